@@ -1,0 +1,424 @@
+"""The contest definition: everything that differs from one contest to the next.
+
+A contest file (TOML) names the contest, its categories, stages with exact moments, rules,
+the forms entrants fill in, reminder offsets, contacts and awards. It is validated here with
+pydantic; a bad file raises :class:`ContestFileError` naming the key and the reason, and the
+bot refuses to start.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+
+class ContestFileError(ValueError):
+    """A contest file that cannot be used, with every problem named by its key."""
+
+
+class Strict(BaseModel):
+    """Base for definition models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+
+
+def parse_offset(value: str) -> timedelta:
+    """Turn an offset such as "7d", "3h" or "30m" into a timedelta."""
+    match = _OFFSET.match(value)
+    if not match:
+        raise ValueError(f"offset {value!r} must look like 7d, 3h or 30m")
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[
+        unit
+    ]
+
+
+def _check_offset(value: str) -> str:
+    parse_offset(value)
+    return value
+
+
+Offset = Annotated[str, AfterValidator(_check_offset)]
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
+
+
+class Contact(Strict):
+    """An organizer's contact person, as printed in the notice."""
+
+    name: str
+    phone: str = ""
+    mobile: str = ""
+    role: str = ""
+
+
+class Category(Strict):
+    """A case category (案例类别) with what it collects and how it is judged."""
+
+    key: Key
+    name: str
+    summary: str = Field(description="one line shown on the category button's explanation")
+    description: str = ""
+    emphasis: list[str] = Field(default_factory=list)
+
+
+class StageKind(StrEnum):
+    """What entrants do during a stage; the bot's behaviour hangs on this, not on names."""
+
+    SUBMISSION = "submission"
+    REVIEW = "review"
+    COACHING = "coaching"
+    FINAL = "final"
+    PROVINCIAL = "provincial"
+    OTHER = "other"
+
+
+class Editing(StrEnum):
+    """Which cases may be edited while a stage runs."""
+
+    ALL = "all"
+    ADVANCING = "advancing"
+    NONE = "none"
+
+
+class Stage(Strict):
+    """One stage of the contest, pinned to exact moments."""
+
+    key: Key
+    name: str
+    kind: StageKind
+    start: datetime
+    end: datetime
+    entrant_action: str = Field(description="what entrants do during this stage")
+    description: str = ""
+    advance_per_category: int | None = Field(default=None, ge=1)
+    presentation_minutes: int | None = Field(default=None, ge=1)
+    presentation_form: str = ""
+    editing: Editing = Editing.NONE
+    announce_to: Literal["all", "advancing", "none"] = "all"
+    source_text: str = Field(default="", description="the notice's own words for the dates")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a UTC offset, e.g. 2024-07-15T23:59:59+08:00")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Stage:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class RestrictedWord(Strict):
+    """A word or phrase pattern the text rules ask entrants to avoid."""
+
+    word: str = Field(min_length=1)
+    match: Literal["word", "suffix"] = "word"
+    note: str = ""
+
+
+class WordingRule(Strict):
+    """Restricted words and what using one anyway requires."""
+
+    words: list[RestrictedWord] = Field(default_factory=list)
+    requires_evidence: bool = True
+    rule_text: str = ""
+
+
+class OriginalityRule(Strict):
+    """Originality and re-entry of earlier years' cases."""
+
+    rule_text: str
+    reentry_allowed: bool = True
+    barred_prizes: list[str] = Field(default_factory=list)
+
+
+class TeamRule(Strict):
+    """Team size, eligibility and the lead / replacement rules."""
+
+    max_members: int = Field(ge=1, le=50)
+    eligibility: str
+    contract_min_months: int = Field(ge=0, le=120)
+    lead_changeable: bool = False
+    member_replacements: int = Field(default=1, ge=0)
+    rule_text: str = ""
+    recommendation: str = ""
+
+
+class Rules(Strict):
+    """The contest's rules as the notice states them."""
+
+    enter_as: str
+    eligibility_text: str
+    word_limit: int = Field(ge=1)
+    word_limit_text: str = ""
+    team: TeamRule
+    wording: WordingRule
+    originality: OriginalityRule
+    accounts_text: str
+    cases_per_account: int | None = Field(default=None, ge=1)
+    district_text: str = ""
+    how_to_submit: str = ""
+
+
+class Submitter(Strict):
+    """Who submits for a unit: the city organs committee or a district's body."""
+
+    key: Key
+    name: str
+    city_level: bool = False
+
+
+class Registration(Strict):
+    """How units come in."""
+
+    mode: Literal["invite", "open"] = "invite"
+    invite_valid_days: int = Field(default=60, ge=1)
+    submitters: list[Submitter]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Registration:
+        _require_unique("submitters", [s.key for s in self.submitters])
+        return self
+
+
+class FieldKind(StrEnum):
+    """The kinds of form field the form engine knows how to ask and validate."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"
+    PHONE = "phone"
+    MOBILE = "mobile"
+    YES_NO = "yes_no"
+    DATE = "date"
+    LIST = "list"
+
+
+class Choice(Strict):
+    """One option of a choice field."""
+
+    key: Key
+    label: str
+    hint: str = ""
+
+
+class FormField(Strict):
+    """One field of a form: what is asked, how it is validated, where it may come from."""
+
+    key: Key
+    label: str
+    kind: FieldKind
+    prompt: str = ""
+    example: str = ""
+    required: bool = True
+    min_length: int = Field(default=1, ge=0)
+    max_length: int | None = Field(default=None, ge=1)
+    items: int | None = Field(default=None, ge=1, le=20)
+    choices: list[Choice] = Field(default_factory=list)
+    choices_from: Literal["categories", "submitters"] | None = None
+    prefill: str | None = Field(default=None, description="dotted source, e.g. contact.mobile")
+    counted: bool = Field(default=False, description="counts towards the word limit")
+    checked: bool = Field(default=False, description="checked for restricted words")
+    when: str | None = Field(
+        default=None, description="ask only if another field has a value: 'key' (yes) or 'key=choice'"
+    )
+    in_document: bool = Field(default=True, description="part of the exported document")
+
+    @model_validator(mode="after")
+    def _shape(self) -> FormField:
+        if self.kind is FieldKind.LIST and not self.items:
+            raise ValueError("a list field needs items = N")
+        if self.kind is FieldKind.CHOICE and not (self.choices or self.choices_from):
+            raise ValueError("a choice field needs choices or choices_from")
+        return self
+
+
+class Form(Strict):
+    """An ordered list of fields."""
+
+    title: str
+    fields: list[FormField] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Form:
+        keys = [f.key for f in self.fields]
+        _require_unique("fields", keys)
+        for f in self.fields:
+            if f.when and f.when.partition("=")[0] not in keys:
+                raise ValueError(f"field {f.key}: when = {f.when!r} names no field of this form")
+        return self
+
+    def field(self, key: str) -> FormField:
+        """Return the field with this key."""
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+
+class Forms(Strict):
+    """The forms of a contest, each a list of fields."""
+
+    unit: Form
+    contact: Form
+    member: Form
+    case: Form
+
+
+class Reminders(Strict):
+    """When deadline reminders go out."""
+
+    offsets: list[Offset] = Field(default_factory=lambda: ["7d", "3d", "1d", "3h"])
+    send_at: time = time(10, 0)
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(8, 0)
+    confirm_done: bool = True
+
+    @cached_property
+    def deltas(self) -> list[timedelta]:
+        """Return the offsets as timedeltas, largest first."""
+        return sorted((parse_offset(o) for o in self.offsets), reverse=True)
+
+
+class AwardTier(Strict):
+    """A prize and the ranks it goes to within each category."""
+
+    name: str
+    ranks: tuple[int, int]
+
+
+class Awards(Strict):
+    """Prizes and honours."""
+
+    tiers: list[AwardTier]
+    organization: str = ""
+    honours: list[str] = Field(default_factory=list)
+    announcement: str = ""
+
+
+class Contest(Strict):
+    """A whole contest definition."""
+
+    key: Key
+    name: str
+    short_name: str
+    year: int
+    organizers: list[str] = Field(min_length=1)
+    organizer_short: str
+    theme: str
+    period: str = ""
+    timezone: str = "Asia/Shanghai"
+    website: str = ""
+    participants: str = ""
+    contacts: list[Contact] = Field(default_factory=list)
+    categories: list[Category] = Field(min_length=1)
+    stages: list[Stage] = Field(min_length=1)
+    rules: Rules
+    registration: Registration
+    forms: Forms
+    reminders: Reminders = Field(default_factory=Reminders)
+    awards: Awards
+    provincial: str = ""
+    facts: dict[str, str] = Field(default_factory=dict, description="extra facts, e.g. statistics")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Contest:
+        _require_unique("categories", [c.key for c in self.categories])
+        _require_unique("stages", [s.key for s in self.stages])
+        for earlier, later in zip(self.stages, self.stages[1:], strict=False):
+            if later.start < earlier.start:
+                raise ValueError(f"stage {later.key} starts before stage {earlier.key}")
+        if not any(s.kind is StageKind.SUBMISSION for s in self.stages):
+            raise ValueError("at least one stage must have kind = 'submission'")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the contest's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def category(self, key: str) -> Category | None:
+        """Return the category with this key, if any."""
+        return next((c for c in self.categories if c.key == key), None)
+
+    def stage(self, key: str) -> Stage | None:
+        """Return the stage with this key, if any."""
+        return next((s for s in self.stages if s.key == key), None)
+
+    def submitter(self, key: str) -> Submitter | None:
+        """Return the submitting body with this key, if any."""
+        return next((s for s in self.registration.submitters if s.key == key), None)
+
+    @property
+    def submission_stage(self) -> Stage:
+        """Return the first text-submission stage."""
+        return next(s for s in self.stages if s.kind is StageKind.SUBMISSION)
+
+
+def _require_unique(what: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{what}: key {key!r} is used twice")
+        seen.add(key)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        lines.append(f"  {where}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def parse_contest(text: str, *, source: str = "<contest>") -> Contest:
+    """Parse and validate a contest definition from TOML text."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContestFileError(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return Contest.model_validate(raw)
+    except ValidationError as exc:
+        raise ContestFileError(f"{source}: invalid contest definition\n{_describe(exc)}") from exc
+
+
+def load_contest(path: str | Path) -> Contest:
+    """Read and validate the contest file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContestFileError(f"{path}: cannot read contest file: {exc.strerror}") from exc
+    return parse_contest(text, source=str(path))

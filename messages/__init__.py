@@ -1,0 +1,85 @@
+"""Every text a user sees, as jinja2 templates rendered for Telegram HTML.
+
+One template per message under ``messages/templates``. The environment autoescapes, so user
+data can never inject markup; ``StrictUndefined`` turns a missing variable into an error in
+tests instead of an empty gap in front of a user.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from contest.timefmt import format_day, format_duration, format_moment, format_remaining
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def environment() -> Environment:
+    """Return the one template environment (built on first use, not at import)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.filters["moment"] = format_moment
+    env.filters["day"] = format_day
+    env.filters["duration"] = format_duration
+    env.globals["remaining"] = format_remaining
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    """Render template ``name`` (e.g. "start/welcome.html") to Telegram HTML."""
+    return environment().get_template(name).render(**context).strip()
+
+
+def template_names() -> list[str]:
+    """List every template, for the test that renders them all with hostile data."""
+    return sorted(environment().list_templates(filter_func=lambda n: n.endswith(".html")))
+
+
+LABELS = Path(__file__).parent / "labels.toml"
+
+
+@cache
+def _labels() -> dict[str, str]:
+    import tomllib
+
+    with LABELS.open("rb") as handle:
+        table = tomllib.load(handle)
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: dict[str, Any]) -> None:
+        for key, value in node.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(f"{name}.", value)
+            else:
+                flat[name] = str(value)
+
+    walk("", table)
+    return flat
+
+
+@cache
+def _plain() -> Environment:
+    return Environment(autoescape=False, undefined=StrictUndefined)
+
+
+def label(key: str, **context: Any) -> str:
+    """Return a button's label (plain text, not HTML) from labels.toml, e.g. "menu.cases"."""
+    text = _labels()[key]
+    return _plain().from_string(text).render(**context) if "{" in text else text
+
+
+def label_keys() -> list[str]:
+    """List every label key, for tests."""
+    return sorted(_labels())

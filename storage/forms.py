@@ -1,0 +1,80 @@
+"""Queries on form progress: where each person stands in each form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import FormProgress
+
+
+async def active_form(session: AsyncSession, *, person_id: int) -> FormProgress | None:
+    """Return the form this person is filling in right now, if any."""
+    query = select(FormProgress).where(
+        FormProgress.person_id == person_id, FormProgress.active.is_(True)  # type: ignore[attr-defined]
+    )
+    return (await session.exec(query.order_by(FormProgress.updated_at.desc()))).first()  # type: ignore[union-attr,attr-defined]
+
+
+async def get_form(
+    session: AsyncSession, *, person_id: int, form_key: str, subject_id: int = 0
+) -> FormProgress | None:
+    """Return this person's progress in one form (active or paused)."""
+    query = select(FormProgress).where(
+        FormProgress.person_id == person_id,
+        FormProgress.form_key == form_key,
+        FormProgress.subject_id == subject_id,
+    )
+    return (await session.exec(query)).first()
+
+
+async def save_form(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    form_key: str,
+    subject_id: int = 0,
+    state: dict[str, Any],
+    now: datetime,
+    active: bool = True,
+) -> FormProgress:
+    """Store the state of a form; making it active pauses every other form of the person."""
+    if active:
+        await pause_forms(session, person_id=person_id)
+    progress = await get_form(
+        session, person_id=person_id, form_key=form_key, subject_id=subject_id
+    )
+    if progress is None:
+        progress = FormProgress(person_id=person_id, form_key=form_key, subject_id=subject_id)
+    progress.state = dict(state)
+    progress.active = active
+    progress.updated_at = now
+    session.add(progress)
+    await session.flush()
+    return progress
+
+
+async def pause_forms(session: AsyncSession, *, person_id: int) -> int:
+    """Pause every active form of this person, keeping their values; return how many."""
+    query = select(FormProgress).where(
+        FormProgress.person_id == person_id, FormProgress.active.is_(True)  # type: ignore[attr-defined]
+    )
+    rows = list((await session.exec(query)).all())
+    for row in rows:
+        row.active = False
+        session.add(row)
+    return len(rows)
+
+
+async def delete_form(
+    session: AsyncSession, *, person_id: int, form_key: str, subject_id: int = 0
+) -> None:
+    """Forget a finished form's progress."""
+    progress = await get_form(
+        session, person_id=person_id, form_key=form_key, subject_id=subject_id
+    )
+    if progress is not None:
+        await session.delete(progress)

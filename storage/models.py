@@ -1,0 +1,259 @@
+"""Table models (SQLModel) and the column types they share.
+
+Times are stored in UTC and come back timezone-aware on every backend. JSON columns hold
+form values and states, which the domain defines; storage does not interpret them.
+Table models do not validate on construction: build them from domain-checked values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current moment in UTC (for row defaults only; logic takes `now` as input)."""
+    return datetime.now(UTC)
+
+
+def _moment(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def _chat_id(*, unique: bool = False, nullable: bool = False) -> Any:
+    """Telegram ids exceed 32 bits: always a BIGINT column."""
+    column = Column(BigInteger, unique=unique, index=unique, nullable=nullable)
+    return Field(default=None, sa_column=column) if nullable else Field(sa_column=column)
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class UnitStatus(StrEnum):
+    """Whether a unit may take part: open registration needs an organizer's confirmation."""
+
+    ACTIVE = "active"
+    PENDING = "pending"
+
+
+class Unit(SQLModel, table=True):
+    """A participating unit (参赛单位), entered in its party organization's name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    party_org: str = ""
+    recommending_unit: str = ""
+    submitter_key: str = ""
+    status: str = Field(default=UnitStatus.ACTIVE, index=True)
+    registered: bool = False
+    created_at: datetime = _moment()
+
+
+class Person(SQLModel, table=True):
+    """Somebody who talks to the bot: a contact person (联系人), an organizer, or a visitor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = _chat_id(unique=True)
+    chat_id: int = _chat_id()
+    display_name: str = ""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    name: str = ""
+    title: str = ""
+    office_phone: str = ""
+    mobile: str = ""
+    profile_done: bool = False
+    is_organizer: bool = False
+    reminders_muted: bool = False
+    unreachable: bool = False
+    created_at: datetime = _moment()
+
+
+class InviteKind(StrEnum):
+    """What an invite code attaches its user to."""
+
+    UNIT = "unit"
+    DISTRICT = "district"
+    ORGANIZER = "organizer"
+
+
+class Invite(SQLModel, table=True):
+    """An invite code: t.me/<bot>?start=<code> or typed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    kind: str
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    submitter_key: str = ""
+    label: str = ""
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    expires_at: datetime = _moment()
+    revoked: bool = False
+    uses: int = 0
+    created_at: datetime = _moment()
+
+
+class FormProgress(SQLModel, table=True):
+    """Where a person stands in one form: the state the form engine resumes from."""
+
+    __table_args__ = (UniqueConstraint("person_id", "form_key", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    form_key: str
+    subject_id: int = 0
+    state: dict[str, Any] = _json(dict)
+    active: bool = True
+    updated_at: datetime = _moment()
+
+
+class CaseStatus(StrEnum):
+    """The lifecycle of a case."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Case(SQLModel, table=True):
+    """A contest case (参赛案例) and its document's values."""
+
+    __tablename__ = "contest_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    status: str = Field(default=CaseStatus.DRAFT, index=True)
+    values: dict[str, Any] = _json(dict)
+    evidence: dict[str, str] = _json(dict)
+    ever_submitted: bool = False
+    submitted_at: datetime | None = _moment(nullable=True)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+
+
+class CaseRevision(SQLModel, table=True):
+    """A frozen copy of a case's text: at each submission and at each stage close."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="contest_case.id", index=True)
+    number: int
+    reason: str
+    stage_key: str = ""
+    values: dict[str, Any] = _json(dict)
+    evidence: dict[str, str] = _json(dict)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _moment()
+
+
+class Advancement(SQLModel, table=True):
+    """An organizer's mark that a case goes on after a stage."""
+
+    __table_args__ = (UniqueConstraint("case_id", "stage_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="contest_case.id", index=True)
+    stage_key: str
+    marked_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _moment()
+
+
+class TeamMember(SQLModel, table=True):
+    """A member of a case's project team (项目团队); a slot keeps its replacement count."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="contest_case.id", index=True)
+    slot: int
+    name: str = ""
+    title: str = ""
+    office_phone: str = ""
+    mobile: str = ""
+    employment: str = ""
+    contract_start: date | None = None
+    is_lead: bool = False
+    replaced: int = 0
+    active: bool = True
+    created_at: datetime = _moment()
+
+
+class DeliveryStatus(StrEnum):
+    """Where an outbox row stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one person, written before it is sent by the delivery worker."""
+
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    chat_id: int = _chat_id()
+    kind: str
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    text: str
+    reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    document: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    status: str = Field(default=DeliveryStatus.PENDING)
+    attempts: int = 0
+    due_at: datetime = _moment()
+    sent_at: datetime | None = _moment(nullable=True)
+    message_id: int | None = None
+    error: str = ""
+    created_at: datetime = _moment()
+
+
+class Broadcast(SQLModel, table=True):
+    """An organizer's notice to an audience."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int = Field(foreign_key="person.id")
+    text: str = ""
+    audience: dict[str, Any] = _json(dict)
+    document: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    status: str = "draft"
+    scheduled_at: datetime | None = _moment(nullable=True)
+    progress_chat_id: int | None = _chat_id(nullable=True)
+    progress_message_id: int | None = None
+    created_at: datetime = _moment()
+
+
+class Acknowledgement(SQLModel, table=True):
+    """A recipient's “已知悉” on a broadcast."""
+
+    __table_args__ = (UniqueConstraint("broadcast_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    created_at: datetime = _moment()

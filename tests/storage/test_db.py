@@ -1,0 +1,86 @@
+"""The database layer: migrations, WAL, UTC round trips, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from storage.db import create_engine, migrate, normalize_url, session_factory, transaction
+from storage.models import Person, Unit
+from storage.people import ensure_person, get_person
+from tests.db import POSTGRES_URL, database_url, wipe
+
+pytestmark = pytest.mark.database
+
+
+@pytest.fixture
+async def engine(tmp_path):
+    url = database_url(tmp_path)
+    await wipe(url)
+    engine = create_engine(url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def test_migrations_create_every_table(engine):
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    assert set(SQLModel.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+async def test_migrating_twice_is_harmless(engine):
+    await migrate(engine)
+
+
+async def test_sqlite_file_uses_wal(tmp_path):
+    if POSTGRES_URL:
+        pytest.skip("SQLite only")
+    engine = create_engine(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")
+    async with engine.connect() as connection:
+        mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
+    await engine.dispose()
+    assert mode == "wal"
+    assert (tmp_path / "sub" / "x.db").exists()
+
+
+def test_urls_map_to_async_drivers():
+    assert normalize_url("postgres://u:p@h/db").startswith("postgresql+asyncpg://u:p@h/db")
+    assert normalize_url("sqlite:///data/bot.db") == "sqlite+aiosqlite:///data/bot.db"
+
+
+async def test_times_come_back_aware_in_utc(engine):
+    sessions = session_factory(engine)
+    beijing = timezone(timedelta(hours=8))
+    moment = datetime(2024, 7, 15, 23, 59, 59, tzinfo=beijing)
+    async with transaction(sessions) as session:
+        unit = Unit(party_org="x", created_at=moment)
+        session.add(unit)
+    async with sessions() as session:
+        stored = await session.get(Unit, unit.id)
+    assert stored is not None
+    assert stored.created_at == moment
+    assert stored.created_at.tzinfo is not None
+    assert stored.created_at.utcoffset() == timedelta(0)
+
+
+async def test_naive_times_are_refused(engine):
+    sessions = session_factory(engine)
+    with pytest.raises(Exception, match="naive"):
+        async with transaction(sessions) as session:
+            session.add(Unit(party_org="x", created_at=datetime(2024, 1, 1)))  # noqa: DTZ001
+
+
+async def test_large_telegram_ids_fit(engine):
+    sessions = session_factory(engine)
+    big = 7_123_456_789
+    async with transaction(sessions) as session:
+        await ensure_person(session, telegram_id=big, chat_id=big, display_name="x")
+    async with sessions() as session:
+        person = await get_person(session, telegram_id=big)
+    assert isinstance(person, Person) and person.chat_id == big
+    assert person.created_at <= datetime.now(UTC)
