@@ -47,9 +47,8 @@ def parse_offset(value: str) -> timedelta:
     if not match:
         raise ValueError(f"offset {value!r} must look like 7d, 3h or 30m")
     amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[
-        unit
-    ]
+    units = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+    return amount * units[unit]
 
 
 def _check_offset(value: str) -> str:
@@ -242,7 +241,8 @@ class FormField(Strict):
     counted: bool = Field(default=False, description="counts towards the word limit")
     checked: bool = Field(default=False, description="checked for restricted words")
     when: str | None = Field(
-        default=None, description="ask only if another field has a value: 'key' (yes) or 'key=choice'"
+        default=None,
+        description="ask only if another field has a value: 'key' (yes) or 'key=choice'",
     )
     in_document: bool = Field(default=True, description="part of the exported document")
 
@@ -342,6 +342,14 @@ class Contest(Strict):
     awards: Awards
     provincial: str = ""
     facts: dict[str, str] = Field(default_factory=dict, description="extra facts, e.g. statistics")
+    unconfirmed: list[str] = Field(
+        default_factory=list,
+        description=(
+            "dotted keys whose values are placeholders or carried over from an earlier edition, "
+            "not stated by this contest's notice, e.g. 'stages.*.end' or 'rules.team'; "
+            "answers built on them say they are still to be confirmed"
+        ),
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -361,6 +369,8 @@ class Contest(Strict):
                 raise ValueError(f"stage {later.key} starts before stage {earlier.key}")
         if not any(s.kind is StageKind.SUBMISSION for s in self.stages):
             raise ValueError("at least one stage must have kind = 'submission'")
+        for dotted in self.unconfirmed:
+            _check_path(self, dotted)
         return self
 
     @property
@@ -392,6 +402,30 @@ def _require_unique(what: str, keys: list[str]) -> None:
         if key in seen:
             raise ValueError(f"{what}: key {key!r} is used twice")
         seen.add(key)
+
+
+def _check_path(root: BaseModel, dotted: str) -> None:
+    """Refuse a dotted key that names nothing in the contest ('*' stands for every item)."""
+    node: object = root
+    for part in dotted.split("."):
+        if isinstance(node, BaseModel):
+            if part not in type(node).model_fields:
+                raise ValueError(f"unconfirmed: {dotted!r}: {part!r} is not a key here")
+            node = getattr(node, part)
+        elif isinstance(node, list):
+            if part == "*" or part.isdigit():
+                index = int(part) if part.isdigit() else 0
+                node = node[index] if index < len(node) else None
+            else:
+                node = next((item for item in node if getattr(item, "key", None) == part), None)
+                if node is None:
+                    raise ValueError(f"unconfirmed: {dotted!r}: no item with key {part!r}")
+        elif isinstance(node, dict):
+            node = node.get(part)
+        elif node is None:
+            return
+        else:
+            raise ValueError(f"unconfirmed: {dotted!r}: {part!r} goes past a single value")
 
 
 def _describe(error: ValidationError) -> str:

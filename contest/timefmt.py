@@ -52,4 +52,6 @@ def format_remaining(deadline: datetime, now: datetime) -> str:
     """Say how long is left until ``deadline``: 还有 2 天 3 小时, or 已截止."""
     if now >= deadline:
         return "已截止"
+    if deadline - now < timedelta(minutes=1):
+        return "即将截止，不到 1 分钟"
     return f"还有 {format_duration(deadline - now)}"

@@ -1,0 +1,685 @@
+r"""Text rules for the case document (参赛案例说明书): word count, restricted wording, splitting.
+
+Pure functions, no wording: results are numbers, spans and codes for templates to phrase.
+
+Word count (字数)
+=================
+:func:`count_words` counts as Microsoft Word's 字数统计 does for Chinese text:
+
+* every CJK character counts one: CJK Unified Ideographs (with extensions A–I), the
+  compatibility ideographs, radicals, strokes, bopomofo, kana, hangul and the enclosed /
+  compatibility CJK blocks;
+* every full-width or CJK punctuation mark or symbol counts one: U+3001–U+303F (CJK symbols
+  and punctuation), U+FF00–U+FFEF (full-width and half-width forms, so full-width digits
+  and letters count one each), the CJK compatibility, vertical and small forms
+  (U+FE10–U+FE6F), and the general-punctuation marks used in Chinese text
+  ‘ ’ “ ” … — ― · • ※ 〃 (so “……” is two and “——” is two);
+* every run of other visible characters counts one: Latin letters, digits, half-width
+  punctuation, emoji ("AI", "2024", "5G", "e.g.," are one each). A run ends at
+  whitespace or at a character of the two kinds above;
+* whitespace (including the ideographic space U+3000 and no-break spaces) counts zero;
+  combining marks, variation selectors, format characters such as the zero-width joiner,
+  and control characters count zero and do not break a run ("e\u0301" is one word,
+  an emoji ZWJ sequence is one word, "葛\U000E0100" is one character).
+
+Examples: "深圳2024年" = 4 (深, 圳, 2024, 年); "AI管家" = 3; "Hello world" = 2;
+"“一网通办”再提速。" = 10; "5G基站、e.g., 示例" = 7.
+
+:func:`document_words` adds up the fields marked ``counted``: only what the entrant wrote
+counts, not the field labels or the item numbers the exported document prints.
+
+Restricted wording (“……模式”“……经验”“……样板”“首创”“唯一”)
+==========================================================
+:func:`find_restricted` reports every occurrence of each restricted word as a :class:`Hit`:
+
+* ``match = "word"`` (首创, 唯一): the phrase is the word itself. Two readings that make
+  no claim are not reported: 唯一 followed by 性 (唯一性, "uniqueness", e.g. 数据唯一性)
+  and 首创 followed by 精神 (首创精神, "pioneering spirit"). 首创性 is still reported.
+  A word made of Latin letters or digits matches only as a whole word.
+* ``match = "suffix"`` (模式, 经验, 样板): *every* occurrence is reported, whatever stands
+  before or after it: 总结经验 and 经验做法 are reported as well as 深圳经验, because the
+  notice asks entrants to avoid the words and to give evidence where they are truly
+  needed; the bot does not guess which uses are harmless. The phrase is the word together
+  with the term written before it, for the entrant to recognise: up to two characters
+  (most such terms are two: 枫桥, 深圳, 全国, 先进), stopping at the start of the
+  sentence, whitespace, punctuation (互联网+模式 gives 模式), quotes, Latin letters, or a
+  function character such as 的, 了, 和 (so 可复制的经验 gives just 经验). A run of Latin
+  letters and digits right before the word is the term: O2O模式, 5G模式. When a closing
+  quote stands right before the word, the quoted term is the phrase: “最多跑一次”模式
+  (up to 20 characters between the quotes). Examples: 枫桥模式, 深圳经验,
+  全国样板, 总结经验; 大力推广深圳经验 gives 深圳经验; 前海合作区模式 gives 作区模式
+  (the cap is a cap: the sentence shows the rest).
+
+Each hit carries its sentence: the text between sentence ends (。！？；!?; or a newline;
+closing quotes and brackets right after an end belong to the sentence), trimmed.
+
+Evidence (依据) is recorded against ``Hit.hit_id``: a short hash of the word, the phrase,
+the sentence with its whitespace removed, and the occurrence number of that same
+(word, phrase, sentence) in the document. It does not contain the field or any offset, so
+editing other sentences, other fields, or moving the sentence to another field keeps the
+evidence attached; rewriting the sentence the phrase stands in asks for evidence again,
+because the claim may have changed. :func:`unresolved` lists the hits without evidence.
+
+Splitting for Telegram
+======================
+:func:`split_messages` packs rendered Telegram-HTML blocks into as few messages as
+possible, measuring length as Telegram does: UTF-16 code units of the text after the tags
+are removed and the entities unescaped. See its docstring for the details.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from contest.definition import FormField, RestrictedWord, WordingRule
+
+# --------------------------------------------------------------------------- word count
+
+# Inclusive code point ranges counted one character each (sorted, non-overlapping).
+_WIDE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00B7, 0x00B7),  # · middle dot, as in “7·9”
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x2014, 0x2015),  # — ―
+    (0x2018, 0x2019),  # ‘ ’
+    (0x201C, 0x201D),  # “ ”
+    (0x2022, 0x2022),  # •
+    (0x2026, 0x2026),  # …
+    (0x203B, 0x203B),  # ※
+    (0x2E80, 0x2FDF),  # CJK radicals supplement, Kangxi radicals
+    (0x2FF0, 0x2FFF),  # ideographic description characters
+    (0x3001, 0x303F),  # CJK symbols and punctuation (U+3000 is whitespace)
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x3100, 0x312F),  # bopomofo
+    (0x3130, 0x318F),  # Hangul compatibility Jamo
+    (0x3190, 0x31FF),  # kanbun, bopomofo extended, CJK strokes, katakana extensions
+    (0x3200, 0x33FF),  # enclosed CJK letters and months, CJK compatibility
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA960, 0xA97F),  # Hangul Jamo extended A
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xD7B0, 0xD7FF),  # Hangul Jamo extended B
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE10, 0xFE1F),  # vertical forms
+    (0xFE30, 0xFE6F),  # CJK compatibility forms, small form variants
+    (0xFF00, 0xFFEF),  # full-width and half-width forms
+    (0x1B000, 0x1B16F),  # kana supplement and extended
+    (0x20000, 0x2A6DF),  # CJK extension B
+    (0x2A700, 0x2EE5F),  # CJK extensions C, D, E, F, I
+    (0x2F800, 0x2FA1F),  # CJK compatibility ideographs supplement
+    (0x30000, 0x323AF),  # CJK extensions G, H
+)
+_WIDE_STARTS = [start for start, _ in _WIDE_RANGES]
+
+# Categories that count zero and leave a run as it is (marks, format, control, surrogates).
+_INVISIBLE = frozenset({"Mn", "Mc", "Me", "Cf", "Cc", "Cs"})
+
+
+def is_wide(char: str) -> bool:
+    """Tell whether ``char`` counts one on its own: a CJK character or full-width mark."""
+    code = ord(char)
+    index = bisect_right(_WIDE_STARTS, code) - 1
+    return index >= 0 and code <= _WIDE_RANGES[index][1]
+
+
+def count_words(text: str) -> int:
+    """Count 字数 as Word does: CJK characters and marks one each, other runs one each."""
+    count = 0
+    in_run = False
+    for char in text:
+        if char.isspace():
+            in_run = False
+        elif is_wide(char):
+            count += 1
+            in_run = False
+        elif unicodedata.category(char) in _INVISIBLE:
+            continue
+        elif not in_run:
+            count += 1
+            in_run = True
+    return count
+
+
+def _field_texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def document_words(
+    values: Mapping[str, object], fields: Iterable[FormField]
+) -> tuple[dict[str, int], int]:
+    """Count the words of every ``counted`` field; return them per field and in total."""
+    per_field = {
+        f.key: sum(count_words(text) for text in _field_texts(values.get(f.key)))
+        for f in fields
+        if f.counted
+    }
+    return per_field, sum(per_field.values())
+
+
+# --------------------------------------------------------------------- restricted words
+
+_SENTENCE_ENDS = frozenset("。！？；!?;")
+_CLOSERS = frozenset("”’」』）)】》\"'")
+_QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"', "'": "'", "》": "《"}
+_STOP_CHARS = frozenset("的地得了着和与及或等是在为把被将对向从之其这那该此各并而也都就又")
+_PREFIX_CAP = 2
+_LATIN_RUN_CAP = 16
+_QUOTED_CAP = 20
+# Readings of a "word" restricted word that make no claim: word -> what follows it.
+_NOT_A_CLAIM: dict[str, tuple[str, ...]] = {"唯一": ("性",), "首创": ("精神",)}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One use of a restricted word in a text.
+
+    ``start``/``end`` delimit ``phrase`` in the field's text (for a list field, in the
+    item ``item``, counted from 0); the word is the phrase's last ``len(word)`` characters.
+    ``sentence_start``/``sentence_end`` delimit ``sentence``.
+    """
+
+    word: str
+    match: str
+    phrase: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    hit_id: str
+    field: str = ""
+    item: int | None = None
+    note: str = ""
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) spans of the sentences of ``text``, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\n":
+            spans.append((start, index))
+            index += 1
+            start = index
+        elif char in _SENTENCE_ENDS:
+            index += 1
+            while index < length and (text[index] in _SENTENCE_ENDS or text[index] in _CLOSERS):
+                index += 1
+            spans.append((start, index))
+            start = index
+        else:
+            index += 1
+    spans.append((start, length))
+    trimmed = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if begin < end:
+            trimmed.append((begin, end))
+    return trimmed
+
+
+def _is_ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _phrase_start(text: str, word_start: int, floor: int) -> int:
+    """Return where the term written before a suffix word begins."""
+    before = word_start - 1
+    if before >= floor and text[before] in _QUOTE_PAIRS:
+        opener = _QUOTE_PAIRS[text[before]]
+        lowest = max(floor, before - _QUOTED_CAP - 1)
+        found = text.rfind(opener, lowest, before)
+        return found if found >= 0 and found < before - 1 else word_start
+    index = word_start
+    if index > floor and _is_ascii_alnum(text[index - 1]):
+        while index > floor and word_start - index < _LATIN_RUN_CAP:
+            if not _is_ascii_alnum(text[index - 1]):
+                break
+            index -= 1
+        return index
+    while index > floor and word_start - index < _PREFIX_CAP:
+        char = text[index - 1]
+        if not char.isalnum() or _is_ascii_alnum(char) or char in _STOP_CHARS:
+            break
+        index -= 1
+    return index
+
+
+def _word_positions(text: str, restricted: RestrictedWord) -> Iterable[int]:
+    word = restricted.word
+    position = text.find(word)
+    while position >= 0:
+        end = position + len(word)
+        keep = True
+        if restricted.match == "word":
+            if any(text.startswith(after, end) for after in _NOT_A_CLAIM.get(word, ())):
+                keep = False
+            if _is_ascii_alnum(word[0]) and position > 0 and _is_ascii_alnum(text[position - 1]):
+                keep = False
+            if _is_ascii_alnum(word[-1]) and end < len(text) and _is_ascii_alnum(text[end]):
+                keep = False
+        if keep:
+            yield position
+        position = text.find(word, position + 1)
+
+
+@dataclass(frozen=True)
+class _Found:
+    word: RestrictedWord
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
+def _scan(text: str, rule: WordingRule) -> list[_Found]:
+    spans = sentence_spans(text)
+    span_starts = [begin for begin, _ in spans]
+    found: list[_Found] = []
+    for restricted in rule.words:
+        for position in _word_positions(text, restricted):
+            end = position + len(restricted.word)
+            span_index = bisect_right(span_starts, position) - 1
+            sentence_start, sentence_end = spans[span_index]
+            start = position
+            if restricted.match == "suffix":
+                start = _phrase_start(text, position, sentence_start)
+            found.append(_Found(restricted, start, end, sentence_start, sentence_end))
+    found.sort(key=lambda f: (f.end - len(f.word.word), f.start, f.word.word))
+    return found
+
+
+def _fingerprint(word: str, phrase: str, sentence: str, occurrence: int) -> str:
+    squeezed = "".join(sentence.split())
+    key = "\x1f".join((word, phrase, squeezed, str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _hits(sources: Iterable[tuple[str, int | None, str]], rule: WordingRule) -> list[Hit]:
+    seen: dict[tuple[str, str, str], int] = {}
+    hits: list[Hit] = []
+    for field_key, item, text in sources:
+        for f in _scan(text, rule):
+            phrase = text[f.start : f.end]
+            sentence = text[f.sentence_start : f.sentence_end]
+            key = (f.word.word, phrase, "".join(sentence.split()))
+            occurrence = seen.get(key, 0)
+            seen[key] = occurrence + 1
+            hits.append(
+                Hit(
+                    word=f.word.word,
+                    match=f.word.match,
+                    phrase=phrase,
+                    start=f.start,
+                    end=f.end,
+                    sentence=sentence,
+                    sentence_start=f.sentence_start,
+                    sentence_end=f.sentence_end,
+                    hit_id=_fingerprint(f.word.word, phrase, sentence, occurrence),
+                    field=field_key,
+                    item=item,
+                    note=f.word.note,
+                )
+            )
+    return hits
+
+
+def find_restricted(
+    text: str, rule: WordingRule, *, field: str = "", item: int | None = None
+) -> list[Hit]:
+    """Find the restricted words in ``text``, in the order they are written."""
+    return _hits([(field, item, text)], rule)
+
+
+def document_hits(
+    values: Mapping[str, object], fields: Iterable[FormField], rule: WordingRule
+) -> list[Hit]:
+    """Find the restricted words in every ``checked`` field, in form order."""
+    sources: list[tuple[str, int | None, str]] = []
+    for f in fields:
+        if not f.checked:
+            continue
+        value = values.get(f.key)
+        if isinstance(value, str):
+            sources.append((f.key, None, value))
+        else:
+            sources.extend((f.key, index, text) for index, text in enumerate(_field_texts(value)))
+    return _hits(sources, rule)
+
+
+def unresolved(hits: Iterable[Hit], evidence: Mapping[str, str]) -> list[Hit]:
+    """Return the hits for which no evidence (依据) has been recorded, blank counting as none."""
+    return [hit for hit in hits if not (evidence.get(hit.hit_id) or "").strip()]
+
+
+# ----------------------------------------------------------------- Telegram splitting
+
+_TOKEN = re.compile(
+    r"""<(?P<slash>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>"""
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});"
+    r"|.",
+    re.DOTALL,
+)
+_BLOCK_JOIN = "\n\n"
+_MIN_LIMIT = 4  # a single entity can unescape to two astral characters
+
+
+def utf16_length(text: str) -> int:
+    """Return the length of ``text`` in UTF-16 code units, as Telegram measures it."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "open", "close" or "text"
+    raw: str
+    name: str = ""
+    plain: str = ""
+    size: int = 0
+
+
+def _tokenize(markup: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(markup):
+        raw = match.group(0)
+        name = match.group("name")
+        if name is not None:
+            kind = "close" if match.group("slash") else "open"
+            tokens.append(_Token(kind, raw, name.lower()))
+        elif raw.startswith("&") and len(raw) > 1 and html.unescape(raw) == raw:
+            # not an entity Python knows: Telegram would refuse it; count it as written
+            tokens.extend(_Token("text", char, plain=char, size=utf16_length(char)) for char in raw)
+        else:
+            plain = html.unescape(raw) if raw.startswith("&") else raw
+            tokens.append(_Token("text", raw, plain=plain, size=utf16_length(plain)))
+    return tokens
+
+
+def plain_text(markup: str) -> str:
+    """Return the text of Telegram HTML with tags removed and entities unescaped."""
+    return "".join(t.plain for t in _tokenize(markup))
+
+
+def plain_length(markup: str) -> int:
+    """Return the length of Telegram HTML as Telegram counts it (UTF-16, after parsing)."""
+    return sum(t.size for t in _tokenize(markup))
+
+
+def _open_stacks(tokens: Sequence[_Token]) -> list[tuple[_Token, ...]]:
+    """Return, for each token index (and the end), the tags open just before it."""
+    stacks: list[tuple[_Token, ...]] = []
+    stack: list[_Token] = []
+    for token in tokens:
+        stacks.append(tuple(stack))
+        if token.kind == "open":
+            stack.append(token)
+        elif token.kind == "close":
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth].name == token.name:
+                    del stack[depth:]
+                    break
+    stacks.append(tuple(stack))
+    return stacks
+
+
+def _render(tokens: Sequence[_Token], start: int, end: int, opened: tuple[_Token, ...]) -> str:
+    """Render tokens[start:end] as balanced HTML, reopening ``opened`` when text comes.
+
+    Opening tags are written only when text follows them inside the part, so a cut never
+    leaves an empty element behind; a closing tag whose opening was never written is dropped.
+    """
+    out: list[str] = []
+    stack: list[list[object]] = [[tag, False] for tag in opened]  # [token, written]
+    for token in tokens[start:end]:
+        if token.kind == "open":
+            stack.append([token, False])
+        elif token.kind == "close":
+            for depth in range(len(stack) - 1, -1, -1):
+                tag = stack[depth][0]
+                assert isinstance(tag, _Token)
+                if tag.name == token.name:
+                    for inner, written in reversed(stack[depth:]):
+                        if written:
+                            assert isinstance(inner, _Token)
+                            out.append(f"</{inner.name}>")
+                    del stack[depth:]
+                    break
+        else:
+            for entry in stack:
+                if not entry[1]:
+                    tag = entry[0]
+                    assert isinstance(tag, _Token)
+                    out.append(tag.raw)
+                    entry[1] = True
+            out.append(token.raw)
+    for tag, written in reversed(stack):
+        if written:
+            assert isinstance(tag, _Token)
+            out.append(f"</{tag.name}>")
+    return "".join(out)
+
+
+def _continues(char: str) -> bool:
+    """Tell whether ``char`` belongs to the character before it (no cut before it)."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in {"Mn", "Mc", "Me"}
+        or code == 0x200D
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def _cut_inside(tokens: Sequence[_Token], start: int, end: int, room: int, fresh: bool) -> int:
+    """Return where to cut tokens[start:end] so the first side holds at most ``room`` units.
+
+    Cuts between characters, never inside a tag, an entity or a character sequence that
+    shows as one (base + combining marks, variation selectors, emoji ZWJ sequences and skin
+    tones); closing tags right after the last character stay on the first side. In a
+    ``fresh`` (empty, full-size) part at least one character is always taken; otherwise
+    ``start`` is returned when nothing fits.
+    """
+    texts = [index for index in range(start, end) if tokens[index].kind == "text"]
+    used = 0
+    best = start
+    fallback = start
+    for position, index in enumerate(texts):
+        token = tokens[index]
+        if used + token.size > room and not (fresh and position == 0):
+            break
+        used += token.size
+        after = index + 1
+        while after < end and tokens[after].kind == "close":
+            after += 1
+        fallback = after
+        following = tokens[texts[position + 1]].plain if position + 1 < len(texts) else ""
+        if not token.plain.endswith("\u200d") and not (following and _continues(following[0])):
+            best = after
+    if best == start and fresh:
+        return fallback
+    return best
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int  # token index
+    end: int  # token index of the line's newline, or the number of tokens
+    size: int
+    blank: bool  # nothing but whitespace (or nothing)
+
+
+def _line(tokens: Sequence[_Token], start: int, end: int) -> _Line:
+    texts = [t for t in tokens[start:end] if t.kind == "text"]
+    blank = all(not t.plain.strip() for t in texts)
+    return _Line(start, end, sum(t.size for t in texts), blank)
+
+
+def _lines(tokens: Sequence[_Token]) -> list[_Line]:
+    breaks = [i for i, t in enumerate(tokens) if t.kind == "text" and t.plain == "\n"]
+    starts = [0, *(i + 1 for i in breaks)]
+    ends = [*breaks, len(tokens)]
+    return [_line(tokens, start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def _size(tokens: Sequence[_Token], start: int, end: int) -> int:
+    return sum(t.size for t in tokens[start:end])
+
+
+def _lone_first_line(tokens: Sequence[_Token], start: int, end: int) -> bool:
+    """Tell whether tokens[start:end] is one whole line followed by more lines."""
+    if any(t.kind == "text" and t.plain == "\n" for t in tokens[start:end]):
+        return False
+    return end < len(tokens) and tokens[end].kind == "text" and tokens[end].plain == "\n"
+
+
+def _split_block(markup: str, first_room: int, limit: int) -> list[tuple[str, int] | None]:
+    """Split one block into parts: the first within ``first_room``, the rest within ``limit``.
+
+    The first entry is None when nothing of the block fits in ``first_room``, or when only
+    the block's first line would (a heading is not left alone at the end of a message).
+    Blank lines at the edges of a part are dropped; a part that would hold only whitespace
+    is dropped.
+    """
+    tokens = _tokenize(markup)
+    stacks = _open_stacks(tokens)
+    ranges: list[tuple[int, int] | None] = []
+    room = first_room
+    part_start: int | None = None
+    part_end = 0
+    part_size = 0
+    gap = 1  # what joining the next line costs: its newline and the blank lines before it
+
+    def close() -> None:
+        nonlocal part_start, room, part_size, gap
+        ranges.append(None if part_start is None else (part_start, part_end))
+        part_start, part_size, gap, room = None, 0, 1, limit
+
+    pending = _lines(tokens)
+    pending.reverse()  # a stack: the next line is at the end
+    while pending:
+        line = pending.pop()
+        if part_start is not None:
+            if line.blank:
+                gap += line.size + 1  # kept only if a line with text follows in this part
+                continue
+            if part_size + gap + line.size <= room:
+                part_end, part_size, gap = line.end, part_size + gap + line.size, 1
+                continue
+            if line.size > limit and room - part_size - gap > 0:
+                cut = _cut_inside(tokens, line.start, line.end, room - part_size - gap, False)
+                if cut > line.start:
+                    part_end, part_size = cut, part_size + gap + _size(tokens, line.start, cut)
+                    close()
+                    pending.append(_line(tokens, cut, line.end))
+                    continue
+            close()
+            pending.append(line)
+            continue
+        if line.blank:
+            continue  # a part never starts with a blank line
+        if line.size <= room:
+            part_start, part_end, part_size = line.start, line.end, line.size
+            continue
+        if line.size <= limit and room < limit:
+            close()  # the line fits a whole message: do not cut it to fill the first room
+            pending.append(line)
+            continue
+        cut = _cut_inside(tokens, line.start, line.end, room, room == limit)
+        if cut == line.start:
+            close()
+            pending.append(line)
+            continue
+        part_start, part_end = line.start, cut
+        close()
+        pending.append(_line(tokens, cut, line.end))
+    if part_start is not None:
+        close()
+    first = ranges[0]
+    if first_room < limit and first is not None and _lone_first_line(tokens, *first):
+        return [None, *_split_block(markup, limit, limit)]
+    parts: list[tuple[str, int] | None] = []
+    for index, span in enumerate(ranges):
+        if span is not None and any(t.plain.strip() for t in tokens[span[0] : span[1]]):
+            parts.append((_render(tokens, *span, stacks[span[0]]), _size(tokens, *span)))
+        elif index == 0:
+            parts.append(None)
+    return parts
+
+
+def split_messages(blocks: Sequence[str], limit: int = 4096) -> list[str]:
+    """Pack rendered Telegram-HTML blocks into as few messages as possible within ``limit``.
+
+    Blocks are kept in order, trimmed of surrounding whitespace (blank ones are skipped)
+    and joined with a blank line. A block that fits in one message is never cut: it moves
+    to the next message if the current one has no room left. A block longer than ``limit``
+    is cut at line breaks (the newline at a cut, and blank lines next to it, are dropped)
+    and starts in the room left in the current message, unless only its first line would
+    fit there (a heading is not left alone at the end of a message); a line longer than ``limit`` is
+    cut between characters, never inside a character shown as one (base and combining
+    marks, variation selectors, emoji joined by ZWJ or with a skin tone). A piece that
+    would hold only whitespace is dropped: Telegram refuses an empty message. Cuts never
+    fall inside a tag or an entity; tags open at a cut are closed before it and reopened,
+    with their attributes, after it (an element is never left empty by a cut). Length is
+    counted as Telegram does: UTF-16 code units of the text without tags, entities
+    unescaped. ``limit`` must be at least 4 (one entity can stand for two astral characters).
+    """
+    if limit < _MIN_LIMIT:
+        raise ValueError(f"limit must be at least {_MIN_LIMIT}")
+    join = utf16_length(_BLOCK_JOIN)
+    messages: list[str] = []
+    current = ""
+    current_size = 0
+
+    def flush() -> None:
+        nonlocal current, current_size
+        if current:
+            messages.append(current)
+        current, current_size = "", 0
+
+    for raw in blocks:
+        block = raw.strip()
+        size = plain_length(block)
+        if not plain_text(block).strip():
+            continue
+        if current and current_size + join + size <= limit:
+            current, current_size = current + _BLOCK_JOIN + block, current_size + join + size
+            continue
+        if size <= limit:
+            flush()
+            current, current_size = block, size
+            continue
+        room = limit - current_size - join if current else limit
+        if room <= 0:
+            flush()
+            room = limit
+        parts = _split_block(block, room, limit)
+        first = parts.pop(0)
+        if first is None:
+            flush()
+        elif current:
+            current, current_size = current + _BLOCK_JOIN + first[0], current_size + join + first[1]
+        else:
+            current, current_size = first
+        for part in parts:
+            assert part is not None
+            flush()
+            current, current_size = part
+    flush()
+    return messages

@@ -1,0 +1,435 @@
+"""Free-text question matching: the question set against every shipped contest, and the rest.
+
+The question set (``question_set.toml``, its notation described at its top) is run against
+each contest file in ``contests/``; the accuracy per file is printed and must reach 95 %.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contest.definition import Contest, load_contest, parse_contest
+from contest.questions import (
+    UNSURE,
+    Answer,
+    answer_context,
+    answer_for,
+    match,
+    topic_keys,
+    vocabulary,
+)
+from contest.timefmt import format_day, format_moment
+from messages import TEMPLATES, render
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTEST_FILES = sorted((ROOT / "contests").glob("*.toml"))
+QUESTION_SET = Path(__file__).with_name("question_set.toml")
+REQUIRED_ACCURACY = 0.95
+TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
+GIBBERISH = ["asdfghjkl", "？？？", "今天天气怎么样", "哈哈哈", "1234567", "", "   ", "😀😀"]
+
+
+@pytest.fixture(scope="module", params=CONTEST_FILES, ids=lambda p: p.stem)
+def contest(request: pytest.FixtureRequest) -> Contest:
+    return load_contest(request.param)
+
+
+def _questions() -> list[dict[str, Any]]:
+    return tomllib.loads(QUESTION_SET.read_text(encoding="utf-8"))["question"]
+
+
+def _say(contest: Contest, answer: Answer, now: datetime) -> str:
+    """Render an answer as the handler would, with entities decoded for comparison."""
+    return render(f"answers/{answer.topic}.html", **answer_context(answer, contest, now))
+
+
+# --- the fact notation of question_set.toml ------------------------------------------------
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
+
+
+def resolve(expression: str, contest: Contest) -> list[str]:
+    """Return the strings an expression stands for in ``contest``; [] if it names nothing."""
+    if expression.startswith("text:"):
+        return [expression.removeprefix("text:")]
+    path, _, how = expression.partition("|")
+    rest = path
+    values: list[Any] = [contest]
+    if path.startswith("stage:"):
+        kind, _, rest = path.removeprefix("stage:").partition(".")
+        values = [s for s in contest.stages if s.kind == kind][:1]
+    elif path.startswith("category:"):
+        key, _, rest = path.removeprefix("category:").partition(".")
+        values = [c for c in contest.categories if c.key == key]
+    for name, index in _STEP.findall(rest):
+        found: list[Any] = []
+        for value in values:
+            if name:
+                found.append(value.get(name) if isinstance(value, dict) else getattr(value, name))
+            elif index == "*":
+                found.extend(value.values() if isinstance(value, dict) else value)
+            elif int(index) < len(value):
+                found.append(value[int(index)])
+        values = found
+    values = [v for v in values if v is not None and v != "" and v != [] and v != {}]
+    if how == "moment":
+        return [format_moment(v, contest.zone) for v in values]
+    if how == "day":
+        return [format_day(v, contest.zone) for v in values]
+    assert not how, f"unknown filter {how!r} in {expression!r}"
+    return [str(v) for v in values]
+
+
+def test_notation_resolves_paths_and_filters() -> None:
+    """The notation itself: literal, stage, category, paths with indexes and [*], filters."""
+    contest = load_contest(ROOT / "contests" / "jianbing-2024.toml")
+    assert resolve("text:字数统计", contest) == ["字数统计"]
+    assert resolve("stage:submission.end|moment", contest) == ["2024年7月15日（周一）23:59"]
+    assert resolve("stage:submission.end|day", contest) == ["2024年7月15日"]
+    assert resolve("stage:coaching", contest) != []
+    assert resolve("rules.team.max_members", contest) == ["5"]
+    assert resolve("awards.tiers[0].ranks[1]", contest) == ["5"]
+    assert resolve("categories[*].name", contest) == ["发展提质", "正风增效", "党建赋能"]
+    assert resolve("category:conduct.name", contest) == ["正风增效"]
+    assert resolve("category:service.name", contest) == []
+    assert resolve("awards.honours", contest) == []
+    assert resolve("facts[*]", contest) == []
+
+
+# --- the question set ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one phrasing fared against one contest."""
+
+    text: str
+    applies: bool
+    problem: str = ""
+
+
+def _check(question: dict[str, Any], contest: Contest, now: datetime) -> Outcome:
+    text = question["text"]
+    facts = question.get("facts", [])
+    if not all(resolve(r, contest) for r in question.get("requires", [])):
+        if "otherwise" not in question:
+            return Outcome(text, applies=False)
+        facts = question["otherwise"]
+    answer = match(text, contest)
+    got = f"{answer.topic} {dict(answer.params)} (score {answer.score:.2f})"
+    if answer.topic != question["topic"] or not answer.confident:
+        return Outcome(text, True, f"{text!r}: expected {question['topic']}, got {got}")
+    for key, value in question.get("params", {}).items():
+        if answer.params.get(key) != value:
+            return Outcome(text, True, f"{text!r}: expected params {key}={value}, got {got}")
+    said = html.unescape(_say(contest, answer, now))
+    for expression in facts:
+        wanted = resolve(expression, contest)
+        if not wanted:
+            return Outcome(text, True, f"{text!r}: fact {expression!r} names nothing here")
+        missing = [w for w in wanted if w not in said]
+        if missing:
+            return Outcome(text, True, f"{text!r}: answer lacks {missing} ({expression}):\n{said}")
+    return Outcome(text, True)
+
+
+def test_question_set_is_large_and_covers_every_topic() -> None:
+    """At least 80 phrasings, each naming a real topic, every topic asked at least once."""
+    questions = _questions()
+    keys = set(topic_keys())
+    assert len(questions) >= 80
+    assert {q["topic"] for q in questions} == keys
+    assert len({q["text"] for q in questions}) == len(questions), "a phrasing is listed twice"
+
+
+def test_question_set_accuracy(contest: Contest, capsys: pytest.CaptureFixture[str]) -> None:
+    """At least 95 % of the applicable phrasings get the right, confident, factual answer."""
+    now = contest.submission_stage.start + timedelta(days=2)
+    outcomes = [_check(q, contest, now) for q in _questions()]
+    applicable = [o for o in outcomes if o.applies]
+    failed = [o for o in applicable if o.problem]
+    accuracy = 1 - len(failed) / len(applicable)
+    summary = (
+        f"question set on {contest.key}: {accuracy:.1%} "
+        f"({len(applicable) - len(failed)}/{len(applicable)} right, "
+        f"{len(outcomes) - len(applicable)} not applicable)"
+    )
+    with capsys.disabled():
+        print(f"\n{summary}")
+        for outcome in failed:
+            print(f"  miss: {outcome.problem.splitlines()[0]}")
+    assert accuracy >= REQUIRED_ACCURACY, summary + "\n" + "\n".join(o.problem for o in failed)
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _every_answer(contest: Contest) -> list[Answer]:
+    answers = []
+    for key in topic_keys():
+        topic = vocabulary().topic(key)
+        assert topic is not None
+        if topic.entity == "stage":
+            refs = [f"stage:{s.key}" for s in contest.stages] + ["stage:coaching", "stage:other"]
+        elif topic.entity == "category":
+            refs = [key] + [f"categories:{c.key}" for c in contest.categories]
+        else:
+            refs = [key]
+        for ref in refs:
+            answer = answer_for(ref, contest)
+            assert answer is not None, ref
+            answers.append(answer)
+    answers.append(match("asdfghjkl", contest))
+    return answers
+
+
+def _moments(contest: Contest) -> list[datetime]:
+    stages = contest.stages
+    moments = [stages[0].start - timedelta(days=30), stages[-1].end + timedelta(days=30)]
+    for stage in stages:
+        moments += [stage.start, stage.start + (stage.end - stage.start) / 2, stage.end]
+        moments.append(stage.end + timedelta(seconds=0.5))
+    return moments
+
+
+def _check_html(text: str) -> None:
+    assert text.strip(), "empty answer"
+    for tag in re.findall(r"</?([a-zA-Z]+)", text):
+        assert tag in TELEGRAM_TAGS, f"tag <{tag}> is not Telegram HTML"
+    assert "None" not in text and "\n\n\n" not in text
+    assert len(text) < 4096
+
+
+def test_every_topic_has_a_template() -> None:
+    """Each topic, and unsure, has answers/<topic>.html."""
+    for key in [*topic_keys(), UNSURE]:
+        assert (TEMPLATES / "answers" / f"{key}.html").is_file(), key
+
+
+def test_every_answer_renders_at_every_moment(contest: Contest) -> None:
+    """Before, during, between and after the stages, every answer renders as Telegram HTML."""
+    for now in _moments(contest):
+        for answer in _every_answer(contest):
+            _check_html(_say(contest, answer, now))
+
+
+def test_answers_about_now_before_the_first_and_after_the_last_stage(contest: Contest) -> None:
+    """Before the first stage and after the last, "now" answers say so instead of a stage."""
+    first, last = contest.stages[0], contest.stages[-1]
+    before = first.start - timedelta(days=3)
+    after = last.end + timedelta(days=3)
+    current = answer_for("current", contest)
+    assert current is not None
+    said = _say(contest, current, before)
+    assert "尚未开始" in said and format_moment(first.start, contest.zone) in said
+    said = _say(contest, current, after)
+    assert "均已结束" in said and format_moment(last.end, contest.zone) in said
+    deadline = answer_for("deadline", contest)
+    assert deadline is not None
+    assert "已于上述时间截止" in _say(contest, deadline, after)
+    assert "尚未开放" in _say(contest, deadline, before)
+
+
+def test_answer_during_a_stage_gives_a_countdown(contest: Contest) -> None:
+    """During a stage, "now" answers name it with its end and how long is left."""
+    stage = contest.submission_stage
+    now = stage.end - timedelta(days=2, hours=3)
+    current = answer_for("current", contest)
+    assert current is not None
+    said = _say(contest, current, now)
+    assert stage.name in said and format_moment(stage.end, contest.zone) in said
+    assert "还有 2 天 3 小时" in said
+
+
+def test_unconfirmed_facts_are_flagged() -> None:
+    """Placeholder dates (2025) say so; dates straight from a notice (2024) do not."""
+    now = datetime.fromisoformat("2025-04-01T10:00:00+08:00")
+    provisional = load_contest(ROOT / "contests" / "jianbing-2025.toml")
+    confirmed = load_contest(ROOT / "contests" / "jianbing-2024.toml")
+    for ref in ["deadline", "schedule", "stage:final", "presentation", "team"]:
+        answer = answer_for(ref, provisional)
+        assert answer is not None
+        assert "以主办方正式通知为准" in _say(provisional, answer, now), ref
+    answer = answer_for("advance", provisional)  # 15 per category is in the 2025 report
+    assert answer is not None
+    assert "以主办方正式通知为准" not in _say(provisional, answer, now)
+    for ref in ["deadline", "schedule", "stage:final", "presentation", "team"]:
+        answer = answer_for(ref, confirmed)
+        assert answer is not None
+        assert "以主办方正式通知为准" not in _say(confirmed, answer, now), ref
+
+
+# --- the contest, not the matcher, holds the facts -----------------------------------------
+
+
+def _modified_2024() -> Contest:
+    text = (ROOT / "contests" / "jianbing-2024.toml").read_text(encoding="utf-8")
+    for old, new in [
+        ("end = 2024-07-15T23:59:59+08:00", "end = 2024-07-22T18:00:00+08:00"),
+        ("word_limit = 3000", "word_limit = 4500"),
+        ("字数不超过3000字", "字数不超过4500字"),
+        ("max_members = 5", "max_members = 7"),
+        ("presentation_minutes = 6", "presentation_minutes = 10"),
+        ("advance_per_category = 10", "advance_per_category = 12"),
+        ('phone = "0755-88134324"', 'phone = "0755-12345678"'),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return parse_contest(text, source="modified")
+
+
+@pytest.mark.parametrize(
+    ("question", "new", "old"),
+    [
+        ("ddl是几号", "2024年7月22日（周一）18:00", "2024年7月15日"),
+        ("最多写多少字", "4500", "3000"),
+        ("几个人一队", "不超过 7 人", "不超过 5 人"),
+        ("决赛讲几分钟", "不超过 10 分钟", "不超过 6 分钟"),
+        ("进决赛要几个", "12 个", "10 个"),
+        ("电话多少", "0755-12345678", "0755-88134324"),
+    ],
+)
+def test_answers_follow_the_contest_file(question: str, new: str, old: str) -> None:
+    """A modified copy of a contest gives the new facts, never the old ones."""
+    contest = _modified_2024()
+    answer = match(question, contest)
+    said = _say(contest, answer, datetime.fromisoformat("2024-06-10T10:00:00+08:00"))
+    assert new in said and old not in said
+
+
+# --- unsure answers, alternatives, references ----------------------------------------------
+
+
+@pytest.mark.parametrize("gibberish", GIBBERISH)
+def test_gibberish_is_not_confident(contest: Contest, gibberish: str) -> None:
+    """Gibberish gets "不太确定", 2–3 alternatives with labels, and the organizer's contacts."""
+    answer = match(gibberish, contest)
+    assert answer.topic == UNSURE and not answer.confident
+    assert 2 <= len(answer.alternatives) <= 3
+    assert len({a.topic for a in answer.alternatives}) == len(answer.alternatives)
+    for alternative in answer.alternatives:
+        assert alternative.label and not re.search(r"\d", alternative.label)
+    said = _say(contest, answer, contest.stages[0].start)
+    assert "不太确定" in said
+    for person in contest.contacts:
+        assert person.name in said and person.phone in said
+
+
+def test_ambiguous_question_offers_both_readings(contest: Contest) -> None:
+    """A question that could mean two topics is not answered as if it were sure."""
+    answer = match("注册账号要几个", contest)  # accounts per unit, or registering with the bot?
+    assert not answer.confident
+    assert {"accounts", "register"} <= {a.topic for a in answer.alternatives}
+
+
+def test_alternative_labels_come_from_the_contest(contest: Contest) -> None:
+    """Labels use the contest's own names (its submission stage, its stage names)."""
+    answer = match("文本评审什么时候截止", contest)
+    labels = [a.label for a in answer.alternatives]
+    if answer.topic == "deadline":
+        assert any(contest.stages[1].name in label for label in labels), labels
+    deadline = next(a for a in match("asdf", contest).alternatives if a.topic == "deadline")
+    assert deadline.label == f"{contest.submission_stage.name}截止时间"
+
+
+def test_references_round_trip(contest: Contest) -> None:
+    """Every alternative's ref is short callback data that answer_for() turns back."""
+    for question in [q["text"] for q in _questions()] + GIBBERISH:
+        answer = match(question, contest)
+        for alternative in answer.alternatives:
+            assert len(alternative.ref.encode()) <= 64
+            again = answer_for(alternative.ref, contest)
+            assert again is not None, alternative.ref
+            assert again.topic == alternative.topic
+            assert dict(again.params) == dict(alternative.params)
+        if answer.confident:
+            again = answer_for(answer.ref, contest)
+            assert again is not None and again.topic == answer.topic
+
+
+@pytest.mark.parametrize(
+    "ref", ["nonsense", "stage", "stage:nope", "categories:nope", "deadline:extra", ""]
+)
+def test_bad_references_are_refused(contest: Contest, ref: str) -> None:
+    """Callback data is user input: a ref naming nothing in this contest gives None."""
+    assert answer_for(ref, contest) is None
+
+
+# --- robustness ------------------------------------------------------------------------------
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60))
+def test_any_text_gets_a_renderable_answer(contest: Contest, text: str) -> None:
+    """Whatever is typed, match() returns a known topic whose answer renders."""
+    answer = match(text, contest)
+    assert answer.topic in {*topic_keys(), UNSURE}
+    assert 2 <= len(answer.alternatives) <= 3 or answer.confident
+    _check_html(_say(contest, answer, contest.submission_stage.start))
+
+
+def test_punctuation_and_politeness_do_not_change_the_topic(contest: Contest) -> None:
+    """A question asks the same with 请问 in front or ？ behind (every phrasing of the set)."""
+    heads = ["", "请问", "老师好，", "你好 "]
+    tails = ["", "？", "?", "！", "。", "...", "啊", "呢"]
+    changed = []
+    for question in [q["text"] for q in _questions()]:
+        bare = match(question, contest)
+        if not bare.confident:
+            continue
+        for head in heads:
+            for tail in tails:
+                dressed = match(f"{head}{question}{tail}", contest)
+                if (dressed.topic, dressed.params) != (bare.topic, bare.params):
+                    changed.append(f"{head}{question}{tail}: {dressed.topic}")
+    assert not changed
+
+
+def test_full_width_and_case_do_not_matter(contest: Contest) -> None:
+    """ＤＤＬ, ddl and DDL are one question."""
+    assert match("ＤＤＬ是几号", contest).topic == match("ddl是几号", contest).topic == "deadline"
+
+
+def test_importing_does_not_load_jieba() -> None:
+    """jieba's dictionary is loaded on first use, not when the module is imported."""
+    code = "import sys, contest.questions; print('jieba' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
+    assert result.stderr == ""
+
+
+def test_first_use_prints_nothing() -> None:
+    """jieba's start-up chatter is silenced and no warning escapes."""
+    code = (
+        "from contest.definition import load_contest\n"
+        "from contest.questions import match\n"
+        "c = load_contest('contests/jianbing-2024.toml')\n"
+        "print(match('ddl是几号', c).topic)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "deadline"
+    assert result.stderr == ""
