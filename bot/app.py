@@ -77,13 +77,11 @@ async def start_services(application: AnyApplication) -> None:
     await migrate(services.engine)
     await application.initialize()
     await handlers.publish_commands(application)
-    for hook in handlers.STARTUP_HOOKS:
-        await hook(application)
+    await handlers.startup(application)
 
 
 async def stop_services(application: AnyApplication) -> None:
     """Stop background work, shut the application down and close the database."""
-    for hook in handlers.SHUTDOWN_HOOKS:
-        await hook(application)
+    await handlers.shutdown(application)
     await application.shutdown()
     await services_of(application).engine.dispose()

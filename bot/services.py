@@ -32,7 +32,9 @@ class Services:
         return telegram_id in self.settings.organizer_ids
 
 
-def services_of(holder: Application[Any, Any, Any, Any, Any, Any] | CallbackContext[Any, Any, Any, Any]) -> Services:  # noqa: E501
+def services_of(
+    holder: Application[Any, Any, Any, Any, Any, Any] | CallbackContext[Any, Any, Any, Any],
+) -> Services:  # noqa: E501
     """Return the services of an application or a handler's context."""
     services: Services = holder.bot_data[SERVICES]
     return services

@@ -1,30 +1,52 @@
 """Telegram handlers, one module per user flow; each exposes ``register(app)``.
 
 ``register_all`` adds them in an order that matters where two handle the same update
-(e.g. ``/start <code>`` before plain ``/start``). Background work (the delivery worker,
-the reminder scheduler) starts and stops through the hooks listed here.
+(e.g. ``/start <code>`` before plain ``/start``). A module may define ``on_startup(app)``
+and ``on_shutdown(app)`` for background work (the delivery worker, the reminder scheduler).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.ext import Application
 
-from handlers import errors, start
-from messages import render
+from handlers import (
+    broadcast,
+    cases,
+    errors,
+    forms,
+    invites,
+    organizer,
+    questions,
+    registration,
+    reminders,
+    schedule,
+    start,
+    team,
+)
+from handlers.commands import publish_commands
+
+__all__ = ["publish_commands", "register_all", "startup", "shutdown"]
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-Hook = Callable[[AnyApp], Awaitable[None]]
 
-MODULES = [start, errors]
-STARTUP_HOOKS: list[Hook] = []
-SHUTDOWN_HOOKS: list[Hook] = []
-
-USER_COMMANDS = ["start", "schedule", "todo", "me", "reminders", "cancel", "help"]
-ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status"]
+# Order matters where two modules handle the same update: registration takes
+# "/start <code>" before start takes plain "/start"; the free-text router comes last.
+MODULES = [
+    registration,
+    start,
+    invites,
+    team,
+    cases,
+    schedule,
+    reminders,
+    organizer,
+    broadcast,
+    forms,
+    errors,
+    questions,
+]
 
 
 def register_all(app: AnyApp) -> None:
@@ -33,16 +55,17 @@ def register_all(app: AnyApp) -> None:
         module.register(app)
 
 
-def _commands(names: list[str]) -> list[BotCommand]:
-    return [BotCommand(name, render(f"commands/{name}.html")) for name in names]
+async def startup(app: AnyApp) -> None:
+    """Runs each module's on_startup (background workers, warm-ups), in order."""
+    for module in MODULES:
+        hook = getattr(module, "on_startup", None)
+        if hook is not None:
+            await hook(app)
 
 
-async def publish_commands(app: AnyApp) -> None:
-    """Publishes the command menu; organizers get theirs in a per-chat scope."""
-    from bot.services import services_of
-
-    users = _commands(USER_COMMANDS)
-    await app.bot.set_my_commands(users, scope=BotCommandScopeDefault())
-    organizers = users + _commands(ORGANIZER_COMMANDS)
-    for telegram_id in services_of(app).settings.organizer_ids:
-        await app.bot.set_my_commands(organizers, scope=BotCommandScopeChat(telegram_id))
+async def shutdown(app: AnyApp) -> None:
+    """Runs each module's on_shutdown, in reverse order."""
+    for module in reversed(MODULES):
+        hook = getattr(module, "on_shutdown", None)
+        if hook is not None:
+            await hook(app)

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from contest.schedule import position
+from handlers.commands import publish_organizer_commands
 from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
 from storage.db import transaction
 from storage.forms import pause_forms
@@ -42,6 +43,8 @@ def _welcome_context(v: Visit) -> dict[str, object]:
 async def start(update: Update, context: Context) -> None:
     """Greets the person with the contest, where it stands, and the main menu."""
     v = await visit(update, context)
+    if v.is_organizer:
+        await publish_organizer_commands(context.bot, v.person.chat_id)
     await reply(
         update, context, "start/welcome.html", markup=keyboard(main_menu(v)), **_welcome_context(v)
     )
@@ -62,7 +65,11 @@ async def help_command(update: Update, context: Context) -> None:
     await answer(update)
     markup = keyboard([[("menu.back", MENU)]])
     await reply(
-        update, context, "start/help.html", markup=markup, contest=v.services.contest,
+        update,
+        context,
+        "start/help.html",
+        markup=markup,
+        contest=v.services.contest,
         organizer=v.is_organizer,
     )
 
@@ -70,6 +77,7 @@ async def help_command(update: Update, context: Context) -> None:
 async def cancel(update: Update, context: Context) -> None:
     """Leaves the current form; everything entered so far is kept for later."""
     v = await visit(update, context)
+    await answer(update)
     async with transaction(v.services.sessions) as session:
         paused = await pause_forms(session, person_id=v.person.id or 0)
     await reply(
@@ -85,3 +93,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("menu", start))
     app.add_handler(CallbackQueryHandler(menu, pattern=f"^{MENU}$"))
     app.add_handler(CallbackQueryHandler(help_command, pattern=f"^{HELP}$"))
+    app.add_handler(CallbackQueryHandler(cancel, pattern="^menu:pause$"))

@@ -14,7 +14,8 @@ from storage.models import FormProgress
 async def active_form(session: AsyncSession, *, person_id: int) -> FormProgress | None:
     """Return the form this person is filling in right now, if any."""
     query = select(FormProgress).where(
-        FormProgress.person_id == person_id, FormProgress.active.is_(True)  # type: ignore[attr-defined]
+        FormProgress.person_id == person_id,
+        FormProgress.active.is_(True),  # type: ignore[attr-defined]
     )
     return (await session.exec(query.order_by(FormProgress.updated_at.desc()))).first()  # type: ignore[union-attr,attr-defined]
 
@@ -60,7 +61,8 @@ async def save_form(
 async def pause_forms(session: AsyncSession, *, person_id: int) -> int:
     """Pause every active form of this person, keeping their values; return how many."""
     query = select(FormProgress).where(
-        FormProgress.person_id == person_id, FormProgress.active.is_(True)  # type: ignore[attr-defined]
+        FormProgress.person_id == person_id,
+        FormProgress.active.is_(True),  # type: ignore[attr-defined]
     )
     rows = list((await session.exec(query)).all())
     for row in rows:
