@@ -46,15 +46,20 @@ def template_names() -> list[str]:
     return sorted(environment().list_templates(filter_func=lambda n: n.endswith(".html")))
 
 
-LABELS = Path(__file__).parent / "labels.toml"
+LABELS = Path(__file__).parent / "labels"
 
 
 @cache
 def _labels() -> dict[str, str]:
     import tomllib
 
-    with LABELS.open("rb") as handle:
-        table = tomllib.load(handle)
+    table: dict[str, Any] = {}
+    for path in sorted(LABELS.glob("*.toml")):
+        with path.open("rb") as handle:
+            for section, entries in tomllib.load(handle).items():
+                if section in table:
+                    raise ValueError(f"{path.name}: label section [{section}] is defined twice")
+                table[section] = entries
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict[str, Any]) -> None:
@@ -75,7 +80,7 @@ def _plain() -> Environment:
 
 
 def label(key: str, **context: Any) -> str:
-    """Return a button's label (plain text, not HTML) from labels.toml, e.g. "menu.cases"."""
+    """Return a button's label (plain text, not HTML) from labels/*.toml, e.g. "menu.cases"."""
     text = _labels()[key]
     return _plain().from_string(text).render(**context) if "{" in text else text
 
