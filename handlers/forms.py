@@ -60,6 +60,12 @@ class Reply:
 
 FLOWS: dict[str, FormFlow] = {}
 
+# Text consumers that are not engine forms but also wait for the person's next message
+# (e.g. the evidence for a restricted word, a broadcast's text). Keyed by form_key; the
+# waiting state lives in a formprogress row like any form's, so it survives restarts.
+TextHook = Callable[[Update, "Context", Visit, FormProgress], Awaitable[None]]
+TEXT_HOOKS: dict[str, TextHook] = {}
+
 
 def register_flow(flow: FormFlow) -> None:
     """Makes a form available to open_form and the shared handlers."""
@@ -117,6 +123,9 @@ async def handle_text(update: Update, context: Context, v: Visit) -> bool:
         return False
     async with v.services.sessions() as session:
         progress = await active_form(session, person_id=v.person.id or 0)
+    if progress is not None and progress.form_key in TEXT_HOOKS:
+        await TEXT_HOOKS[progress.form_key](update, context, v, progress)
+        return True
     if progress is None or progress.form_key not in FLOWS:
         return False
     engine = engine_for(v, progress.form_key)

@@ -128,3 +128,7 @@ SAMPLES = {
     },
     **{f"answers/{topic}.html": _answer(topic) for topic in [*topic_keys(), "unsure"]},
 }
+SAMPLES.update({
+    "common/organizers_only.html": lambda h: {},
+    "common/organizers_only_toast.html": lambda h: {},
+})
