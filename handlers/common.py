@@ -14,6 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.services import Services, services_of
+from contest.text import plain_length, split_messages
 from messages import label, render
 from storage.db import transaction
 from storage.models import Person
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Button = tuple[str, str]  # (label key or ready text, callback_data)
+MESSAGE_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,18 @@ async def reply(
     markup: InlineKeyboardMarkup | None = None,
     **values: Any,
 ) -> Message:
-    """Send a rendered template to the chat the update came from."""
+    """Send a rendered template to the chat the update came from (split if over 4096)."""
     chat = update.effective_chat
     assert chat is not None
+    text = render(template, **values)
+    parts = split_messages([text]) or [text]
+    for part in parts[:-1]:
+        await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
     return await context.bot.send_message(
         chat.id,
-        render(template, **values),
+        parts[-1],
         parse_mode=ParseMode.HTML,
         reply_markup=markup,
         disable_web_page_preview=True,
@@ -103,7 +111,7 @@ async def show(
     """Answer a button press by editing its message in place; send anew if that fails."""
     query = update.callback_query
     text = render(template, **values)
-    if query is not None and query.message is not None:
+    if query is not None and query.message is not None and plain_length(text) <= MESSAGE_LIMIT:
         try:
             return await query.edit_message_text(
                 text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True

@@ -7,7 +7,7 @@ import json
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from handlers.common import Context, reply
@@ -27,7 +27,9 @@ async def on_error(update: object, context: Context) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(error, Forbidden | RetryAfter | NetworkError):
+    if isinstance(error, Forbidden | RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    ):
         return  # telling the user would fail the same way
     try:
         await reply(update, context, "common/error.html")
