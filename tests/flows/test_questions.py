@@ -59,3 +59,25 @@ async def test_ask_button_takes_the_next_message_as_a_question(harness):
     assert "请直接发送您的问题" in user.last_reply.text
     await user.send("？")
     assert "请直接发送您的问题" in user.last_reply.text
+
+
+async def test_a_question_inside_a_form_keeps_the_form(harness):
+    from tests.flows.test_registration import make_invite
+
+    code = await make_invite(harness)
+    user = harness.user()
+    await user.send(f"/start {code}")
+    await user.send("中共深圳市某某局机关委员会")
+    assert "推荐单位" in user.last_reply.text
+    mark = user.mark()
+    await user.send("？ddl是几号")
+    replies = user.replies_since(mark)
+    assert "2024年7月15日（周一）23:59" in replies[0].text
+    assert "第 2/3 项" in replies[-1].text and "推荐单位" in replies[-1].text
+    await user.press("❓ 提问")
+    await user.send("决赛讲几分钟")
+    assert "第 2/3 项" in user.last_reply.text
+    await user.send("深圳市某某局")
+    assert "申报渠道" in user.last_reply.text
+    await user.press("⬅️ 上一项")
+    assert "深圳市某某局" in user.last_reply.text  # nothing entered was lost
