@@ -56,6 +56,7 @@ class Reply:
     template: str
     values: dict[str, Any] = field(default_factory=dict)
     markup: InlineKeyboardMarkup | None = None
+    next_form: tuple[str, int] | None = None  # (form_key, subject_id) to open right after
 
 
 FLOWS: dict[str, FormFlow] = {}
@@ -228,6 +229,8 @@ async def _apply(
         progress = row
     if followup is not None:
         await reply(update, context, followup.template, markup=followup.markup, **followup.values)
+        if followup.next_form is not None:
+            await open_form(update, context, v, *followup.next_form)
         return
     await _ask(update, context, v, engine, progress, step.state, step=step)
 

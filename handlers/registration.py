@@ -27,14 +27,13 @@ from telegram.ext import (
 )
 
 from contest.definition import Form
-from handlers import forms
 from handlers.commands import publish_organizer_commands
 from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
-from handlers.forms import FLOWS, TEXT_HOOKS, FormFlow, Reply, engine_for, open_form, register_flow
+from handlers.forms import TEXT_HOOKS, FormFlow, Reply, open_form, register_flow
 from handlers.invites import invite_expiry, invite_link
 from handlers.start import main_menu
 from storage.db import transaction
-from storage.forms import active_form, delete_form, get_form, save_form
+from storage.forms import active_form, delete_form, save_form
 from storage.invites import (
     CODE_LENGTH,
     InviteState,
@@ -59,10 +58,8 @@ from storage.units import (
 UNIT_FORM = "unit"
 CONTACT_FORM = "contact"
 CODE_WAIT = "reg_code"  # a text hook: the next message is an invite code
-QUEUED = "queued_after_confirm"  # state flag: a form opened by another form's confirm
 MENU = "menu:main"
 CODE_GROUP = -3  # before every other group (the case guard is -1, organizer files -2)
-AFTER_FORMS_GROUP = 1  # after the form buttons (group 0)
 # Outcomes of a code that end the wait for one (None: joined a unit).
 ACCEPTED = (None, "organizer", "already_organizer", "already_member")
 
@@ -473,8 +470,11 @@ async def _unit_confirm(
     )
     values = {"unit": unit, "submitter": _submitter_name(v, str(result.get("submitter", "")))}
     if not person.profile_done:
-        await _queue_form(session, replace(v, person=person), CONTACT_FORM, 0)
-        return Reply("registration/unit_saved.html", {**values, "next_contact": True})
+        return Reply(
+            "registration/unit_saved.html",
+            {**values, "next_contact": True},
+            next_form=(CONTACT_FORM, 0),
+        )
     markup = keyboard([[("reg.me", "menu:me")], [("menu.back", MENU)]])
     return Reply("registration/unit_saved.html", {**values, "next_contact": False}, markup)
 
@@ -504,39 +504,6 @@ async def _contact_confirm(
     return Reply("registration/done.html", values, markup)
 
 
-async def _queue_form(session: AsyncSession, v: Visit, form_key: str, subject_id: int) -> None:
-    """Make a form active now, to be asked right after the confirmation that opened it."""
-    progress = await get_form(
-        session, person_id=v.person.id or 0, form_key=form_key, subject_id=subject_id
-    )
-    if progress is not None and progress.state:
-        state = dict(progress.state)
-    else:
-        initial = await FLOWS[form_key].initial(session, v, subject_id)
-        step = engine_for(v, form_key).start(initial.get("prefill"), values=initial.get("values"))
-        state = step.state.to_dict()
-    await save_form(
-        session,
-        person_id=v.person.id or 0,
-        form_key=form_key,
-        subject_id=subject_id,
-        state={**state, QUEUED: True},
-        now=v.now,
-    )
-
-
-async def ask_queued_form(update: Update, context: Context) -> None:
-    """After a form's confirm, asks the form its confirmation opened (unit -> contact)."""
-    v = await visit(update, context)
-    async with transaction(v.services.sessions) as session:
-        progress = await active_form(session, person_id=v.person.id or 0)
-        if progress is None or not progress.state.get(QUEUED):
-            return
-        progress.state = {key: value for key, value in progress.state.items() if key != QUEUED}
-        session.add(progress)
-    await forms.reask(update, context, v)
-
-
 register_flow(FormFlow(UNIT_FORM, initial=_unit_initial, on_confirm=_unit_confirm))
 register_flow(FormFlow(CONTACT_FORM, initial=_contact_initial, on_confirm=_contact_confirm))
 TEXT_HOOKS[CODE_WAIT] = code_hook
@@ -558,6 +525,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # group, ahead of the others, so it never shadows another group's text handler.
     code_text = MessageHandler(filters.TEXT & ~filters.COMMAND & _CODE_TEXT, on_typed_code)
     app.add_handler(code_text, group=CODE_GROUP)
-    # After any form's confirm: ask the form that confirmation opened, if any.
-    queued = CallbackQueryHandler(ask_queued_form, pattern=r"^f:\d+:ok:")
-    app.add_handler(queued, group=AFTER_FORMS_GROUP)
+
