@@ -322,13 +322,13 @@ def _field_keyboard(progress_id: int, view: Any) -> InlineKeyboardMarkup:
         controls.append(_button(label("form.skip"), progress_id, "s", f.key))
     if controls:
         rows.append(controls)
-    rows.append(
-        [
-            _button(label("form.back"), progress_id, "b", f.key, item),
-            InlineKeyboardButton(label("form.ask"), callback_data="menu:ask"),
-            InlineKeyboardButton(label("form.pause"), callback_data="menu:pause"),
-        ]
-    )
+    navigation = [
+        InlineKeyboardButton(label("form.ask"), callback_data="menu:ask"),
+        InlineKeyboardButton(label("form.pause"), callback_data="menu:pause"),
+    ]
+    if view.position[0] > 1 or (view.item or 1) > 1 or view.editing:
+        navigation.insert(0, _button(label("form.back"), progress_id, "b", f.key, item))
+    rows.append(navigation)
     return InlineKeyboardMarkup(rows)
 
 

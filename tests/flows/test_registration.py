@@ -85,17 +85,23 @@ async def test_first_contact_registers_unit_and_self_with_every_kind_of_mistake(
     assert "正确示例：中共深圳市某某局机关委员会" in user.last_reply.text
     await user.send("党" * 61)
     assert "内容太长：最多 60 个字" in user.last_reply.text
+    assert "⬅️ 上一项" not in first_field.button_labels()  # nothing before the first field
     await user.send("中共深圳市某某局机关委员会")
     assert "第 2/3 项" in user.last_reply.text and "推荐单位" in user.last_reply.text
+    second_field = user.last_reply
+    await user.send("深圳市某某局")
+    assert "申报渠道" in user.last_reply.text
 
     # a stale button from an old message changes nothing and says so
     mark = user.mark()
-    await user.press("⬅️ 上一项", first_field)
+    await user.press("⬅️ 上一项", second_field)
     stale, again = user.replies_since(mark)
     assert "当前步骤已经变了" in stale.text
-    assert "推荐单位" in again.text
+    assert "申报渠道" in again.text
 
-    # back, then forward again: the value is kept and offered
+    # back twice, then forward again: the values are kept and offered
+    await user.press("⬅️ 上一项")
+    assert "推荐单位" in user.last_reply.text
     await user.press("⬅️ 上一项")
     assert "党组织名称" in user.last_reply.text
     assert "当前内容：中共深圳市某某局机关委员会" in user.last_reply.text
