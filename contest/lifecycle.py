@@ -11,16 +11,19 @@ Decisions where the notice is silent:
   on a given day; preparing the text earlier harms nobody); it can only be submitted once
   that stage is open. New cases can be started then too, and during a stage that lets
   every case be edited; never later.
-* A stage is open from ``start`` to ``end`` inclusive, to the second: with
-  ``end = 23:59:59`` a submission at 23:59:59 is on time, one at 00:00:00 is late.
+* A stage is open while ``start <= now <= end`` (``contest.schedule``): with
+  ``end = 23:59:59`` a submission at 23:59:58 is on time, one at 00:00:00 is late (and so
+  is one a fraction of a second after 23:59:59).
 * A submitted case is not edited in place: it is withdrawn (back to draft), edited and
   submitted again, all while its stage is open.
 * A case counts as advancing when any Advancement row marks it (the organizer's mark
   after 文本评审); it may then be edited during a stage with ``editing = "advancing"``.
 * At the close of a stage during which text could change (``editing`` not ``none``) the
-  submitted text of each concerned case is frozen: every case ever submitted for
-  ``all``, the advancing ones for ``advancing``. A case withdrawn and not submitted again
-  is frozen with its last submitted text; a case never submitted has nothing to freeze.
+  text of each concerned case is frozen as it stood submitted then (its last submission
+  made by the close): every case for ``all``, the advancing ones for ``advancing``. A case
+  withdrawn and not submitted again is frozen with its last submitted text; a case never
+  submitted by then has nothing to freeze.
+* A unit may start as many cases as ``rules.cases_per_account`` allows (no limit if unset).
 """
 
 from __future__ import annotations
@@ -199,6 +202,7 @@ class Refusal(StrEnum):
     NOT_SUBMITTED = "not_submitted"  # withdraw a draft
     NOT_OPEN = "not_open"  # the stage that allows it has not opened yet (window.stage)
     CLOSED = "closed"  # the stage that allowed it has closed (window.closed)
+    LIMIT = "limit"  # the unit has as many cases as rules.cases_per_account allows
 
 
 @dataclass(frozen=True)
@@ -250,12 +254,17 @@ def may_withdraw(contest: Contest, now: datetime, *, status: str, advancing: boo
     return Verdict(_timing(window), window)
 
 
-def may_create(contest: Contest, now: datetime) -> Verdict:
-    """Tell whether a new case may be started now: before or during the submission stage."""
+def may_create(contest: Contest, now: datetime, *, existing: int = 0) -> Verdict:
+    """Tell whether a unit with ``existing`` cases may start another now.
+
+    New cases start before or during the submission stage, up to ``cases_per_account``.
+    """
     window = editing_window(contest, now, advancing=False)
-    if window.phase is Phase.BEFORE:
-        return Verdict(None, window)
-    return Verdict(_timing(window), window)
+    refusal = None if window.phase is Phase.BEFORE else _timing(window)
+    limit = contest.rules.cases_per_account
+    if refusal is None and limit is not None and existing >= limit:
+        refusal = Refusal.LIMIT
+    return Verdict(refusal, window)
 
 
 # ---------------------------------------------------------------- where a case stands
@@ -330,6 +339,10 @@ def values_in_progress(engine: FormEngine, state: FormState) -> dict[str, Value]
         f = engine.form.field(state.cursor)
         if f.kind is FieldKind.LONG_TEXT and state.pieces:
             values[f.key] = "\n".join(state.pieces)
+        elif f.kind is FieldKind.LONG_TEXT:
+            # A field with text is entered with that text as its first piece; no pieces
+            # means 重写 was pressed: the old text no longer counts (it is kept until 完成).
+            values.pop(f.key, None)
         elif f.kind is FieldKind.LIST and any(state.draft):
             values[f.key] = [item for item in state.draft if item]
     return {f.key: values[f.key] for f in engine.visible(values) if f.key in values}

@@ -1,0 +1,253 @@
+"""Queries on cases (参赛案例): drafts, submissions, revisions, evidence, stage-close copies.
+
+A case belongs to one unit; every function that acts for a person takes the unit and
+refuses (returns None) a case of another unit, so a forged id never reaches another unit's
+text. The advancement marks (written by the organizer side) are read here too; team
+members and units are read through ``storage.team`` and ``storage.units``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Advancement, Case, CaseRevision, CaseStatus, FormProgress
+
+SUBMISSION = "submission"
+STAGE_CLOSE = "stage_close"
+
+
+async def create_case(
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    created_by: int | None,
+    values: Mapping[str, Any],
+    now: datetime,
+) -> Case:
+    """Start a draft case for a unit with its first values (e.g. the prefilled ones)."""
+    case = Case(
+        unit_id=unit_id,
+        created_by=created_by,
+        status=CaseStatus.DRAFT,
+        values=dict(values),
+        evidence={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def get_case(session: AsyncSession, *, case_id: int) -> Case | None:
+    """Return the case with this id, whoever it belongs to (for background work only)."""
+    return await session.get(Case, case_id)
+
+
+async def unit_case(session: AsyncSession, *, case_id: int, unit_id: int | None) -> Case | None:
+    """Return the case if it belongs to this unit; None for another unit's or a missing id."""
+    if unit_id is None:
+        return None
+    case = await session.get(Case, case_id)
+    return case if case is not None and case.unit_id == unit_id else None
+
+
+async def list_cases(session: AsyncSession, *, unit_id: int) -> list[Case]:
+    """Return a unit's cases, oldest first."""
+    query = select(Case).where(Case.unit_id == unit_id).order_by(col(Case.id))
+    return list((await session.exec(query)).all())
+
+
+async def save_values(
+    session: AsyncSession, *, case: Case, values: Mapping[str, Any], now: datetime
+) -> Case:
+    """Replace a case's field values."""
+    case.values = dict(values)
+    case.updated_at = now
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def record_evidence(
+    session: AsyncSession, *, case: Case, hit_id: str, text: str, now: datetime
+) -> Case:
+    """Store the evidence (依据) for one restricted-word use, keyed by its hit id."""
+    case.evidence = {**case.evidence, hit_id: text}
+    case.updated_at = now
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def _next_number(session: AsyncSession, case_id: int) -> int:
+    query = select(func.max(CaseRevision.number)).where(CaseRevision.case_id == case_id)
+    highest = (await session.exec(query)).first()
+    return (highest or 0) + 1
+
+
+async def add_revision(
+    session: AsyncSession,
+    *,
+    case: Case,
+    reason: str,
+    stage_key: str,
+    values: Mapping[str, Any],
+    evidence: Mapping[str, str],
+    created_by: int | None,
+    now: datetime,
+) -> CaseRevision:
+    """Keep a frozen copy of a case's text."""
+    assert case.id is not None
+    revision = CaseRevision(
+        case_id=case.id,
+        number=await _next_number(session, case.id),
+        reason=reason,
+        stage_key=stage_key,
+        values=dict(values),
+        evidence=dict(evidence),
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(revision)
+    await session.flush()
+    return revision
+
+
+async def submit_case(
+    session: AsyncSession, *, case: Case, stage_key: str, person_id: int | None, now: datetime
+) -> CaseRevision:
+    """Mark a case submitted and keep the submitted text as a revision."""
+    case.status = CaseStatus.SUBMITTED
+    case.ever_submitted = True
+    case.submitted_at = now
+    case.updated_at = now
+    session.add(case)
+    return await add_revision(
+        session,
+        case=case,
+        reason=SUBMISSION,
+        stage_key=stage_key,
+        values=case.values,
+        evidence=case.evidence,
+        created_by=person_id,
+        now=now,
+    )
+
+
+async def withdraw_case(session: AsyncSession, *, case: Case, now: datetime) -> Case:
+    """Take a submitted case back to draft (its submission revisions stay)."""
+    case.status = CaseStatus.DRAFT
+    case.updated_at = now
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def list_revisions(session: AsyncSession, *, case_id: int) -> list[CaseRevision]:
+    """Return a case's revisions, oldest first."""
+    query = (
+        select(CaseRevision)
+        .where(CaseRevision.case_id == case_id)
+        .order_by(col(CaseRevision.number))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def last_submission(
+    session: AsyncSession, *, case_id: int, until: datetime | None = None
+) -> CaseRevision | None:
+    """Return the case's latest submission revision (made by ``until``, if given)."""
+    query = select(CaseRevision).where(
+        CaseRevision.case_id == case_id, CaseRevision.reason == SUBMISSION
+    )
+    if until is not None:
+        query = query.where(col(CaseRevision.created_at) <= until)
+    return (await session.exec(query.order_by(col(CaseRevision.number).desc()))).first()
+
+
+async def freeze_stage(
+    session: AsyncSession,
+    *,
+    stage_key: str,
+    closed_at: datetime,
+    only_advancing: bool,
+    now: datetime,
+) -> int:
+    """Keep each concerned case's text as submitted when a stage closed; return how many.
+
+    The copy is the case's last submission made by ``closed_at``, so a late catch-up (the
+    bot was down at the close) copies exactly what stood submitted then. A case withdrawn
+    and not submitted again is copied with its last submitted text; a case never submitted
+    by then has nothing to copy. Idempotent: a case already copied for this stage is skipped.
+    """
+    done = select(CaseRevision.case_id).where(
+        CaseRevision.reason == STAGE_CLOSE, CaseRevision.stage_key == stage_key
+    )
+    query = select(Case).where(col(Case.ever_submitted).is_(True), col(Case.id).not_in(done))
+    if only_advancing:
+        query = query.where(col(Case.id).in_(select(Advancement.case_id)))
+    frozen = 0
+    for case in (await session.exec(query.order_by(col(Case.id)))).all():
+        assert case.id is not None
+        last = await last_submission(session, case_id=case.id, until=closed_at)
+        if last is None:
+            continue
+        await add_revision(
+            session,
+            case=case,
+            reason=STAGE_CLOSE,
+            stage_key=stage_key,
+            values=last.values,
+            evidence=last.evidence,
+            created_by=None,
+            now=now,
+        )
+        frozen += 1
+    return frozen
+
+
+async def is_advancing(session: AsyncSession, *, case_id: int) -> bool:
+    """Tell whether an organizer marked this case as going on after a stage."""
+    query = select(Advancement.id).where(Advancement.case_id == case_id)
+    return (await session.exec(query)).first() is not None
+
+
+async def advancing_ids(session: AsyncSession, *, case_ids: Sequence[int]) -> set[int]:
+    """Return which of these cases are marked as advancing."""
+    if not case_ids:
+        return set()
+    query = select(Advancement.case_id).where(col(Advancement.case_id).in_(list(case_ids)))
+    return set((await session.exec(query)).all())
+
+
+async def case_forms(session: AsyncSession, *, case_id: int, form_key: str) -> list[FormProgress]:
+    """Return every person's progress in a form about this case."""
+    query = select(FormProgress).where(
+        FormProgress.form_key == form_key, FormProgress.subject_id == case_id
+    )
+    return list((await session.exec(query)).all())
+
+
+async def forget_case_forms(
+    session: AsyncSession, *, case_id: int, form_keys: Sequence[str]
+) -> int:
+    """Drop every person's form progress about this case (its text changed elsewhere)."""
+    rows: list[FormProgress] = []
+    for form_key in form_keys:
+        rows += await case_forms(session, case_id=case_id, form_key=form_key)
+    for row in rows:
+        await session.delete(row)
+    await session.flush()
+    return len(rows)
+
+
+async def progress_of(session: AsyncSession, *, progress_id: int) -> FormProgress | None:
+    """Return a form progress row by id (a form button carries it; callers check the person)."""
+    return await session.get(FormProgress, progress_id)
