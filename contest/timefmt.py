@@ -6,7 +6,7 @@ about), so the formats live next to the rules rather than in every template.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _WEEKDAYS = "一二三四五六日"
@@ -31,6 +31,11 @@ def format_day(moment: datetime, zone: ZoneInfo = BEIJING) -> str:
     """Format the calendar day of a moment as 2024年7月15日."""
     here = local(moment, zone)
     return f"{here.year}年{here.month}月{here.day}日"
+
+
+def format_date(day: date) -> str:
+    """Format a calendar date (no time of day) as 2023年3月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def format_duration(span: timedelta) -> str:

@@ -44,6 +44,7 @@ from contest.team import (
     check_change,
     team_problems,
 )
+from contest.timefmt import format_date
 from handlers import forms
 from handlers.common import (
     Context,
@@ -133,8 +134,7 @@ def _details(v: Visit, row: TeamMember) -> list[tuple[str, object]]:
     for f in engine.visible(values):
         value = engine.display_value(f, values.get(f.key)) or ""
         if f.kind is FieldKind.DATE and isinstance(value, str) and value:
-            day = date.fromisoformat(value)
-            value = f"{day.year}年{day.month}月{day.day}日"
+            value = format_date(date.fromisoformat(value))
         if f.key != "name":
             shown.append((f.label, value))
     return shown
