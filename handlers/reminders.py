@@ -1,9 +1,70 @@
-"""(being written) The reminders flow."""
+"""Deadline reminders, the person's side (/reminders, mute, unmute), and starting the pushes.
+
+Buttons: ``rem:off`` and ``rem:on`` on the settings message (edited in place), ``rem:mute``
+under every reminder (the reminder stays; the settings come as a new message). On start-up
+this module starts the delivery worker and the reminder jobs (``delivery/``), and sends
+what was missed while the bot was down; on shutdown it stops the worker after the sends in
+flight.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.services import services_of
+from contest.reminders import upcoming
+from delivery.reminders import start_reminders
+from delivery.worker import start_worker, stop_worker
+from handlers.common import Context, answer, callback_parts, keyboard, reply, show, visit
+from storage.db import transaction
+from storage.reports import set_reminders_muted
+
+
+async def settings(update: Update, context: Context) -> None:
+    """Shows whether reminders are on, when they come, and the switch."""
+    v = await visit(update, context)
+    parts = callback_parts(update)
+    pressed = parts[1] if len(parts) > 1 and parts[0] == "rem" else ""
+    muted = v.person.reminders_muted
+    if pressed:
+        muted = pressed != "on"
+        async with transaction(v.services.sessions) as session:
+            await set_reminders_muted(session, person_id=v.person.id or 0, muted=muted)
+    await answer(update, "reminders/toggled_toast.html" if pressed else None, muted=muted)
+    contest = v.services.contest
+    coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]
+    switch = ("reminders.unmute", "rem:on") if muted else ("reminders.mute", "rem:off")
+    send = reply if pressed == "mute" else show
+    await send(
+        update,
+        context,
+        "reminders/settings.html",
+        markup=keyboard([[switch], [("menu.back", "menu:main")]]),
+        muted=muted,
+        contest=contest,
+        offsets=contest.reminders.deltas,
+        next_moment=coming[0] if coming else None,
+        now=v.now,
+        changed=bool(pressed),
+    )
+
+
+async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Starts the delivery worker, schedules the reminders and sends what was missed."""
+    services = services_of(app)
+    await start_worker(services, app.bot)
+    await start_reminders(services, app.job_queue)
+
+
+async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stops the delivery worker; unsent rows wait in the outbox for the next start."""
+    await stop_worker(services_of(app))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Adds this flow's handlers."""
+    """Adds /reminders and its switch."""
+    app.add_handler(CommandHandler("reminders", settings))
+    app.add_handler(CallbackQueryHandler(settings, pattern="^rem:(on|off|mute)$"))

@@ -1,15 +1,26 @@
-"""The outbox: every message that is not a direct reply is a row here before it is sent."""
+"""The outbox: every message that is not a direct reply is a row here before it is sent.
+
+Rows are written by reminders, broadcasts and result notices (idempotent by ``dedupe_key``)
+and sent by the one delivery worker (``delivery/worker.py``), which reads the due rows and
+records each outcome with a single-statement UPDATE right after the send, so a crash loses
+nothing and repeats at most the sends in flight.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import DeliveryStatus, OutboxMessage, Person, utcnow
+
+# SQLite allows at most 999 bound parameters per statement in old builds: chunk IN lists.
+_CHUNK = 500
 
 
 async def enqueue(
@@ -48,3 +59,175 @@ async def enqueue(
     except IntegrityError:
         return None  # written concurrently by another fire of the same job
     return row
+
+
+async def existing_keys(session: AsyncSession, *, dedupe_keys: Sequence[str]) -> set[str]:
+    """Return which of these dedupe keys were written before."""
+    found: set[str] = set()
+    for start in range(0, len(dedupe_keys), _CHUNK):
+        chunk = list(dedupe_keys[start : start + _CHUNK])
+        query = select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).in_(chunk))
+        found.update((await session.exec(query)).all())
+    return found
+
+
+async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, Any]]) -> int:
+    """Write many messages at once (each a dict of enqueue's arguments); return how many."""
+    seen = await existing_keys(session, dedupe_keys=[m["dedupe_key"] for m in messages])
+    fresh: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        if message["dedupe_key"] not in seen:
+            fresh.setdefault(message["dedupe_key"], message)
+    if not fresh:
+        return 0
+    rows = [
+        {
+            "reply_markup": None,
+            "document": None,
+            "broadcast_id": None,
+            **message,
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+            "error": "",
+            "created_at": utcnow(),
+        }
+        for message in fresh.values()
+    ]
+    try:
+        async with session.begin_nested():
+            await session.exec(insert(OutboxMessage), params=rows)
+    except IntegrityError:
+        # Another fire wrote some of them meanwhile: fall back to one by one.
+        written = 0
+        for message in fresh.values():
+            written += await enqueue(session, **message) is not None
+        return written
+    return len(rows)
+
+
+async def due_messages(session: AsyncSession, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Return pending messages whose time has come, oldest first (the worker's claim)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == DeliveryStatus.PENDING, col(OutboxMessage.due_at) <= now)
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """Return when the next pending message falls due, if any is pending."""
+    query = select(func.min(OutboxMessage.due_at)).where(
+        OutboxMessage.status == DeliveryStatus.PENDING
+    )
+    return (await session.exec(query)).first()  # type: ignore[call-overload]
+
+
+async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
+    statement = update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values)
+    await session.exec(statement)
+
+
+async def mark_sent(
+    session: AsyncSession, *, row_id: int, now: datetime, message_id: int | None
+) -> None:
+    """Record that a message reached Telegram."""
+    await _set(
+        session,
+        row_id,
+        status=DeliveryStatus.SENT.value,
+        sent_at=now,
+        message_id=message_id,
+        attempts=OutboxMessage.attempts + 1,
+        error="",
+    )
+
+
+async def mark_document_sent(
+    session: AsyncSession, *, row_id: int, document: dict[str, Any]
+) -> None:
+    """Record that a message's attachment went out (its text is still to be sent)."""
+    await _set(session, row_id, document={**document, "sent": True})
+
+
+async def mark_unreachable(
+    session: AsyncSession, *, row_id: int, person_id: int, error: str
+) -> None:
+    """Record that the person blocked the bot (or never opened the chat): no retry."""
+    await _set(
+        session,
+        row_id,
+        status=DeliveryStatus.UNREACHABLE.value,
+        attempts=OutboxMessage.attempts + 1,
+        error=error[:500],
+    )
+    statement = update(Person).where(col(Person.id) == person_id).values(unreachable=True)
+    await session.exec(statement)
+
+
+async def retry_later(session: AsyncSession, *, row_id: int, due_at: datetime, error: str) -> None:
+    """Count a failed attempt and try again at ``due_at``."""
+    await _set(session, row_id, due_at=due_at, attempts=OutboxMessage.attempts + 1, error=error)
+
+
+async def mark_failed(session: AsyncSession, *, row_id: int, error: str) -> None:
+    """Give up on a message (a permanent error, or too many attempts)."""
+    await _set(
+        session,
+        row_id,
+        status=DeliveryStatus.FAILED.value,
+        attempts=OutboxMessage.attempts + 1,
+        error=error[:500],
+    )
+
+
+async def delivery_counts(
+    session: AsyncSession, *, broadcast_id: int, kind: str | None = None
+) -> dict[str, int]:
+    """Return how many of a broadcast's messages stand at each status (all four keys)."""
+    query = (
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(OutboxMessage.status)
+    )
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    counts = {status.value: 0 for status in DeliveryStatus}
+    for status, count in (await session.exec(query)).all():
+        counts[status] = count
+    return counts
+
+
+async def cancel_pending(session: AsyncSession, *, broadcast_id: int) -> int:
+    """Delete a broadcast's messages not sent yet (a cancelled schedule); return how many."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.broadcast_id == broadcast_id,
+        OutboxMessage.status == DeliveryStatus.PENDING,
+    )
+    rows = list((await session.exec(query)).all())
+    for row in rows:
+        await session.delete(row)
+    return len(rows)
+
+
+async def pending_count(session: AsyncSession, *, broadcast_id: int | None = None) -> int:
+    """Return how many messages wait to be sent (of one broadcast, or in all)."""
+    query = select(func.count()).where(OutboxMessage.status == DeliveryStatus.PENDING)
+    if broadcast_id is not None:
+        query = query.where(OutboxMessage.broadcast_id == broadcast_id)
+    return (await session.exec(query)).one()  # type: ignore[call-overload]
+
+
+async def received(session: AsyncSession, *, broadcast_id: int, person_id: int) -> bool:
+    """Tell whether this broadcast was addressed to this person."""
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.person_id == person_id
+    )
+    return (await session.exec(query.limit(1))).first() is not None
+
+
+async def messages_of(session: AsyncSession, *, kind_prefix: str) -> list[OutboxMessage]:
+    """Return the messages whose kind starts with ``kind_prefix`` (reports and tests)."""
+    query = select(OutboxMessage).where(col(OutboxMessage.kind).startswith(kind_prefix))
+    return list((await session.exec(query.order_by(col(OutboxMessage.id)))).all())

@@ -1,0 +1,485 @@
+"""The delivery worker: sends the outbox's due rows, paced under Telegram's limits.
+
+One worker per bot process, an asyncio task started by ``start_services`` (never inside an
+update handler). It sleeps until woken (``delivery.wake``) or until the next row falls due
+(looking again at least every ``POLL`` seconds), then works in rounds:
+
+1. **Claim**: read up to ``BATCH`` pending rows due now, oldest first. One process sends,
+   so reading is claiming; the rows stay ``pending`` in the database until their outcome
+   is known, which is what makes a restart pick them up again.
+2. **Pace**: each send takes a token from a bucket filled at ``settings.send_rate`` per
+   second (a small burst allowed) and waits until its chat's previous send is
+   ``1 / settings.send_rate_per_chat`` seconds old; a round sends at most one row per chat
+   (the next round takes the rest). ``settings.send_concurrency`` sends are in flight at
+   once: 1 by default, so a crash repeats at most one message; more keeps the rate when
+   Telegram answers slowly, at the price of up to that many repeats (to different chats).
+   The default 25/s stays under Telegram's 30/s, leaving room for the bot's interactive
+   replies, which do not go through here.
+3. **Record**: each outcome is written right after its send by a one-statement UPDATE
+   (shielded from cancellation): sent; unreachable (403, or "chat not found": the person is
+   marked ``unreachable``, no retry); failed (any other 400: a retry would fail the same
+   way); or, for network errors and 5xx, ``attempts + 1`` and due again after a backoff
+   (30 s, 1, 2, 4 min), failed after ``MAX_ATTEMPTS``. A 429 pauses the whole worker for
+   ``retry_after`` seconds, then the same message is sent again (it is not an attempt).
+
+A crash therefore loses nothing and repeats at most the sends in flight (one by default),
+each to a different chat, so nobody gets more than one duplicate per crash.
+
+The worker sends through its own ``telegram.Bot`` (same token and server, no rate
+limiter): the application's bot has PTB's ``AIORateLimiter``, whose retry after a 429
+would stall every interactive reply too and hide the 429 from the pacing here.
+
+Broadcasts: while a broadcast's rows go out, its progress message (``Broadcast.
+progress_message_id``) is edited in place every ``PROGRESS_EVERY`` seconds; when none of
+its current round is pending any more, the message becomes the final report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.services import Services
+from contest.text import plain_length
+from delivery import WORKER, wake_event
+from delivery.notices import CAPTION_LIMIT, round_kind
+from messages import label, render
+from storage.broadcasts import finish_broadcast, get_broadcast
+from storage.db import transaction
+from storage.models import Broadcast, DeliveryStatus, OutboxMessage
+from storage.outbox import (
+    delivery_counts,
+    due_messages,
+    mark_document_sent,
+    mark_failed,
+    mark_sent,
+    mark_unreachable,
+    next_due,
+    retry_later,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 100  # rows read per round
+CONCURRENCY = 1  # default sends in flight at once (settings.send_concurrency)
+POLL = 15.0  # seconds between looks at the outbox when nothing wakes the worker
+ERROR_PAUSE = 5.0  # seconds to wait after a round failed (e.g. the database was busy)
+MAX_ATTEMPTS = 5  # network errors / 5xx before a message is given up
+BACKOFF = timedelta(seconds=30)  # doubled per attempt
+MAX_THROTTLED = 10  # 429s in a row for one message before it goes back to the queue
+PROGRESS_EVERY = 3.0  # seconds between edits of a broadcast's progress message
+BURST = 0.2  # seconds of sending the token bucket may store
+
+
+@dataclass
+class DeliveryStats:
+    """What the worker did since it started (benchmarks and logs)."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    retried: int = 0  # network errors and 5xx, tried again later
+    throttled: int = 0  # 429 answers received
+
+
+class _Stopped(Exception):
+    """The worker was told to stop while a send waited for its turn."""
+
+
+class DeliveryWorker:
+    """Sends due outbox rows under the configured rates; see the module docstring."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        services: Services,
+        *,
+        concurrency: int | None = None,
+        batch: int = BATCH,
+        rate: float | None = None,
+        rate_per_chat: float | None = None,
+    ) -> None:
+        self.bot = bot
+        self.services = services
+        self.rate = rate or services.settings.send_rate
+        self.chat_interval = 1.0 / (rate_per_chat or services.settings.send_rate_per_chat)
+        self.concurrency = concurrency or services.settings.send_concurrency
+        self.batch = batch
+        self.stats = DeliveryStats()
+        self._wake = wake_event(services)
+        self._stop = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._records: set[asyncio.Task[Any]] = set()
+        self._burst = max(1.0, self.rate * BURST)
+        self._tokens = self._burst
+        self._stamp = 0.0
+        self._pause_until = 0.0
+        self._chat_ready: dict[int, float] = {}
+        self._touched: set[int] = set()
+        self._progress_at: dict[int, float] = {}
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background task."""
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+
+    async def stop(self) -> None:
+        """Stop after the sends in flight; rows not sent stay pending for the next start."""
+        self._stop.set()
+        self._wake.set()
+        if self._task is not None:
+            await asyncio.wait([self._task])  # returns also when it was cancelled (abort)
+            self._task = None
+        async with self._lock:
+            pass
+        if self._records:
+            await asyncio.gather(*self._records, return_exceptions=True)
+
+    def abort(self) -> None:
+        """Cancel the background task at once, sends in flight included (as a crash would)."""
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+
+    @property
+    def stopping(self) -> bool:
+        """Return True once stop() was called."""
+        return self._stop.is_set()
+
+    async def drain(self, *, limit: int | None = None) -> int:
+        """Send everything due now (or at most ``limit`` rows), then return how many."""
+        handled = 0
+        while not self.stopping and (limit is None or handled < limit):
+            count = await self._round(None if limit is None else limit - handled)
+            if count == 0:
+                break
+            handled += count
+        return handled
+
+    async def _run(self) -> None:
+        while not self.stopping:
+            self._wake.clear()
+            try:
+                handled = await self._round()
+                idle = 0.0 if handled else await self._idle_seconds()
+            except Exception:  # noqa: BLE001 - the worker must outlive one bad round
+                log.exception("delivery round failed")
+                await self._nap(ERROR_PAUSE)
+                continue
+            if idle and not self.stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), idle)
+
+    async def _idle_seconds(self) -> float:
+        async with self.services.sessions() as session:
+            due = await next_due(session)
+        if due is None:
+            return POLL
+        wait = (due - self.services.clock.now()).total_seconds()
+        return min(max(wait, 0.5), POLL)
+
+    async def _nap(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    # -- one round ----------------------------------------------------------------------
+
+    async def _round(self, limit: int | None = None) -> int:
+        async with self._lock:
+            async with self.services.sessions() as session:
+                rows = await due_messages(session, now=self.services.clock.now(), limit=self.batch)
+            if not rows:
+                return 0
+            launched = 0
+            chats: set[int] = set()
+            gate = asyncio.Semaphore(self.concurrency)
+            async with asyncio.TaskGroup() as group:
+                for row in rows:
+                    if self.stopping or (limit is not None and launched >= limit):
+                        break
+                    if row.chat_id in chats:
+                        continue  # one per chat per round: the next round takes the rest
+                    chats.add(row.chat_id)
+                    await gate.acquire()
+                    if not await self._turn(row.chat_id):
+                        gate.release()
+                        break
+                    group.create_task(self._deliver(row, gate))
+                    launched += 1
+                    await self._report(final=False)
+            await self._report(final=True)
+            return launched
+
+    # -- pacing -------------------------------------------------------------------------
+
+    async def _turn(self, chat_id: int) -> bool:
+        """Wait until a send to ``chat_id`` fits both rates; False if told to stop."""
+        loop = asyncio.get_running_loop()
+        while not self.stopping:
+            now = loop.time()
+            wait = max(self._pause_until, self._chat_ready.get(chat_id, 0.0)) - now
+            if wait <= 0:
+                self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self.rate)
+                self._stamp = now
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    self._chat_ready[chat_id] = now + self.chat_interval
+                    self._forget_old_chats(now)
+                    return True
+                wait = (1.0 - self._tokens) / self.rate
+            await self._nap(wait)
+        return False
+
+    def _forget_old_chats(self, now: float) -> None:
+        if len(self._chat_ready) > 10_000:
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+
+    def _pause(self, error: RetryAfter) -> None:
+        value = error.retry_after
+        seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+        loop = asyncio.get_running_loop()
+        self._pause_until = max(self._pause_until, loop.time() + seconds)
+        self._tokens = 0.0
+
+    # -- one message --------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxMessage, gate: asyncio.Semaphore) -> None:
+        try:
+            for _ in range(MAX_THROTTLED):
+                try:
+                    message_id = await self._send(row)
+                except RetryAfter as error:
+                    self.stats.throttled += 1
+                    log.info("429 for chat %s: pausing %s", row.chat_id, error.retry_after)
+                    self._pause(error)
+                    if not await self._turn(row.chat_id):
+                        return
+                    continue
+                except Forbidden as error:
+                    await self._record(self._unreachable(row, error))
+                    return
+                except BadRequest as error:
+                    if "chat not found" in str(error).lower():
+                        await self._record(self._unreachable(row, error))
+                    else:
+                        await self._record(self._failed(row, error))
+                    return
+                except TelegramError as error:  # network errors, timeouts, 5xx
+                    await self._record(self._retry(row, error))
+                    return
+                await self._record(self._sent(row, message_id))
+                return
+        except _Stopped:
+            return
+        except Exception:  # noqa: BLE001 - one bad row must not stop the others
+            log.exception("delivering outbox row %s failed", row.id)
+        finally:
+            gate.release()
+            if row.broadcast_id is not None:
+                self._touched.add(row.broadcast_id)
+
+    async def _send(self, row: OutboxMessage) -> int:
+        markup = InlineKeyboardMarkup.de_json(row.reply_markup, None) if row.reply_markup else None
+        document = row.document or None
+        if document and not document.get("sent"):
+            if plain_length(row.text) <= CAPTION_LIMIT:
+                message = await self.bot.send_document(
+                    row.chat_id,
+                    document["file_id"],
+                    caption=row.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                return message.message_id
+            await self.bot.send_document(row.chat_id, document["file_id"])
+            await self._record(self._document_sent(row, document))
+            row.document = {**document, "sent": True}
+            if not await self._turn(row.chat_id):
+                raise _Stopped
+        message = await self.bot.send_message(
+            row.chat_id,
+            row.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+        return message.message_id
+
+    async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Write an outcome to the database even if the send's task is being cancelled."""
+        task = asyncio.create_task(self._write(write))
+        self._records.add(task)
+        task.add_done_callback(self._records.discard)
+        await asyncio.shield(task)
+
+    async def _write(self, write: Callable[[], Awaitable[None]]) -> None:
+        await write()
+
+    def _sent(self, row: OutboxMessage, message_id: int) -> Callable[[], Awaitable[None]]:
+        async def write() -> None:
+            async with transaction(self.services.sessions) as session:
+                await mark_sent(
+                    session, row_id=row.id or 0, now=self.services.clock.now(),
+                    message_id=message_id,
+                )  # fmt: skip
+            self.stats.sent += 1
+
+        return write
+
+    def _document_sent(
+        self, row: OutboxMessage, document: dict[str, Any]
+    ) -> Callable[[], Awaitable[None]]:
+        async def write() -> None:
+            async with transaction(self.services.sessions) as session:
+                await mark_document_sent(session, row_id=row.id or 0, document=document)
+
+        return write
+
+    def _unreachable(self, row: OutboxMessage, error: Exception) -> Callable[[], Awaitable[None]]:
+        async def write() -> None:
+            async with transaction(self.services.sessions) as session:
+                await mark_unreachable(
+                    session, row_id=row.id or 0, person_id=row.person_id, error=str(error)
+                )
+            self.stats.unreachable += 1
+
+        return write
+
+    def _failed(self, row: OutboxMessage, error: Exception) -> Callable[[], Awaitable[None]]:
+        async def write() -> None:
+            log.warning("outbox row %s failed for good: %s", row.id, error)
+            async with transaction(self.services.sessions) as session:
+                await mark_failed(session, row_id=row.id or 0, error=str(error))
+            self.stats.failed += 1
+
+        return write
+
+    def _retry(self, row: OutboxMessage, error: Exception) -> Callable[[], Awaitable[None]]:
+        async def write() -> None:
+            attempts = row.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                await self._failed(row, error)()
+                return
+            due = self.services.clock.now() + BACKOFF * 2 ** (attempts - 1)
+            log.info("outbox row %s: %s; trying again at %s", row.id, error, due)
+            async with transaction(self.services.sessions) as session:
+                await retry_later(session, row_id=row.id or 0, due_at=due, error=str(error)[:500])
+            self.stats.retried += 1
+
+        return write
+
+    # -- broadcast progress -------------------------------------------------------------
+
+    async def _report(self, *, final: bool) -> None:
+        """Edit the progress message of each broadcast being sent; the report at its end."""
+        loop = asyncio.get_running_loop()
+        for broadcast_id in sorted(self._touched):
+            if not final and loop.time() - self._progress_at.get(broadcast_id, 0.0) < (
+                PROGRESS_EVERY
+            ):
+                continue
+            self._progress_at[broadcast_id] = loop.time()
+            try:
+                await self._report_one(broadcast_id, final=final)
+            except Exception:  # noqa: BLE001 - a report must never stop the sending
+                log.exception("progress report of broadcast %s failed", broadcast_id)
+        if final:
+            self._touched.clear()
+
+    async def _report_one(self, broadcast_id: int, *, final: bool) -> None:
+        async with self.services.sessions() as session:
+            broadcast = await get_broadcast(session, broadcast_id=broadcast_id)
+            if broadcast is None:
+                return
+            counts = await delivery_counts(
+                session, broadcast_id=broadcast_id, kind=round_kind(broadcast)
+            )
+        total = sum(counts.values())
+        done = total - counts[DeliveryStatus.PENDING]
+        if counts[DeliveryStatus.PENDING] == 0:
+            async with transaction(self.services.sessions) as session:
+                finished = await finish_broadcast(session, broadcast_id=broadcast_id)
+            if finished:
+                await self._show(
+                    broadcast, "broadcast/report.html", _report_markup(broadcast_id),
+                    counts=counts, total=total, final=True,
+                )  # fmt: skip
+            return
+        if not final or done:
+            await self._show(
+                broadcast, "broadcast/progress.html", None, counts=counts, total=total, done=done
+            )
+
+    async def _show(
+        self,
+        broadcast: Broadcast,
+        template: str,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        final: bool = False,
+        **values: Any,
+    ) -> None:
+        text = render(template, broadcast=broadcast, **values)
+        chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
+        if chat_id is None:
+            return
+        if message_id is not None:
+            try:
+                await self.bot.edit_message_text(
+                    text, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+                return
+            except TelegramError as error:
+                if "not modified" in str(error).lower():
+                    return
+                log.info("progress message of broadcast %s not edited: %s", broadcast.id, error)
+        if final:
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+
+
+def _report_markup(broadcast_id: int) -> InlineKeyboardMarkup:
+    acks = InlineKeyboardButton(label("broadcast.acks"), callback_data=f"bc:{broadcast_id}:acks")
+    again = InlineKeyboardButton(label("broadcast.resend"), callback_data=f"bc:{broadcast_id}:re")
+    home = InlineKeyboardButton(label("org.home"), callback_data="org:home")
+    return InlineKeyboardMarkup([[acks, again], [home]])
+
+
+async def start_worker(services: Services, bot: Bot) -> DeliveryWorker:
+    """Create the worker with its own Bot on the same server, and start it."""
+    token = bot.token
+    own = Bot(
+        token,
+        base_url=bot.base_url.removesuffix(token),
+        base_file_url=bot.base_file_url.removesuffix(token),
+        request=HTTPXRequest(connection_pool_size=services.settings.send_concurrency + 4),
+    )
+    await own.initialize()
+    worker = DeliveryWorker(own, services)
+    services.extras[WORKER] = worker
+    worker.start()
+    return worker
+
+
+async def stop_worker(services: Services) -> None:
+    """Stop the worker (sends in flight finish) and close its Bot."""
+    worker = services.extras.pop(WORKER, None)
+    if worker is None:
+        return
+    await worker.stop()
+    await worker.bot.shutdown()

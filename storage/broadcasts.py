@@ -1,0 +1,169 @@
+"""Queries on broadcasts (organizers' notices): drafts, audiences, acknowledgements.
+
+A broadcast row holds the notice (Telegram HTML, as the organizer formatted it), its
+optional document, its audience (``{"kind": …, "value": …, "round": n}``) and its status;
+its messages live in the outbox, one row per recipient and round.
+
+Audiences, decided here because the issue names them without defining them:
+
+* ``all``: everyone who has talked to the bot (contacts and visitors), but the sender;
+* ``category``: contacts of units with a case of that category (any status);
+* ``status``: ``no_case`` (registered units without any case), ``draft`` (units with a
+  case not submitted), ``submitted`` (units with a submitted case), ``advancing`` (units
+  with a case marked as advancing at any stage); a unit may be in several;
+* ``submitter``: contacts of units submitted through that body (e.g. a district);
+* ``unit``: the contacts of one unit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Acknowledgement,
+    Advancement,
+    Broadcast,
+    Case,
+    CaseStatus,
+    OutboxMessage,
+    Person,
+    Unit,
+)
+
+STATUSES = ("no_case", "draft", "submitted", "advancing")
+
+
+class BroadcastStatus(StrEnum):
+    """Where a broadcast stands."""
+
+    DRAFT = "draft"  # being written: text, audience
+    SCHEDULED = "scheduled"  # messages written, due at scheduled_at
+    SENDING = "sending"  # messages written, due now; the worker reports progress
+    DONE = "done"  # every message of the latest round went out (or could not)
+    CANCELLED = "cancelled"
+
+
+async def create_broadcast(session: AsyncSession, *, created_by: int, now: datetime) -> Broadcast:
+    """Start a draft notice for an organizer."""
+    broadcast = Broadcast(created_by=created_by, created_at=now, audience={})
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def get_broadcast(session: AsyncSession, *, broadcast_id: int) -> Broadcast | None:
+    """Return the broadcast with this id, if any."""
+    return await session.get(Broadcast, broadcast_id)
+
+
+async def save_broadcast(session: AsyncSession, *, broadcast: Broadcast, **values: Any) -> None:
+    """Change a broadcast's fields (JSON fields are replaced, never mutated in place)."""
+    for key, value in values.items():
+        setattr(broadcast, key, value)
+    session.add(broadcast)
+    await session.flush()
+
+
+async def recent_broadcasts(session: AsyncSession, *, limit: int = 10) -> list[Broadcast]:
+    """Return the latest broadcasts that were sent or scheduled, newest first."""
+    query = (
+        select(Broadcast)
+        .where(col(Broadcast.status).in_([s.value for s in BroadcastStatus if s != "draft"]))
+        .order_by(col(Broadcast.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def finish_broadcast(session: AsyncSession, *, broadcast_id: int) -> bool:
+    """Mark a broadcast done; True only for the call that made the change (report once)."""
+    statement = (
+        update(Broadcast)
+        .where(
+            col(Broadcast.id) == broadcast_id,
+            col(Broadcast.status).in_([BroadcastStatus.SENDING, BroadcastStatus.SCHEDULED]),
+        )
+        .values(status=BroadcastStatus.DONE.value)
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)  # type: ignore[union-attr]
+
+
+async def audience_people(
+    session: AsyncSession, *, kind: str, value: str = "", sender_id: int | None = None
+) -> list[Person]:
+    """Return the people an audience names, in id order (see the module's list)."""
+    people = list((await session.exec(select(Person).order_by(col(Person.id)))).all())
+    if kind == "all":
+        return [p for p in people if p.id != sender_id]
+    units = await _units_of(session, kind=kind, value=value)
+    return [p for p in people if p.unit_id is not None and p.unit_id in units]
+
+
+async def _units_of(session: AsyncSession, *, kind: str, value: str) -> set[int]:
+    if kind == "unit":
+        return {int(value)} if value.isdigit() else set()
+    if kind == "submitter":
+        query = select(Unit.id).where(Unit.submitter_key == value)
+        return {unit_id for unit_id in (await session.exec(query)).all() if unit_id is not None}
+    cases = list((await session.exec(select(Case))).all())
+    if kind == "category":
+        return {c.unit_id for c in cases if c.values.get("category") == value}
+    if kind != "status" or value not in STATUSES:
+        return set()
+    if value == "no_case":
+        with_case = {c.unit_id for c in cases}
+        units = await session.exec(select(Unit.id).where(col(Unit.registered).is_(True)))
+        return {u for u in units.all() if u is not None and u not in with_case}
+    if value == "advancing":
+        marked = set((await session.exec(select(Advancement.case_id))).all())
+        return {c.unit_id for c in cases if c.id in marked}
+    wanted = CaseStatus.DRAFT if value == "draft" else CaseStatus.SUBMITTED
+    return {c.unit_id for c in cases if c.status == wanted}
+
+
+async def acknowledge(
+    session: AsyncSession, *, broadcast_id: int, person_id: int, now: datetime
+) -> bool:
+    """Record a recipient's “已知悉”; False if they had already acknowledged."""
+    query = select(Acknowledgement.id).where(
+        Acknowledgement.broadcast_id == broadcast_id, Acknowledgement.person_id == person_id
+    )
+    if (await session.exec(query)).first() is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(
+                Acknowledgement(broadcast_id=broadcast_id, person_id=person_id, created_at=now)
+            )
+    except IntegrityError:
+        return False  # pressed twice at once
+    return True
+
+
+async def acknowledged(session: AsyncSession, *, broadcast_id: int) -> set[int]:
+    """Return the ids of the people who acknowledged a broadcast."""
+    query = select(Acknowledgement.person_id).where(Acknowledgement.broadcast_id == broadcast_id)
+    return set((await session.exec(query)).all())
+
+
+async def recipients(session: AsyncSession, *, broadcast_id: int) -> list[Person]:
+    """Return the people a broadcast was addressed to (any round), in id order."""
+    addressed = select(OutboxMessage.person_id).where(OutboxMessage.broadcast_id == broadcast_id)
+    query = select(Person).where(col(Person.id).in_(addressed)).order_by(col(Person.id))
+    return list((await session.exec(query)).all())
+
+
+async def count_recipients(session: AsyncSession, *, broadcast_id: int, kind: str) -> int:
+    """Return how many people one round of a broadcast was addressed to."""
+    query = select(func.count()).where(
+        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.kind == kind
+    )
+    return (await session.exec(query)).one()  # type: ignore[call-overload]
