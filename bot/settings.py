@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     sandbox_clock: datetime | None = None
     send_rate: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
+    send_concurrency: int = Field(default=1, ge=1, le=32)
     log_level: str = "INFO"
 
     @field_validator("organizer_ids", mode="before")

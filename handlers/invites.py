@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from delivery import wake
 from handlers.common import (
     Context,
     Visit,
@@ -371,6 +372,7 @@ async def on_confirm_unit(update: Update, context: Context) -> None:
                     text=text,
                     due_at=v.now,
                 )
+    wake(v.services)  # the unit's contacts are told through the outbox
     await _show_pending(update, context, v, confirmed=unit, stale=unit is None)
 
 

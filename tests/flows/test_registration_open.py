@@ -9,6 +9,7 @@ from bot.services import services_of
 from contest.definition import Contest, load_contest
 from storage.models import OutboxMessage, Person, Unit, UnitStatus
 from tests.conftest import DEFAULT_CONTEST
+from tests.delivery.world import worker
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +78,13 @@ async def test_a_unit_registers_itself_and_is_confirmed_by_an_organizer(harness)
     notices = await rows(harness, OutboxMessage)
     people = {p.id: p.telegram_id for p in await rows(harness, Person)}
     assert sorted(people[n.person_id] for n in notices) == [1001, 1002]
-    assert all(n.kind == "notice" and n.status == "pending" for n in notices)
+    assert all(n.kind == "notice" for n in notices)
     assert all(n.dedupe_key == f"unit-confirmed:{unit.id}:{n.person_id}" for n in notices)
     assert "已确认您单位的报名登记" in notices[0].text
+    await worker(harness).drain()  # the delivery worker sends them
+    for contact in (harness.user(1001), harness.user(1002)):
+        await contact.refresh()
+        assert "已确认您单位的报名登记" in contact.last_reply.text
 
     # a second press (an old button) confirms nothing twice
     await organizer.press(f"inv:ok:{unit.id}", earlier)
