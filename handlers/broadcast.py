@@ -29,11 +29,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from contest.reminders import SendTimeError, parse_send_time
@@ -59,7 +56,7 @@ from handlers.common import (
     show,
     visit,
 )
-from handlers.forms import TEXT_HOOKS
+from handlers.forms import FILE_HOOKS, TEXT_HOOKS
 from handlers.organizer import HOME, organizer_visit
 from messages import label, render
 from storage.broadcasts import (
@@ -76,7 +73,7 @@ from storage.broadcasts import (
     save_broadcast,
 )
 from storage.db import transaction
-from storage.forms import active_form, delete_form, save_form
+from storage.forms import delete_form, save_form
 from storage.models import Broadcast, FormProgress
 from storage.outbox import (
     cancel_pending,
@@ -143,36 +140,29 @@ async def on_typed(update: Update, context: Context, v: Visit, progress: FormPro
         await _take_text(update, context, v, broadcast, message.text_html, None)
 
 
-async def on_attachment(update: Update, context: Context) -> None:
-    """Takes a document for the notice while one is awaited; else lets the update pass."""
+async def on_attachment(update: Update, context: Context, v: Visit, progress: FormProgress) -> None:
+    """Takes a document for the notice while one is awaited (a file hook)."""
     message = update.effective_message
-    if message is None or update.effective_user is None:
-        return
-    v = await visit(update, context)
-    async with v.services.sessions() as session:
-        progress = await active_form(session, person_id=v.person.id or 0)
-    if progress is None or progress.form_key != FORM:
-        return
+    assert message is not None
     if not v.is_organizer:
         await _stop_waiting(v)
         await require_organizer(update, context, v)
-        raise ApplicationHandlerStop
+        return
     broadcast = await _draft_of(v, progress)
     if broadcast is None:
         await _stop_waiting(v)
         await reply(update, context, "broadcast/stale.html")
-        raise ApplicationHandlerStop
+        return
     waiting = progress.state.get("await")
     if message.document is None or waiting == "moment":
         await reply(update, context, "broadcast/not_a_document.html", waiting=waiting)
-        raise ApplicationHandlerStop
+        return
     document = {
         "file_id": message.document.file_id,
         "file_name": message.document.file_name or "",
     }
     caption = message.caption_html if message.caption else None
     await _take_text(update, context, v, broadcast, caption, document)
-    raise ApplicationHandlerStop
 
 
 async def _draft_of(v: Visit, progress: FormProgress) -> Broadcast | None:
@@ -659,5 +649,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(history, pattern="^org:bcl$"))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
     app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^ack:"))
-    app.add_handler(MessageHandler(filters.ATTACHMENT, on_attachment), group=-1)
     TEXT_HOOKS[FORM] = on_typed
+    FILE_HOOKS[FORM] = on_attachment

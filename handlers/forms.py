@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from contest.definition import FieldKind
 from contest.forms import Event, FormEngine, FormState, Step, Validator
@@ -66,6 +72,10 @@ FLOWS: dict[str, FormFlow] = {}
 # waiting state lives in a formprogress row like any form's, so it survives restarts.
 TextHook = Callable[[Update, "Context", Visit, FormProgress], Awaitable[None]]
 TEXT_HOOKS: dict[str, TextHook] = {}
+# The same for an uploaded file (a notice's attachment, a list of advancing cases): while
+# such a wait is active, the upload goes to its hook and no other handler sees it.
+FILE_HOOKS: dict[str, TextHook] = {}
+FILE_GROUP = -2  # ahead of the default file handlers (e.g. a case's .docx import)
 
 
 def register_flow(flow: FormFlow) -> None:
@@ -133,6 +143,19 @@ async def handle_text(update: Update, context: Context, v: Visit) -> bool:
     state = FormState.from_dict(progress.state)
     await _apply(update, context, v, engine, progress, engine.answer(state, message.text))
     return True
+
+
+async def on_file(update: Update, context: Context) -> None:
+    """Hands an upload to the wait that expects it, if any; else lets the update pass."""
+    if update.effective_message is None or update.effective_user is None:
+        return
+    v = await visit(update, context)
+    async with v.services.sessions() as session:
+        progress = await active_form(session, person_id=v.person.id or 0)
+    if progress is None or progress.form_key not in FILE_HOOKS:
+        return
+    await FILE_HOOKS[progress.form_key](update, context, v, progress)
+    raise ApplicationHandlerStop
 
 
 async def reask(update: Update, context: Context, v: Visit) -> bool:
@@ -351,3 +374,4 @@ def resume_button(progress: FormProgress, text: str) -> InlineKeyboardButton:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the shared form button handler."""
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(MessageHandler(filters.ATTACHMENT, on_file), group=FILE_GROUP)

@@ -24,11 +24,8 @@ from markupsafe import Markup
 from telegram import Update
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from contest.definition import Stage, StageKind
@@ -49,10 +46,10 @@ from handlers.common import (
     show,
     visit,
 )
-from handlers.forms import TEXT_HOOKS
+from handlers.forms import FILE_HOOKS, TEXT_HOOKS
 from messages import label, render
 from storage.db import transaction
-from storage.forms import active_form, delete_form, save_form
+from storage.forms import delete_form, save_form
 from storage.models import FormProgress
 from storage.outbox import enqueue_many, pending_count
 from storage.reports import (
@@ -377,30 +374,23 @@ async def _refuse_waiting(update: Update, context: Context, v: Visit) -> None:
     await require_organizer(update, context, v)
 
 
-async def on_list_file(update: Update, context: Context) -> None:
-    """Takes an uploaded .txt/.csv list of cases while one is awaited; else lets it pass."""
+async def on_list_file(update: Update, context: Context, v: Visit, progress: FormProgress) -> None:
+    """Takes an uploaded .txt/.csv list of cases while one is awaited (a file hook)."""
     message = update.effective_message
-    if message is None or update.effective_user is None:
-        return
-    v = await visit(update, context)
-    async with v.services.sessions() as session:
-        progress = await active_form(session, person_id=v.person.id or 0)
-    if progress is None or progress.form_key != RESULTS_WAIT:
-        return
+    assert message is not None
     if not v.is_organizer:
         await _refuse_waiting(update, context, v)
-        raise ApplicationHandlerStop
+        return
     document = message.document
     name = (document.file_name or "").lower() if document else ""
     if document is None or not name.endswith((".txt", ".csv")):
         await reply(update, context, "organizer/results_wrong_file.html", file_name=name, big=False)
-        raise ApplicationHandlerStop
+        return
     if (document.file_size or 0) > MAX_UPLOAD:
         await reply(update, context, "organizer/results_wrong_file.html", file_name=name, big=True)
-        raise ApplicationHandlerStop
+        return
     data = await (await document.get_file()).download_as_bytearray()
     await _take_list(update, context, v, progress, _decode(bytes(data)))
-    raise ApplicationHandlerStop
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -411,5 +401,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(status, pattern="^org:status$"))
     app.add_handler(CallbackQueryHandler(results_home, pattern="^org:adv$"))
     app.add_handler(CallbackQueryHandler(on_results, pattern="^adv:"))
-    app.add_handler(MessageHandler(filters.ATTACHMENT, on_list_file), group=-2)
+    FILE_HOOKS[RESULTS_WAIT] = on_list_file
     TEXT_HOOKS[RESULTS_WAIT] = on_list_text
