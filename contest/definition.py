@@ -318,6 +318,19 @@ class Awards(Strict):
     announcement: str = ""
 
 
+class OfficialSystem(Strict):
+    """The organizer's own submission system, and whether this bot is part of it."""
+
+    name: str = Field(description="what the notice calls it, e.g. 网络报名系统")
+    url: str = ""
+    steps: list[str] = Field(default_factory=list, description="the notice's steps, in order")
+    bot_is_official: bool = Field(
+        default=False,
+        description="true only if a case submitted in the bot counts as submitted to the contest",
+    )
+    note: str = ""
+
+
 class Contest(Strict):
     """A whole contest definition."""
 
@@ -341,6 +354,7 @@ class Contest(Strict):
     reminders: Reminders = Field(default_factory=Reminders)
     awards: Awards
     provincial: str = ""
+    official_system: OfficialSystem | None = None
     facts: dict[str, str] = Field(default_factory=dict, description="extra facts, e.g. statistics")
     unconfirmed: list[str] = Field(
         default_factory=list,

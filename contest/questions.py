@@ -32,16 +32,19 @@ import tomllib
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cache
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
 
+from contest.advice import Suggestion, pairs, suggest
 from contest.definition import Category, Contest, Stage, StageKind
+from contest.phrases import named_day
 from contest.schedule import position
+from contest.timefmt import format_date
 
 TOPICS_FILE = Path(__file__).with_name("topics.toml")
 UNSURE = "unsure"
@@ -52,9 +55,16 @@ FUZZY_CREDIT = 0.7
 EXAMPLE_WEIGHT = 1.5
 EXAMPLE_FLOOR = 60.0
 
-_ENTITIES = ("stage", "category", "district")
+_ENTITIES = ("stage", "category", "district", "subject", "project")
+PINYIN_CREDIT = 0.8
+MODALS = "能要可再还去来得想先"
+BM25_WEIGHT = 2.0
+BM25_HALF = 6.0
+
 _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
+_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,11 @@ class Answer:
     ``topic`` names the template ``answers/<topic>.html``; it is ``"unsure"`` when the matcher
     is not confident, and then ``alternatives`` (best first) are the topics to offer as buttons.
     ``params`` holds ``kind`` and ``stage`` (a stage key, absent when this contest has no stage
-    of that kind) for the ``stage`` topic, ``category`` (a category key) for ``categories``.
+    of that kind) for the ``stage`` topic, ``category`` (a category key) for ``categories``
+    and ``recommend``, ``subject`` (an unstated subject's key) for ``not_said``.
+    ``question`` is the text this answer answers (one part of a message that asked several
+    things); ``verdict`` is "yes" or "no" when it was a yes/no question whose answer the
+    contest decides (set by :func:`contest.asking.ask`), else None.
     """
 
     topic: str
@@ -86,11 +100,40 @@ class Answer:
     confident: bool = True
     alternatives: tuple[Alternative, ...] = ()
     score: float = 0.0
+    question: str = ""
+    verdict: str | None = None
 
     @property
     def ref(self) -> str:
         """Return a short reference for callback data, e.g. "categories:development"."""
         return _ref(self.topic, self.params)
+
+
+@dataclass(frozen=True)
+class CaseBrief:
+    """One of the asker's unit's cases, as much as an answer about them needs."""
+
+    title: str
+    submitted: bool
+    advancing: bool = False
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asks: whether their unit is registered, and its cases (for "我们交了吗")."""
+
+    registered: bool = False
+    cases: tuple[CaseBrief, ...] = ()
+
+    @property
+    def submitted(self) -> tuple[CaseBrief, ...]:
+        """Return the cases that are submitted."""
+        return tuple(c for c in self.cases if c.submitted)
+
+    @property
+    def drafts(self) -> tuple[CaseBrief, ...]:
+        """Return the cases that are not submitted."""
+        return tuple(c for c in self.cases if not c.submitted)
 
 
 @dataclass(frozen=True)
@@ -105,6 +148,16 @@ class Topic:
     entity: str | None = None
     entity_weight: float = 0.0
     needs_entity: bool = False
+    verdict_words: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A kind of fact contest files do not hold (a venue, prize money): answered "not said"."""
+
+    key: str
+    label: str
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -119,10 +172,18 @@ class Vocabulary:
     min_score: float
     min_margin: float
     fallback: tuple[str, ...]
+    subjects: tuple[Subject, ...] = ()
+    small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    filler: tuple[str, ...] = ()
+    verdict_words: tuple[tuple[str, str, str], ...] = ()
 
     def topic(self, key: str) -> Topic | None:
         """Return the topic with this key, if any."""
         return next((t for t in self.topics if t.key == key), None)
+
+    def subject(self, key: str) -> Subject | None:
+        """Return the unstated subject with this key, if any."""
+        return next((u for u in self.subjects if u.key == key), None)
 
     @property
     def words(self) -> set[str]:
@@ -132,6 +193,9 @@ class Vocabulary:
         words.update(w for ws in self.stage_words.values() for w in ws)
         for topic in self.topics:
             for term, _ in topic.keywords:
+                words.update(p for p in term.split("+") if not p.startswith(("@", "#")))
+        for subject in self.subjects:
+            for term in subject.words:
                 words.update(p for p in term.split("+") if not p.startswith(("@", "#")))
         return {w for w in words if len(w) > 1}
 
@@ -144,6 +208,8 @@ class _Mentions:
     stage: Stage | None = None
     category: Category | None = None
     district: bool = False
+    subject: Subject | None = None
+    project: Category | None = None
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -152,13 +218,19 @@ class _Mentions:
             return self.category is not None
         if entity == "district":
             return self.district
+        if entity == "subject":
+            return self.subject is not None
+        if entity == "project":
+            return self.project is not None
         return False
 
 
 def prepare() -> None:
-    """Load the topic data and jieba's dictionary now (at start-up) rather than on first use."""
+    """Load the topic data, jieba's and pypinyin's dictionaries and the BM25 index now."""
     _tokenizer()
     _alias_pattern()
+    _bm25()
+    _syllables("预热")
 
 
 def topic_keys() -> list[str]:
@@ -185,8 +257,13 @@ def vocabulary() -> Vocabulary:
             entity=t.get("entity"),
             entity_weight=float(t.get("entity_weight", 0.0)),
             needs_entity=bool(t.get("needs_entity", False)),
+            verdict_words=tuple(t["verdict_words"]) if "verdict_words" in t else None,
         )
         for t in raw["topic"]
+    )
+    subjects = tuple(
+        Subject(key=u["key"], label=u["label"], words=tuple(u["words"]))
+        for u in raw.get("unstated", [])
     )
     vocab = Vocabulary(
         topics=topics,
@@ -197,6 +274,10 @@ def vocabulary() -> Vocabulary:
         min_score=float(raw["min_score"]),
         min_margin=float(raw["min_margin"]),
         fallback=tuple(raw["fallback"]),
+        subjects=subjects,
+        small_talk={k: tuple(v) for k, v in raw.get("small_talk", {}).items()},
+        filler=tuple(raw.get("small_talk_filler", {}).get("words", [])),
+        verdict_words=tuple(tuple(row) for row in raw.get("verdicts", {}).get("words", [])),
     )
     _check(vocab)
     return vocab
@@ -248,13 +329,81 @@ def _alias_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(v) for v in variants))
 
 
+def _numbers_as_ji(text: str) -> str:
+    """Read numbers, in digits or Chinese before a unit ("六个人", "七月十五号"), as 几.
+
+    A lone 一 stays: "一个账号", "一等奖" are words, not counts.
+    """
+    text = _CHINESE_NUMBER.sub(lambda m: m.group(0) if m.group(0) == "一" else "几", text)
+    return _DIGITS.sub("几", text)
+
+
 def _canonical(text: str) -> str:
     """Rewrite synonyms and common typos to their canonical word, longest variant first.
 
-    Numbers are read as 几: "6个人" asks what "几个人" asks, "7月15号" is a "几月几号".
+    Numbers are read as 几: "6个人" asks what "几个人" asks, "七月十五号" is a "几月几号".
     """
     aliases = vocabulary().aliases
-    return _alias_pattern().sub(lambda m: aliases[m.group(0)], _DIGITS.sub("几", text))
+    return _alias_pattern().sub(lambda m: aliases[m.group(0)], _numbers_as_ji(text))
+
+
+@cache
+def _pinyin() -> Any:
+    """Return pypinyin's lazy_pinyin (imported on first use: its dictionary is large)."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
+
+
+@lru_cache(maxsize=8192)
+def _syllables(text: str) -> str:
+    """Return how the text sounds: toneless pinyin syllables, each framed by spaces."""
+    return " " + " ".join(_pinyin()(text)) + " "
+
+
+@cache
+def _word_sound(word: str) -> str:
+    """Return how a word of the vocabulary sounds, or "" if it has under two characters."""
+    return _syllables(word) if len(word) > 1 and _CHINESE.search(word) else ""
+
+
+def _sounds_in(word: str, text: str) -> bool:
+    """Tell whether ``word`` is said somewhere in ``text`` (a typo of the same sound: 截指)."""
+    sound = _word_sound(word)
+    return bool(sound) and sound in _syllables(text)
+
+
+def _bm25_terms(text: str) -> list[str]:
+    """Return BM25 terms: jieba tokens, and pairs of syllables so same-sound typos still meet."""
+    sounds = [s for s in _syllables(text).split() if s]
+    return [*_tokens(text), *(f"{a}~{b}" for a, b in zip(sounds, sounds[1:], strict=False))]
+
+
+@cache
+def _bm25() -> tuple[Any, tuple[str, ...]]:
+    """Return a BM25 index over every topic's example phrasings, and each phrasing's topic."""
+    from rank_bm25 import BM25Okapi
+
+    documents: list[list[str]] = []
+    owners: list[str] = []
+    for topic in vocabulary().topics:
+        for example in topic.examples:
+            documents.append(_bm25_terms(_canonical(_normalise(example))) or ["∅"])
+            owners.append(topic.key)
+    return BM25Okapi(documents), tuple(owners)
+
+
+def _bm25_scores(text: str) -> dict[str, float]:
+    """Return each topic's BM25 closeness to the question: its best phrasing's score, 0–1."""
+    terms = _bm25_terms(text)
+    if not terms:
+        return {}
+    index, owners = _bm25()
+    best: dict[str, float] = {}
+    for owner, score in zip(owners, index.get_scores(terms), strict=True):
+        if score > best.get(owner, 0.0):
+            best[owner] = float(score)
+    return {key: score / (score + BM25_HALF) for key, score in best.items()}
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -287,10 +436,18 @@ def _hit(term: str, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> 
     if term.startswith("#"):
         return 1.0 if mentions.has(term[1:]) else 0.0
     if len(term) == 1:
-        return 1.0 if term in tokens else 0.0
+        return 1.0 if term in tokens or term in _modal_tails(tokens) else 0.0
     if term in text:
         return 1.0
-    return FUZZY_CREDIT if _close_enough(term, text) else 0.0
+    if _close_enough(term, text):
+        return FUZZY_CREDIT
+    return PINYIN_CREDIT if _sounds_in(term, text) else 0.0
+
+
+def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the verbs jieba glued to a modal ("能换", "再报"), so "换" and "报" still count."""
+    glued = [t for t in tokens if len(t) == 2 and t[0] in MODALS]
+    return tuple(part for t in glued for part in (t[0], t[1]))
 
 
 def _first_mention(
@@ -307,7 +464,7 @@ def _first_mention(
     if best is None and fuzzy:
         for text in texts:
             for word, value in candidates:
-                if _close_enough(word, text, NAME_FUZZY_MIN_LENGTH):
+                if _close_enough(word, text, NAME_FUZZY_MIN_LENGTH) or _sounds_in(word, text):
                     return value
     return best[1] if best else None
 
@@ -335,15 +492,42 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     ]
     district_candidates = [(n, True) for n in district_names]
     district_candidates += [(n[:2], True) for n in district_names]
-    return _Mentions(
+    mentions = _Mentions(
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
         district=bool(_first_mention(texts, district_candidates)),
     )
+    tokens = _tokens(text)
+    subject = next(
+        (
+            u
+            for u in vocab.subjects
+            if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)
+        ),
+        None,
+    )
+    project = None
+    if category is None:
+        suggestions = suggest(plain, contest, ignore=_question_pairs())
+        project = suggestions[0].category if suggestions else None
+    return replace(mentions, subject=subject, project=project)
 
 
-def _score(topic: Topic, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> float:
+@cache
+def _question_pairs() -> frozenset[str]:
+    """Return the character pairs of how a category is asked for: no clue to the project."""
+    words = vocabulary().groups.get("which_category", ())
+    return frozenset(p for w in (*words, *vocabulary().filler) for p in pairs(w))
+
+
+def _score(
+    topic: Topic,
+    text: str,
+    tokens: tuple[str, ...],
+    mentions: _Mentions,
+    bm25: Mapping[str, float],
+) -> float:
     named = mentions.has(topic.entity)
     if topic.needs_entity and not named:
         return 0.0
@@ -357,6 +541,7 @@ def _score(topic: Topic, text: str, tokens: tuple[str, ...], mentions: _Mentions
             default=0.0,
         )
         score += EXAMPLE_WEIGHT * max(0.0, closest - EXAMPLE_FLOOR) / (100.0 - EXAMPLE_FLOOR)
+    score += BM25_WEIGHT * bm25.get(topic.key, 0.0)
     return max(score, 0.0)
 
 
@@ -368,6 +553,10 @@ def _params(topic: Topic, mentions: _Mentions) -> dict[str, str]:
         return params
     if topic.entity == "category" and mentions.category is not None:
         return {"category": mentions.category.key}
+    if topic.entity == "project" and mentions.project is not None:
+        return {"category": mentions.project.key}
+    if topic.entity == "subject" and mentions.subject is not None:
+        return {"subject": mentions.subject.key}
     return {}
 
 
@@ -388,17 +577,21 @@ def _generic_stage_name(kind: str) -> str:
 def _label(topic: Topic, params: Mapping[str, str], contest: Contest) -> str:
     stage = contest.stage(params.get("stage", ""))
     category = contest.category(params.get("category", ""))
+    subject = vocabulary().subject(params.get("subject", ""))
     return topic.label.format_map(
         {
             "submission": contest.submission_stage.name,
             "stage": stage.name if stage else _generic_stage_name(params.get("kind", "")),
             "category": category.name if category else "",
+            "subject": subject.label if subject else "",
         }
     )
 
 
 def _ref(topic: str, params: Mapping[str, str]) -> str:
-    value = params.get("stage") or params.get("kind") or params.get("category")
+    value = (
+        params.get("stage") or params.get("kind") or params.get("category") or params.get("subject")
+    )
     return f"{topic}:{value}" if value else topic
 
 
@@ -406,11 +599,15 @@ def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
     vocab = vocabulary()
     plain = _normalise(question)
+    chat = _small_talk(plain)
+    if chat is not None:
+        return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
     text = _canonical(plain)
     tokens = _tokens(text) if text else ()
     mentions = _mentions(plain, text, contest)
+    bm25 = _bm25_scores(text) if text else {}
     scored = sorted(
-        ((topic, _score(topic, text, tokens, mentions)) for topic in vocab.topics),
+        ((topic, _score(topic, text, tokens, mentions, bm25)) for topic in vocab.topics),
         key=lambda pair: -pair[1],
     )
     (best, best_score), (_, second_score) = scored[0], scored[1]
@@ -428,7 +625,12 @@ def match(question: str, contest: Contest) -> Answer:
     )
     if not confident:
         return Answer(
-            topic=UNSURE, params={}, confident=False, alternatives=alternatives, score=best_score
+            topic=UNSURE,
+            params={},
+            confident=False,
+            alternatives=alternatives,
+            score=best_score,
+            question=question,
         )
     return Answer(
         topic=best.key,
@@ -436,7 +638,25 @@ def match(question: str, contest: Contest) -> Answer:
         confident=True,
         alternatives=alternatives,
         score=best_score,
+        question=question,
     )
+
+
+def _small_talk(plain: str) -> str | None:
+    """Return "greeting" or "thanks" when the message is only that (你好, 在吗, 谢谢老师)."""
+    vocab = vocabulary()
+    found: list[tuple[int, str]] = []
+    rest = plain
+    for kind, words in vocab.small_talk.items():
+        for word in sorted(words, key=len, reverse=True):
+            if word in rest:
+                found.append((list(vocab.small_talk).index(kind), kind))
+                rest = rest.replace(word, "")
+    if not found:
+        return None
+    for word in sorted(vocab.filler, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return max(found)[1] if not rest else None
 
 
 def answer_for(ref: str, contest: Contest) -> Answer | None:
@@ -457,10 +677,14 @@ def answer_for(ref: str, contest: Contest) -> Answer | None:
                 params["stage"] = same_kind.key
         else:
             return None
-    elif topic.entity == "category" and value:
+    elif topic.entity in ("category", "project") and value:
         if contest.category(value) is None:
             return None
         params = {"category": value}
+    elif topic.entity == "subject" and value:
+        if vocabulary().subject(value) is None:
+            return None
+        params = {"subject": value}
     elif value:
         return None
     return Answer(topic=key, params=params, confident=True)
@@ -491,9 +715,37 @@ def _unconfirmed(answer: Answer, contest: Contest) -> bool:
     return any(_overlaps(dep, key) for dep in resolved for key in contest.unconfirmed)
 
 
-def answer_context(answer: Answer, contest: Contest, now: datetime) -> dict[str, Any]:
-    """Gather everything an answer template needs about ``contest`` at ``now``."""
+def verdict_words(answer: Answer) -> str:
+    """Return how the verdict is said, in the question's own verb ("来得及", "不能"), or ""."""
+    if answer.verdict is None:
+        return ""
+    topic = vocabulary().topic(answer.topic)
+    pair = topic.verdict_words if topic else None
+    if pair is None:
+        plain = _normalise(answer.question)
+        pair = next(
+            ((yes, no) for cue, yes, no in vocabulary().verdict_words if cue in plain),
+            ("是", "不是"),
+        )
+    return pair[0] if answer.verdict == "yes" else pair[1]
+
+
+def _compared(day: date | None, last_day: date) -> str:
+    if day is None:
+        return ""
+    return "before" if day < last_day else "same" if day == last_day else "after"
+
+
+def answer_context(
+    answer: Answer, contest: Contest, now: datetime, asker: Asker | None = None
+) -> dict[str, Any]:
+    """Gather everything an answer template needs about ``contest`` at ``now`` and the asker."""
     stages = contest.stages
+    day = named_day(answer.question, now, contest.zone) if answer.question else None
+    last_day = contest.submission_stage.end.astimezone(contest.zone).date()
+    suggestions = suggest(answer.question, contest, ignore=_question_pairs())
+    if not suggestions and (chosen := contest.category(answer.params.get("category", ""))):
+        suggestions = (Suggestion(category=chosen, score=0.0, shared=(), reason=chosen.summary),)
     stage = contest.stage(answer.params.get("stage", ""))
     finished = [s for s in stages if s.end < now]
     return {
@@ -519,4 +771,12 @@ def answer_context(answer: Answer, contest: Contest, now: datetime) -> dict[str,
         "case_fields": [f for f in contest.forms.case.fields if f.in_document],
         "counted_fields": [f for f in contest.forms.case.fields if f.counted],
         "unconfirmed": _unconfirmed(answer, contest),
+        "asker": asker,
+        "verdict_words": verdict_words(answer),
+        "asked_day": day,
+        "asked_day_text": format_date(day) if day else "",
+        "asked_day_vs_deadline": _compared(day, last_day),
+        "suggestions": suggestions if answer.topic == "recommend" else (),
+        "subject": vocabulary().subject(answer.params.get("subject", "")),
+        "official": contest.official_system,
     }

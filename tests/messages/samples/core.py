@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 from contest.fields import FieldError
 from contest.forms import FormEngine
-from contest.questions import answer_context, answer_for, match, topic_keys
+from contest.questions import Asker, CaseBrief, answer_context, answer_for, match, topic_keys
 from contest.schedule import position
 from tests.messages.samples import Hostile
 
@@ -78,7 +79,9 @@ def _error(code: str, **params: object):
 def _answer(topic: str):
     def sample(h: Hostile) -> dict:
         result = answer_for(topic, h.contest) or match(topic, h.contest)
-        return answer_context(result, h.contest, h.now)
+        result = replace(result, question=h.text, verdict="yes")
+        cases = (CaseBrief(title=h.text, submitted=True), CaseBrief(title=h.text, submitted=False))
+        return answer_context(result, h.contest, h.now, Asker(registered=True, cases=cases))
 
     return sample
 
@@ -88,6 +91,7 @@ SAMPLES = {
     "start/help.html": lambda h: {"contest": h.contest, "organizer": True},
     "start/cancelled.html": lambda h: {"paused": 1},
     "common/error.html": lambda h: {},
+    "partials/verdict.html": lambda h: {"verdict_words": h.text},
     "partials/position.html": lambda h: {
         "contest": h.contest,
         "now": h.now,

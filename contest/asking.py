@@ -1,0 +1,207 @@
+"""A message as people send it: several questions at once, about now, about themselves.
+
+:func:`ask` splits a message into its questions ("截止是哪天 字数有要求吗" asks two), matches
+each with :func:`contest.questions.match`, and decides a yes or no where the question is a
+yes/no question ("能不能…", "…吗", "来得及吗") and the contest, the clock or the asker's own
+cases decide it: "现在还能报吗" is yes until the submission deadline, "下周一交来得及吗" compares
+next Monday with it, "牵头人能换吗" is the contest's team rule. The handler passes ``now`` (read
+once at the edge) and an :class:`~contest.questions.Asker` (the unit's cases); everything else
+comes from the contest. Pure: no I/O, no clock of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from contest.definition import Contest
+from contest.phrases import named_day, numbers, people
+from contest.questions import UNSURE, Answer, Asker, match
+
+SMALL_TALK = ("greeting", "thanks")
+WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
+_BREAK = re.compile(
+    r"([？?。！!；;\n，,\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没]))"
+)
+_CUE = re.compile(
+    r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
+    r"能不能|有没有|来得及|(.)不\1|不$|没有?$"
+)
+_YES_NO = re.compile(
+    r"[吗嘛]|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|算不算|来得及|"
+    r"能否|是否|可否|(.)不\1|不$|没有?$|行不"
+)
+_AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外")
+_OFFICIAL = re.compile(r"算|正式|官方|有效")
+_SELF = re.compile(r"自己|直接|单独|自行")
+_CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
+_FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
+
+
+def ask(
+    message: str, contest: Contest, *, now: datetime, asker: Asker | None = None
+) -> list[Answer]:
+    """Return the answers to every question in the message, in order, with their verdicts."""
+    whole = match(message, contest)
+    groups = [message] if whole.topic in WHOLE_MESSAGE else _questions(message)
+    if len(groups) == 1 and whole.topic not in WHOLE_MESSAGE:
+        groups = _parts(message)  # "截止时间 还有字数要求": no piece asks, yet each is a question
+    answers: list[Answer] = []
+    if len(groups) > 1:
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        for group in groups:
+            answer = match(group, contest)
+            key = (answer.topic, tuple(sorted(answer.params.items())))
+            if answer.confident and answer.topic not in SMALL_TALK and key not in seen:
+                seen.add(key)
+                answers.append(answer)
+        if len(answers) < 2 or any(not match(g, contest).confident for g in groups):
+            answers = []
+    if not answers:
+        answers = [whole]
+    return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+def _parts(message: str) -> list[str]:
+    return [p for p in _BREAK.split(message) if p and not _BREAK.fullmatch(p)]
+
+
+def _questions(message: str) -> list[str]:
+    """Split a message into its questions; a piece that asks nothing joins the next one."""
+    parts = _parts(message)
+    ends = _BREAK.findall(message)
+    groups: list[str] = []
+    pending = ""
+    for index, part in enumerate(parts):
+        pending += part
+        asked = bool(_CUE.search(part)) or (
+            index < len(ends) and bool(re.search(r"[？?]", ends[index]))
+        )
+        if asked:
+            groups.append(pending)
+            pending = ""
+    if pending:
+        if groups:
+            groups[-1] += pending
+        else:
+            groups.append(pending)
+    return groups or [message]
+
+
+def is_yes_no(question: str) -> bool:
+    """Tell whether the question wants a yes or a no ("能不能…", "可以…吗", "来得及吗")."""
+    return bool(_YES_NO.search(question.strip(" ？?。！!")))
+
+
+def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
+    """Return "yes" or "no" when the answer's yes/no question is decided here, else None."""
+    if answer.topic == UNSURE or not is_yes_no(answer.question):
+        return None
+    decide = _DECIDERS.get(answer.topic)
+    if decide is None:
+        return None
+    result = decide(answer.question, contest, now, asker)
+    return None if result is None else ("yes" if result else "no")
+
+
+def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
+    stage = contest.submission_stage
+    day = named_day(question, now, contest.zone)
+    if now > stage.end:
+        return False
+    if day is not None:
+        last_day = stage.end.astimezone(contest.zone).date()
+        first_day = stage.start.astimezone(contest.zone).date()
+        return first_day <= day <= last_day
+    return stage.start <= now
+
+
+def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    heads = people(question)
+    if heads:
+        return max(heads) <= contest.rules.team.max_members
+    if _CONTRACT.search(question):
+        return True  # with the condition the answer states (聘用期一年以上)
+    return None
+
+
+def _word_limit(
+    question: str, contest: Contest, _now: datetime, _asker: Asker | None
+) -> bool | None:
+    asked = [n for n in numbers(question) if n >= 100]
+    return max(asked) <= contest.rules.word_limit if asked else None
+
+
+def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    team = contest.rules.team
+    if re.search(r"牵头|负责人|带头人|组长|队长|主创", question):
+        return team.lead_changeable
+    return team.member_replacements > 0
+
+
+def _originality(
+    question: str, contest: Contest, _now: datetime, _asker: Asker | None
+) -> bool | None:
+    rule = contest.rules.originality
+    digits = question.replace("1等", "一等").replace("2等", "二等").replace("3等", "三等")
+    if any(prize in digits for prize in rule.barred_prizes):
+        return False
+    return rule.reentry_allowed
+
+
+def _presentation(
+    question: str, contest: Contest, _now: datetime, _asker: Asker | None
+) -> bool | None:
+    final = next((s for s in contest.stages if s.presentation_form), None)
+    if final is None or not _FREE_FORM.search(question.lower()):
+        return None
+    return "不限" in final.presentation_form or None
+
+
+def _district(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    if not _SELF.search(question):
+        return None
+    return not any(not s.city_level for s in contest.registration.submitters)
+
+
+def _participants(
+    question: str, contest: Contest, _now: datetime, _asker: Asker | None
+) -> bool | None:
+    if "个人" in question and "党组织" in contest.rules.enter_as:
+        return False
+    return None
+
+
+def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    system = contest.official_system
+    if system is None:
+        return None
+    if _AGAIN.search(question):
+        return not system.bot_is_official
+    if _OFFICIAL.search(question) or "渠道" in question:
+        return system.bot_is_official
+    return None
+
+
+def _my_cases(
+    _question: str, _contest: Contest, _now: datetime, asker: Asker | None
+) -> bool | None:
+    if asker is None:
+        return None
+    return bool(asker.submitted)
+
+
+_DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | None]] = {
+    "deadline": _deadline,
+    "team": _team,
+    "word_limit": _word_limit,
+    "lead": _lead,
+    "originality": _originality,
+    "presentation": _presentation,
+    "district": _district,
+    "participants": _participants,
+    "official_system": _official,
+    "my_cases": _my_cases,
+}

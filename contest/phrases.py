@@ -1,0 +1,91 @@
+"""What a question says in numbers and days: "下周一", "明天", "7月20号", "六个人", "四千字".
+
+Chinese numerals are read by cn2an ("七月十五号" → "7月15号"); days are read relative to the
+moment the question is asked, in the contest's time zone. Pure: no I/O, no clock of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+RELATIVE_DAYS = {
+    "今天": 0,
+    "今日": 0,
+    "今晚": 0,
+    "明天": 1,
+    "明日": 1,
+    "明早": 1,
+    "后天": 2,
+    "大后天": 3,
+}
+_WEEKDAY = re.compile(r"(下下|下个|下|这个|这|本)?(?:周|星期|礼拜)([一二三四五六日天末1-7])")
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})(?:日|号)?")
+_DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})(?:日|号)")
+_RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_PEOPLE = re.compile(r"(\d+)\s*(?:个人|个队员|个成员|人|位|名)")
+
+
+@cache
+def _cn2an() -> Any:
+    """Return cn2an (imported on first use)."""
+    import cn2an
+
+    return cn2an
+
+
+def with_digits(text: str) -> str:
+    """Return the text with its Chinese numerals written in digits ("三千字" → "3000字")."""
+    try:
+        return str(_cn2an().transform(text, "cn2an"))
+    except (ValueError, KeyError, IndexError):  # cn2an refuses some odd mixes: keep the text
+        return text
+
+
+def named_day(text: str, now: datetime, zone: ZoneInfo) -> date | None:
+    """Return the day the question names ("下周一", "明天", "7月20号"), or None."""
+    today = now.astimezone(zone).date()
+    digits = with_digits(text)
+    if (m := _RELATIVE.search(text)) is not None:
+        return today + timedelta(days=RELATIVE_DAYS[m.group(0)])
+    if (m := _WEEKDAY.search(text)) is not None:
+        which, day = m.groups()
+        weekday = WEEKDAYS[day] if day in WEEKDAYS else int(day) - 1
+        monday = today - timedelta(days=today.weekday())
+        if which in ("下", "下个"):
+            return monday + timedelta(days=7 + weekday)
+        if which == "下下":
+            return monday + timedelta(days=14 + weekday)
+        this_week = monday + timedelta(days=weekday)
+        return this_week if this_week >= today or which else this_week + timedelta(days=7)
+    if (m := _MONTH_DAY.search(digits)) is not None:
+        return _nearest(today, int(m.group(1)), int(m.group(2)))
+    if (m := _DAY_ONLY.search(digits)) is not None:
+        return _nearest(today, today.month, int(m.group(1)))
+    return None
+
+
+def _nearest(today: date, month: int, day: int) -> date | None:
+    """Return the month and day in the year that puts it closest to today."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(date(year, month, day))
+        except ValueError:
+            continue
+    return min(candidates, key=lambda d: abs((d - today).days), default=None)
+
+
+def numbers(text: str) -> list[float]:
+    """Return every number the text names, Chinese numerals included."""
+    return [float(n) for n in _NUMBER.findall(with_digits(text))]
+
+
+def people(text: str) -> list[int]:
+    """Return the head counts the text names ("六个人", "5人")."""
+    return [int(n) for n in _PEOPLE.findall(with_digits(text))]
