@@ -10,15 +10,26 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from contest.questions import Answer, answer_context, answer_for, match, prepare
+from contest.asking import ask
+from contest.questions import Answer, Asker, answer_context, answer_for, prepare
 from handlers import forms
+from handlers.asking import asker_for
 from handlers.common import Context, Visit, answer, callback_parts, reply, visit
 
 ASKING = "asking"  # user_data flag: the next text is a question (a convenience, not user work)
 QUESTION_MARKS = ("?", "？")
 
 
-async def _send_answer(update: Update, context: Context, v: Visit, result: Answer) -> None:
+async def _send_answers(update: Update, context: Context, v: Visit, question: str) -> None:
+    """Answers every question in the message, one reply each, about now and the asker's unit."""
+    asker = await asker_for(v.services.sessions, person=v.person)
+    for result in ask(question, v.services.contest, now=v.now, asker=asker):
+        await _send_answer(update, context, v, result, asker)
+
+
+async def _send_answer(
+    update: Update, context: Context, v: Visit, result: Answer, asker: Asker | None = None
+) -> None:
     contest = v.services.contest
     markup = None
     if not result.confident:
@@ -32,7 +43,7 @@ async def _send_answer(update: Update, context: Context, v: Visit, result: Answe
         context,
         f"answers/{result.topic}.html",
         markup=markup,
-        **answer_context(result, contest, v.now),
+        **answer_context(result, contest, v.now, asker),
     )
 
 
@@ -49,12 +60,12 @@ async def on_text(update: Update, context: Context) -> None:
         if not question:
             await reply(update, context, "questions/how_to_ask.html")
             return
-        await _send_answer(update, context, v, match(question, v.services.contest))
+        await _send_answers(update, context, v, question)
         await forms.reask(update, context, v)
         return
     if await forms.handle_text(update, context, v):
         return
-    await _send_answer(update, context, v, match(text, v.services.contest))
+    await _send_answers(update, context, v, text)
 
 
 async def on_ask_button(update: Update, context: Context) -> None:
