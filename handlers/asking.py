@@ -18,9 +18,7 @@ async def asker_for(sessions: SessionFactory, *, person: Person) -> Asker:
         return Asker()
     async with transaction(sessions) as session:
         cases = await list_cases(session, unit_id=person.unit_id)
-        advancing = await advancing_ids(
-            session, case_ids=[c.id for c in cases if c.id is not None]
-        )
+        advancing = await advancing_ids(session, case_ids=[c.id for c in cases if c.id is not None])
     return Asker(
         registered=True,
         cases=tuple(
