@@ -27,6 +27,7 @@ dictionary, both on first use, never at import.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 import unicodedata
@@ -47,6 +48,11 @@ from contest.schedule import position
 from contest.timefmt import format_date
 
 TOPICS_FILE = Path(__file__).with_name("topics.toml")
+# The most frequent words of jieba's own dictionary (see build_segmentation()): segmenting a
+# short question needs them, not all 349,000, and it saves about 60 MB of memory.
+SEGMENTATION_FILE = Path(__file__).with_name("segmentation.txt")
+SEGMENTATION_WORDS = 20_000
+LIGHT = True  # the small dictionary, and pypinyin without its phrase table (benchmarks flip it)
 UNSURE = "unsure"
 ALTERNATIVES = 3
 FUZZY_MIN_LENGTH = 5
@@ -312,7 +318,10 @@ def _tokenizer() -> Any:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
+        if LIGHT and SEGMENTATION_FILE.is_file():
+            tokenizer = jieba.Tokenizer(dictionary=str(SEGMENTATION_FILE))
+        else:
+            tokenizer = jieba.Tokenizer()
         for word in sorted(vocabulary().words):
             tokenizer.add_word(word)
     return tokenizer
@@ -347,9 +356,26 @@ def _canonical(text: str) -> str:
     return _alias_pattern().sub(lambda m: aliases[m.group(0)], _numbers_as_ji(text))
 
 
+def build_segmentation(size: int = SEGMENTATION_WORDS) -> str:
+    """Return the ``size`` most frequent entries of jieba's dictionary, in its format."""
+    import jieba
+
+    rows = []
+    with jieba.get_dict_file() as entries:
+        for line in entries:
+            parts = line.decode("utf-8").split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                rows.append(parts)
+    rows.sort(key=lambda parts: (-int(parts[1]), parts[0]))
+    return "".join(" ".join(parts) + "\n" for parts in rows[:size])
+
+
 @cache
 def _pinyin() -> Any:
     """Return pypinyin's lazy_pinyin (imported on first use: its dictionary is large)."""
+    if LIGHT:
+        # Single characters are enough to hear a same-sound typo; the phrase table is 45 MB.
+        os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
     from pypinyin import lazy_pinyin
 
     return lazy_pinyin

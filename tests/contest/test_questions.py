@@ -333,3 +333,10 @@ def test_first_use_prints_nothing() -> None:
     )
     assert result.stdout.strip() == "deadline"
     assert result.stderr == ""
+
+
+def test_segmentation_dictionary_is_built_from_jiebas_own() -> None:
+    """contest/segmentation.txt is what build_segmentation() makes from jieba's dictionary."""
+    from contest.questions import SEGMENTATION_FILE, build_segmentation
+
+    assert SEGMENTATION_FILE.read_text(encoding="utf-8") == build_segmentation()
