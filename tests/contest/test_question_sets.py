@@ -1,7 +1,8 @@
 """The question sets: every contest's test and development phrasings, accuracy per set.
 
 For each contest file ``contests/<stem>.toml`` the sets ``questions/<stem>.test.toml`` and
-``questions/<stem>.dev.toml`` (and ``questions/common.dev.toml``, for every contest) are asked
+``questions/<stem>.dev.toml`` with ``<stem>.seen.toml`` (a retired test set) and
+``questions/common.dev.toml`` (for every contest) are asked
 as a person would ask them, at the moment and with the cases each phrasing names. The accuracy
 per set and per contest is printed; below 95 % on either set fails. The test set is never
 tuned on (see ``questions/README.md``).
@@ -48,7 +49,9 @@ def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
     stem = contest_file.stem
     return {
         "test": _load(SETS / f"{stem}.test.toml"),
-        "dev": _load(SETS / f"{stem}.dev.toml") + _load(SETS / "common.dev.toml"),
+        "dev": _load(SETS / f"{stem}.dev.toml")
+        + _load(SETS / f"{stem}.seen.toml")
+        + _load(SETS / "common.dev.toml"),
     }
 
 
