@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,14 +69,20 @@ def _reason(category: Category, shared: set[str]) -> str:
 
 
 def suggest(
-    description: str, contest: Contest, *, ignore: frozenset[str] = frozenset()
+    description: str,
+    contest: Contest,
+    *,
+    ignore: frozenset[str] = frozenset(),
+    synonyms: Mapping[str, str] | None = None,
 ) -> tuple[Suggestion, ...]:
     """Return the categories the described project fits, closest first (none if nothing fits).
 
     ``ignore`` holds character pairs that say nothing about the project (the words of the
-    question itself, "哪个组", "适合").
+    question itself, "哪个组", "适合"); ``synonyms`` maps everyday words to the descriptions'
+    words ("便民" is read as "服务群众" too).
     """
-    asked = [p for p in pairs(description) if p not in ignore]
+    read_as = " ".join(v for k, v in (synonyms or {}).items() if k in description)
+    asked = [p for p in pairs(f"{description} {read_as}") if p not in ignore]
     if not asked:
         return ()
     scores = _index(contest).get_scores(asked)

@@ -64,6 +64,7 @@ EXAMPLE_FLOOR = 60.0
 _ENTITIES = ("stage", "category", "district", "subject", "project")
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
+PARTICLES = "行了吗么完好过"
 BM25_WEIGHT = 2.0
 BM25_HALF = 6.0
 
@@ -182,6 +183,7 @@ class Vocabulary:
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     filler: tuple[str, ...] = ()
     verdict_words: tuple[tuple[str, str, str], ...] = ()
+    advice_synonyms: Mapping[str, str] = field(default_factory=dict)
 
     def topic(self, key: str) -> Topic | None:
         """Return the topic with this key, if any."""
@@ -284,6 +286,7 @@ def vocabulary() -> Vocabulary:
         small_talk={k: tuple(v) for k, v in raw.get("small_talk", {}).items()},
         filler=tuple(raw.get("small_talk_filler", {}).get("words", [])),
         verdict_words=tuple(tuple(row) for row in raw.get("verdicts", {}).get("words", [])),
+        advice_synonyms=dict(raw.get("advice_synonyms", {})),
     )
     _check(vocab)
     return vocab
@@ -382,9 +385,21 @@ def _pinyin() -> Any:
 
 
 @lru_cache(maxsize=8192)
+def _char_sound(char: str) -> str:
+    """Return the toneless pinyin of one character (itself if it is not Chinese)."""
+    return str(_pinyin()(char)[0]) if _CHINESE.match(char) else char
+
+
+@lru_cache(maxsize=8192)
+def _sounds(text: str) -> tuple[str, ...]:
+    """Return the sound of each character of the text."""
+    return tuple(_char_sound(c) for c in text)
+
+
+@lru_cache(maxsize=8192)
 def _syllables(text: str) -> str:
     """Return how the text sounds: toneless pinyin syllables, each framed by spaces."""
-    return " " + " ".join(_pinyin()(text)) + " "
+    return " " + " ".join(_sounds(text)) + " "
 
 
 @cache
@@ -394,9 +409,16 @@ def _word_sound(word: str) -> str:
 
 
 def _sounds_in(word: str, text: str) -> bool:
-    """Tell whether ``word`` is said somewhere in ``text`` (a typo of the same sound: 截指)."""
+    """Tell whether ``word`` is said in ``text`` with one of its characters as written.
+
+    "截指" says 截止, "決赛" says 决赛; "还剩几天" does not say 省级, though it sounds so.
+    """
     sound = _word_sound(word)
-    return bool(sound) and sound in _syllables(text)
+    if not sound or sound not in _syllables(text):
+        return False
+    wanted, heard, size = _sounds(word), _sounds(text), len(word)
+    starts = [at for at in range(len(text) - size + 1) if heard[at : at + size] == wanted]
+    return any(word[i] == text[at + i] for at in starts for i in range(size))
 
 
 def _bm25_terms(text: str) -> list[str]:
@@ -471,9 +493,19 @@ def _hit(term: str, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> 
 
 
 def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """Return the verbs jieba glued to a modal ("能换", "再报"), so "换" and "报" still count."""
-    glued = [t for t in tokens if len(t) == 2 and t[0] in MODALS]
-    return tuple(part for t in glued for part in (t[0], t[1]))
+    """Return the single characters jieba glued to a modal or a particle, so they still count.
+
+    "能换", "还能报" give 还, 能, 换, 报; "交行", "交了" give 交 ("明天交行不行" asks about 交).
+    """
+    found: list[str] = []
+    for token in tokens:
+        head = token.rstrip(PARTICLES) if len(token) > 1 else token
+        if 0 < len(head) < len(token) and len(head) == 1:
+            found.append(head)
+        body = token.lstrip(MODALS)
+        if 0 < len(token) - len(body) and len(body) == 1:
+            found += [*token]
+    return tuple(found)
 
 
 def _first_mention(
@@ -535,7 +567,8 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     )
     project = None
     if category is None:
-        suggestions = suggest(plain, contest, ignore=_question_pairs())
+        synonyms = vocab.advice_synonyms
+        suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
 
@@ -769,7 +802,8 @@ def answer_context(
     stages = contest.stages
     day = named_day(answer.question, now, contest.zone) if answer.question else None
     last_day = contest.submission_stage.end.astimezone(contest.zone).date()
-    suggestions = suggest(answer.question, contest, ignore=_question_pairs())
+    synonyms = vocabulary().advice_synonyms
+    suggestions = suggest(answer.question, contest, ignore=_question_pairs(), synonyms=synonyms)
     if not suggestions and (chosen := contest.category(answer.params.get("category", ""))):
         suggestions = (Suggestion(category=chosen, score=0.0, shared=(), reason=chosen.summary),)
     stage = contest.stage(answer.params.get("stage", ""))
