@@ -52,6 +52,7 @@ def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
         "dev": _load(SETS / f"{stem}.dev.toml")
         + _load(SETS / f"{stem}.seen.toml")
         + _load(SETS / f"{stem}.seen2.toml")
+        + _load(SETS / f"{stem}.seen3.toml")
         + _load(SETS / "common.dev.toml"),
     }
 
