@@ -28,11 +28,11 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.app import build_application, start_services, stop_services  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
-from bot.services import services_of  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from config.clock import ManualClock  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from delivery import worker_of  # noqa: E402
 from delivery.notices import notice_rows  # noqa: E402
+from handlers.services import services_of  # noqa: E402
 from sandbox.config import RateLimit, SandboxConfig  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from storage.broadcasts import create_broadcast, save_broadcast  # noqa: E402

@@ -13,11 +13,11 @@ from typing import Any
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
-import handlers
-from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.services import SERVICES, Services, services_of
-from bot.settings import Settings
+import channels.telegram as telegram_channel
+from config.clock import Clock, ShiftedClock, SystemClock
+from config.settings import Settings
 from contest.definition import Contest, load_contest
+from handlers.services import SERVICES, Services, services_of
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def build_application(
         engine=engine,
         sessions=session_factory(engine),
     )
-    handlers.register_all(application)
+    telegram_channel.register_all(application)
     return application
 
 
@@ -76,12 +76,12 @@ async def start_services(application: AnyApplication) -> None:
     services = services_of(application)
     await migrate(services.engine)
     await application.initialize()
-    await handlers.publish_commands(application)
-    await handlers.startup(application)
+    await telegram_channel.publish_commands(application)
+    await telegram_channel.startup(application)
 
 
 async def stop_services(application: AnyApplication) -> None:
     """Stop background work, shut the application down and close the database."""
-    await handlers.shutdown(application)
+    await telegram_channel.shutdown(application)
     await application.shutdown()
     await services_of(application).engine.dispose()

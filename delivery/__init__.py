@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.services import Services
+from handlers.services import Services
 
 if TYPE_CHECKING:
     from delivery.worker import DeliveryWorker

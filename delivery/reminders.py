@@ -26,7 +26,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.services import Services, services_of
 from contest.definition import Contest
 from contest.reminders import (
     Opening,
@@ -39,6 +38,7 @@ from contest.reminders import (
     upcoming,
 )
 from delivery import wake
+from handlers.services import Services, services_of
 from messages import label, render
 from storage.db import transaction
 from storage.models import Person

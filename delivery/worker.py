@@ -49,10 +49,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.services import Services
 from contest.text import plain_length
 from delivery import WORKER, wake_event
 from delivery.notices import CAPTION_LIMIT, round_kind
+from handlers.services import Services
 from messages import label, render
 from storage.broadcasts import finish_broadcast, get_broadcast
 from storage.db import transaction

@@ -13,7 +13,7 @@ import pytest
 # PTB 22 warns unless durations are timedeltas; opt in before telegram is imported anywhere.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.clock import ManualClock  # noqa: E402
+from config.clock import ManualClock  # noqa: E402
 from contest.definition import Contest, load_contest  # noqa: E402
 from sandbox.config import SandboxConfig  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402

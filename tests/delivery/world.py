@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.services import services_of
 from delivery import worker_of
 from delivery.worker import DeliveryWorker
+from handlers.services import services_of
 from storage.db import transaction
 from storage.models import Advancement, Case, CaseStatus, Person, TeamMember, Unit
 from tests.harness import Harness

@@ -14,8 +14,8 @@ from typing import Any
 from docx import Document
 from sqlmodel import select
 
-from bot.services import services_of
 from contest.text import document_words, utf16_length
+from handlers.services import services_of
 from sandbox.client import SandboxUser
 from storage.cases import list_cases, list_revisions, unit_case
 from storage.db import transaction

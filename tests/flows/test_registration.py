@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import services_of
+from handlers.services import services_of
 from storage.db import transaction
 from storage.invites import create_invite
 from storage.models import FormProgress, Invite, InviteKind, Person, Unit

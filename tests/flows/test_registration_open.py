@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.services import services_of
 from contest.definition import Contest, load_contest
+from handlers.services import services_of
 from storage.models import OutboxMessage, Person, Unit, UnitStatus
 from tests.conftest import DEFAULT_CONTEST
 from tests.delivery.world import worker

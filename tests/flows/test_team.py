@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import services_of
+from handlers.services import services_of
 from storage.db import transaction
 from storage.models import Case, FormProgress, Person, TeamMember
 from storage.units import attach_contact, create_unit, save_contact, save_unit

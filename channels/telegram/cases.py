@@ -21,20 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from contest.forms import FormEngine, FormState, Validator
-from contest.lifecycle import (
-    find_hit,
-    hit_views,
-    may_create,
-    may_edit,
-    reentry_validator,
-    values_in_progress,
-    word_count,
-    wording_hits,
-)
-from contest.text import unresolved
-from handlers import case_documents, case_lifecycle, forms
-from handlers.case_common import (
+from channels.telegram import case_documents, case_lifecycle, forms
+from channels.telegram.case_common import (
     EVIDENCE,
     FORM,
     CaseView,
@@ -55,7 +43,7 @@ from handlers.case_common import (
     unit_for,
     unit_ready,
 )
-from handlers.common import (
+from channels.telegram.common import (
     Button,
     Context,
     Visit,
@@ -67,7 +55,19 @@ from handlers.common import (
     show,
     visit,
 )
-from handlers.forms import FormFlow, Reply, open_form, register_flow
+from channels.telegram.forms import FormFlow, Reply, open_form, register_flow
+from contest.forms import FormEngine, FormState, Validator
+from contest.lifecycle import (
+    find_hit,
+    hit_views,
+    may_create,
+    may_edit,
+    reentry_validator,
+    values_in_progress,
+    word_count,
+    wording_hits,
+)
+from contest.text import unresolved
 from messages import label
 from storage.cases import (
     is_advancing,

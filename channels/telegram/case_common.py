@@ -25,11 +25,11 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
+from channels.telegram import forms
+from channels.telegram.common import Button, Context, Visit, answer, keyboard, reply
 from contest.forms import Event
 from contest.lifecycle import Standing, Verdict, initial_values, standing
 from contest.team import Member
-from handlers import forms
-from handlers.common import Button, Context, Visit, answer, keyboard, reply
 from handlers.forms import engine_for
 from messages import label
 from storage.cases import create_case, is_advancing, unit_case

@@ -26,12 +26,12 @@ from telegram.ext import (
     filters,
 )
 
+from channels.telegram.commands import publish_organizer_commands
+from channels.telegram.common import Context, Visit, answer, keyboard, reply, show, visit
+from channels.telegram.forms import TEXT_HOOKS, FormFlow, Reply, open_form, register_flow
+from channels.telegram.invites import invite_expiry, invite_link
+from channels.telegram.start import main_menu
 from contest.definition import Form
-from handlers.commands import publish_organizer_commands
-from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
-from handlers.forms import TEXT_HOOKS, FormFlow, Reply, open_form, register_flow
-from handlers.invites import invite_expiry, invite_link
-from handlers.start import main_menu
 from storage.db import transaction
 from storage.forms import active_form, delete_form, save_form
 from storage.invites import (
@@ -460,7 +460,7 @@ async def _unit_confirm(
 ) -> Reply:
     person = await session.get(Person, v.person.id)
     if person is None or person.unit_id != unit_id:
-        return Reply("registration/unit_gone.html", markup=keyboard(main_menu(v)))
+        return Reply("registration/unit_gone.html", actions=keyboard(main_menu(v)))
     unit = await save_unit(
         session,
         unit_id=unit_id,

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from handlers.common import Context, reply
+from channels.telegram.common import Context, reply
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.services import services_of
+from channels.telegram.common import Context, answer, callback_parts, keyboard, reply, show, visit
 from contest.reminders import upcoming
 from delivery.reminders import start_reminders
 from delivery.worker import start_worker, stop_worker
-from handlers.common import Context, answer, callback_parts, keyboard, reply, show, visit
+from handlers.services import services_of
 from storage.db import transaction
 from storage.reports import set_reminders_muted
 

@@ -26,19 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services import services_of
-from contest.lifecycle import (
-    Phase,
-    closed_editing_stages,
-    closing_editing_stages,
-    editing_window,
-    freezes,
-    may_create,
-    may_submit,
-    may_withdraw,
-)
-from contest.schedule import position
-from handlers.case_common import (
+from channels.telegram.case_common import (
     CASE_FORMS,
     EVIDENCE,
     FORM,
@@ -52,7 +40,7 @@ from handlers.case_common import (
     unit_for,
     unit_ready,
 )
-from handlers.common import (
+from channels.telegram.common import (
     Button,
     Context,
     Visit,
@@ -63,7 +51,19 @@ from handlers.common import (
     reply,
     visit,
 )
-from handlers.questions import ASKING, QUESTION_MARKS
+from channels.telegram.questions import ASKING, QUESTION_MARKS
+from contest.lifecycle import (
+    Phase,
+    closed_editing_stages,
+    closing_editing_stages,
+    editing_window,
+    freezes,
+    may_create,
+    may_submit,
+    may_withdraw,
+)
+from contest.schedule import position
+from handlers.services import services_of
 from storage.cases import (
     forget_case_forms,
     freeze_stage,

@@ -1,4 +1,4 @@
-"""What every handler needs, built once per application and kept in ``bot_data``."""
+"""What every use case needs, built once per application: settings, contest, clock, database."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import Application, CallbackContext
 
-from bot.clock import Clock
-from bot.settings import Settings
+from config.clock import Clock
+from config.settings import Settings
 from contest.definition import Contest
 from storage.db import SessionFactory
 
@@ -32,9 +31,7 @@ class Services:
         return telegram_id in self.settings.organizer_ids
 
 
-def services_of(
-    holder: Application[Any, Any, Any, Any, Any, Any] | CallbackContext[Any, Any, Any, Any],
-) -> Services:  # noqa: E501
-    """Return the services of an application or a handler's context."""
+def services_of(holder: Any) -> Services:
+    """Return the services kept in a channel's application data (``holder.bot_data``)."""
     services: Services = holder.bot_data[SERVICES]
     return services

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from channels.telegram.commands import publish_organizer_commands
+from channels.telegram.common import Context, Visit, answer, keyboard, reply, show, visit
 from contest.schedule import position
-from handlers.commands import publish_organizer_commands
-from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
 from storage.db import transaction
 from storage.forms import pause_forms
 

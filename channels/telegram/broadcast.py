@@ -33,18 +33,7 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from contest.reminders import SendTimeError, parse_send_time
-from contest.text import plain_length, plain_text, split_messages
-from delivery import wake
-from delivery.notices import (
-    CAPTION_LIMIT,
-    notice_markup,
-    notice_rows,
-    notice_text,
-    round_kind,
-    too_long_by,
-)
-from handlers.common import (
+from channels.telegram.common import (
     Context,
     Visit,
     answer,
@@ -56,8 +45,19 @@ from handlers.common import (
     show,
     visit,
 )
-from handlers.forms import FILE_HOOKS, TEXT_HOOKS
-from handlers.organizer import HOME, organizer_visit
+from channels.telegram.forms import FILE_HOOKS, TEXT_HOOKS
+from channels.telegram.organizer import HOME, organizer_visit
+from contest.reminders import SendTimeError, parse_send_time
+from contest.text import plain_length, plain_text, split_messages
+from delivery import wake
+from delivery.notices import (
+    CAPTION_LIMIT,
+    notice_markup,
+    notice_rows,
+    notice_text,
+    round_kind,
+    too_long_by,
+)
 from messages import label, render
 from storage.broadcasts import (
     STATUSES,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot.services import services_of
+from handlers.services import services_of
 
 log = logging.getLogger(__name__)
 

@@ -24,12 +24,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from contest.document import MAX_BYTES, DocumentError, Imported, document_lines, parse_document
-from contest.document import build_document as build_docx
-from contest.lifecycle import may_create, word_count
-from contest.text import plain_text, split_messages
-from handlers import forms
-from handlers.case_common import (
+from channels.telegram import forms
+from channels.telegram.case_common import (
     FORM,
     IMPORT,
     UPLOAD,
@@ -47,7 +43,7 @@ from handlers.case_common import (
     unit_for,
     unit_ready,
 )
-from handlers.common import (
+from channels.telegram.common import (
     Button,
     Context,
     Visit,
@@ -58,6 +54,10 @@ from handlers.common import (
     reply,
     visit,
 )
+from contest.document import MAX_BYTES, DocumentError, Imported, document_lines, parse_document
+from contest.document import build_document as build_docx
+from contest.lifecycle import may_create, word_count
+from contest.text import plain_text, split_messages
 from messages import render
 from storage.cases import forget_case_forms, list_cases, save_values, unit_case
 from storage.db import transaction
