@@ -21,14 +21,14 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from config.services import Services
 from contest.definition import FieldKind
 from contest.forms import Event, FieldView, FormEngine, FormState, ReviewRow, Step, Validator
 from handlers import actions as ids
 from handlers.replies import Action, Actions, Reply, label_text
-from handlers.services import Services
 from handlers.visits import Sender, Visit, arrive
 from storage.db import transaction
-from storage.forms import active_form, get_form, save_form
+from storage.forms import active_form, get_form, pause_forms, save_form
 from storage.models import FormProgress
 
 
@@ -45,8 +45,20 @@ class FormFlow:
     on_change: Callable[[AsyncSession, Visit, int, dict[str, Any]], Awaitable[None]] | None = None
     # Extra checks per field, e.g. a barred re-entry; given the visit for the contest rules.
     validators: Callable[[Visit], Mapping[str, Validator]] | None = None
-    # Extra template context beside the field or review (word counts, wording hits …).
-    extras: Callable[[Visit, FormEngine, FormState, int], dict[str, Any]] | None = None
+    # Extra template context beside the field or review (word counts, wording hits …),
+    # given what the gate loaded.
+    extras: Callable[[Visit, FormEngine, FormState, int, Any], dict[str, Any]] | None = None
+    # Loads what the flow needs beside the state (e.g. the case, for its evidence) and, for
+    # an answer or a button (``changing``), may refuse it: the form is then paused.
+    gate: Callable[[AsyncSession, Visit, int, bool], Awaitable[Gate]] | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What a flow's gate says: a refusal (the form stops there), or the context it loaded."""
+
+    refusal: Reply | None = None
+    context: Any = None
 
 
 @dataclass
@@ -72,6 +84,19 @@ FLOWS: dict[str, FormFlow] = {}
 def register_flow(flow: FormFlow) -> None:
     """Make a form available to the use cases here."""
     FLOWS[flow.form_key] = flow
+
+
+async def _pass(
+    session: AsyncSession, v: Visit, progress: FormProgress, *, changing: bool
+) -> Gate:
+    """Run the flow's gate; a refusal of a change pauses the person's forms."""
+    flow = FLOWS[progress.form_key]
+    if flow.gate is None:
+        return Gate()
+    gate = await flow.gate(session, v, progress.subject_id, changing)
+    if gate.refusal is not None:
+        await pause_forms(session, person_id=progress.person_id)
+    return gate
 
 
 def engine_for(v: Visit, form_key: str) -> FormEngine:
@@ -113,7 +138,8 @@ async def open_form_in(
         state=state.to_dict(),
         now=v.now,
     )
-    return [ask(v, engine, progress, state)]
+    gate = await _pass(session, v, progress, changing=False)
+    return [ask(v, engine, progress, state, context=gate.context)]
 
 
 async def take_text(services: Services, *, sender: Sender, text: str, now: datetime) -> TextTurn:
@@ -123,20 +149,31 @@ async def take_text(services: Services, *, sender: Sender, text: str, now: datet
         progress = await active_form(session, person_id=v.person.id or 0)
         if progress is None or progress.form_key not in FLOWS:
             return TextTurn(visit=v, waiting=progress)
+        gate = await _pass(session, v, progress, changing=True)
+        if gate.refusal is not None:
+            return TextTurn(visit=v, turn=Turn([gate.refusal]))
         engine = engine_for(v, progress.form_key)
         step = engine.answer(FormState.from_dict(progress.state), text)
-        replies = await _apply(session, v, engine, progress, step)
+        replies = await _apply(session, v, engine, progress, step, gate.context)
     return TextTurn(visit=v, turn=Turn(replies))
+
+
+async def waiting(v: Visit) -> FormProgress | None:
+    """Return what the person's next message is awaited for: their active form or wait."""
+    async with v.services.sessions() as session:
+        return await active_form(session, person_id=v.person.id or 0)
 
 
 async def reask(v: Visit) -> list[Reply]:
     """Ask the active form's current field again (after a question was answered)."""
     async with v.services.sessions() as session:
         progress = await active_form(session, person_id=v.person.id or 0)
-    if progress is None or progress.form_key not in FLOWS:
-        return []
+        if progress is None or progress.form_key not in FLOWS:
+            return []
+        gate = await _pass(session, v, progress, changing=False)
     engine = engine_for(v, progress.form_key)
-    return [ask(v, engine, progress, FormState.from_dict(progress.state))]
+    state = FormState.from_dict(progress.state)
+    return [ask(v, engine, progress, state, context=gate.context)]
 
 
 async def press(
@@ -147,6 +184,9 @@ async def press(
         progress = await session.get(FormProgress, progress_id) if progress_id else None
         if progress is None or progress.person_id != v.person.id or progress.form_key not in FLOWS:
             return Turn(toast="form/stale_toast.html")
+        gate = await _pass(session, v, progress, changing=True)
+        if gate.refusal is not None:
+            return Turn([gate.refusal])
         engine = engine_for(v, progress.form_key)
         state = FormState.from_dict(progress.state)
         if op == "resume":
@@ -158,11 +198,11 @@ async def press(
                 state=state.to_dict(),
                 now=v.now,
             )
-            return Turn([ask(v, engine, progress, state)])
+            return Turn([ask(v, engine, progress, state, context=gate.context)])
         step = _operate(engine, state, op, field_key, arg)
         if step is None:
             return Turn(toast="form/stale_toast.html")
-        return Turn(await _apply(session, v, engine, progress, step))
+        return Turn(await _apply(session, v, engine, progress, step, gate.context))
 
 
 def _operate(
@@ -194,13 +234,18 @@ def _known(engine: FormEngine, field_key: str) -> bool:
 
 
 async def _apply(
-    session: AsyncSession, v: Visit, engine: FormEngine, progress: FormProgress, step: Step
+    session: AsyncSession,
+    v: Visit,
+    engine: FormEngine,
+    progress: FormProgress,
+    step: Step,
+    context: Any = None,
 ) -> list[Reply]:
     """Store what a step changed and decide the replies, inside the caller's transaction."""
     flow = FLOWS[progress.form_key]
     if step.event is Event.STALE:
         saved = FormState.from_dict(progress.state)
-        return [Reply("form/stale.html"), ask(v, engine, progress, saved)]
+        return [Reply("form/stale.html"), ask(v, engine, progress, saved, context=context)]
     progress.state = step.state.to_dict()
     progress.updated_at = v.now
     progress.active = step.event is not Event.CONFIRMED
@@ -208,7 +253,7 @@ async def _apply(
     if flow.on_change and step.event not in (Event.INVALID, Event.AT_FIRST):
         await flow.on_change(session, v, progress.subject_id, engine.result(step.state))
     if step.event is not Event.CONFIRMED:
-        return [ask(v, engine, progress, step.state, step=step)]
+        return [ask(v, engine, progress, step.state, step=step, context=context)]
     followup = await flow.on_confirm(session, v, progress.subject_id, engine.result(step.state))
     await session.delete(progress)
     replies = [followup]
@@ -225,10 +270,11 @@ def ask(
     state: FormState,
     *,
     step: Step | None = None,
+    context: Any = None,
 ) -> Reply:
     """Return the prompt for where the form stands: its current field, or the review card."""
     flow = FLOWS[progress.form_key]
-    extras = flow.extras(v, engine, state, progress.subject_id) if flow.extras else {}
+    extras = flow.extras(v, engine, state, progress.subject_id, context) if flow.extras else {}
     view = engine.current(state)
     common = {
         "form": engine.form,

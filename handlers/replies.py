@@ -75,3 +75,8 @@ def actions(rows: Sequence[Sequence[tuple[str, str] | Action]]) -> Actions:
         for row in rows
         if row
     )
+
+
+def stored(rows: Actions) -> list[list[dict[str, str]]]:
+    """Return actions as JSON-ready rows, the form an outbox row keeps them in."""
+    return [[{"text": a.text, "id": a.id} for a in row] for row in rows]

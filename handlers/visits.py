@@ -13,8 +13,9 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.services import Services
-from storage.models import Person
+from config.services import Services
+from storage.db import transaction
+from storage.models import Account, Person
 from storage.people import ensure_person
 
 
@@ -23,8 +24,8 @@ class Sender:
     """Someone writing to the bot through a channel."""
 
     channel: str
-    external_id: int
-    chat_id: int
+    external_id: str
+    chat_id: str
     display_name: str = ""
 
 
@@ -35,21 +36,32 @@ class Visit:
     services: Services
     person: Person
     now: datetime
+    account: Account | None = None  # the account this input came through
 
     @property
     def is_organizer(self) -> bool:
         """Return True if this person may use organizer commands."""
-        return self.person.is_organizer or self.services.is_configured_organizer(
-            self.person.telegram_id
+        if self.person.is_organizer:
+            return True
+        account = self.account
+        return account is not None and self.services.is_configured_organizer(
+            account.channel, account.external_id
         )
 
 
 async def arrive(session: AsyncSession, services: Services, sender: Sender, now: datetime) -> Visit:
     """Load (or create) the person behind this input, inside the caller's transaction."""
-    person = await ensure_person(
+    person, account = await ensure_person(
         session,
-        telegram_id=sender.external_id,
+        channel=sender.channel,
+        external_id=sender.external_id,
         chat_id=sender.chat_id,
         display_name=sender.display_name,
     )
-    return Visit(services=services, person=person, now=now)
+    return Visit(services=services, person=person, now=now, account=account)
+
+
+async def visit_of(services: Services, sender: Sender, now: datetime) -> Visit:
+    """Load (or create) the person behind this input, in a transaction of its own."""
+    async with transaction(services.sessions) as session:
+        return await arrive(session, services, sender, now)

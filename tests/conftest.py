@@ -9,6 +9,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from hypothesis import settings
+
+# No timing assertions: hypothesis's per-example deadline fails on a loaded machine.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 # PTB 22 warns unless durations are timedeltas; opt in before telegram is imported anywhere.
 os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -14,34 +14,18 @@ are registered from :func:`register`. The callback data scheme is in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from channels.telegram import case_documents, case_lifecycle, forms
 from channels.telegram.case_common import (
-    EVIDENCE,
-    FORM,
-    CaseView,
     card_markup,
-    card_values,
-    case_button,
-    case_view,
-    initial_for,
-    known_evidence,
     open_review,
     own_case,
     refuse,
-    remember_evidence,
     send_card,
-    start_case,
     stop_waiting,
     tell_no_unit,
-    unit_for,
-    unit_ready,
 )
 from channels.telegram.common import (
     Button,
@@ -52,33 +36,36 @@ from channels.telegram.common import (
     int_part,
     keyboard,
     reply,
+    send_replies,
     show,
     visit,
 )
-from channels.telegram.forms import FormFlow, Reply, open_form, register_flow
-from contest.forms import FormEngine, FormState, Validator
+from channels.telegram.forms import open_form
 from contest.lifecycle import (
     find_hit,
     hit_views,
     may_create,
-    may_edit,
-    reentry_validator,
-    values_in_progress,
-    word_count,
-    wording_hits,
 )
-from contest.text import unresolved
+from handlers import cases
+from handlers.cases import (
+    EVIDENCE,
+    FORM,
+    CaseView,
+    card_values,
+    case_button,
+    case_view,
+    unit_for,
+    unit_ready,
+)
 from messages import label
 from storage.cases import (
-    is_advancing,
     list_cases,
     record_evidence,
-    save_values,
     unit_case,
 )
 from storage.db import transaction
 from storage.forms import delete_form, save_form
-from storage.models import Case, FormProgress
+from storage.models import FormProgress
 
 EVIDENCE_MIN = 4
 EVIDENCE_MAX = 1000
@@ -122,30 +109,9 @@ async def show_cases(update: Update, context: Context) -> None:
 async def new_case(update: Update, context: Context) -> None:
     """Starts a new case for the person's unit and asks its first field."""
     v = await visit(update, context)
-    contest = v.services.contest
-    async with v.services.sessions() as session:
-        unit = await unit_for(session, v)
-        existing = len(await list_cases(session, unit_id=unit.id or 0)) if unit else 0
-    if not unit_ready(unit):
-        await tell_no_unit(update, context, v, unit)
-        return
-    creation = may_create(contest, v.now, existing=existing)
-    await answer(update)
-    if not creation.allowed:
-        await reply(
-            update,
-            context,
-            "cases/cannot_create.html",
-            markup=keyboard([[("menu.cases", "menu:cases"), ("menu.back", "menu:main")]]),
-            contest=contest,
-            now=v.now,
-            refusal=creation.refusal.value if creation.refusal else "",
-            window=creation.window,
-        )
-        return
-    case = await start_case(v)
-    remember_evidence(case)
-    await open_form(update, context, v, FORM, case.id or 0)
+    outcome = await cases.new_case(v)
+    await answer(update, outcome.toast)
+    await send_replies(update, context, outcome.replies)
 
 
 # ------------------------------------------------------------------------ the card
@@ -191,82 +157,6 @@ async def fix_field(update: Update, context: Context) -> None:
     await answer(update)
     await stop_waiting(v, view.case_id)
     await open_review(update, context, v, view.case, parts[3] if len(parts) > 3 else None)
-
-
-# ------------------------------------------------------------------ the form's hooks
-
-
-async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | None:
-    """Return the person's case if its text may be changed now."""
-    case = await unit_case(session, case_id=case_id, unit_id=v.person.unit_id)
-    if case is None:
-        return None
-    advancing = await is_advancing(session, case_id=case_id)
-    verdict = may_edit(v.services.contest, v.now, status=case.status, advancing=advancing)
-    return case if verdict.allowed else None
-
-
-async def _on_change(
-    session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]
-) -> None:
-    """Stores the draft after every accepted answer (never after the deadline)."""
-    case = await _editable(session, v, case_id)
-    if case is not None:
-        await save_values(session, case=case, values=result, now=v.now)
-
-
-async def _on_confirm(
-    session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]
-) -> Reply:
-    """Stores the reviewed text and shows the case card with what is left before submitting."""
-    case = await _editable(session, v, case_id)
-    owned = case or await unit_case(session, case_id=case_id, unit_id=v.person.unit_id)
-    if owned is None:
-        return Reply("cases/not_found.html")
-    if case is not None:
-        await save_values(session, case=case, values=result, now=v.now)
-    view = await case_view(session, v, owned)
-    notice = "saved" if case is not None else "not_saved"
-    return Reply("cases/card.html", card_values(v, view, notice), card_markup(view))
-
-
-def _validators(v: Visit) -> Mapping[str, Validator]:
-    contest = v.services.contest
-    keys = {f.key for f in contest.forms.case.fields}
-    return {"previous_prize": reentry_validator(contest)} if "previous_prize" in keys else {}
-
-
-def _extras(v: Visit, engine: FormEngine, state: FormState, case_id: int) -> dict[str, Any]:
-    """Counts 字数 of the field and the whole text, and points out restricted words in place.
-
-    The template shows the open uses of the field being asked and of the field just
-    answered (``step.field``), so a use is pointed out as soon as it is written.
-    """
-    contest = v.services.contest
-    values = values_in_progress(engine, state)
-    evidence = known_evidence(case_id) or {}
-    hits = wording_hits(contest, values)
-    by_field: dict[str, list[Any]] = {}
-    for item in hit_views(hits, evidence):
-        if not item.resolved:
-            by_field.setdefault(item.hit.field, []).append(item)
-    return {
-        "words": word_count(contest, values, state.cursor),
-        "hits_by_field": by_field,
-        "open_hits": len(unresolved(hits, evidence)),
-        "field_labels": {f.key: f.label for f in contest.forms.case.fields},
-        "wording_rule": contest.rules.wording.rule_text,
-    }
-
-
-FLOW = FormFlow(
-    FORM,
-    initial=initial_for,
-    on_confirm=_on_confirm,
-    on_change=_on_change,
-    validators=_validators,
-    extras=_extras,
-)
 
 
 # ------------------------------------------------------------ restricted words
@@ -415,7 +305,7 @@ async def _forget(v: Visit, progress: FormProgress) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the case list, the case card, drafting, and the document and lifecycle flows."""
-    register_flow(FLOW)
+    cases.register_forms()
     forms.TEXT_HOOKS[EVIDENCE] = take_evidence
     case_lifecycle.register(app)
     app.add_handler(CallbackQueryHandler(show_cases, pattern=r"^menu:cases$"))

@@ -12,12 +12,11 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from channels.telegram.codec import CHANNEL, encode
-from contest.text import plain_length, split_messages
+from config.services import services_of
 from handlers.replies import Actions, Reply, actions, label_text
-from handlers.services import services_of
-from handlers.visits import Sender, Visit, arrive
+from handlers.visits import Sender, Visit, visit_of
 from messages import render
-from storage.db import transaction
+from messages.markup import plain_length, split_messages
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +30,20 @@ def sender_of(update: Update) -> Sender:
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    return Sender(CHANNEL, user.id, chat.id, user.full_name)
+    return Sender(CHANNEL, str(user.id), str(chat.id), user.full_name)
+
+
+def chat_of(update: Update) -> int:
+    """Return the id of the chat an update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
 
 
 async def visit(update: Update, context: Context) -> Visit:
     """Load (or create) the person behind this update and read the clock once."""
     services = services_of(context)
-    async with transaction(services.sessions) as session:
-        return await arrive(session, services, sender_of(update), services.clock.now())
+    return await visit_of(services, sender_of(update), services.clock.now())
 
 
 def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:

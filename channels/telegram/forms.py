@@ -25,7 +25,6 @@ from handlers import forms
 from handlers.actions import FORM
 from handlers.forms import FLOWS, FormFlow, register_flow
 from handlers.replies import Reply
-from storage.forms import active_form
 from storage.models import FormProgress
 
 __all__ = ["FLOWS", "FormFlow", "Reply", "register_flow", "open_form", "reask"]
@@ -67,8 +66,7 @@ async def on_file(update: Update, context: Context) -> None:
     if update.effective_message is None or update.effective_user is None:
         return
     v = await visit(update, context)
-    async with v.services.sessions() as session:
-        progress = await active_form(session, person_id=v.person.id or 0)
+    progress = await forms.waiting(v)
     if progress is None or progress.form_key not in FILE_HOOKS:
         return
     await FILE_HOOKS[progress.form_key](update, context, v, progress)

@@ -366,7 +366,6 @@ async def on_confirm_unit(update: Update, context: Context) -> None:
                 await enqueue(
                     session,
                     person_id=person.id or 0,
-                    chat_id=person.chat_id,
                     kind="notice",
                     dedupe_key=f"unit-confirmed:{unit.id}:{person.id}",
                     text=text,

@@ -21,9 +21,9 @@ from channels.telegram.common import (
     sender_of,
     visit,
 )
+from config.services import services_of
 from contest.questions import Answer, answer_context, answer_for, match, prepare
 from handlers.forms import take_text
-from handlers.services import services_of
 
 ASKING = "asking"  # user_data flag: the next text is a question (a convenience, not user work)
 QUESTION_MARKS = ("?", "？")

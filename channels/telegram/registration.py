@@ -12,10 +12,6 @@ Buttons: ``menu:register``, ``menu:me``, ``reg:code`` (type a code), ``reg:cance
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -27,55 +23,55 @@ from telegram.ext import (
 )
 
 from channels.telegram.commands import publish_organizer_commands
-from channels.telegram.common import Context, Visit, answer, keyboard, reply, show, visit
-from channels.telegram.forms import TEXT_HOOKS, FormFlow, Reply, open_form, register_flow
+from channels.telegram.common import (
+    Context,
+    Visit,
+    answer,
+    chat_of,
+    keyboard,
+    reply,
+    send_replies,
+    show,
+    visit,
+)
+from channels.telegram.forms import TEXT_HOOKS, open_form
 from channels.telegram.invites import invite_expiry, invite_link
-from channels.telegram.start import main_menu
 from contest.definition import Form
+from handlers.menus import main_menu
+from handlers.registration import (
+    CODE_WAIT,
+    CONTACT_FORM,
+    UNIT_FORM,
+    contact_values,
+    contest_context,
+    join_with_code,
+    register_forms,
+    submitter_name,
+    unit_values,
+    welcome,
+)
 from storage.db import transaction
 from storage.forms import active_form, delete_form, save_form
 from storage.invites import (
-    CODE_LENGTH,
-    InviteState,
     create_invite,
-    find_invite,
-    invite_state,
     normalize_code,
-    record_use,
     unit_invite,
 )
-from storage.models import FormProgress, Invite, InviteKind, Person, Unit, UnitStatus
-from storage.people import set_organizer
+from storage.models import FormProgress, InviteKind, UnitStatus
 from storage.units import (
     attach_contact,
     create_unit,
     get_unit,
     list_contacts,
-    save_contact,
-    save_unit,
 )
 
-UNIT_FORM = "unit"
-CONTACT_FORM = "contact"
-CODE_WAIT = "reg_code"  # a text hook: the next message is an invite code
 MENU = "menu:main"
-CODE_GROUP = -3  # before every other group (the case guard is -1, organizer files -2)
-# Outcomes of a code that end the wait for one (None: joined a unit).
-ACCEPTED = (None, "organizer", "already_organizer", "already_member")
+CODE_GROUP = -3  # before every other group (organizer files are -2)
 
 # Something that looks like a code: 8 letters/digits alone, or a pasted t.me link.
 _CODE_TEXT = filters.Regex(
     r"^\s*(?:\S*t\.me/\S+\?start=\S+|[A-Za-z0-9Ａ-Ｚａ-ｚ０-９ \-]{8,11})\s*$"
 )
-
-
-def _contest_context(v: Visit) -> dict[str, Any]:
-    return {"contest": v.services.contest, "now": v.now, "length": CODE_LENGTH}
-
-
-def _submitter_name(v: Visit, key: str) -> str:
-    submitter = v.services.contest.submitter(key)
-    return submitter.name if submitter else ""
 
 
 # ---- joining with a code ------------------------------------------------------------
@@ -115,131 +111,11 @@ async def redeem(
     update: Update, context: Context, v: Visit, text: str, *, waiting: bool = False
 ) -> bool:
     """Uses an invite code for this person; False (and says why) if it cannot be used."""
-    code = normalize_code(text)
-    retry = [[("reg.cancel", "reg:cancel")]] if waiting else [[("reg.enter_code", "reg:code")]]
-    if code is None:
-        await reply(
-            update,
-            context,
-            "registration/code_problem.html",
-            markup=keyboard(retry),
-            problem="malformed",
-            invite=None,
-            unit=None,
-            **_contest_context(v),
-        )
-        return False
-    async with transaction(v.services.sessions) as session:
-        invite = await find_invite(session, code=code)
-        problem, unit = await _join(session, v, invite)
-        if problem in ACCEPTED:  # no longer waiting for a code, however it came
-            await delete_form(session, person_id=v.person.id or 0, form_key=CODE_WAIT)
-    if problem == "organizer":
-        await publish_organizer_commands(context.bot, v.person.chat_id)
-        markup = keyboard([[("reg.organizer", "org:home")], [("menu.back", MENU)]])
-        await reply(update, context, "registration/organizer_joined.html", markup=markup)
-        return True
-    if problem == "already_organizer":
-        await reply(
-            update,
-            context,
-            "registration/already_organizer.html",
-            markup=keyboard(main_menu(v)),
-        )
-        return True
-    if problem == "already_member":
-        await reply(
-            update,
-            context,
-            "registration/already_member.html",
-            markup=keyboard(main_menu(v)),
-            unit=unit,
-        )
-        return True
-    if problem is not None:
-        await reply(
-            update,
-            context,
-            "registration/code_problem.html",
-            markup=keyboard(retry),
-            problem=problem,
-            invite=invite,
-            unit=unit,
-            **_contest_context(v),
-        )
-        return False
-    assert unit is not None and invite is not None
-    how = "district" if invite.kind == InviteKind.DISTRICT else "unit"
-    await _continue(update, context, v, unit, how=how, label=invite.label)
-    return True
-
-
-async def _join(
-    session: AsyncSession, v: Visit, invite: Invite | None
-) -> tuple[str | None, Unit | None]:
-    """Attach the person as the invite says; return (problem or None, the unit)."""
-    if invite is None:
-        return "unknown", None
-    state = invite_state(invite, v.now)
-    if state is not InviteState.ACTIVE:
-        return state.value, None
-    person_id = v.person.id or 0
-    if invite.kind == InviteKind.ORGANIZER:
-        if v.is_organizer:
-            return "already_organizer", None
-        await set_organizer(session, person_id=person_id)
-        await record_use(session, invite_id=invite.id or 0)
-        return "organizer", None
-    if v.person.unit_id is not None:
-        unit = await get_unit(session, unit_id=v.person.unit_id)
-        same = invite.kind == InviteKind.UNIT and invite.unit_id == v.person.unit_id
-        return ("already_member" if same else "other_unit"), unit
-    unit = await get_unit(session, unit_id=invite.unit_id) if invite.unit_id else None
-    if unit is None:
-        unit = await create_unit(session, now=v.now, submitter_key=invite.submitter_key)
-    await attach_contact(session, person_id=person_id, unit_id=unit.id or 0)
-    await record_use(session, invite_id=invite.id or 0, unit_id=unit.id)
-    return None, unit
-
-
-async def _continue(
-    update: Update, context: Context, v: Visit, unit: Unit, *, how: str, label: str = ""
-) -> None:
-    """Says where the person now belongs and opens the next form they must fill in."""
-    joined = _with_unit(v, unit.id)
-    if unit.registered and v.person.profile_done:
-        await reply(
-            update,
-            context,
-            "registration/done.html",
-            markup=keyboard(main_menu(joined)),
-            unit=unit,
-            person=joined.person,
-            first_time=True,
-            **_contest_context(v),
-        )
-        return
-    await reply(
-        update,
-        context,
-        "registration/joined.html",
-        how=how,
-        label=label,
-        unit=unit,
-        submitter=_submitter_name(v, unit.submitter_key),
-        **_contest_context(v),
-    )
-    if not unit.registered:
-        await open_form(update, context, joined, UNIT_FORM, unit.id or 0)
-    else:
-        await open_form(update, context, joined, CONTACT_FORM)
-
-
-def _with_unit(v: Visit, unit_id: int | None) -> Visit:
-    """Return the visit as it stands now that the person belongs to the unit."""
-    person = Person(**v.person.model_dump())
-    person.unit_id = unit_id
-    return replace(v, person=person)
+    joined = await join_with_code(v, text, waiting=waiting)
+    if joined.became_organizer:
+        await publish_organizer_commands(context.bot, chat_of(update))
+    await send_replies(update, context, joined.replies)
+    return joined.accepted
 
 
 # ---- the register menu, typed codes, open registration --------------------------------
@@ -267,7 +143,7 @@ async def on_register(update: Update, context: Context) -> None:
         "registration/home.html",
         markup=keyboard(rows),
         unit=unit,
-        **_contest_context(v),
+        **contest_context(v),
     )
 
 
@@ -280,7 +156,7 @@ async def on_enter_code(update: Update, context: Context) -> None:
             session, person_id=v.person.id or 0, form_key=CODE_WAIT, state={}, now=v.now
         )
     markup = keyboard([[("reg.cancel", "reg:cancel")]])
-    await reply(update, context, "registration/ask_code.html", markup=markup, **_contest_context(v))
+    await reply(update, context, "registration/ask_code.html", markup=markup, **contest_context(v))
 
 
 async def on_cancel_code(update: Update, context: Context) -> None:
@@ -299,7 +175,7 @@ async def on_open(update: Update, context: Context) -> None:
     if v.services.contest.registration.mode != "open":
         markup = keyboard([[("reg.enter_code", "reg:code")], [("menu.back", MENU)]])
         await reply(
-            update, context, "registration/invite_only.html", markup=markup, **_contest_context(v)
+            update, context, "registration/invite_only.html", markup=markup, **contest_context(v)
         )
         return
     async with transaction(v.services.sessions) as session:
@@ -319,7 +195,12 @@ async def on_open(update: Update, context: Context) -> None:
             unit=unit,
         )
         return
-    await _continue(update, context, v, unit, how=how)
+    await send_replies(update, context, await welcome(v, unit, how=how))
+
+
+def _shown(form: Form, values: dict[str, str]) -> list[tuple[str, str]]:
+    """Return (field label, value) for every field of a form, in its order."""
+    return [(f.label, values.get(f.key, "")) for f in form.fields]
 
 
 # ---- /me -------------------------------------------------------------------------------
@@ -344,9 +225,9 @@ async def on_me(update: Update, context: Context) -> None:
         rows.append([("reg.colleague", "reg:colleague")])
     rows.append([("menu.back", MENU)])
     colleagues = [p for p in contacts if p.id != v.person.id]
-    unit_values = _unit_values(unit) if unit else {}
+    shown_unit = unit_values(unit) if unit else {}
     if unit is not None:
-        unit_values["submitter"] = _submitter_name(v, unit.submitter_key)
+        shown_unit["submitter"] = submitter_name(v, unit.submitter_key)
     forms_ = v.services.contest.forms
     await show(
         update,
@@ -356,9 +237,9 @@ async def on_me(update: Update, context: Context) -> None:
         person=v.person,
         unit=unit,
         colleagues=colleagues,
-        contact_rows=_shown(forms_.contact, _contact_values(v.person)),
-        unit_rows=_shown(forms_.unit, unit_values),
-        **_contest_context(v),
+        contact_rows=_shown(forms_.contact, contact_values(v.person)),
+        unit_rows=_shown(forms_.unit, shown_unit),
+        **contest_context(v),
     )
 
 
@@ -411,7 +292,7 @@ async def on_colleague(update: Update, context: Context) -> None:
         invite=invite,
         unit=unit,
         link=invite_link(context, invite.code),
-        **_contest_context(v),
+        **contest_context(v),
     )
 
 
@@ -420,97 +301,10 @@ async def _not_registered(update: Update, context: Context, v: Visit) -> None:
     await reply(update, context, "registration/not_registered.html", markup=markup)
 
 
-# ---- the unit and contact forms --------------------------------------------------------
-
-
-def _shown(form: Form, values: dict[str, str]) -> list[tuple[str, str]]:
-    """Return (field label, value) for every field of a form, in its order."""
-    return [(f.label, values.get(f.key, "")) for f in form.fields]
-
-
-def _unit_values(unit: Unit) -> dict[str, str]:
-    """Return a unit's row as the unit form's values."""
-    return {
-        "party_org": unit.party_org,
-        "recommending_unit": unit.recommending_unit,
-        "submitter": unit.submitter_key,
-    }
-
-
-def _contact_values(person: Person) -> dict[str, str]:
-    """Return a person's details as the contact form's values."""
-    return {
-        "name": person.name,
-        "title": person.title,
-        "office_phone": person.office_phone,
-        "mobile": person.mobile,
-    }
-
-
-async def _unit_initial(session: AsyncSession, v: Visit, unit_id: int) -> dict[str, Any]:
-    unit = await get_unit(session, unit_id=unit_id)
-    if unit is None:
-        return {}
-    values = _unit_values(unit)
-    return {"values": {key: value for key, value in values.items() if value}}
-
-
-async def _unit_confirm(
-    session: AsyncSession, v: Visit, unit_id: int, result: dict[str, Any]
-) -> Reply:
-    person = await session.get(Person, v.person.id)
-    if person is None or person.unit_id != unit_id:
-        return Reply("registration/unit_gone.html", actions=keyboard(main_menu(v)))
-    unit = await save_unit(
-        session,
-        unit_id=unit_id,
-        party_org=str(result.get("party_org", "")),
-        recommending_unit=str(result.get("recommending_unit", "")),
-        submitter_key=str(result.get("submitter", "")),
-    )
-    values = {"unit": unit, "submitter": _submitter_name(v, str(result.get("submitter", "")))}
-    if not person.profile_done:
-        return Reply(
-            "registration/unit_saved.html",
-            {**values, "next_contact": True},
-            next_form=(CONTACT_FORM, 0),
-        )
-    markup = keyboard([[("reg.me", "menu:me")], [("menu.back", MENU)]])
-    return Reply("registration/unit_saved.html", {**values, "next_contact": False}, markup)
-
-
-async def _contact_initial(session: AsyncSession, v: Visit, _subject: int) -> dict[str, Any]:
-    person = await session.get(Person, v.person.id) or v.person
-    values = _contact_values(person)
-    return {"values": {key: value for key, value in values.items() if value}}
-
-
-async def _contact_confirm(
-    session: AsyncSession, v: Visit, _subject: int, result: dict[str, Any]
-) -> Reply:
-    first_time = not v.person.profile_done
-    person = await save_contact(
-        session,
-        person_id=v.person.id or 0,
-        name=str(result.get("name", "")),
-        title=str(result.get("title", "")),
-        office_phone=str(result.get("office_phone", "")),
-        mobile=str(result.get("mobile", "")),
-    )
-    person = person or v.person
-    unit = await get_unit(session, unit_id=person.unit_id) if person.unit_id else None
-    markup = keyboard(main_menu(replace(v, person=person)))
-    values = {"unit": unit, "person": person, "first_time": first_time, **_contest_context(v)}
-    return Reply("registration/done.html", values, markup)
-
-
-register_flow(FormFlow(UNIT_FORM, initial=_unit_initial, on_confirm=_unit_confirm))
-register_flow(FormFlow(CONTACT_FORM, initial=_contact_initial, on_confirm=_contact_confirm))
-TEXT_HOOKS[CODE_WAIT] = code_hook
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the registration handlers (before /start, so /start <code> comes here)."""
+    register_forms()
+    TEXT_HOOKS[CODE_WAIT] = code_hook
     app.add_handler(CommandHandler("start", on_start_code, has_args=True))
     app.add_handler(CommandHandler("me", on_me))
     app.add_handler(CallbackQueryHandler(on_me, pattern="^menu:me$"))

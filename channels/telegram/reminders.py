@@ -1,24 +1,17 @@
 """Deadline reminders, the person's side (/reminders, mute, unmute), and starting the pushes.
 
 Buttons: ``rem:off`` and ``rem:on`` on the settings message (edited in place), ``rem:mute``
-under every reminder (the reminder stays; the settings come as a new message). On start-up
-this module starts the delivery worker and the reminder jobs (``delivery/``), and sends
-what was missed while the bot was down; on shutdown it stops the worker after the sends in
-flight.
+under every reminder (the reminder stays; the settings come as a new message). The pushes
+themselves (the delivery worker, the reminder jobs) are started by ``bot/app.py``.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from channels.telegram.common import Context, answer, callback_parts, keyboard, reply, show, visit
 from contest.reminders import upcoming
-from delivery.reminders import start_reminders
-from delivery.worker import start_worker, stop_worker
-from handlers.services import services_of
 from storage.db import transaction
 from storage.reports import set_reminders_muted
 
@@ -50,18 +43,6 @@ async def settings(update: Update, context: Context) -> None:
         now=v.now,
         changed=bool(pressed),
     )
-
-
-async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Starts the delivery worker, schedules the reminders and sends what was missed."""
-    services = services_of(app)
-    await start_worker(services, app.bot)
-    await start_reminders(services, app.job_queue)
-
-
-async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stops the delivery worker; unsent rows wait in the outbox for the next start."""
-    await stop_worker(services_of(app))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

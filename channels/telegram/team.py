@@ -435,7 +435,9 @@ def _refusal_reply(v: Visit, team: Team, problem: Problem, who: str) -> Reply:
     return Reply("team/refused.html", values, markup)
 
 
-def _member_extras(v: Visit, engine: FormEngine, state: FormState, subject: int) -> dict[str, Any]:
+def _member_extras(
+    v: Visit, engine: FormEngine, state: FormState, subject: int, _context: Any = None
+) -> dict[str, Any]:
     return {"member_mode": MODES[subject % 4]}
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from handlers.services import services_of
+from config.services import services_of
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,11 +25,16 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessions: SessionFactory
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Wakes the delivery worker when rows were written (created in the bot's loop on use).
+    outbox_wake: asyncio.Event | None = None
+    # The running delivery worker (delivery.worker.DeliveryWorker), set by the wiring.
+    worker: Any = None
 
-    def is_configured_organizer(self, telegram_id: int) -> bool:
-        """Return True for the ids listed in ORGANIZER_IDS."""
-        return telegram_id in self.settings.organizer_ids
+    def is_configured_organizer(self, channel: str, external_id: str) -> bool:
+        """Return True for the Telegram user ids listed in ORGANIZER_IDS."""
+        if channel != "telegram":
+            return False
+        return external_id.isdigit() and int(external_id) in self.settings.organizer_ids
 
 
 def services_of(holder: Any) -> Services:

@@ -1,4 +1,4 @@
-"""The reminder job: deadline reminders and stage openings, written to the outbox.
+"""The reminder use case: deadline reminders and stage openings, written to the outbox.
 
 :func:`remind` looks at the clock, asks ``contest/reminders.py`` what is due, works out
 each unit's personal content (which case lacks what, by when) and writes one outbox row
@@ -6,13 +6,8 @@ per person; the dedupe key ``rem:<stage>:<offset>:<person>`` (``rem:<stage>:done
 for the one confirmation to a unit that is done, ``open:<stage>:<person>`` for an opening)
 makes a second fire, a restart or a catch-up harmless.
 
-It runs from PTB's JobQueue (APScheduler's ``AsyncIOScheduler`` in the bot's loop, time zone
-from the contest file): :func:`schedule` adds one job per reminder and opening moment still
-to come, and ``start_services`` runs it once at start, which sends what was missed while
-the bot was down (if its deadline is still ahead; older reminders are dropped and logged).
-Jobs are placed relative to the bot's clock, so a sandbox whose clock was moved into the
-contest gets its reminders at the moments it believes in. Muted and unreachable people
-get none.
+Muted and unreachable people get none. It runs at each reminder and opening moment, and
+once at start to catch up, from the scheduler ``bot/scheduler.py`` wires.
 """
 
 from __future__ import annotations
@@ -23,9 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import CallbackContext, JobQueue
-
+from config.services import Services
 from contest.definition import Contest
 from contest.reminders import (
     Opening,
@@ -33,13 +26,12 @@ from contest.reminders import (
     due_openings,
     due_slots,
     quiet_until,
-    superseded_slots,
     unit_todo,
-    upcoming,
 )
 from delivery import wake
-from handlers.services import Services, services_of
-from messages import label, render
+from handlers import actions as ids
+from handlers.replies import Actions, actions, stored
+from messages import render
 from storage.db import transaction
 from storage.models import Person
 from storage.outbox import enqueue_many, existing_keys
@@ -67,30 +59,18 @@ class _Planned:
     person: Person
     kind: str
     text: Render
-    markup: InlineKeyboardMarkup
+    buttons: Actions
 
 
-def reminder_markup() -> InlineKeyboardMarkup:
+def reminder_actions() -> Actions:
     """Return the buttons under a deadline reminder: my cases, and mute."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label("menu.cases"), callback_data="menu:cases"),
-                InlineKeyboardButton(label("reminders.mute"), callback_data="rem:mute"),
-            ]
-        ]
-    )
+    return actions([[("menu.cases", ids.MENU_CASES), ("reminders.mute", ids.REMINDERS_MUTE)]])
 
 
-def opening_markup() -> InlineKeyboardMarkup:
+def opening_actions() -> Actions:
     """Return the buttons under a stage announcement: the schedule, and mute."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label("menu.schedule"), callback_data="menu:schedule"),
-                InlineKeyboardButton(label("reminders.mute"), callback_data="rem:mute"),
-            ]
-        ]
+    return actions(
+        [[("menu.schedule", ids.MENU_SCHEDULE), ("reminders.mute", ids.REMINDERS_MUTE)]]
     )
 
 
@@ -121,7 +101,7 @@ def _deadline_plans(
                 else f"rem:{slot.key}:{person.id}"
             )
             plans.append(
-                _Planned(key, person, "reminder", _renderer(template, values), reminder_markup())
+                _Planned(key, person, "reminder", _renderer(template, values), reminder_actions())
             )
     return plans
 
@@ -153,7 +133,7 @@ def _opening_plans(
                 person,
                 "announcement",
                 _renderer("reminders/opening.html", values),
-                opening_markup(),
+                opening_actions(),
             )
         )
     return plans
@@ -184,12 +164,11 @@ async def remind(services: Services) -> ReminderRun:
         rows = [
             {
                 "person_id": plan.person.id,
-                "chat_id": plan.person.chat_id,
                 "kind": plan.kind,
                 "dedupe_key": plan.dedupe_key,
                 "text": plan.text(),
                 "due_at": now,
-                "reply_markup": plan.markup.to_dict(),
+                "actions": stored(plan.buttons),
             }
             for plan in plans
             if plan.dedupe_key not in seen
@@ -201,54 +180,4 @@ async def remind(services: Services) -> ReminderRun:
             [s.key for s in run.slots], [o.key for o in run.openings], run.written,
         )  # fmt: skip
         wake(services)
-    return run
-
-
-async def reminder_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Run the reminder job from the JobQueue; try again when quiet hours end."""
-    services = services_of(context.application)
-    run = await remind(services)
-    if run.deferred_until is not None and context.job_queue is not None:
-        _add(context.job_queue, services, "quiet_end", run.deferred_until)
-
-
-def _add(job_queue: JobQueue[Any], services: Services, name: str, moment: datetime) -> None:
-    # Place the job relative to the bot's clock (the sandbox's may be moved into the contest).
-    delay = moment - services.clock.now()
-    job_queue.run_once(
-        reminder_job,
-        when=delay,
-        name=f"{JOB}:{name}",
-        data=moment,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
-
-
-def schedule(job_queue: JobQueue[Any], services: Services) -> int:
-    """Add one job per reminder and announcement still to come; return how many."""
-    scheduler = job_queue.scheduler
-    if not scheduler.running:
-        zone = services.contest.zone
-        scheduler.configure(**{**job_queue.scheduler_configuration, "timezone": zone})
-    now = services.clock.now()
-    moments = upcoming(services.contest, now)
-    for name, moment in moments:
-        _add(job_queue, services, name, moment)
-    return len(moments)
-
-
-async def start_reminders(services: Services, job_queue: JobQueue[Any] | None) -> ReminderRun:
-    """Schedule the reminder jobs and send what was missed while the bot was down."""
-    contest = services.contest
-    now = services.clock.now()
-    if job_queue is None:
-        log.warning("no JobQueue: deadline reminders are not scheduled")
-    else:
-        log.info("%d reminder jobs scheduled", schedule(job_queue, services))
-    dropped = superseded_slots(contest, now)
-    if dropped:
-        log.info("reminders not sent (superseded or deadline passed): %s", [s.key for s in dropped])
-    run = await remind(services)
-    if run.deferred_until is not None and job_queue is not None:
-        _add(job_queue, services, "quiet_end", run.deferred_until)
     return run
