@@ -1,0 +1,1 @@
+"""Channels: one package per messenger the assistant speaks through (Telegram, 企业微信)."""
