@@ -10,70 +10,21 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from channels.wecom.api import Unreachable, WecomClient, split_text
-from channels.wecom.callback import CallbackHandler, InboundEvent, InboundKind
-from channels.wecom.crypto import WecomCrypto
+from channels.wecom.callback import CallbackHandler
 from sandbox.config import FakeClock
 from sandbox.wecom.client import WecomUser
-from sandbox.wecom.config import WecomSandboxConfig
 from sandbox.wecom.server import WecomSandboxServer
-
-
-def echo_consumer(client: WecomClient) -> object:
-    """Return a consumer that answers every event the way a tiny bot would."""
-
-    async def consume(event: InboundEvent) -> None:
-        user = event.user_id
-        try:
-            if event.kind is InboundKind.TEXT:
-                if event.text == "选择":
-                    await client.send_card(user, title="请选择赛道",
-                                           buttons=[("cat:1", "基层治理"), ("cat:2", "民生服务")],
-                                           task_id=f"pick-{event.dedupe_key}")
-                    return
-                for part in split_text(f"你说：{event.text}"):
-                    await client.send_text(user, part)
-            elif event.kind is InboundKind.BUTTON:
-                label = {"cat:1": "基层治理", "cat:2": "民生服务"}[event.button_key]
-                await client.update_card_buttons(user, response_code=event.response_code,
-                                                 replace_name=f"已选择：{label}")
-                await client.send_text(user, f"好的，赛道是{label}")
-            elif event.kind is InboundKind.MEDIA:
-                media = await client.download_media(event.media_id)
-                await client.send_document(user, media.data[::-1], f"回执-{media.file_name}")
-            elif event.kind is InboundKind.ENTER:
-                await client.send_markdown(user, "**欢迎**使用大赛助手")
-            else:
-                await client.send_text(user, "暂不支持这种消息")
-        except Unreachable:
-            pass  # the adapter would mark the account unreachable here
-
-    return consume
+from tests.channels.wecom.echo import running_echo_bot
 
 
 @pytest.fixture
 async def echo_bot(
     wecom: WecomSandboxServer, http: aiohttp.ClientSession, fake_clock: FakeClock
 ) -> AsyncIterator[CallbackHandler]:
-    """Serve the echo bot's callback URL and point the sandbox at it."""
-    config: WecomSandboxConfig = wecom.config
-    client = WecomClient(http, corp_id=config.corp_id, agent_id=config.agent_id,
-                         secret=config.secret, api_url=wecom.url, clock=fake_clock)
-    handler = CallbackHandler(WecomCrypto(config.token, config.aes_key, config.corp_id),
-                              echo_consumer(client), agent_id=config.agent_id)  # type: ignore[arg-type]
-    app = web.Application()
-    handler.add_routes(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    config.callback_url = f"http://{host}:{port}/wecom/callback"
-    try:
+    """Run the echo bot on the sandbox."""
+    async with running_echo_bot(wecom, http, fake_clock) as handler:
         yield handler
-    finally:
-        await runner.cleanup()
 
 
 async def test_a_person_types_and_sees_the_echo(
