@@ -125,6 +125,17 @@ def error_for(code: int, message: str) -> WecomError:
     return BadRequest(message, code)
 
 
+def describe(error: BaseException) -> str:
+    """Describe a network error without its URL (the query holds the token or the secret)."""
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"{type(error).__name__}: cannot connect to {error.host}:{error.port}"
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"{type(error).__name__}: HTTP {error.status}"
+    if isinstance(error, aiohttp.ClientError):
+        return type(error).__name__
+    return f"{type(error).__name__}: {error}"
+
+
 def utf8_len(text: str) -> int:
     """Return the length of ``text`` in UTF-8 bytes, as 企业微信 counts it."""
     return len(text.encode())
@@ -295,7 +306,7 @@ class WecomClient:
                     raise BadRequest(f"HTTP {response.status}")
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise TransientError(f"{type(error).__name__}: {error}") from error
+            raise TransientError(describe(error)) from error
         if not isinstance(body, dict):
             raise TransientError("answer is not a JSON object")
         return body
@@ -453,7 +464,7 @@ class WecomClient:
                     content_type = response.content_type
                     data = await response.content.read(max_bytes + 1)
             except (aiohttp.ClientError, TimeoutError) as error:
-                raise TransientError(f"{type(error).__name__}: {error}") from error
+                raise TransientError(describe(error)) from error
             if disposition is None and content_type in ("application/json", "text/plain"):
                 try:
                     body = json.loads(data)

@@ -332,3 +332,40 @@ class TestFileSizeLimit:
         with pytest.raises(BadRequest):
             await client.upload_media(b"x", "tiny.docx")  # under 5 bytes: refused before
         assert await client.upload_media(b"x" * 1000, "ok.docx")
+
+
+async def test_a_send_answered_with_invaliduser_is_unreachable(
+    http: aiohttp.ClientSession,
+) -> None:
+    from aiohttp import web
+
+    async def gettoken(request: web.Request) -> web.Response:
+        return web.json_response({"errcode": 0, "access_token": "t", "expires_in": 7200})
+
+    async def send(request: web.Request) -> web.Response:
+        return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": "lisi|zhangsan",
+                                  "msgid": "1"})
+
+    app = web.Application()
+    app.router.add_get("/cgi-bin/gettoken", gettoken)
+    app.router.add_post("/cgi-bin/message/send", send)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        client = WecomClient(http, corp_id="c", agent_id=1, secret="s",
+                             api_url=f"http://{host}:{port}")
+        with pytest.raises(Unreachable):
+            await client.send_text("zhangsan", "你好")
+        assert (await client.send_text("wangwu", "你好")).msg_id == "1"
+    finally:
+        await runner.cleanup()
+
+
+async def test_network_errors_do_not_carry_the_secret(http: aiohttp.ClientSession) -> None:
+    client = WecomClient(http, corp_id="c", agent_id=1, secret="TOPSECRET",
+                         api_url="http://127.0.0.1:9")
+    with pytest.raises(TransientError) as raised:
+        await client.access_token()
+    assert "TOPSECRET" not in str(raised.value)
