@@ -3,7 +3,7 @@
 GET is 企业微信's URL verification (answer the decrypted echostr). POST carries one encrypted
 message or event; the handler checks the signature before anything else (a forged request
 gets 403 and nothing happens), decrypts, parses it into a neutral ``InboundEvent``, drops
-redeliveries, queues it and answers an empty 200 at once: 企业微信 waits 5 s and then
+redeliveries, hands it on and answers an empty 200 at once: 企业微信 waits 5 s and then
 delivers again (three times), so the reply is sent later by the consumer through the API.
 """
 
@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import xml.etree.ElementTree as ET
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -167,7 +167,11 @@ class SeenKeys:
 
 
 class CallbackHandler:
-    """Serve the callback URL and hand each new event to ``consumer``, one at a time."""
+    """Serve the callback URL and hand each new event to ``consumer``.
+
+    ``concurrency`` consumers run at once, but one person's events are always handled one
+    after the other, in the order they arrived (a second message waits for the first reply).
+    """
 
     def __init__(
         self,
@@ -176,13 +180,20 @@ class CallbackHandler:
         *,
         agent_id: int | None = None,
         seen_limit: int = SEEN_LIMIT,
+        concurrency: int = 1,
     ) -> None:
         self.crypto = crypto
         self.consumer = consumer
         self.agent_id = agent_id
         self.seen = SeenKeys(seen_limit)
-        self.queue: asyncio.Queue[InboundEvent] = asyncio.Queue()
-        self.worker: asyncio.Task[None] | None = None
+        self.concurrency = max(1, concurrency)
+        self._gate = asyncio.Semaphore(self.concurrency)
+        self._backlogs: dict[str, deque[InboundEvent]] = {}  # userid -> events not yet done
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._waiting = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stopped = False
         self.dropped = 0  # redeliveries dropped
         self.refused = 0  # forged or unreadable requests
 
@@ -202,31 +213,57 @@ class CallbackHandler:
         await self.stop()
 
     def start(self) -> None:
-        """Start the task that feeds queued events to the consumer."""
-        if self.worker is None:
-            self.worker = asyncio.create_task(self._run(), name="wecom-callback-consumer")
+        """Accept events (consumers start on demand, one task per person with events)."""
+        self.stopped = False
 
     async def stop(self) -> None:
-        """Stop the consumer task (events still queued are not handled)."""
-        if self.worker is not None:
-            self.worker.cancel()
+        """Stop every consumer task; events not yet handled are dropped."""
+        self.stopped = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self.worker
-            self.worker = None
+                await task
+        self._backlogs.clear()
+        self._waiting = 0
+        self._idle.set()
 
     async def join(self) -> None:
-        """Wait until every queued event was handled by the consumer."""
-        await self.queue.join()
+        """Wait until every event handed on so far was handled by the consumer."""
+        await self._idle.wait()
 
-    async def _run(self) -> None:
-        while True:
-            event = await self.queue.get()
+    def hand_on(self, event: InboundEvent) -> None:
+        """Queue ``event`` behind the same person's earlier events and start serving them."""
+        if self.stopped:
+            log.warning("wecom %s event after stop not handed on", event.kind)
+            return
+        self._waiting += 1
+        self._idle.clear()
+        backlog = self._backlogs.get(event.user_id)
+        if backlog is not None:
+            backlog.append(event)
+            return
+        self._backlogs[event.user_id] = deque([event])
+        task = asyncio.create_task(self._serve(event.user_id), name="wecom-consumer")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve(self, user_id: str) -> None:
+        backlog = self._backlogs[user_id]
+        while backlog:
+            event = backlog[0]
             try:
-                await self.consumer(event)
+                async with self._gate:
+                    await self.consumer(event)
             except Exception:  # noqa: BLE001 - one bad event must not stop the channel
                 log.exception("wecom consumer failed on a %s event", event.kind)
             finally:
-                self.queue.task_done()
+                backlog.popleft()
+                self._waiting -= 1
+                if self._waiting == 0:
+                    self._idle.set()
+        del self._backlogs[user_id]  # no await since the last check: nothing can slip in
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -254,7 +291,7 @@ class CallbackHandler:
         return web.Response(text=plain, content_type="text/plain")
 
     async def receive(self, request: web.Request) -> web.Response:
-        """Check, decrypt and queue one callback; answer an empty 200 at once."""
+        """Check, decrypt and hand on one callback; answer an empty 200 at once."""
         signature, timestamp, nonce = self._query(request)
         if not (signature and timestamp and nonce):
             return web.Response(status=400, text="missing parameters")
@@ -294,5 +331,5 @@ class CallbackHandler:
             self.dropped += 1
             log.info("wecom redelivery of a %s dropped", event.kind)
             return web.Response(text="")
-        self.queue.put_nowait(event)
+        self.hand_on(event)
         return web.Response(text="")

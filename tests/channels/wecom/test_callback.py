@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -291,3 +292,34 @@ def test_other_messages_are_unsupported_not_dropped() -> None:
 def test_incomplete_plaintext_is_malformed(xml: str) -> None:
     with pytest.raises(MalformedCallback):
         parse_event(xml)
+
+
+async def test_people_are_served_in_parallel_but_each_in_order() -> None:
+    from channels.wecom.callback import CallbackHandler
+
+    started: list[str] = []
+    release_first = asyncio.Event()
+    b_done = asyncio.Event()
+
+    async def consumer(event: InboundEvent) -> None:
+        started.append(event.text)
+        if event.text == "a1":
+            await release_first.wait()
+        if event.text == "b1":
+            b_done.set()
+
+    handler = CallbackHandler(WecomCrypto(TOKEN, AES_KEY, CORP_ID), consumer, concurrency=2)
+    handler.start()
+    try:
+        for user, text in (("a", "a1"), ("a", "a2"), ("b", "b1")):
+            handler.hand_on(parse_event(envelope(
+                f"<Content>{text}</Content><MsgId>{text}</MsgId>", "text"
+            ).replace("zhangsan", user)))
+        await b_done.wait()  # b is served while a's first message is still being handled
+        assert started == ["a1", "b1"]
+        release_first.set()
+        await handler.join()
+        assert started == ["a1", "b1", "a2"]
+        assert handler._backlogs == {}  # noqa: SLF001 - nobody is remembered once served
+    finally:
+        await handler.stop()

@@ -1,7 +1,7 @@
 """End to end through the 企业微信 sandbox: a person types, presses, uploads; an echo bot answers.
 
-person → sandbox (encrypt, POST) → CallbackHandler → queue → echo consumer → WecomClient →
-sandbox API → the person's chat. The consumer is a stand-in for the adapter onto the seam.
+person → sandbox (encrypt, POST) → CallbackHandler → echo consumer (a task per person) →
+WecomClient → sandbox API → the person's chat. The consumer stands in for the adapter.
 """
 
 from __future__ import annotations
