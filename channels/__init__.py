@@ -1,1 +1,2 @@
-"""Channels: one package per messenger the assistant speaks through (Telegram, 企业微信)."""
+"""Channel adapters: each parses its input, calls the use cases in ``handlers/`` and renders
+their neutral replies."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings
+try:
+    from config.settings import Settings  # where issue 9 moves it
+except ImportError:  # pragma: no cover - before that merge
+    from bot.settings import Settings  # type: ignore[no-redef]
 
 FULL = {
     "wecom_corp_id": "wwsandbox0000corp",
