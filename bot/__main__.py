@@ -18,10 +18,16 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta
 
 from aiohttp import web  # noqa: E402
 
-from bot.app import build_application, start_services, stop_services  # noqa: E402
+from bot.app import (  # noqa: E402
+    build_application,
+    read_case_template,
+    start_services,
+    stop_services,
+)
 from bot.settings import Settings  # noqa: E402
 from bot.webhook import create_webhook_app, register_webhook  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
+from contest.document import DocumentError  # noqa: E402
 
 log = logging.getLogger("bot")
 
@@ -97,6 +103,11 @@ def main() -> int:
         load_contest(settings.contest_file)
     except ContestFileError as error:
         print(f"contest file error, the bot does not start:\n{error}", file=sys.stderr)
+        return 2
+    try:
+        read_case_template(settings)
+    except DocumentError:
+        print(f"CASE_TEMPLATE {settings.case_template}: not a readable .docx", file=sys.stderr)
         return 2
     if settings.sandbox:
         runner = run_sandbox(settings)

@@ -25,6 +25,7 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessions: SessionFactory
+    case_template: bytes = b""  # the .docx the 说明书 is built on (CASE_TEMPLATE)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def is_configured_organizer(self, telegram_id: int) -> bool:

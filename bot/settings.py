@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     bot_api_url: str = "https://api.telegram.org"
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.db'}"
     contest_file: Path = ROOT / "contests" / "jianbing-2024.toml"
+    case_template: Path = ROOT / "contest" / "templates" / "case.docx"
     organizer_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
