@@ -86,9 +86,9 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
 
+    contest = load_contest(settings.contest_file)
     prepared = None
     if demo:
-        contest = load_contest(settings.contest_file)
         settings = demo_settings(settings, contest)
         assert settings.sandbox_clock is not None
         prepared = await prepare_demo(settings, contest, settings.sandbox_clock)

@@ -143,20 +143,28 @@ class StateFile:
     def __init__(self, state: SandboxState, path: Path) -> None:
         self.state = state
         self.path = path
-        self.written = -1  # the state version last written
+        self.written: tuple[int, ...] = ()  # what the world looked like when last written
         self.task: asyncio.Task[None] | None = None
+
+    def _marker(self) -> tuple[int, ...]:
+        # The version moves with every chat change; the updates part moves when the bot
+        # fetches (confirms) updates, which is no chat change but must not be re-delivered.
+        updates = self.state.updates
+        first = updates[0]["update_id"] if updates else 0
+        return (self.state.version, self.state.next_update_id, first, len(updates))
 
     def restore(self) -> bool:
         """Load the file if there is one; return True if a saved world was restored."""
         restored = read_state(self.state, self.path)
-        self.written = self.state.version if restored else -1
+        self.written = self._marker() if restored else ()
         return restored
 
     def save(self) -> None:
         """Write the world now if it changed since the last write."""
-        if self.state.version != self.written:
+        marker = self._marker()
+        if marker != self.written:
             write_state(self.state, self.path)
-            self.written = self.state.version
+            self.written = marker
 
     async def _keep(self) -> None:
         while True:

@@ -96,6 +96,19 @@ def test_a_broken_file_starts_empty_and_is_replaced(tmp_path: Path) -> None:
     assert not path.with_name("sandbox.json.tmp").exists()
 
 
+def test_updates_the_bot_has_fetched_are_not_delivered_again(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    state = SandboxState(SandboxConfig())
+    keeper = StateFile(state, path)
+    state.touch(state.chats[state.ensure_user(3).id])
+    update = state.push_update("message", {"text": "x"})
+    assert update is not None
+    keeper.save()
+    state.confirm_updates(update["update_id"] + 1)  # getUpdates with the next offset
+    keeper.save()
+    assert json.loads(path.read_text(encoding="utf-8"))["updates"] == []
+
+
 def test_no_file_is_written_without_a_change(tmp_path: Path) -> None:
     path = tmp_path / "sandbox.json"
     state = SandboxState(SandboxConfig())
