@@ -27,8 +27,8 @@ from bot.app import (  # noqa: E402
     stop_services,
 )
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.webhook import create_webhook_app, register_webhook  # noqa: E402
+from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
 from contest.document import DocumentError  # noqa: E402
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from bot.settings import ROOT, Settings
+from config.settings import ROOT, Settings
 from contest.definition import Contest, FieldKind
 from contest.timefmt import format_moment
 from storage.db import create_engine, migrate, session_factory, transaction

@@ -223,12 +223,15 @@ def build_document(
     contest: Contest,
     values: Mapping[str, object],
     *,
-    template: bytes,
+    template: bytes | None,
     properties: Properties,
     note: str = "",
 ) -> bytes:
-    """Build the case document on the template, in the official layout; ``note`` closes it."""
-    document = Document(io.BytesIO(template))
+    """Build the case document on the template, in the official layout; ``note`` closes it.
+
+    Without a template (None) python-docx's own is used: Letter, no 公文 styles.
+    """
+    document = Document(io.BytesIO(template) if template is not None else None)
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):  # the template's text goes, its page setup stays

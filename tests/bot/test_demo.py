@@ -9,7 +9,7 @@ import pytest
 from bot import __main__ as cli
 from bot import demo
 from bot.demo import demo_lines, demo_moment, demo_settings, prepare_demo, sandbox_lines
-from bot.settings import Settings
+from config.settings import Settings
 from contest.definition import StageKind, load_contest
 from contest.schedule import stage_of_kind
 

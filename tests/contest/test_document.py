@@ -556,3 +556,9 @@ def test_any_chinese_text_survives_the_round_trip(background, items):
     imported = parse_document(CONTEST, build(CONTEST, values), today=TODAY)
     assert imported.values["background"] == values["background"]
     assert imported.values["innovations"] == items
+
+
+def test_without_a_template_python_docx_s_own_is_used():
+    data = build_document(CONTEST, VALUES, template=None, properties=PROPERTIES, note="注：x")
+    assert parse_document(CONTEST, data, today=TODAY).values == IN_DOCUMENT
+    assert Document(io.BytesIO(data)).core_properties.author == "深圳市某某局"
