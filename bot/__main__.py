@@ -19,9 +19,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta
 from aiohttp import web  # noqa: E402
 
 from bot.app import build_application, start_services, stop_services  # noqa: E402
+from bot.services import services_of  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.webhook import create_webhook_app, register_webhook  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
+from observability.health import start_health_server  # noqa: E402
+from observability.logs import configure_logging  # noqa: E402
 
 log = logging.getLogger("bot")
 
@@ -43,12 +46,18 @@ async def run_polling(
         settings = settings.model_copy(update={"bot_api_url": api_url})
     application = build_application(settings, token=token)
     await start_services(application)
+    health = None
+    if settings.health_port:
+        services = services_of(application)
+        health = await start_health_server(services, settings.health_listen, settings.health_port)
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
     try:
         await _wait_for_stop()
     finally:
+        if health is not None:
+            await health.cleanup()
         await application.updater.stop()
         await application.stop()
         await stop_services(application)
@@ -87,12 +96,11 @@ async def run_sandbox(settings: Settings) -> None:
 def main() -> int:
     """Load settings and the contest file, then run in the configured mode."""
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
+    if len(sys.argv) > 1:  # backup, restore, purge
+        from bot.maintenance import run_command
+
+        return run_command(sys.argv[1:], settings)
     try:
         load_contest(settings.contest_file)
     except ContestFileError as error:

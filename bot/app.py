@@ -18,6 +18,7 @@ from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.services import SERVICES, Services, services_of
 from bot.settings import Settings
 from contest.definition import Contest, load_contest
+from observability.updates import MeteredApplication
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def build_application(
     api = settings.bot_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
+        .application_class(MeteredApplication)  # counts and times every update (/metrics)
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")

@@ -40,6 +40,7 @@ from contest.reminders import (
 )
 from delivery import wake
 from messages import label, render
+from observability.metrics import metrics_of
 from storage.db import transaction
 from storage.models import Person
 from storage.outbox import enqueue_many, existing_keys
@@ -195,6 +196,7 @@ async def remind(services: Services) -> ReminderRun:
             if plan.dedupe_key not in seen
         ]
         run.written = await enqueue_many(session, messages=rows) if rows else 0
+    metrics_of(services).reminders_planned.inc(run.written)
     if run.written:
         log.info(
             "reminders %s, openings %s: %d messages written",

@@ -46,7 +46,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.services import Services
@@ -54,6 +54,7 @@ from contest.text import plain_length
 from delivery import WORKER, wake_event
 from delivery.notices import CAPTION_LIMIT, round_kind
 from messages import label, render
+from observability.metrics import metrics_of, send_result
 from storage.broadcasts import finish_broadcast, get_broadcast
 from storage.db import transaction
 from storage.models import Broadcast, DeliveryStatus, OutboxMessage
@@ -77,6 +78,7 @@ ERROR_PAUSE = 5.0  # seconds to wait after a round failed (e.g. the database was
 MAX_ATTEMPTS = 5  # network errors / 5xx before a message is given up
 BACKOFF = timedelta(seconds=30)  # doubled per attempt
 MAX_THROTTLED = 10  # 429s in a row for one message before it goes back to the queue
+REMINDER_KINDS = ("reminder", "announcement")  # outbox kinds written by the reminder job
 PROGRESS_EVERY = 3.0  # seconds between edits of a broadcast's progress message
 BURST = 0.2  # seconds of sending the token bucket may store
 
@@ -153,6 +155,18 @@ class DeliveryWorker:
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
+
+    @property
+    def alive(self) -> bool:
+        """Return True while the background task runs (readiness checks)."""
+        return self._task is not None and not self._task.done() and not self.stopping
+
+    def _count(self, result: str, row: OutboxMessage | None = None) -> None:
+        """Count one send's result in the metrics (and a delivered reminder)."""
+        metrics = metrics_of(self.services)
+        metrics.sends.labels(result).inc()
+        if row is not None and result == "ok" and row.kind in REMINDER_KINDS:
+            metrics.reminders_sent.inc()
 
     @property
     def stopping(self) -> bool:
@@ -263,23 +277,28 @@ class DeliveryWorker:
                     message_id = await self._send(row)
                 except RetryAfter as error:
                     self.stats.throttled += 1
+                    self._count(send_result(429))
                     log.info("429 for chat %s: pausing %s", row.chat_id, error.retry_after)
                     self._pause(error)
                     if not await self._turn(row.chat_id):
                         return
                     continue
                 except Forbidden as error:
+                    self._count(send_result(403))
                     await self._record(self._unreachable(row, error))
                     return
                 except BadRequest as error:
+                    self._count(send_result(400))
                     if "chat not found" in str(error).lower():
                         await self._record(self._unreachable(row, error))
                     else:
                         await self._record(self._failed(row, error))
                     return
                 except TelegramError as error:  # network errors, timeouts, 5xx
+                    self._count(_failure_result(error))
                     await self._record(self._retry(row, error))
                     return
+                self._count(send_result(200), row)
                 await self._record(self._sent(row, message_id))
                 return
         except _Stopped:
@@ -451,6 +470,12 @@ class DeliveryWorker:
                 await self.bot.send_message(
                     chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
                 )
+
+
+def _failure_result(error: TelegramError) -> str:
+    """Return the metrics label of a send that failed with a network error or a 5xx."""
+    transport = isinstance(error, TimedOut) or str(error).startswith(("httpx", "Unknown error"))
+    return send_result(None, network=True) if transport else send_result(500)
 
 
 def _report_markup(broadcast_id: int) -> InlineKeyboardMarkup:
