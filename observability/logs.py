@@ -36,8 +36,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
     (re.compile(r"(?<![A-Za-z0-9_])\d{17}[\dXx]|\d{15}(?![A-Za-z0-9_])"), "[number]"),
     # Office numbers (0755-12345678, (0755)1234 5678) and mobiles (+86 138 0013 8000).
-    (re.compile(r"[(（]?0\d{2,3}[)）\s-]*\d{3,4}[\s-]?\d{4}"), "[phone]"),
-    (re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"), "[phone]"),
+    (re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"), "[phone]"),
+    (re.compile(r"[(（]?(?<!\d)0\d{2,3}[)）\s-]*\d{3,4}[\s-]?\d{4}(?!\d)"), "[phone]"),
     (re.compile(r"(?<![A-Za-z0-9_])(?<!update_id=)\d{5,}(?![A-Za-z0-9_])"), "[number]"),
     (re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"), "[文]"),
 ]
