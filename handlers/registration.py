@@ -13,6 +13,7 @@ Buttons: ``menu:register``, ``menu:me``, ``reg:code`` (type a code), ``reg:cance
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,8 @@ from telegram.ext import (
 )
 
 from contest.definition import Form
+from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
+from handlers.code_throttle import code_wait, note_wrong_code
 from handlers.commands import publish_organizer_commands
 from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
 from handlers.forms import TEXT_HOOKS, FormFlow, Reply, open_form, register_flow
@@ -129,6 +132,11 @@ async def redeem(
             **_contest_context(v),
         )
         return False
+    person_id, sessions = v.person.id or 0, v.services.sessions
+    wait = await code_wait(sessions, person_id=person_id, now=v.now)
+    if wait is not None:
+        await _say_wait(update, context, v, wait, retry)
+        return False
     async with transaction(v.services.sessions) as session:
         invite = await find_invite(session, code=code)
         problem, unit = await _join(session, v, invite)
@@ -156,6 +164,11 @@ async def redeem(
             unit=unit,
         )
         return True
+    if problem == "unknown":
+        wait = await note_wrong_code(sessions, person_id=person_id, now=v.now)
+        if wait is not None:
+            await _say_wait(update, context, v, wait, retry)
+            return False
     if problem is not None:
         await reply(
             update,
@@ -172,6 +185,22 @@ async def redeem(
     how = "district" if invite.kind == InviteKind.DISTRICT else "unit"
     await _continue(update, context, v, unit, how=how, label=invite.label)
     return True
+
+
+async def _say_wait(
+    update: Update, context: Context, v: Visit, until: datetime, retry: list[list[tuple[str, str]]]
+) -> None:
+    """Tells a person who tried too many wrong codes from when they may try again."""
+    await reply(
+        update,
+        context,
+        "registration/code_wait.html",
+        markup=keyboard(retry),
+        until=until,
+        tries=MAX_WRONG_CODES,
+        minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60),
+        contest=v.services.contest,
+    )
 
 
 async def _join(
