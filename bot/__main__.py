@@ -49,7 +49,13 @@ async def run_polling(
     health = None
     if settings.health_port:
         services = services_of(application)
-        health = await start_health_server(services, settings.health_listen, settings.health_port)
+        host, port = settings.health_listen, settings.health_port
+        try:
+            health = await start_health_server(services, host, port)
+        except OSError as error:
+            if not settings.sandbox:
+                raise
+            log.warning("health server not started on %s:%s (%s)", host, port, error.strerror)
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     health_listen: str = "127.0.0.1"
-    health_port: int = Field(default=9090, ge=0, le=65535)
+    health_port: int = Field(default=9464, ge=0, le=65535)
     webhook_max_body: int = Field(default=1_048_576, ge=1024)
 
     @field_validator("organizer_ids", mode="before")
