@@ -134,3 +134,18 @@ async def test_readyz_fails_when_migrations_are_behind(harness):
         ready = await client.get("/readyz")
         assert ready.status == 503
         assert (await ready.json())["migrations"] == "behind"
+
+
+async def test_readyz_fails_when_the_database_server_does_not_answer(harness):
+    from storage.db import create_engine
+
+    live = services(harness).engine
+    services(harness).engine = create_engine("postgresql+asyncpg://bot@127.0.0.1:1/none")
+    try:
+        async with TestClient(TestServer(health_app(services(harness)))) as client:
+            ready = await client.get("/readyz")
+            assert ready.status == 503
+            assert (await ready.json())["database"].startswith("unreachable")
+    finally:
+        await services(harness).engine.dispose()
+        services(harness).engine = live
