@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from delivery import WORKER
 from observability.metrics import CONTENT_TYPE, metrics_of
 from storage.health import active_form_count, outbox_backlog, schema_at_head
 
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("health_services", object)
 CHECK_TIMEOUT = 5.0  # seconds a readiness check may take before it counts as failed
-from delivery import WORKER  # noqa: E402 - the services.extras key of the worker
 
 
 async def refresh(services: Any) -> None:
