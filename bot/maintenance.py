@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.settings import Settings
+from channels.telegram.codec import CHANNEL
+from config.settings import Settings
 from contest.definition import load_contest
 from storage.backup import (
     BackupError,
@@ -66,15 +67,17 @@ async def purge_contest(settings: Settings, key: str, *, dry_run: bool, now: dat
     if now < last:
         print(f"contest {key!r} is not over: its last stage ends {last.isoformat()}")
         return 2
+    # ORGANIZER_IDS are Telegram user ids: those organizers stay with their accounts.
+    organizers = {"channel": CHANNEL, "organizer_ids": [str(i) for i in settings.organizer_ids]}
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
         sessions = session_factory(engine)
         async with transaction(sessions) as session:
             if dry_run:
-                counts = await purge_plan(session, organizer_ids=settings.organizer_ids)
+                counts = await purge_plan(session, **organizers)
             else:
-                counts = await purge(session, organizer_ids=settings.organizer_ids)
+                counts = await purge(session, **organizers)
     finally:
         await engine.dispose()
     print(("would delete" if dry_run else "deleted") + f" (contest {key}):")

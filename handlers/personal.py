@@ -1,6 +1,6 @@
 """A person's data, channel-neutral: export it, ask for its erasure, decide on a request.
 
-No Telegram here (the channel is ``handlers/mydata.py``): each function takes the services
+No Telegram here (the channel is ``channels/telegram/mydata.py``): each function takes the services
 and ids, runs one transaction and returns what the channel needs to reply. Messages to
 others (the organizers about a request, the person about the decision) go through the
 outbox, so they reach people who are not in this conversation.
@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from bot.services import Services
+from config.services import Services
 from delivery import wake
+from handlers import actions as ids
+from handlers.replies import actions, stored
 from messages import render
 from storage.db import transaction
 from storage.models import ErasureRequest, Person
@@ -51,27 +52,33 @@ class Asked:
     told: int
 
 
-async def ask_erasure(
-    services: Services, *, person: Person, now: datetime, markup: Any
-) -> Asked:
-    """Record the request and tell every organizer (``markup(request_id)`` their buttons)."""
+# ORGANIZER_IDS are Telegram user ids (see Services.is_configured_organizer).
+CONFIGURED_CHANNEL = "telegram"
+
+
+async def ask_erasure(services: Services, *, person: Person, now: datetime) -> Asked:
+    """Record the request and tell every organizer, with buttons to erase or decline."""
+    configured = [str(i) for i in services.settings.organizer_ids]
     async with transaction(services.sessions) as session:
         request = await request_erasure(session, person_id=person.id or 0, now=now)
         unit = await get_unit(session, unit_id=person.unit_id) if person.unit_id else None
+        request_id = request.id or 0
+        yes, no = ids.erase(request_id, confirm=True), ids.erase(request_id, confirm=False)
+        decision = actions([[("erase.confirm", yes), ("erase.decline", no)]])
         told = 0
-        for organizer in await organizers(session, telegram_ids=services.settings.organizer_ids):
+        found = await organizers(session, channel=CONFIGURED_CHANNEL, external_ids=configured)
+        for organizer in found:
             if organizer.id == person.id:
                 continue
             text = render("mydata/erase_request.html", person=person, unit=unit, request=request)
             await enqueue(
                 session,
                 person_id=organizer.id or 0,
-                chat_id=organizer.chat_id,
                 kind="notice",
                 dedupe_key=f"erase:{request.id}:{organizer.id}",
                 text=text,
                 due_at=now,
-                reply_markup=markup(request.id),
+                actions=stored(decision),
             )
             told += 1
     wake(services)
@@ -93,7 +100,6 @@ async def decide(
             await enqueue(
                 session,
                 person_id=person.id or 0,
-                chat_id=person.chat_id,
                 kind="notice",
                 dedupe_key=f"erased:{request.id}",
                 text=render("mydata/erase_outcome.html", erased=erase, contest=services.contest),

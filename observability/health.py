@@ -17,7 +17,6 @@ from typing import Any
 
 from aiohttp import web
 
-from delivery import WORKER
 from observability.metrics import CONTENT_TYPE, metrics_of
 from storage.health import active_form_count, outbox_backlog, schema_at_head
 
@@ -51,7 +50,7 @@ async def readiness(services: Any) -> dict[str, str]:
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         checks["database"] = f"unreachable: {type(error).__name__}"
         checks["migrations"] = "unknown"
-    worker = services.extras.get(WORKER)
+    worker = services.worker
     checks["delivery_worker"] = "ok" if worker is not None and worker.alive else "stopped"
     return checks
 

@@ -1,4 +1,4 @@
-"""The bot's Prometheus metrics, kept per application in ``services.extras``.
+"""The bot's Prometheus metrics, kept per application in ``services.metrics``.
 
 Counters move where things happen (updates handled, sends, reminders written); the gauges
 that describe the database (outbox depth, how late its oldest due row is, forms in progress)
@@ -16,13 +16,11 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 __all__ = ["CONTENT_TYPE", "Metrics", "metrics_of", "send_result"]
 
-METRICS = "metrics"  # services.extras: this application's Metrics
 
+class HasMetrics(Protocol):
+    """Anything with a ``metrics`` slot (the application's Services)."""
 
-class HasExtras(Protocol):
-    """Anything with an ``extras`` dict (the application's Services)."""
-
-    extras: dict[str, Any]
+    metrics: Any
 
 
 class Metrics:
@@ -68,11 +66,11 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def metrics_of(services: HasExtras) -> Metrics:
+def metrics_of(services: HasMetrics) -> Metrics:
     """Return the application's metrics (created on first use)."""
-    metrics = services.extras.get(METRICS)
+    metrics = services.metrics
     if metrics is None:
-        metrics = services.extras[METRICS] = Metrics()
+        metrics = services.metrics = Metrics()
     assert isinstance(metrics, Metrics)
     return metrics
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -32,10 +33,8 @@ def sqlite_file(database_url: str) -> Path | None:
 
 
 def _copy(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
-    src.close()
-    dst.close()
 
 
 def backup_sqlite(database: Path, target: Path) -> None:
@@ -52,13 +51,12 @@ def restore_sqlite(backup: Path, database: Path) -> None:
     """Replace the SQLite database with the backup's content (stop the bot first)."""
     if not backup.exists():
         raise BackupError(f"no backup at {backup}")
-    with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as check:
+    with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as check:
         try:
             check.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError as error:
             problem = f"{backup} is not a backup of this bot's database ({error})"
             raise BackupError(problem) from None
-    check.close()
     database.parent.mkdir(parents=True, exist_ok=True)
     _copy(backup, database)
 

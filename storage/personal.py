@@ -6,8 +6,9 @@ requests). :func:`erase_person` carries out a confirmed request: the person's fi
 emptied, their forms in progress, wrong-code tries and unsent messages deleted, the texts
 of messages already sent blanked, and their name and numbers removed from their unit's
 cases that were never submitted. What was submitted (cases that were ever submitted, their
-revisions and teams) is kept, as the contest's rules require; so are the Telegram id (the
-account the deletion was done for) and acknowledgements of notices (no personal content).
+revisions and teams) is kept, as the contest's rules require; so are the person's accounts
+(the channel ids the deletion was done for) and acknowledgements of notices (no personal
+content).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
+    Account,
     Case,
     CodeFailure,
     DeliveryStatus,
@@ -56,15 +59,21 @@ async def personal_record(session: AsyncSession, *, person_id: int) -> dict[str,
     requests = await session.exec(
         select(ErasureRequest).where(ErasureRequest.person_id == person_id)
     )
+    accounts = await session.exec(
+        select(Account).where(Account.person_id == person_id).order_by(col(Account.id))
+    )
     return {
         "person": {
-            "telegram_id": person.telegram_id,
             **{name: getattr(person, name) for name in PERSON_FIELDS},
             "profile_done": person.profile_done,
             "is_organizer": person.is_organizer,
             "reminders_muted": person.reminders_muted,
             "created_at": _moment(person.created_at),
         },
+        "accounts": [
+            {"channel": a.channel, "id": a.external_id, "created_at": _moment(a.created_at)}
+            for a in accounts.all()
+        ],
         "unit": None
         if unit is None
         else {
@@ -178,9 +187,19 @@ async def erase_person(session: AsyncSession, *, person_id: int) -> None:
     await session.flush()
 
 
-async def organizers(session: AsyncSession, *, telegram_ids: list[int]) -> list[Person]:
-    """Return the organizers the bot can write to (promoted ones and ORGANIZER_IDS)."""
+def configured_people(channel: str, external_ids: list[str]) -> SelectOfScalar[int]:
+    """Return the query of the ids of people with one of these accounts (ORGANIZER_IDS)."""
+    return select(Account.person_id).where(
+        Account.channel == channel, col(Account.external_id).in_(external_ids or [""])
+    )
+
+
+async def organizers(
+    session: AsyncSession, *, channel: str, external_ids: list[str]
+) -> list[Person]:
+    """Return the organizers the bot can write to (promoted ones and configured accounts)."""
     query = select(Person).where(
-        col(Person.is_organizer).is_(True) | col(Person.telegram_id).in_(telegram_ids or [-1])
+        col(Person.is_organizer).is_(True)
+        | col(Person.id).in_(configured_people(channel, external_ids))
     )
     return list((await session.exec(query.order_by(Person.id))).all())

@@ -2,7 +2,8 @@
 
 The database holds one contest (the one ``CONTEST_FILE`` names). After it, its units,
 people, cases and their revisions, teams, invites, notices and outbox go; organizers' own
-rows stay (without their forms in progress), so the next contest can start with them.
+rows and accounts stay (without their forms in progress), so the next contest can start with
+them. Configured organizers (``ORGANIZER_IDS``) are named by their accounts on one channel.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import SQLModel, col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    Account,
     Acknowledgement,
     Advancement,
     Broadcast,
@@ -28,12 +30,14 @@ from storage.models import (
     TeamMember,
     Unit,
 )
+from storage.personal import configured_people
 
 # Children before parents, so every foreign key still holds after each step.
 ORDER: list[type[SQLModel]] = [
     Acknowledgement,
     OutboxMessage,
     Broadcast,
+    Account,
     CodeFailure,
     ErasureRequest,
     FormProgress,
@@ -47,31 +51,38 @@ ORDER: list[type[SQLModel]] = [
 ]
 
 
-def _kept(model: type[SQLModel], organizers: list[int]) -> Any:
+def _kept(model: type[SQLModel], channel: str, organizer_ids: list[str]) -> Any:
     """Return the condition for rows that stay, or None if all of the table goes."""
+    organizers = col(Person.is_organizer).is_(True) | col(Person.id).in_(
+        configured_people(channel, organizer_ids)
+    )
     if model is Person:
-        return col(Person.is_organizer).is_(True) | col(Person.telegram_id).in_(organizers or [-1])
+        return organizers
+    if model is Account:
+        return col(Account.person_id).in_(select(Person.id).where(organizers))
     return None
 
 
-async def purge_plan(session: AsyncSession, *, organizer_ids: list[int]) -> dict[str, int]:
+async def purge_plan(
+    session: AsyncSession, *, channel: str, organizer_ids: list[str]
+) -> dict[str, int]:
     """Return how many rows of each table a purge would delete."""
     plan: dict[str, int] = {}
     for model in ORDER:
         query = select(func.count()).select_from(model)
-        kept = _kept(model, organizer_ids)
+        kept = _kept(model, channel, organizer_ids)
         if kept is not None:
             query = query.where(~kept)
         plan[str(model.__tablename__)] = (await session.exec(query)).one()
     return plan
 
 
-async def purge(session: AsyncSession, *, organizer_ids: list[int]) -> dict[str, int]:
+async def purge(session: AsyncSession, *, channel: str, organizer_ids: list[str]) -> dict[str, int]:
     """Delete every row the plan lists; return how many went from each table."""
     done: dict[str, int] = {}
     for model in ORDER:
         statement = delete(model)
-        kept = _kept(model, organizer_ids)
+        kept = _kept(model, channel, organizer_ids)
         if kept is not None:
             statement = statement.where(~kept)
         if model is Person:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,10 +11,10 @@ import pytest
 from sqlmodel import SQLModel
 
 from bot.maintenance import purge_contest, run_command
-from delivery.reminders import remind
+from handlers.reminders import remind
 from storage.backup import postgres_commands
 from tests.conftest import BEIJING
-from tests.db import POSTGRES_URL
+from tests.db import POSTGRES_URL, telegram_person
 from tests.delivery.world import CaseSpec, add_unit, services, worker
 from tests.harness import ORGANIZER_ID
 
@@ -35,7 +36,7 @@ async def fill(harness) -> None:
 
 
 def table_rows(path: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         return {
             table: connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
             for table in [*SQLModel.metadata.tables, "alembic_version"]
@@ -69,7 +70,7 @@ def test_postgres_gets_the_pg_dump_and_pg_restore_commands(capsys):
         "postgresql://contest:secret@127.0.0.1:5432/contest"
     )
     assert restore.startswith("pg_restore --clean --if-exists --no-owner --dbname=postgresql://")
-    from bot.settings import Settings
+    from config.settings import Settings
 
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     assert run_command(["backup", "/backups/x.dump"], settings) == 2
@@ -104,16 +105,13 @@ async def test_purge_dry_run_deletes_nothing_and_the_purge_deletes_what_it_liste
     listed = capsys.readouterr().out
     assert await counts(harness) == before
     assert "would delete (contest jianbing_2024):" in listed
-    assert "  person: 3" in listed  # the organizer stays
+    assert "  person: 3" in listed and "  account: 3" in listed  # the organizer stays
     assert "  contest_case: 2" in listed and "  unit: 2" in listed
 
     assert await purge_contest(settings, "jianbing_2024", dry_run=False, now=AFTER_THE_CONTEST) == 0
     done = capsys.readouterr().out
     assert done.replace("deleted", "would delete") == listed
     after = await counts(harness)
-    assert {name: n for name, n in after.items() if n} == {"person": 1}
+    assert {name: n for name, n in after.items() if n} == {"person": 1, "account": 1}
     async with services(harness).sessions() as session:
-        from storage.people import get_person
-
-        organizer = await get_person(session, telegram_id=ORGANIZER_ID)
-    assert organizer is not None
+        await telegram_person(session, ORGANIZER_ID)  # the organizer stays, with the account

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from bot.services import services_of
-from handlers.case_lifecycle import freeze_closed_stages
+from channels.telegram.case_lifecycle import freeze_closed_stages
+from config.services import services_of
 from storage.cases import unit_case
 from storage.db import transaction
 from storage.models import Advancement, FormProgress

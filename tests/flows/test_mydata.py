@@ -6,7 +6,7 @@ import json
 
 from sqlmodel import select
 
-from bot.services import services_of
+from config.services import services_of
 from storage.db import transaction
 from storage.models import Case, CaseStatus, ErasureRequest, FormProgress, OutboxMessage, Person
 from tests.delivery.world import COMPLETE, worker
@@ -44,7 +44,7 @@ async def test_mydata_sends_a_json_file_of_what_the_bot_holds(harness):
     data = json.loads(await user.download(message))
     assert data["contest"] == "jianbing_2024"
     assert data["person"]["name"] == NAME and data["person"]["mobile"] == MOBILE
-    assert data["person"]["telegram_id"] == 1001
+    assert [(a["channel"], a["id"]) for a in data["accounts"]] == [("telegram", "1001")]
     assert data["unit"]["party_org"] == "中共深圳市甲局机关委员会"
     assert data["erasure_requests"] == []
 
@@ -78,9 +78,9 @@ async def test_erasure_asked_by_the_person_and_confirmed_by_an_organizer(harness
 
     await organizer.press("✅ 确认删除", request_message)
     assert "已删除申请人的个人信息" in organizer.last_reply.text
-    erased = await person(harness, 1001)
+    erased = await person(harness, 1001)  # the account stays: it is whom the deletion was for
     assert (erased.name, erased.mobile, erased.office_phone, erased.title) == ("", "", "", "")
-    assert erased.unit_id is None and erased.reminders_muted and erased.telegram_id == 1001
+    assert erased.unit_id is None and erased.reminders_muted
     async with services_of(harness.app).sessions() as session:
         cases = {c.values["title"]: c for c in (await session.exec(select(Case))).all()}
         forms = (await session.exec(select(FormProgress).where(

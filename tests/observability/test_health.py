@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from delivery.reminders import remind
+from handlers.reminders import remind
 from observability.health import health_app
 from tests.conftest import BEIJING
 from tests.db import POSTGRES_URL

@@ -49,7 +49,7 @@ async def test_a_form_answer_with_a_name_and_phone_never_reaches_the_log(
     assert "确认" in user.last_reply.text  # the form went on despite the failing handler
 
     text = caplog.text
-    failures = [r for r in caplog.records if r.name == "handlers.errors"]
+    failures = [r for r in caplog.records if r.name == "channels.telegram.errors"]
     assert len(failures) == 6, "the failing handler did not run: the test proves nothing"
     assert all("update_id=" in r.getMessage() and "ValueError" in r.getMessage() for r in failures)
     assert any("Traceback" in (r.exc_text or "") for r in failures)

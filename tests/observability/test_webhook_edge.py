@@ -7,8 +7,8 @@ import logging
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_application, start_services, stop_services
-from bot.settings import Settings
-from bot.webhook import SECRET_HEADER, create_webhook_app
+from channels.telegram.webhook import SECRET_HEADER, create_webhook_app
+from config.settings import Settings
 from tests.db import database_url, wipe
 
 SECRET = "s3cret-token"
@@ -38,10 +38,10 @@ async def test_malformed_and_oversized_bodies(sandbox_server, clock, tmp_path, c
                 "\ufffe".encode(),
             ):
                 caplog.clear()
-                with caplog.at_level(logging.WARNING, logger="bot.webhook"):
+                with caplog.at_level(logging.WARNING, logger="channels.telegram.webhook"):
                     response = await client.post("/telegram", data=body, headers=headers)
                 assert response.status == 400, body
-                lines = [r for r in caplog.records if r.name == "bot.webhook"]
+                lines = [r for r in caplog.records if r.name == "channels.telegram.webhook"]
                 assert len(lines) == 1 and "malformed" in lines[0].getMessage()
                 assert "\n" not in lines[0].getMessage() and lines[0].exc_info is None
 

@@ -12,8 +12,8 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from handlers.common import Context, reply
-from observability.updates import update_ids
+from channels.telegram.common import Context, reply
+from channels.telegram.metered import update_ids
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
-from bot.services import services_of
+from config.services import services_of
 from messages import render
 
 log = logging.getLogger(__name__)

@@ -4,20 +4,20 @@ An organizer confirms or declines each erasure request from the message the bot 
 them (``del:ok:<id>``, ``del:no:<id>``); the person is told either way. The use cases are
 in ``handlers/personal.py``, the rows in ``storage/personal.py``.
 
-Buttons: ``del:ask`` (confirm the request), ``del:cancel``, ``del:ok:<request id>`` and
-``del:no:<request id>`` (organizers only; re-checked, the request must still be pending).
+Buttons (ids named in ``handlers/actions.py``): ``del:ask`` (confirm the request),
+``del:cancel``, ``del:ok:<request id>`` and ``del:no:<request id>`` (organizers only;
+re-checked, the request must still be pending).
 """
 
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers.common import (
+from channels.telegram.common import (
     Context,
     answer,
     callback_parts,
@@ -28,6 +28,7 @@ from handlers.common import (
     show,
     visit,
 )
+from handlers import actions as ids
 from handlers.personal import ask_erasure, decide, export_personal_data, waiting_request
 from messages import render
 
@@ -55,20 +56,15 @@ async def on_deleteme(update: Update, context: Context) -> None:
     if pending is not None:
         await reply(update, context, "mydata/erase_pending.html", request=pending)
         return
-    markup = keyboard([[("erase.ask", "del:ask"), ("erase.cancel", "del:cancel")]])
+    markup = keyboard([[("erase.ask", ids.ERASE_ASK), ("erase.cancel", ids.ERASE_CANCEL)]])
     await reply(update, context, "mydata/erase_ask.html", markup=markup)
-
-
-def _decision_markup(request_id: int | None) -> dict[str, Any]:
-    rows = [[("erase.confirm", f"del:ok:{request_id}"), ("erase.decline", f"del:no:{request_id}")]]
-    return keyboard(rows).to_dict()
 
 
 async def on_ask(update: Update, context: Context) -> None:
     """Records the request and tells the organizers."""
     v = await visit(update, context)
     await answer(update)
-    asked = await ask_erasure(v.services, person=v.person, now=v.now, markup=_decision_markup)
+    asked = await ask_erasure(v.services, person=v.person, now=v.now)
     await show(
         update,
         context,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from channels.telegram.common import Context, answer, keyboard, reply, visit
 from contest.schedule import position
-from handlers.common import Context, answer, keyboard, reply, visit
 
 
 async def schedule(update: Update, context: Context) -> None:

@@ -1,11 +1,9 @@
-"""Small helpers every handler uses: who is asking, what time it is, how to reply."""
+"""Small helpers every Telegram handler uses: who is asking, how to reply, how to render."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -13,12 +11,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.services import Services, services_of
-from contest.text import plain_length, split_messages
-from messages import label, render
-from storage.db import transaction
-from storage.models import Person
-from storage.people import ensure_person
+from channels.telegram.codec import CHANNEL, encode
+from config.services import services_of
+from handlers.replies import Actions, Reply, actions, label_text
+from handlers.visits import Sender, Visit, visit_of
+from messages import render
+from messages.markup import plain_length, split_messages
 
 log = logging.getLogger(__name__)
 
@@ -27,51 +25,73 @@ Button = tuple[str, str]  # (label key or ready text, callback_data)
 MESSAGE_LIMIT = 4096
 
 
-@dataclass(frozen=True)
-class Visit:
-    """One update's view of the world, taken once at the edge."""
+def sender_of(update: Update) -> Sender:
+    """Return who sent this update, in the channel-neutral form the use cases take."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    return Sender(CHANNEL, str(user.id), str(chat.id), user.full_name)
 
-    services: Services
-    person: Person
-    now: datetime
 
-    @property
-    def is_organizer(self) -> bool:
-        """Return True if this person may use organizer commands."""
-        return self.person.is_organizer or self.services.is_configured_organizer(
-            self.person.telegram_id
-        )
+def chat_of(update: Update) -> int:
+    """Return the id of the chat an update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
 
 
 async def visit(update: Update, context: Context) -> Visit:
     """Load (or create) the person behind this update and read the clock once."""
     services = services_of(context)
-    user = update.effective_user
-    chat = update.effective_chat
-    assert user is not None and chat is not None
-    async with transaction(services.sessions) as session:
-        person = await ensure_person(
-            session, telegram_id=user.id, chat_id=chat.id, display_name=user.full_name
-        )
-    return Visit(services=services, person=person, now=services.clock.now())
+    return await visit_of(services, sender_of(update), services.clock.now())
 
 
-def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """Build an inline keyboard from (label key, callback_data) pairs; keys are looked up."""
+def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
+    """Render neutral actions as an inline keyboard (callback data checked by the codec)."""
+    if not actions:
+        return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_text(text), callback_data=data) for text, data in row]
-            for row in rows
-            if row
-        ]
+        [[InlineKeyboardButton(a.text, callback_data=encode(a.id)) for a in row] for row in actions]
     )
 
 
+async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
+    """Send a use case's replies in order: in place where asked and possible, else anew."""
+    for item in replies:
+        markup = markup_of(item.actions)
+        if item.attachment is not None:
+            chat = update.effective_chat
+            assert chat is not None
+            await context.bot.send_document(
+                chat.id,
+                document=item.attachment.data,
+                filename=item.attachment.filename,
+                caption=render(item.template, **item.values),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        elif item.in_place:
+            await show(update, context, item.template, markup=markup, **item.values)
+        else:
+            await reply(update, context, item.template, markup=markup, **item.values)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> Actions:
+    """Build neutral actions from (label key or ready text, action id) pairs."""
+    return actions(rows)
+
+
+Markup = Actions | InlineKeyboardMarkup | None
+
+
+def _markup(markup: Markup) -> InlineKeyboardMarkup | None:
+    if isinstance(markup, InlineKeyboardMarkup) or markup is None:
+        return markup
+    return markup_of(markup)
+
+
 def _text(text_or_key: str) -> str:
-    try:
-        return label(text_or_key)
-    except KeyError:
-        return text_or_key
+    return label_text(text_or_key)
 
 
 async def reply(
@@ -79,7 +99,7 @@ async def reply(
     context: Context,
     template: str,
     *,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup = None,
     **values: Any,
 ) -> Message:
     """Send a rendered template to the chat the update came from (split if over 4096)."""
@@ -95,7 +115,7 @@ async def reply(
         chat.id,
         parts[-1],
         parse_mode=ParseMode.HTML,
-        reply_markup=markup,
+        reply_markup=_markup(markup),
         disable_web_page_preview=True,
     )
 
@@ -105,7 +125,7 @@ async def show(
     context: Context,
     template: str,
     *,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup = None,
     **values: Any,
 ) -> Message | bool:
     """Answer a button press by editing its message in place; send anew if that fails."""
@@ -114,7 +134,10 @@ async def show(
     if query is not None and query.message is not None and plain_length(text) <= MESSAGE_LIMIT:
         try:
             return await query.edit_message_text(
-                text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(markup),
+                disable_web_page_preview=True,
             )
         except BadRequest as error:
             if "not modified" in str(error).lower():

@@ -16,9 +16,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from config.services import SERVICES
 from observability.metrics import metrics_of
 
-SERVICES = "services"  # bot_data key of the Services (bot.services.SERVICES)
 _KINDS = tuple(Update.ALL_TYPES)
 _LETTERS = str.maketrans("0123456789", "ghijklmnop")
 

@@ -10,9 +10,20 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from channels.telegram import forms
+from channels.telegram.common import (
+    Context,
+    Visit,
+    answer,
+    callback_parts,
+    reply,
+    send_replies,
+    sender_of,
+    visit,
+)
+from config.services import services_of
 from contest.questions import Answer, answer_context, answer_for, match, prepare
-from handlers import forms
-from handlers.common import Context, Visit, answer, callback_parts, reply, visit
+from handlers.forms import take_text
 
 ASKING = "asking"  # user_data flag: the next text is a question (a convenience, not user work)
 QUESTION_MARKS = ("?", "？")
@@ -37,14 +48,14 @@ async def _send_answer(update: Update, context: Context, v: Visit, result: Answe
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Routes typed text: a question, an answer to the open form, or a question again."""
+    """Routes typed text: a question, an answer to the waiting form or hook, or a question."""
     message = update.effective_message
     if message is None or not message.text:
         return
-    v = await visit(update, context)
     text = message.text.strip()
     asking = bool(context.user_data and context.user_data.pop(ASKING, False))
     if text.startswith(QUESTION_MARKS) or asking:
+        v = await visit(update, context)
         question = text.lstrip("?？ ").strip()
         if not question:
             await reply(update, context, "questions/how_to_ask.html")
@@ -52,9 +63,17 @@ async def on_text(update: Update, context: Context) -> None:
         await _send_answer(update, context, v, match(question, v.services.contest))
         await forms.reask(update, context, v)
         return
-    if await forms.handle_text(update, context, v):
+    services = services_of(context)
+    taken = await take_text(
+        services, sender=sender_of(update), text=message.text, now=services.clock.now()
+    )
+    if taken.turn is not None:
+        await send_replies(update, context, taken.turn.replies)
         return
-    await _send_answer(update, context, v, match(text, v.services.contest))
+    if taken.waiting is not None and taken.waiting.form_key in forms.TEXT_HOOKS:
+        await forms.TEXT_HOOKS[taken.waiting.form_key](update, context, taken.visit, taken.waiting)
+        return
+    await _send_answer(update, context, taken.visit, match(text, services.contest))
 
 
 async def on_ask_button(update: Update, context: Context) -> None:

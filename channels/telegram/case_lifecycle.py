@@ -1,10 +1,10 @@
-"""A case's lifecycle in the chat: submit, withdraw, the deadline guard, stage-close copies, /todo.
+"""A case's lifecycle in the chat: submit, withdraw, stage-close copies, /todo.
 
-Submitting checks the moment to the second (``contest.lifecycle.may_submit``) and lists
-exactly what is missing (``case_gaps``); each submission is kept as a revision. A guard in
-front of the form handlers (handler group -1) stops typed answers and form buttons for a
-case that may no longer be edited (its stage closed, or it was submitted meanwhile on
-another phone), pauses the form and says why, with the moment.
+Submitting (``handlers.cases.submit``) checks the moment to the second and lists exactly
+what is missing; each submission is kept as a revision. The case form's gate
+(``handlers/cases.py``) stops typed answers and form buttons for a case that may no longer
+be edited (its stage closed, or it was submitted meanwhile on another phone), pauses the
+form and says why, with the moment.
 
 When a stage during which text could change closes, the submitted text is frozen
 (CaseRevision reason "stage_close"): a PTB job per closing stage, and a catch-up at start
@@ -19,14 +19,27 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
-from bot.services import services_of
+from channels.telegram.case_common import (
+    own_case,
+    refuse,
+    send_card,
+)
+from channels.telegram.common import (
+    Button,
+    Context,
+    answer,
+    callback_parts,
+    int_part,
+    keyboard,
+    reply,
+    send_replies,
+    visit,
+)
+from config.services import services_of
 from contest.lifecycle import (
     Phase,
     closed_editing_stages,
@@ -34,52 +47,27 @@ from contest.lifecycle import (
     editing_window,
     freezes,
     may_create,
-    may_submit,
     may_withdraw,
 )
 from contest.schedule import position
-from handlers.case_common import (
-    CASE_FORMS,
-    EVIDENCE,
-    FORM,
+from handlers import cases
+from handlers.cases import (
     CaseView,
     case_button,
     case_view,
-    own_case,
-    refuse,
-    remember_evidence,
-    send_card,
     unit_for,
     unit_ready,
 )
-from handlers.common import (
-    Button,
-    Context,
-    Visit,
-    answer,
-    callback_parts,
-    int_part,
-    keyboard,
-    reply,
-    visit,
-)
-from handlers.questions import ASKING, QUESTION_MARKS
 from storage.cases import (
-    forget_case_forms,
     freeze_stage,
     list_cases,
-    progress_of,
-    submit_case,
     unit_case,
     withdraw_case,
 )
 from storage.db import transaction
-from storage.forms import active_form, pause_forms
-from storage.models import CaseStatus, FormProgress
 
 log = logging.getLogger(__name__)
 
-GUARD_GROUP = -1
 FREEZE_JOB = "case-freeze:"
 # Fire a moment after the stage's last second, so that the stage has closed (end < now).
 FREEZE_DELAY = timedelta(seconds=1)
@@ -93,38 +81,9 @@ AnyApp = Any
 async def submit(update: Update, context: Context) -> None:
     """Submits a complete draft while its stage is open; otherwise says exactly what is missing."""
     v = await visit(update, context)
-    view = await own_case(update, context, v, int_part(callback_parts(update), 1))
-    if view is None:
-        return
-    contest = v.services.contest
-    verdict = may_submit(contest, v.now, status=view.case.status, advancing=view.advancing)
-    if not verdict.allowed:
-        await refuse(update, context, v, view, verdict, "submit")
-        return
-    if view.standing.gaps:
-        await answer(update, "cases/gaps_toast.html")
-        await send_card(update, context, v, view, "gaps")
-        return
-    assert verdict.window.stage is not None
-    async with transaction(v.services.sessions) as session:
-        case = await unit_case(session, case_id=view.case_id, unit_id=v.person.unit_id)
-        assert case is not None
-        if case.status != CaseStatus.DRAFT:
-            revision = None  # a second press of the same button: already submitted
-        else:
-            revision = await submit_case(
-                session,
-                case=case,
-                stage_key=verdict.window.stage.key,
-                person_id=v.person.id,
-                now=v.now,
-            )
-            await forget_case_forms(session, case_id=view.case_id, form_keys=CASE_FORMS)
-        view = await case_view(session, v, case)
-    await answer(update, "cases/submitted_toast.html")
-    await send_card(
-        update, context, v, view, "submitted", revision=revision.number if revision else None
-    )
+    outcome = await cases.submit(v, case_id=int_part(callback_parts(update), 1))
+    await answer(update, outcome.toast)
+    await send_replies(update, context, outcome.replies)
 
 
 async def ask_withdraw(update: Update, context: Context) -> None:
@@ -181,62 +140,6 @@ async def withdraw(update: Update, context: Context) -> None:
 async def stale_button(update: Update, context: Context) -> None:
     """Answers a case button whose data is not understood (old or forged)."""
     await answer(update, "form/stale_toast.html")
-
-
-# --------------------------------------------------------------------------- guard
-
-
-async def guard_text(update: Update, context: Context) -> None:
-    """Stops a typed answer to a case that may no longer be edited (before the form takes it)."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
-    # A question inside the form is answered whatever the case's state, then the field is
-    # asked again: only its evidence is needed then (for the restricted-word hints).
-    question = message.text.strip().startswith(QUESTION_MARKS) or bool(
-        context.user_data and context.user_data.get(ASKING)
-    )
-    v = await visit(update, context)
-    async with v.services.sessions() as session:
-        progress = await active_form(session, person_id=v.person.id or 0)
-    if progress is not None and progress.form_key in (FORM, EVIDENCE):
-        await _guard(update, context, v, progress, stop=not question)
-
-
-async def guard_form_button(update: Update, context: Context) -> None:
-    """Stops a case form's button for a case that may no longer be edited."""
-    progress_id = int_part(callback_parts(update), 1)
-    if progress_id is None:
-        return
-    v = await visit(update, context)
-    async with v.services.sessions() as session:
-        progress = await progress_of(session, progress_id=progress_id)
-    if progress is None or progress.person_id != v.person.id or progress.form_key != FORM:
-        return  # not a case form, or not this person's: the form handler answers
-    await _guard(update, context, v, progress)
-
-
-async def _guard(
-    update: Update, context: Context, v: Visit, progress: FormProgress, *, stop: bool = True
-) -> None:
-    """Let the update through if the case may be edited; otherwise pause, say why, stop it."""
-    view: CaseView | None = None
-    async with v.services.sessions() as session:
-        case = await unit_case(session, case_id=progress.subject_id, unit_id=v.person.unit_id)
-        if case is not None:
-            view = await case_view(session, v, case)
-    if view is not None and (view.standing.edit.allowed or not stop):
-        remember_evidence(view.case)
-        return
-    if view is None and not stop:
-        return
-    async with transaction(v.services.sessions) as session:
-        await pause_forms(session, person_id=v.person.id or 0)
-    if view is None:
-        await own_case(update, context, v, None)  # says the case is not theirs
-    else:
-        await refuse(update, context, v, view, view.standing.edit, "edit")
-    raise ApplicationHandlerStop
 
 
 # -------------------------------------------------------------- stage-close copies
@@ -347,11 +250,7 @@ async def todo(update: Update, context: Context) -> None:
 
 
 def register(app: AnyApp) -> None:
-    """Adds submit, withdraw, the deadline guard and /todo."""
-    app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND, guard_text), group=GUARD_GROUP
-    )
-    app.add_handler(CallbackQueryHandler(guard_form_button, pattern=r"^f:"), group=GUARD_GROUP)
+    """Adds submit, withdraw and /todo."""
     app.add_handler(CallbackQueryHandler(submit, pattern=r"^case:\d+:submit$"))
     app.add_handler(CallbackQueryHandler(ask_withdraw, pattern=r"^case:\d+:withdraw$"))
     app.add_handler(CallbackQueryHandler(withdraw, pattern=r"^case:\d+:withdraw:yes$"))

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -33,36 +33,37 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from contest.reminders import SendTimeError, parse_send_time
-from contest.text import plain_length, plain_text, split_messages
-from delivery import wake
-from delivery.notices import (
-    CAPTION_LIMIT,
-    notice_markup,
-    notice_rows,
-    notice_text,
-    round_kind,
-    too_long_by,
-)
-from handlers.common import (
+from channels.telegram.common import (
     Context,
     Visit,
     answer,
     callback_parts,
     int_part,
     keyboard,
+    markup_of,
     reply,
     require_organizer,
     show,
     visit,
 )
-from handlers.forms import FILE_HOOKS, TEXT_HOOKS
-from handlers.organizer import HOME, organizer_visit
-from messages import label, render
+from channels.telegram.forms import FILE_HOOKS, TEXT_HOOKS
+from channels.telegram.organizer import HOME, organizer_visit
+from contest.reminders import SendTimeError, parse_send_time
+from delivery import wake
+from handlers.broadcasts import acknowledge_notice
+from handlers.notices import (
+    CAPTION_LIMIT,
+    notice_actions,
+    notice_rows,
+    notice_text,
+    round_kind,
+    too_long_by,
+)
+from messages import render
+from messages.markup import plain_length, plain_text, split_messages
 from storage.broadcasts import (
     STATUSES,
     BroadcastStatus,
-    acknowledge,
     acknowledged,
     audience_people,
     count_recipients,
@@ -80,7 +81,6 @@ from storage.outbox import (
     delivery_counts,
     enqueue_many,
     pending_count,
-    received,
 )
 from storage.reports import get_unit, list_units
 
@@ -228,7 +228,7 @@ async def _take_moment(
         written = await enqueue_many(session, messages=rows) if rows else 0
         await save_broadcast(
             session, broadcast=row, status=BroadcastStatus.SCHEDULED.value,
-            scheduled_at=moment, progress_chat_id=v.person.chat_id,
+            scheduled_at=moment, progress_account_id=_account_id(v),
         )  # fmt: skip
         await delete_form(session, person_id=v.person.id or 0, form_key=FORM)
     sent = await reply(
@@ -368,7 +368,7 @@ async def _preview(update: Update, context: Context, v: Visit, broadcast: Broadc
     chat = update.effective_chat
     assert chat is not None and broadcast.id is not None
     text = notice_text(v.services.contest, broadcast)
-    markup = notice_markup(broadcast.id)
+    markup = markup_of(notice_actions(broadcast.id))
     document = broadcast.document
     await reply(update, context, "broadcast/preview_intro.html")
     if document:
@@ -388,6 +388,11 @@ async def _preview(update: Update, context: Context, v: Visit, broadcast: Broadc
 # ------------------------------------------------------------------------------- sending
 
 
+def _account_id(v: Visit) -> int | None:
+    """Return the account the organizer wrote from: their progress message is shown there."""
+    return v.account.id if v.account is not None else None
+
+
 async def _remember_progress(v: Visit, broadcast: Broadcast, message: Message | bool) -> None:
     if not isinstance(message, Message):
         return
@@ -395,8 +400,8 @@ async def _remember_progress(v: Visit, broadcast: Broadcast, message: Message | 
         row = await get_broadcast(session, broadcast_id=broadcast.id or 0)
         if row is not None:
             await save_broadcast(
-                session, broadcast=row, progress_chat_id=message.chat_id,
-                progress_message_id=message.message_id,
+                session, broadcast=row, progress_account_id=_account_id(v),
+                progress_message_id=str(message.message_id),
             )  # fmt: skip
 
 
@@ -408,8 +413,7 @@ async def _send_now(update: Update, context: Context, v: Visit, broadcast: Broad
         update, context, "broadcast/progress.html",
         broadcast=broadcast, counts=zero, total=len(people), done=0,
     )  # fmt: skip
-    chat_id = shown.chat_id if isinstance(shown, Message) else v.person.chat_id
-    message_id = shown.message_id if isinstance(shown, Message) else None
+    message_id = str(shown.message_id) if isinstance(shown, Message) else None
     async with transaction(v.services.sessions) as session:
         row = await get_broadcast(session, broadcast_id=broadcast.id or 0)
         if row is None or row.status != BroadcastStatus.DRAFT:
@@ -418,7 +422,7 @@ async def _send_now(update: Update, context: Context, v: Visit, broadcast: Broad
         await enqueue_many(session, messages=rows)
         await save_broadcast(
             session, broadcast=row, status=BroadcastStatus.SENDING.value,
-            progress_chat_id=chat_id, progress_message_id=message_id,
+            progress_account_id=_account_id(v), progress_message_id=message_id,
         )  # fmt: skip
     wake(v.services)
 
@@ -518,8 +522,8 @@ async def _resend(update: Update, context: Context, v: Visit, broadcast: Broadca
         number = int(row.audience.get("round", 1) or 1) + 1
         await save_broadcast(
             session, broadcast=row, audience={**row.audience, "round": number},
-            status=BroadcastStatus.SENDING.value, progress_chat_id=shown.chat_id,
-            progress_message_id=shown.message_id,
+            status=BroadcastStatus.SENDING.value, progress_account_id=_account_id(v),
+            progress_message_id=str(shown.message_id),
         )  # fmt: skip
         await enqueue_many(
             session, messages=notice_rows(v.services.contest, row, people, due_at=v.now)
@@ -623,21 +627,12 @@ def _fits(broadcast: Broadcast, op: str) -> bool:
 async def on_ack(update: Update, context: Context) -> None:
     """Records a recipient's “已知悉” and marks the button."""
     v = await visit(update, context)
-    broadcast_id = int_part(callback_parts(update), 1) or 0
-    async with transaction(v.services.sessions) as session:
-        addressed = await received(session, broadcast_id=broadcast_id, person_id=v.person.id or 0)
-        fresh = addressed and await acknowledge(
-            session, broadcast_id=broadcast_id, person_id=v.person.id or 0, now=v.now
-        )
-    if not addressed:
-        await answer(update, "broadcast/ack_preview_toast.html", preview=v.is_organizer)
-        return
-    await answer(update, "broadcast/ack_toast.html", fresh=fresh)
+    done = await acknowledge_notice(v, broadcast_id=int_part(callback_parts(update), 1))
+    await answer(update, done.toast, **done.values)
     query = update.callback_query
-    done = InlineKeyboardButton(label("broadcast.acked"), callback_data=f"ack:{broadcast_id}")
-    if query is not None:
+    if query is not None and done.actions:
         try:
-            await query.edit_message_reply_markup(InlineKeyboardMarkup([[done]]))
+            await query.edit_message_reply_markup(markup_of(done.actions))
         except BadRequest:
             pass  # already marked
 

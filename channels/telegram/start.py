@@ -5,29 +5,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from channels.telegram.commands import publish_organizer_commands
+from channels.telegram.common import Context, Visit, answer, chat_of, keyboard, reply, show, visit
 from contest.schedule import position
-from handlers.commands import publish_organizer_commands
-from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
+from handlers.menus import main_menu
 from storage.db import transaction
 from storage.forms import pause_forms
 
 MENU = "menu:main"
 HELP = "menu:help"
-
-
-def main_menu(v: Visit) -> list[list[tuple[str, str]]]:
-    """Return the main menu's rows for this person."""
-    rows: list[list[tuple[str, str]]] = []
-    if v.person.unit_id is not None:
-        rows.append([("menu.cases", "menu:cases"), ("menu.new_case", "case:new")])
-        rows.append([("menu.todo", "menu:todo"), ("menu.schedule", "menu:schedule")])
-        rows.append([("menu.ask", "menu:ask"), ("menu.me", "menu:me")])
-    else:
-        rows.append([("menu.register", "menu:register"), ("menu.schedule", "menu:schedule")])
-        rows.append([("menu.ask", "menu:ask"), ("menu.help", HELP)])
-    if v.is_organizer:
-        rows.append([("menu.organizer", "org:home")])
-    return rows
 
 
 def _welcome_context(v: Visit) -> dict[str, object]:
@@ -44,7 +30,7 @@ async def start(update: Update, context: Context) -> None:
     """Greets the person with the contest, where it stands, and the main menu."""
     v = await visit(update, context)
     if v.is_organizer:
-        await publish_organizer_commands(context.bot, v.person.chat_id)
+        await publish_organizer_commands(context.bot, chat_of(update))
     await reply(
         update, context, "start/welcome.html", markup=keyboard(main_menu(v)), **_welcome_context(v)
     )

@@ -1,7 +1,7 @@
 """The case as a whole document: preview in the chat, export as .docx, import from .docx.
 
 Preview: the 说明书 as the organizer will see it, in the official layout, split into as few
-messages as Telegram allows (contest.text.split_messages), then the review card with a
+messages as Telegram allows (messages.markup.split_messages), then the review card with a
 button per field (or, for a locked case, its card).
 
 Export: the .docx built by contest.document, sent as a document, at any time.
@@ -24,30 +24,17 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from contest.document import MAX_BYTES, DocumentError, Imported, document_lines, parse_document
-from contest.document import build_document as build_docx
-from contest.lifecycle import may_create, word_count
-from contest.text import plain_text, split_messages
-from handlers import forms
-from handlers.case_common import (
-    FORM,
-    IMPORT,
-    UPLOAD,
-    CaseView,
-    case_button,
-    case_view,
+from channels.telegram import forms
+from channels.telegram.case_common import (
     list_markup,
     open_review,
     own_case,
     refuse,
     send_card,
-    start_case,
     stop_waiting,
     tell_no_unit,
-    unit_for,
-    unit_ready,
 )
-from handlers.common import (
+from channels.telegram.common import (
     Button,
     Context,
     Visit,
@@ -58,7 +45,22 @@ from handlers.common import (
     reply,
     visit,
 )
+from contest.document import MAX_BYTES, DocumentError, Imported, document_lines, parse_document
+from contest.document import build_document as build_docx
+from contest.lifecycle import may_create, word_count
+from handlers.cases import (
+    FORM,
+    IMPORT,
+    UPLOAD,
+    CaseView,
+    case_button,
+    case_view,
+    start_case,
+    unit_for,
+    unit_ready,
+)
 from messages import render
+from messages.markup import plain_text, split_messages
 from storage.cases import forget_case_forms, list_cases, save_values, unit_case
 from storage.db import transaction
 from storage.forms import active_form, delete_form, get_form, save_form

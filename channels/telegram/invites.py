@@ -20,8 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from delivery import wake
-from handlers.common import (
+from channels.telegram.common import (
     Context,
     Visit,
     answer,
@@ -33,7 +32,8 @@ from handlers.common import (
     show,
     visit,
 )
-from handlers.forms import TEXT_HOOKS
+from channels.telegram.forms import TEXT_HOOKS
+from delivery import wake
 from messages import label, render
 from storage.db import transaction
 from storage.forms import delete_form, save_form
@@ -366,7 +366,6 @@ async def on_confirm_unit(update: Update, context: Context) -> None:
                 await enqueue(
                     session,
                     person_id=person.id or 0,
-                    chat_id=person.chat_id,
                     kind="notice",
                     dedupe_key=f"unit-confirmed:{unit.id}:{person.id}",
                     text=text,

@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from contest.definition import Contest, Stage
-from contest.text import plain_length
-from messages import label, render
+from handlers import actions as ids
+from handlers.replies import Actions, actions, stored
+from messages import render
+from messages.markup import plain_length
 from storage.models import Broadcast, Person
 
 CAPTION_LIMIT = 1024  # Telegram's limit for a document's caption
@@ -30,10 +31,9 @@ def notice_text(contest: Contest, broadcast: Broadcast) -> str:
     return render("broadcast/notice.html", contest=contest, body=Markup(broadcast.text))
 
 
-def notice_markup(broadcast_id: int) -> InlineKeyboardMarkup:
+def notice_actions(broadcast_id: int) -> Actions:
     """Return the notice's “已知悉” button."""
-    button = InlineKeyboardButton(label("broadcast.ack"), callback_data=f"ack:{broadcast_id}")
-    return InlineKeyboardMarkup([[button]])
+    return actions([[("broadcast.ack", ids.acknowledge(broadcast_id))]])
 
 
 def notice_round(broadcast: Broadcast) -> int:
@@ -53,18 +53,17 @@ def notice_rows(
     """Return the outbox rows of one round of a notice, one per person."""
     assert broadcast.id is not None
     text = notice_text(contest, broadcast)
-    markup = notice_markup(broadcast.id).to_dict()
+    buttons = stored(notice_actions(broadcast.id))
     number = notice_round(broadcast)
     prefix = f"bc:{broadcast.id}" if number <= 1 else f"bc:{broadcast.id}:r{number}"
     return [
         {
             "person_id": person.id,
-            "chat_id": person.chat_id,
             "kind": round_kind(broadcast),
             "dedupe_key": f"{prefix}:{person.id}",
             "text": text,
             "due_at": due_at,
-            "reply_markup": markup,
+            "actions": buttons,
             "document": dict(broadcast.document) if broadcast.document else None,
             "broadcast_id": broadcast.id,
         }
@@ -110,7 +109,6 @@ def result_rows(
         rows.append(
             {
                 "person_id": person.id,
-                "chat_id": person.chat_id,
                 "kind": "result",
                 "dedupe_key": f"adv:{stage.key}:{person.id}:{marks.hexdigest()[:12]}",
                 "text": text,

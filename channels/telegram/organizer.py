@@ -28,13 +28,7 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from contest.definition import Stage, StageKind
-from contest.reminders import standing
-from contest.schedule import position
-from contest.text import split_messages
-from delivery import wake
-from delivery.notices import result_rows
-from handlers.common import (
+from channels.telegram.common import (
     Context,
     Visit,
     answer,
@@ -46,8 +40,14 @@ from handlers.common import (
     show,
     visit,
 )
-from handlers.forms import FILE_HOOKS, TEXT_HOOKS
+from channels.telegram.forms import FILE_HOOKS, TEXT_HOOKS
+from contest.definition import Stage, StageKind
+from contest.reminders import standing
+from contest.schedule import position
+from delivery import wake
+from handlers.notices import result_rows
 from messages import label, render
+from messages.markup import split_messages
 from storage.db import transaction
 from storage.forms import delete_form, save_form
 from storage.models import FormProgress

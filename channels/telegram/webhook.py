@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot.services import services_of
+from config.services import services_of
 from observability.health import add_health_routes
 
 log = logging.getLogger(__name__)

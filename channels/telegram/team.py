@@ -25,9 +25,22 @@ from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from channels.telegram import forms
+from channels.telegram.common import (
+    Context,
+    Visit,
+    answer,
+    callback_parts,
+    int_part,
+    keyboard,
+    reply,
+    show,
+    visit,
+)
+from channels.telegram.forms import FormFlow, Reply, open_form, register_flow
 from contest.definition import Contest, FieldKind
 from contest.forms import FormEngine, FormState
 from contest.team import (
@@ -45,19 +58,7 @@ from contest.team import (
     team_problems,
 )
 from contest.timefmt import format_date
-from handlers import forms
-from handlers.common import (
-    Context,
-    Visit,
-    answer,
-    callback_parts,
-    int_part,
-    keyboard,
-    reply,
-    show,
-    visit,
-)
-from handlers.forms import FormFlow, Reply, engine_for, open_form, register_flow
+from handlers.forms import engine_for
 from messages import label
 from storage.db import transaction
 from storage.forms import save_form
@@ -402,7 +403,7 @@ async def _member_confirm(
         current = team.row(target)
         if current is None:
             back = keyboard([[("team.back_team", f"team:{team.case_id}")]])
-            return Reply("team/member_gone.html", markup=back)
+            return Reply("team/member_gone.html", actions=back)
         if op == EDIT:
             problem = check_change(
                 EditMember(current.slot, details.member()), team.members, rule, team.submitted
@@ -430,11 +431,13 @@ async def _member_confirm(
 
 def _refusal_reply(v: Visit, team: Team, problem: Problem, who: str) -> Reply:
     values = _refusal(v, team, problem, who)
-    markup: InlineKeyboardMarkup = values.pop("markup")
+    markup = values.pop("markup")
     return Reply("team/refused.html", values, markup)
 
 
-def _member_extras(v: Visit, engine: FormEngine, state: FormState, subject: int) -> dict[str, Any]:
+def _member_extras(
+    v: Visit, engine: FormEngine, state: FormState, subject: int, _context: Any = None
+) -> dict[str, Any]:
     return {"member_mode": MODES[subject % 4]}
 
 
