@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
-from bot.scheduler import start_reminders
+from bot.scheduler import start_freezes, start_reminders
 from channels.telegram.codec import check_contest
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
@@ -95,6 +95,7 @@ async def start_services(application: AnyApplication) -> None:
     )
     await start_worker(services, {telegram.name: telegram}, progress=progress)
     await start_reminders(services, application.job_queue)
+    await start_freezes(services, application.job_queue)
     await telegram_channel.startup(application)
 
 

@@ -404,11 +404,11 @@ async def _gone(update: Update, context: Context) -> None:
     await reply(update, context, "invites/gone.html", markup=keyboard([[("invite.home", HOME)]]))
 
 
-TEXT_HOOKS[LABEL_WAIT] = label_hook
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the /invite command and the invite console's buttons."""
+    TEXT_HOOKS[LABEL_WAIT] = label_hook
     app.add_handler(CommandHandler("invite", on_home))
     app.add_handler(CallbackQueryHandler(on_home, pattern=f"^{HOME}$"))
     app.add_handler(CallbackQueryHandler(on_unit, pattern="^inv:unit$"))

@@ -441,16 +441,15 @@ def _member_extras(
     return {"member_mode": MODES[subject % 4]}
 
 
-register_flow(
-    FormFlow(
-        MEMBER_FORM,
-        initial=_member_initial,
-        on_confirm=_member_confirm,
-        extras=_member_extras,
-    )
+FLOW = FormFlow(
+    MEMBER_FORM,
+    initial=_member_initial,
+    on_confirm=_member_confirm,
+    extras=_member_extras,
 )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the team buttons."""
+    register_flow(FLOW)
     app.add_handler(CallbackQueryHandler(on_team, pattern=r"^team:\d+(:[a-z]+(:\d+)?)?$"))
