@@ -13,11 +13,18 @@ from typing import Any
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
-import handlers
-from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.services import SERVICES, Services, services_of
-from bot.settings import Settings
+import channels.telegram as telegram_channel
+from bot.scheduler import start_freezes, start_reminders
+from channels.telegram.codec import check_contest
+from channels.telegram.metered import MeteredApplication
+from channels.telegram.outbound import TelegramChannel
+from config.clock import Clock, ShiftedClock, SystemClock
+from config.services import SERVICES, Services, services_of
+from config.settings import Settings
 from contest.definition import Contest, load_contest
+from contest.document import DocumentError, check_template
+from delivery.worker import start_worker, stop_worker
+from handlers.broadcasts import progress
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -30,6 +37,18 @@ def default_clock(settings: Settings) -> Clock:
     if settings.sandbox and settings.sandbox_clock is not None:
         return ShiftedClock(settings.sandbox_clock)
     return SystemClock()
+
+
+def read_case_template(settings: Settings) -> bytes:
+    """Read the 说明书's Word template (CASE_TEMPLATE); raise DocumentError if unusable."""
+    try:
+        template = settings.case_template.read_bytes()
+    except OSError as error:
+        raise DocumentError("not_docx") from error
+    missing = check_template(template)
+    if missing:
+        log.warning("CASE_TEMPLATE lacks the styles %s; Normal is used instead", missing)
+    return template
 
 
 def build_application(
@@ -48,6 +67,7 @@ def build_application(
     api = settings.bot_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
+        .application_class(MeteredApplication)  # counts and times every update (/metrics)
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
@@ -60,28 +80,46 @@ def build_application(
         builder = builder.updater(None)
     application = builder.build()
     engine = create_engine(settings.database_url)
+    check_contest(contest)  # every callback id the contest's forms can make fits Telegram's
     application.bot_data[SERVICES] = Services(
         settings=settings,
         contest=contest,
         clock=clock or default_clock(settings),
         engine=engine,
         sessions=session_factory(engine),
+        case_template=read_case_template(settings),
     )
-    handlers.register_all(application)
+    telegram_channel.register_all(application)
     return application
 
 
 async def start_services(application: AnyApplication) -> None:
-    """Migrate the database, initialize the bot and publish its commands."""
+    """Migrate the database, initialize the bot, publish its commands, start the pushes.
+
+    The pushes: the delivery worker (over the Telegram channel), the reminder jobs with a
+    catch-up of what was missed, and the channel's own start-up work (stage-close copies,
+    the question matcher's dictionary).
+    """
     services = services_of(application)
     await migrate(services.engine)
     await application.initialize()
-    await handlers.publish_commands(application)
-    await handlers.startup(application)
+    await telegram_channel.publish_commands(application)
+    telegram = await TelegramChannel.beside(
+        application.bot, pool=services.settings.send_concurrency + 4
+    )
+    await start_worker(services, {telegram.name: telegram}, progress=progress)
+    await start_reminders(services, application.job_queue)
+    await start_freezes(services, application.job_queue)
+    await telegram_channel.startup(application)
 
 
 async def stop_services(application: AnyApplication) -> None:
     """Stop background work, shut the application down and close the database."""
-    await handlers.shutdown(application)
+    services = services_of(application)
+    await telegram_channel.shutdown(application)
+    worker = await stop_worker(services)
+    if worker is not None:
+        for channel in worker.channels.values():
+            await channel.close()
     await application.shutdown()
-    await services_of(application).engine.dispose()
+    await services.engine.dispose()

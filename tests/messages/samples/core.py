@@ -122,6 +122,8 @@ SAMPLES = {
             "todo",
             "me",
             "reminders",
+            "mydata",
+            "deleteme",
             "cancel",
             "help",
             "organizer",
