@@ -49,7 +49,8 @@ def measure(setup: str) -> dict[str, float]:
     from contest.definition import load_contest
 
     questions.LIGHT = setup == "light"
-    contests = [load_contest(path) for path in sorted((ROOT / "contests").glob("*.toml"))]
+    paths = sorted(p for p in (ROOT / "contests").glob("*.toml") if p.stem != "TEMPLATE")
+    contests = [load_contest(path) for path in paths]
     before = _status()
     started = time.perf_counter()
     questions.prepare()

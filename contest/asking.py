@@ -120,8 +120,9 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
 
 def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     heads = people(question)
-    if heads:
-        return max(heads) <= contest.rules.team.max_members
+    limit = contest.rules.team.max_members
+    if heads and limit is not None:
+        return max(heads) <= limit
     if _CONTRACT.search(question):
         return True  # with the condition the answer states (聘用期一年以上)
     return None
@@ -130,8 +131,9 @@ def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None)
 def _word_limit(
     question: str, contest: Contest, _now: datetime, _asker: Asker | None
 ) -> bool | None:
+    limit = contest.rules.word_limit
     asked = [n for n in numbers(question) if n >= 100]
-    return max(asked) <= contest.rules.word_limit if asked else None
+    return max(asked) <= limit if asked and limit is not None else None
 
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:

@@ -2,10 +2,11 @@
 
 For each contest file ``contests/<stem>.toml`` the sets ``questions/<stem>.test.toml`` and
 ``questions/<stem>.dev.toml`` with ``<stem>.seen.toml`` (a retired test set) and
-``questions/common.dev.toml`` (for every contest) are asked
-as a person would ask them, at the moment and with the cases each phrasing names. The accuracy
-per set and per contest is printed; below 95 % on either set fails. The test set is never
-tuned on (see ``questions/README.md``).
+``questions/common.dev.toml`` (for every contest) are asked as a person would ask them, at
+the moment and with the cases each phrasing names. The accuracy per set and per contest is
+printed; below 95 % on either set fails. The test set is never
+tuned on (see ``questions/README.md``). A contest without sets of its own (the made-up
+``donghu-2026``: the sets state Shenzhen's facts) is skipped; ``TEMPLATE.toml`` is no contest.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.contest.notation import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = Path(__file__).with_name("questions")
-CONTEST_FILES = sorted((ROOT / "contests").glob("*.toml"))
+CONTEST_FILES = sorted(p for p in (ROOT / "contests").glob("*.toml") if p.stem != "TEMPLATE")
 REQUIRED_ACCURACY = 0.95
 ASKERS = {
     "none": Asker(registered=True, cases=()),
@@ -132,13 +133,22 @@ def test_sets_are_large_and_cover_every_topic() -> None:
     assert total >= 300
     assert asked == set(topic_keys())
     for contest_file in CONTEST_FILES:
-        assert _sets(contest_file)["test"], f"no test set for {contest_file.name}"
+        if _has_own_sets(contest_file):
+            assert _sets(contest_file)["test"], f"no test set for {contest_file.name}"
+    assert sum(_has_own_sets(f) for f in CONTEST_FILES) >= 3
+
+
+def _has_own_sets(contest_file: Path) -> bool:
+    """Tell whether this contest has question sets of its own (not only common.dev.toml)."""
+    return any(SETS.glob(f"{contest_file.stem}.*.toml"))
 
 
 @pytest.mark.parametrize("which", ["test", "dev"])
 @pytest.mark.parametrize("contest_file", CONTEST_FILES, ids=lambda p: p.stem)
 def test_accuracy(contest_file: Path, which: str, capsys: pytest.CaptureFixture[str]) -> None:
     """At least 95 % of a set's applicable phrasings get the right, confident, factual answer."""
+    if not _has_own_sets(contest_file):
+        pytest.skip(f"no question sets for {contest_file.stem} (its facts are another city's)")
     contest = load_contest(contest_file)
     outcomes = [_check(q, contest) for q in _sets(contest_file)[which]]
     applicable = [o for o in outcomes if o.applies]
