@@ -19,8 +19,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta
 from aiohttp import web  # noqa: E402
 
 from bot.app import build_application, start_services, stop_services  # noqa: E402
+from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.webhook import create_webhook_app, register_webhook  # noqa: E402
+from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
 
 log = logging.getLogger("bot")
@@ -36,19 +38,28 @@ async def _wait_for_stop() -> None:
 
 
 async def run_polling(
-    settings: Settings, *, api_url: str | None = None, token: str | None = None
+    settings: Settings,
+    *,
+    api_url: str | None = None,
+    token: str | None = None,
+    console: ConsoleSite | None = None,
 ) -> None:  # noqa: E501
     """Run the bot with long polling (against Telegram, or the sandbox at ``api_url``)."""
     if api_url:
         settings = settings.model_copy(update={"bot_api_url": api_url})
     application = build_application(settings, token=token)
     await start_services(application)
+    if console is not None:
+        bind_console(console, application)
+    console_runner = await serve_console(application) if settings.console_port else None
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
     try:
         await _wait_for_stop()
     finally:
+        if console_runner is not None:
+            await console_runner.cleanup()
         await application.updater.stop()
         await application.stop()
         await stop_services(application)
@@ -59,7 +70,13 @@ async def run_webhook(settings: Settings) -> None:
     application = build_application(settings)
     await start_services(application)
     await application.start()
-    runner = web.AppRunner(create_webhook_app(application))
+    webhook_app = create_webhook_app(application)
+    console_runner = await serve_console(application) if settings.console_port else None
+    if console_runner is None:
+        console = ConsoleSite()
+        bind_console(console, application)
+        mount(webhook_app, console, CONSOLE_PATH)
+    runner = web.AppRunner(webhook_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await register_webhook(application)
@@ -68,6 +85,8 @@ async def run_webhook(settings: Settings) -> None:
         await _wait_for_stop()
     finally:
         await runner.cleanup()
+        if console_runner is not None:
+            await console_runner.cleanup()
         await application.stop()
         await stop_services(application)
 
@@ -77,11 +96,15 @@ async def run_sandbox(settings: Settings) -> None:
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
 
+    console = ConsoleSite()
     async with SandboxServer(
-        SandboxConfig(), host=settings.sandbox_host, port=settings.sandbox_port
+        SandboxConfig(),
+        host=settings.sandbox_host,
+        port=settings.sandbox_port,
+        mounts={CONSOLE_PATH: create_console_app(console)},
     ) as server:
         print(f"沙箱已启动：请在浏览器打开 {server.url}/?user=1001  (Ctrl+C 退出)", flush=True)
-        await run_polling(settings, api_url=server.url, token=server.token)
+        await run_polling(settings, api_url=server.url, token=server.token, console=console)
 
 
 def main() -> int:

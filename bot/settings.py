@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_concurrency: int = Field(default=1, ge=1, le=32)
     log_level: str = "INFO"
+    public_url: str | None = None
+    console_listen: str = "127.0.0.1"
+    console_port: int | None = None
+    console_idle_minutes: int = Field(default=60, ge=5, le=24 * 60)
 
     @field_validator("organizer_ids", mode="before")
     @classmethod
@@ -43,7 +47,10 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("bot_token", "webhook_url", "webhook_secret", "sandbox_clock", mode="before")
+    @field_validator(
+        "bot_token", "webhook_url", "webhook_secret", "sandbox_clock", "public_url",
+        "console_port", mode="before",
+    )  # fmt: skip
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -54,6 +61,15 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("needs a UTC offset, e.g. 2024-07-10T09:00:00+08:00")
         return value
+
+    @property
+    def console_url(self) -> str | None:
+        """Return where organizers open the web console (PUBLIC_URL; the sandbox's own URL)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        if self.sandbox:
+            return f"{self.bot_api_url.rstrip('/')}/console"
+        return None
 
     @property
     def sandbox(self) -> bool:

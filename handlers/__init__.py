@@ -14,6 +14,7 @@ from telegram.ext import Application
 from handlers import (
     broadcast,
     cases,
+    console_commands,
     errors,
     forms,
     invites,
@@ -43,6 +44,7 @@ MODULES = [
     reminders,
     organizer,
     broadcast,
+    console_commands,
     forms,
     errors,
     questions,

@@ -15,7 +15,7 @@ from messages import render
 log = logging.getLogger(__name__)
 
 USER_COMMANDS = ["start", "schedule", "todo", "me", "reminders", "cancel", "help"]
-ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status"]
+ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status", "console", "stats", "export"]
 
 
 def _commands(names: list[str]) -> list[BotCommand]:

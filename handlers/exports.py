@@ -34,6 +34,7 @@ from storage.unit_table import UnitRow, all_unit_rows
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
 PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 NAME_MAX = 60
 Progress = Callable[[int, int], None]
@@ -361,3 +362,23 @@ async def case_stats(*, sessions: SessionFactory, contest: Contest, now: datetim
     submitted = [counts.submitted_per_day.get(d, 0) for d in view.days]
     chart = await asyncio.to_thread(chart_png, view.days, created, submitted)
     return Stats(lines, counts.units, counts.units_with_cases, chart)
+
+
+async def case_document(
+    *, sessions: SessionFactory, contest: Contest, case_id: int, now: datetime, who: int | None
+) -> ExportFile | None:
+    """Return one case's 说明书 as .docx named 类别-单位-案例名.docx; None: no such case."""
+    async with transaction(sessions) as session:
+        rows = await all_cases(session, case_ids=[case_id])
+        if rows:
+            await record_event(
+                session, person_id=who, action="export", now=now,
+                detail={"kind": "case_document", "case": case_id},
+            )  # fmt: skip
+    if not rows:
+        return None
+    paper = _paper(contest, rows[0].case.values, rows[0].unit)
+    words = word_count(contest, paper.values, None)
+    note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
+    data = await asyncio.to_thread(build_document, contest, paper.values, note=note)
+    return ExportFile(paper_name(paper, set()), data, DOCX, 1)

@@ -144,7 +144,7 @@ async def status(update: Update, context: Context) -> None:
     pages = split_messages(blocks)
     for number, page in enumerate(pages, start=1):
         last = number == len(pages)
-        markup = keyboard([[("org.home", HOME)]]) if last else None
+        markup = keyboard([[("console.units", "cons:u:1"), ("org.home", HOME)]]) if last else None
         await reply(update, context, "organizer/page.html", markup=markup, page=Markup(page))
 
 

@@ -1,0 +1,1 @@
+"""Channels: how people reach the application (Telegram, the organizers' web console)."""
