@@ -59,6 +59,7 @@ from handlers.common import (
 from handlers.forms import FILE_HOOKS, TEXT_HOOKS
 from handlers.organizer import HOME, organizer_visit
 from messages import label, render
+from storage.audit import record_event
 from storage.broadcasts import (
     STATUSES,
     BroadcastStatus,
@@ -229,6 +230,10 @@ async def _take_moment(
         await save_broadcast(
             session, broadcast=row, status=BroadcastStatus.SCHEDULED.value,
             scheduled_at=moment, progress_chat_id=v.person.chat_id,
+        )  # fmt: skip
+        await record_event(
+            session, person_id=v.person.id, action="broadcast", now=v.now,
+            detail={"broadcast": row.id, "recipients": written},
         )  # fmt: skip
         await delete_form(session, person_id=v.person.id or 0, form_key=FORM)
     sent = await reply(
@@ -420,6 +425,10 @@ async def _send_now(update: Update, context: Context, v: Visit, broadcast: Broad
             session, broadcast=row, status=BroadcastStatus.SENDING.value,
             progress_chat_id=chat_id, progress_message_id=message_id,
         )  # fmt: skip
+        await record_event(
+            session, person_id=v.person.id, action="broadcast", now=v.now,
+            detail={"broadcast": row.id, "recipients": len(rows)},
+        )  # fmt: skip
     wake(v.services)
 
 
@@ -524,6 +533,10 @@ async def _resend(update: Update, context: Context, v: Visit, broadcast: Broadca
         await enqueue_many(
             session, messages=notice_rows(v.services.contest, row, people, due_at=v.now)
         )
+        await record_event(
+            session, person_id=v.person.id, action="broadcast", now=v.now,
+            detail={"broadcast": row.id, "recipients": len(people)},
+        )  # fmt: skip
     wake(v.services)
 
 

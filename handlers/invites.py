@@ -35,6 +35,7 @@ from handlers.common import (
 )
 from handlers.forms import TEXT_HOOKS
 from messages import label, render
+from storage.audit import record_event
 from storage.db import transaction
 from storage.forms import delete_form, save_form
 from storage.invites import (
@@ -224,7 +225,7 @@ async def on_organizer_code(update: Update, context: Context) -> None:
 async def _create(
     session: AsyncSession, v: Visit, kind: InviteKind, *, label: str = "", submitter_key: str = ""
 ) -> Invite:
-    return await create_invite(
+    invite = await create_invite(
         session,
         kind=kind,
         label=label,
@@ -233,6 +234,9 @@ async def _create(
         expires_at=invite_expiry(v),
         now=v.now,
     )
+    detail = {"invite": invite.id, "kind_of": str(kind)}
+    await record_event(session, person_id=v.person.id, action="invite", now=v.now, detail=detail)
+    return invite
 
 
 # ---- one code, the list ----------------------------------------------------------------

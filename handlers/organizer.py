@@ -48,6 +48,7 @@ from handlers.common import (
 )
 from handlers.forms import FILE_HOOKS, TEXT_HOOKS
 from messages import label, render
+from storage.audit import record_event
 from storage.db import transaction
 from storage.forms import delete_form, save_form
 from storage.models import FormProgress
@@ -263,6 +264,10 @@ async def _toggle(
                 session, case_id=item.case.id or 0, stage_key=stage.key,
                 marked_by=v.person.id, now=v.now, advancing=not item.marked,
             )  # fmt: skip
+            await record_event(
+                session, person_id=v.person.id, action="results", now=v.now,
+                detail={"stage": stage.key, "case": item.case.id, "marked": not item.marked},
+            )  # fmt: skip
     await _show_results(update, context, v, stage, page)
 
 
@@ -280,6 +285,10 @@ async def _notify(update: Update, context: Context, v: Visit, stage: Stage) -> N
             people=people, now=v.now,
         )  # fmt: skip
         written = await enqueue_many(session, messages=rows) if rows else 0
+        await record_event(
+            session, person_id=v.person.id, action="results_notify", now=v.now,
+            detail={"stage": stage.key, "units": len(by_unit), "cases": len(marked)},
+        )  # fmt: skip
     wake(v.services)
     await reply(
         update,
@@ -348,6 +357,10 @@ async def _take_list(
                     session, case_id=item.case.id or 0, stage_key=stage.key,
                     marked_by=v.person.id, now=v.now,
                 )  # fmt: skip
+            await record_event(
+                session, person_id=v.person.id, action="results", now=v.now,
+                detail={"stage": stage.key, "cases": len(found)},
+            )  # fmt: skip
     if stage is None:
         await reply(update, context, "organizer/stale.html")
         return

@@ -64,19 +64,23 @@ async def build_world(harness) -> World:
     await _case(user_b, "党建赋能", SECOND_TITLE, BACKGROUND_1)
     second = (await cases_of(harness, unit_b))[-1].id
     await add_lead(harness, second, name="王五")
+    async with transaction(services_of(harness.app).sessions) as session:
+        case = await session.get(Case, second)
+        assert case is not None
+        case.values = {**case.values, "background": case.values["background"] + "全国首创。"}
+        (hit,) = _hits(harness, case.values)
+        case.evidence = {hit.hit_id: EVIDENCE}
+        session.add(case)
+    await user_b.send("/start")
+    await user_b.press("menu:cases")
+    await user_b.press(f"case:{second}")
     await user_b.press("✅ 提交案例")
+    assert (await cases_of(harness, unit_b))[-1].status == "submitted"
     await start_case(user_b)
     await user_b.press("正风增效")
     await user_b.send(DRAFT_TITLE)
     await user_b.press("⏸ 暂停")
     draft = (await cases_of(harness, unit_b))[-1].id
-    async with transaction(services_of(harness.app).sessions) as session:
-        case = await session.get(Case, second)
-        assert case is not None and case.status == "submitted"
-        case.values = {**case.values, "background": case.values["background"] + "全国首创。"}
-        hit_ids = [h.hit_id for h in _hits(harness, case.values)]
-        case.evidence = {hit_ids[0]: EVIDENCE} if hit_ids else {}
-        session.add(case)
     return World(unit_a, unit_b, submitted, second, draft)
 
 
