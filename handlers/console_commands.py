@@ -8,8 +8,12 @@ re-checks the organizer right; ids in buttons are re-read from the database.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from contest.text import plain_text, split_messages
@@ -22,7 +26,7 @@ from handlers.organizer import HOME, organizer_visit
 from messages import render
 from storage.cases import get_case
 
-UNITS_PAGE = 8
+PROGRESS_EVERY = 5.0  # seconds between progress edits while the documents are built
 
 
 async def console(update: Update, context: Context) -> None:
@@ -76,18 +80,42 @@ async def export(update: Update, context: Context) -> None:
         "sessions": v.services.sessions, "contest": v.services.contest, "now": v.now,
         "who": v.person.id,
     }  # fmt: skip
-    steps = [exports.export_units, exports.export_cases, exports.export_documents]
+    steps = [exports.export_units, exports.export_cases]
     progress = await reply(
-        update, context, "console_bot/export_progress.html", done=0, total=len(steps), current=""
+        update, context, "console_bot/export_progress.html", done=0, total=3, current=""
     )
     done: list[tuple[str, int]] = []
     for number, step in enumerate(steps, start=1):
         file = await step(**values)  # type: ignore[operator]
         await context.bot.send_document(chat.id, InputFile(file.data, filename=file.name))
         done.append((file.name, file.count))
-        text = render("console_bot/export_progress.html", done=number, total=len(steps), current="")
-        if number < len(steps):
-            await progress.edit_text(text, parse_mode=ParseMode.HTML)
+        text = render("console_bot/export_progress.html", done=number, total=3, current="")
+        await progress.edit_text(text, parse_mode=ParseMode.HTML)
+    counted = {"done": 0, "total": 0}
+
+    def count(documents: int, total: int) -> None:  # called from the worker thread
+        counted.update(done=documents, total=total)
+
+    async def tick() -> None:
+        shown = -1
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            if counted["done"] != shown:
+                shown = counted["done"]
+                current = render("console_bot/export_documents.html", **counted)
+                text = render("console_bot/export_progress.html", done=2, total=3, current=current)
+                with contextlib.suppress(TelegramError):
+                    await progress.edit_text(text, parse_mode=ParseMode.HTML)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        file = await exports.export_documents(progress=count, **values)  # type: ignore[arg-type]
+    finally:
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
+    await context.bot.send_document(chat.id, InputFile(file.data, filename=file.name))
+    done.append((file.name, file.count))
     await progress.edit_text(
         render("console_bot/export_done.html", files=done), parse_mode=ParseMode.HTML
     )

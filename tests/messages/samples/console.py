@@ -39,3 +39,4 @@ SAMPLES = {
     "commands/stats.html": lambda h: {},
     "commands/export.html": lambda h: {},
 }
+SAMPLES["console_bot/export_documents.html"] = lambda h: {"done": 12, "total": 533}
