@@ -364,6 +364,7 @@ class RevisionView:
     """A frozen copy of the text and its diff against the copy before it."""
 
     revision: CaseRevision
+    stage_name: str
     diff: list[tuple[str, str]]  # ("+", line), ("-", line), (" ", line) around changes
 
 
@@ -427,7 +428,9 @@ async def case_view(
     previous: list[str] = []
     for revision in detail.revisions:
         text = [t for _, t in document_lines(contest, revision.values)]
-        revisions.append(RevisionView(revision, _diff(previous, text) if previous else []))
+        stage = next((s.name for s in contest.stages if s.key == revision.stage_key), "")
+        diff = _diff(previous, text) if previous else []
+        revisions.append(RevisionView(revision, stage, diff))
         previous = text
     return CaseView(
         line, row.unit, document_lines(contest, row.case.values), hits, members, problems,

@@ -318,6 +318,7 @@ async def export_stage_documents(
 def chart_png(days: Sequence[date], created: Sequence[int], submitted: Sequence[int]) -> bytes:
     """Draw cases created and submitted per day as a PNG, labelled in Chinese."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     from handlers.chart_font import cjk_font
 
@@ -328,6 +329,7 @@ def chart_png(days: Sequence[date], created: Sequence[int], submitted: Sequence[
     positions = list(range(len(days)))
     axes.bar([p - 0.2 for p in positions], created, width=0.4, label="新建案例")
     axes.bar([p + 0.2 for p in positions], submitted, width=0.4, label="提交案例")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, len(days) // 12)
     axes.set_xticks(positions[::step], labels[::step])
     axes.set_title("每日新建与提交的案例数", fontproperties=font)

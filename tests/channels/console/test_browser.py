@@ -38,7 +38,7 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
 
-async def test_an_organizer_reads_and_exports_everything_in_the_browser(console):
+async def test_an_organizer_reads_and_exports_everything_in_the_browser(console, tmp_path):
     world = await build_world(console)
     assert await close_submission(console) == 2
     link = await login_link(console)
@@ -60,6 +60,7 @@ async def test_an_organizer_reads_and_exports_everything_in_the_browser(console)
         origin = link.split("/console/")[0]
         chart = await page.request.get(origin + "/console/chart.png")
         assert chart.ok and (await chart.body()).startswith(b"\x89PNG")
+        await page.screenshot(path=tmp_path / "overview.png", full_page=True)  # for a person
 
         await page.click("nav >> text=单位")
         await expect(page.locator("#units tbody tr")).to_have_count(2)
@@ -93,6 +94,7 @@ async def test_an_organizer_reads_and_exports_everything_in_the_browser(console)
         await expect(page.locator("#team")).to_contain_text("王五")
         await expect(page.locator("#team")).to_contain_text("符合")
         await expect(page.locator(".revision")).to_have_count(2)  # the submission, the copy
+        await page.screenshot(path=tmp_path / "case.png", full_page=True)
         name, data = await _download(page, "#case-docx")
         assert name == f"党建赋能-深圳市乙局-{SECOND_TITLE}.docx"
         assert f"案例名称：{SECOND_TITLE}" in _docx_text(data)
@@ -132,6 +134,7 @@ async def test_an_organizer_reads_and_exports_everything_in_the_browser(console)
         await page.set_viewport_size({"width": 390, "height": 844})  # a phone
         await page.click("nav >> text=案例")
         await expect(page.locator("#cases tbody tr.case-row")).to_have_count(3)
+        await page.screenshot(path=tmp_path / "cases-phone.png", full_page=True)
         await page.click("button >> text=退出")
         await expect(page.locator("h1")).to_have_text("已退出")
         await page.goto(link.split("/login")[0] + "/")

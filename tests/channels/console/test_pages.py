@@ -69,3 +69,22 @@ async def test_tables_paginate(console):
         async with client.get(base + "/units?page=9") as response:
             html = await response.text()
         assert "第 3 / 3 页，共 120 条" in html
+
+
+async def test_the_case_page_shows_the_diff_between_versions(console):
+    from storage.models import CaseRevision
+
+    (case_id,) = await _fill(console, 1)
+    async with transaction(services_of(console.app).sessions) as session:
+        for number, title in ((1, "旧的案例名称"), (2, "新的案例名称")):
+            values = {"category": "development", "title": title, "background": "不变的背景。"}
+            session.add(
+                CaseRevision(case_id=case_id, number=number, reason="submission", values=values)
+            )
+    link = await login_link(console)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+        await _login(client, link)
+        async with client.get(f"{console.server.url}/console/cases/{case_id}") as response:
+            html = await response.text()
+    assert '<span class="ddel">- 案例名称：旧的案例名称</span>' in html
+    assert '<span class="dadd">+ 案例名称：新的案例名称</span>' in html
