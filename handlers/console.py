@@ -19,13 +19,16 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from contest.definition import Contest, Stage
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest.definition import Contest, Editing, Stage
 from contest.document import document_lines
 from contest.lifecycle import Gap, standing
-from contest.reminders import reminder_slots
+from contest.reminders import Slot, reminder_slots, unit_todo
 from contest.schedule import Position, position
 from contest.team import contract_months, team_problems
-from contest.text import Hit
+from contest.text import Hit, plain_text
+from messages import render
 from storage.audit import AuditRow, list_events, record_event
 from storage.broadcast_stats import BroadcastReach, broadcast_reach
 from storage.case_table import (
@@ -49,8 +52,8 @@ from storage.logins import (
 )
 from storage.models import CaseRevision, Person, TeamMember, Unit
 from storage.people import get_person_by_id
-from storage.reports import to_member
-from storage.unit_table import UnitRow, one_unit, unit_page
+from storage.reports import case_facts, to_member, unit_reports
+from storage.unit_table import UnitRow, all_unit_rows, one_unit, unit_page
 
 LOGIN_LIFETIME = timedelta(minutes=10)
 PAGE_SIZE = 50
@@ -467,11 +470,16 @@ async def unit_view(
 
 @dataclass(frozen=True)
 class ReminderPreview:
-    """A reminder still to come: when, before which deadline."""
+    """A reminder still to come: when, before which deadline; for the next one, to whom
+    (units and people with something left, units told they are done) and one unit's text."""
 
     stage: Stage
     offset: str
     moment: datetime
+    units: int | None = None
+    people: int | None = None
+    done_units: int | None = None
+    sample: str = ""
 
 
 @dataclass(frozen=True)
@@ -491,8 +499,37 @@ async def notices(
         _, total = await broadcast_reach(session, limit=0)
         pages, offset = _pages(page, total, 10)
         reach, _ = await broadcast_reach(session, limit=10, offset=offset)
-    coming = [s for s in reminder_slots(contest) if s.moment > now][:5]
-    return Notices(reach, pages, [ReminderPreview(s.stage, s.offset, s.moment) for s in coming])
+        coming = [s for s in reminder_slots(contest) if s.moment > now][:5]
+        previews = [ReminderPreview(s.stage, s.offset, s.moment) for s in coming]
+        if coming and coming[0].stage.editing is Editing.ALL:
+            previews[0] = await _next_reminder(session, contest, coming[0])
+    return Notices(reach, pages, previews)
+
+
+async def _next_reminder(session: AsyncSession, contest: Contest, slot: Slot) -> ReminderPreview:
+    rows = await all_unit_rows(session)
+    reachable = {
+        r.unit.id: [p for p in r.contacts if not p.reminders_muted and not p.unreachable]
+        for r in rows
+    }
+    remind = [r for r in rows if reachable[r.unit.id] and (r.drafts or not r.cases)]
+    done = [r for r in rows if reachable[r.unit.id] and r.cases and not r.drafts]
+    sample = ""
+    if remind:
+        (report,) = await unit_reports(session, unit_ids=[remind[0].unit.id or 0])
+        todo = unit_todo(contest, slot.stage, case_facts(report), slot.moment)
+        sample = plain_text(
+            render(
+                "reminders/deadline.html", contest=contest, stage=slot.stage, slot=slot,
+                todo=todo, unit=report.unit, person=reachable[remind[0].unit.id][0],
+                now=slot.moment,
+            )
+        )  # fmt: skip
+    return ReminderPreview(
+        slot.stage, slot.offset, slot.moment, units=len(remind),
+        people=sum(len(reachable[r.unit.id]) for r in remind),
+        done_units=len(done) if contest.reminders.confirm_done else 0, sample=sample,
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ audit

@@ -88,3 +88,16 @@ async def test_the_case_page_shows_the_diff_between_versions(console):
             html = await response.text()
     assert '<span class="ddel">- 案例名称：旧的案例名称</span>' in html
     assert '<span class="dadd">+ 案例名称：新的案例名称</span>' in html
+
+
+async def test_the_notices_page_previews_the_next_reminder(console):
+    await _fill(console, 3)
+    link = await login_link(console)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+        await _login(client, link)
+        async with client.get(f"{console.server.url}/console/notices") as response:
+            html = await response.text()
+    assert "2024年7月8日（周一）10:00 · 「文本申报」截止" in html  # 7 days before, at 10:00
+    assert "将提醒 3 个单位的 3 位联系人" in html
+    sample = html.split("内容示例")[1]
+    assert "「文本申报」截止提醒" in sample and "未填写" in sample
