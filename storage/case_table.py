@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, or_
+from sqlalchemy import ColumnElement, String, cast, func, literal_column, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,9 +68,13 @@ class CaseCounts:
 
 async def case_counts(session: AsyncSession, *, zone: str, offset_minutes: int) -> CaseCounts:
     """Count the cases grouped in SQL; days are local days in the contest's time zone."""
-    category = category_of()
+    # Grouped by the output column's name: PostgreSQL cannot tell that two JSON lookups
+    # (or time zone conversions) with separately bound parameters are the same expression.
+    category = category_of().label("category")
     rows = await session.exec(
-        select(category, Case.status, func.count()).group_by(category, Case.status)
+        select(category, Case.status, func.count()).group_by(
+            literal_column("category"), Case.status
+        )
     )
     by_category = {(c or "", s): n for c, s, n in rows.all()}
     rows = await session.exec(
@@ -80,13 +84,15 @@ async def case_counts(session: AsyncSession, *, zone: str, offset_minutes: int) 
     )
     by_submitter = {(k or "", s): n for k, s, n in rows.all()}
     created_day = _local_day(session, Case.__table__.c.created_at, zone, offset_minutes)
-    rows = await session.exec(select(created_day, func.count()).group_by(created_day))
+    rows = await session.exec(
+        select(created_day.label("day"), func.count()).group_by(literal_column("day"))
+    )
     created = {date.fromisoformat(str(d)): n for d, n in rows.all() if d}
     submitted_day = _local_day(session, Case.__table__.c.submitted_at, zone, offset_minutes)
     rows = await session.exec(
-        select(submitted_day, func.count())
+        select(submitted_day.label("day"), func.count())
         .where(Case.status == CaseStatus.SUBMITTED, col(Case.submitted_at).is_not(None))
-        .group_by(submitted_day)
+        .group_by(literal_column("day"))
     )
     submitted = {date.fromisoformat(str(d)): n for d, n in rows.all() if d}
     units = (await session.exec(select(func.count()).select_from(Unit))).one()  # type: ignore[call-overload]
