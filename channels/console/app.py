@@ -21,9 +21,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from contest.definition import Contest
 from handlers import console as use
 from handlers import exports
-from handlers.console import Signed
+from handlers.console import CaseFilter, Signed
 from messages.pages import render_page
 from storage.db import SessionFactory
 
@@ -41,7 +42,7 @@ class ConsoleBackend:
     """What the console needs from the running bot."""
 
     sessions: SessionFactory
-    contest: object  # contest.definition.Contest (kept loose: no import cycle with bot/)
+    contest: Contest
     clock: Callable[[], datetime]
     organizer_ids: Collection[int]
     idle: timedelta
@@ -168,7 +169,7 @@ async def overview_page(request: web.Request) -> web.Response:
     backend = _backend(request)
     view = await use.overview(
         sessions=backend.sessions, contest=backend.contest, now=backend.clock()
-    )  # type: ignore[arg-type]
+    )
     return _page(request, "overview.j2", view=view)
 
 
@@ -179,7 +180,7 @@ async def chart(request: web.Request) -> web.Response:
     stats = await exports.case_stats(
         sessions=backend.sessions,
         contest=backend.contest,
-        now=backend.clock(),  # type: ignore[arg-type]
+        now=backend.clock(),
     )
     return web.Response(body=stats.chart, content_type="image/png")
 
@@ -189,7 +190,7 @@ async def units_page(request: web.Request) -> web.Response:
     """单位: the table with search and the submitting-body filter."""
     backend = _backend(request)
     table = await use.unit_table(
-        sessions=backend.sessions, contest=backend.contest,  # type: ignore[arg-type]
+        sessions=backend.sessions, contest=backend.contest,
         search=request.query.get("q", ""), submitter=request.query.get("submitter", ""),
         page=_int(request, "page"),
     )  # fmt: skip
@@ -202,7 +203,7 @@ async def unit_page(request: web.Request) -> web.Response:
     backend = _backend(request)
     unit_id = request.match_info["unit_id"]
     view = await use.unit_view(
-        sessions=backend.sessions, contest=backend.contest,  # type: ignore[arg-type]
+        sessions=backend.sessions, contest=backend.contest,
         unit_id=int(unit_id), now=backend.clock(),
     )  # fmt: skip
     if view is None:
@@ -220,23 +221,21 @@ async def cases_page(request: web.Request) -> web.Response:
         sort=q.get("sort", ""), unit=q.get("unit", ""),
     )  # fmt: skip
     table = await use.case_table(
-        sessions=backend.sessions, contest=backend.contest,  # type: ignore[arg-type]
+        sessions=backend.sessions, contest=backend.contest,
         where=where, page=_int(request, "page"), now=backend.clock(),
     )  # fmt: skip
     return _page(request, "cases.j2", table=table, query=_query(where))
 
 
-def _query(where: object) -> str:
+def _query(where: CaseFilter) -> str:
     pairs = [
-        ("category", getattr(where, "category", "")),
-        ("status", getattr(where, "status", "")),
-        ("q", getattr(where, "search", "")),
-        ("sort", getattr(where, "sort", "")),
+        ("category", where.category),
+        ("status", where.status),
+        ("q", where.search),
+        ("sort", where.sort),
+        ("unit", "" if where.unit_id is None else str(where.unit_id)),
     ]
-    unit = getattr(where, "unit_id", None)
-    if unit is not None:
-        pairs.append(("unit", str(unit)))
-    return "&".join(f"{k}={quote(v)}" for k, v in pairs if v)
+    return "&".join(f"{k}={quote(v)}" for k, v in pairs if v)  # fmt: skip
 
 
 @signed_in
@@ -244,7 +243,7 @@ async def case_page(request: web.Request) -> web.Response:
     """One case: the 说明书 in the official layout, 依据, team, revisions."""
     backend = _backend(request)
     view = await use.case_view(
-        sessions=backend.sessions, contest=backend.contest,  # type: ignore[arg-type]
+        sessions=backend.sessions, contest=backend.contest,
         case_id=int(request.match_info["case_id"]), now=backend.clock(),
     )  # fmt: skip
     if view is None:
@@ -264,7 +263,7 @@ async def case_docx(request: web.Request) -> web.StreamResponse:
     backend = _backend(request)
     signed: Signed = request[SIGNED]
     file = await exports.case_document(
-        sessions=backend.sessions, contest=backend.contest,  # type: ignore[arg-type]
+        sessions=backend.sessions, contest=backend.contest,
         case_id=int(request.match_info["case_id"]), now=backend.clock(), who=signed.person_id,
     )  # fmt: skip
     if file is None:
@@ -277,7 +276,7 @@ async def notices_page(request: web.Request) -> web.Response:
     """通知: notices with reach per unit, the reminders due next."""
     backend = _backend(request)
     view = await use.notices(
-        sessions=backend.sessions, contest=backend.contest,  # type: ignore[arg-type]
+        sessions=backend.sessions, contest=backend.contest,
         page=_int(request, "page"), now=backend.clock(),
     )  # fmt: skip
     return _page(request, "notices.j2", view=view)
@@ -287,7 +286,7 @@ async def notices_page(request: web.Request) -> web.Response:
 async def exports_page(request: web.Request) -> web.Response:
     """导出: the files there are."""
     backend = _backend(request)
-    choices = await use.export_choices(sessions=backend.sessions, contest=backend.contest)  # type: ignore[arg-type]
+    choices = await use.export_choices(sessions=backend.sessions, contest=backend.contest)
     return _page(request, "exports.j2", choices=choices)
 
 
@@ -303,13 +302,13 @@ async def export_file(request: web.Request) -> web.StreamResponse:
     }  # fmt: skip
     file: exports.ExportFile | None
     if kind == "units.xlsx":
-        file = await exports.export_units(**values)  # type: ignore[arg-type]
+        file = await exports.export_units(**values)
     elif kind == "cases.xlsx":
-        file = await exports.export_cases(**values)  # type: ignore[arg-type]
+        file = await exports.export_cases(**values)
     elif kind == "documents.zip":
-        file = await exports.export_documents(**values)  # type: ignore[arg-type]
+        file = await exports.export_documents(**values)
     elif kind.startswith("stage-") and kind.endswith(".zip"):
-        file = await exports.export_stage_documents(stage_key=kind[6:-4], **values)  # type: ignore[arg-type]
+        file = await exports.export_stage_documents(stage_key=kind[6:-4], **values)
     else:
         file = None
     if file is None:
