@@ -20,7 +20,7 @@ from contest.text import plain_text, split_messages
 from handlers import exports
 from handlers.case_common import case_view as telegram_case_view
 from handlers.case_documents import preview_blocks
-from handlers.common import Context, answer, callback_parts, int_part, keyboard, reply, show
+from handlers.common import Context, Visit, answer, callback_parts, int_part, keyboard, reply, show
 from handlers.console import issue_login_link, unit_table, unit_view
 from handlers.organizer import HOME, organizer_visit
 from messages import render
@@ -170,23 +170,23 @@ def _unit_name(unit: object) -> str:
     return (name or f"#{getattr(unit, 'id', '')}")[:30]
 
 
-async def _case(update: Update, context: Context, v: object, case_id: int) -> None:
-    services = v.services  # type: ignore[attr-defined]
+async def _case(update: Update, context: Context, v: Visit, case_id: int) -> None:
+    services = v.services
     async with services.sessions() as session:
         case = await get_case(session, case_id=case_id)
-        view = await telegram_case_view(session, v, case) if case else None  # type: ignore[arg-type]
+        view = await telegram_case_view(session, v, case) if case else None
     chat = update.effective_chat
     assert chat is not None
     if view is None:
         await reply(update, context, "console_bot/not_found.html")
         return
-    for part in split_messages(preview_blocks(v, view)):  # type: ignore[arg-type]
+    for part in split_messages(preview_blocks(v, view)):
         await context.bot.send_message(
             chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
         )
     file = await exports.case_document(
         sessions=services.sessions, contest=services.contest, case_id=case_id,
-        now=v.now, who=v.person.id,  # type: ignore[attr-defined]
+        now=v.now, who=v.person.id,
     )  # fmt: skip
     if file is not None:
         await context.bot.send_document(
