@@ -20,9 +20,9 @@ from aiohttp import web  # noqa: E402
 
 from bot.app import build_application, start_services, stop_services  # noqa: E402
 from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.webhook import create_webhook_app, register_webhook  # noqa: E402
 from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
+from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
 
 log = logging.getLogger("bot")

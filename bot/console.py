@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.services import services_of
 from channels.console.app import ConsoleBackend, ConsoleSite, mount
+from config.services import services_of
 
 CONSOLE_PATH = "/console"
 
@@ -25,10 +25,7 @@ def console_backend(application: Any) -> ConsoleBackend:
     settings = services.settings
     url = settings.console_url or ""
     return ConsoleBackend(
-        sessions=services.sessions,
-        contest=services.contest,
-        clock=services.clock.now,
-        organizer_ids=frozenset(settings.organizer_ids),
+        services=services,
         idle=timedelta(minutes=settings.console_idle_minutes),
         secure_cookies=url.startswith("https://"),
         base_path=CONSOLE_PATH,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import hmac
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -27,8 +27,11 @@ from contest.lifecycle import Gap, standing
 from contest.reminders import Slot, reminder_slots, unit_todo
 from contest.schedule import Position, position
 from contest.team import contract_months, team_problems
-from contest.text import Hit, plain_text
+from contest.text import Hit
+from handlers import cases
+from handlers.visits import Visit
 from messages import render
+from messages.markup import plain_text
 from storage.audit import AuditRow, list_events, record_event
 from storage.broadcast_stats import BroadcastReach, broadcast_reach
 from storage.case_table import (
@@ -40,6 +43,7 @@ from storage.case_table import (
     case_page,
     frozen_stages,
 )
+from storage.cases import get_case
 from storage.db import SessionFactory, transaction
 from storage.logins import (
     create_console_session,
@@ -51,7 +55,7 @@ from storage.logins import (
     touch_console_session,
 )
 from storage.models import CaseRevision, Person, TeamMember, Unit
-from storage.people import get_person_by_id
+from storage.people import accounts_of_person, get_person_by_id
 from storage.reports import case_facts, to_member, unit_reports
 from storage.unit_table import UnitRow, all_unit_rows, one_unit, unit_page
 
@@ -60,9 +64,16 @@ PAGE_SIZE = 50
 STATUSES = ("draft", "submitted")
 
 
-def is_organizer(person: Person, organizer_ids: Collection[int]) -> bool:
+# Whether a channel's account is configured an organizer (Services.is_configured_organizer).
+Configured = Callable[[str, str], bool]
+
+
+async def is_organizer(session: AsyncSession, person: Person, configured: Configured) -> bool:
     """Return True if this person holds the organizer right (promoted or configured)."""
-    return person.is_organizer or person.telegram_id in organizer_ids
+    if person.is_organizer:
+        return True
+    accounts = await accounts_of_person(session, person_id=person.id or 0)
+    return any(configured(a.channel, a.external_id) for a in accounts)
 
 
 # ------------------------------------------------------------------------------ login
@@ -77,14 +88,16 @@ class LoginLink:
 
 
 async def issue_login_link(
-    *, sessions: SessionFactory, who: Person, organizer_ids: Collection[int], now: datetime
+    *, sessions: SessionFactory, who: Person, configured: Configured, now: datetime
 ) -> LoginLink | None:
     """Make a one-time login link for an organizer; None for anybody else."""
-    if not is_organizer(who, organizer_ids) or who.id is None:
+    if who.id is None:
         return None
     token = secrets.token_urlsafe(32)
     expires_at = now + LOGIN_LIFETIME
     async with transaction(sessions) as session:
+        if not await is_organizer(session, who, configured):
+            return None
         await create_login_token(
             session, secret=token, person_id=who.id, expires_at=expires_at, now=now
         )
@@ -109,7 +122,7 @@ class Login:
 
 
 async def redeem_login(
-    *, sessions: SessionFactory, token: str, organizer_ids: Collection[int], now: datetime
+    *, sessions: SessionFactory, token: str, configured: Configured, now: datetime
 ) -> Login:
     """Spend a one-time link and open a console session for its organizer."""
     async with transaction(sessions) as session:
@@ -121,7 +134,7 @@ async def redeem_login(
         if now > row.expires_at:
             return Login(refusal=Refusal.EXPIRED)
         person = await get_person_by_id(session, person_id=row.person_id)
-        if person is None or not is_organizer(person, organizer_ids):
+        if person is None or not await is_organizer(session, person, configured):
             return Login(refusal=Refusal.NOT_ORGANIZER)
         if not await take_login_token(session, token_id=row.id, now=now):
             return Login(refusal=Refusal.USED)
@@ -151,7 +164,7 @@ async def check_session(
     *,
     sessions: SessionFactory,
     secret: str,
-    organizer_ids: Collection[int],
+    configured: Configured,
     idle: timedelta,
     now: datetime,
 ) -> Signed | None:
@@ -166,7 +179,7 @@ async def check_session(
         if (
             now - row.last_seen_at > idle
             or person is None
-            or not is_organizer(person, organizer_ids)
+            or not await is_organizer(session, person, configured)
         ):
             await end_console_session(session, session_id=row.id, now=now)
             return None
@@ -439,6 +452,15 @@ async def case_view(
         line, row.unit, document_lines(contest, row.case.values), hits, members, problems,
         revisions, detail.contacts,
     )  # fmt: skip
+
+
+async def organizer_case(v: Visit, *, case_id: int) -> cases.CaseView | None:
+    """Return any unit's case and where it stands, for an organizer; None otherwise."""
+    if not v.is_organizer:
+        return None
+    async with v.services.sessions() as session:
+        case = await get_case(session, case_id=case_id)
+        return await cases.case_view(session, v, case) if case is not None else None
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from typing import Any
 from contest.definition import Contest, FieldKind, FormField
 from contest.document import build_document
 from contest.lifecycle import word_count
-from contest.text import plain_text
 from contest.timefmt import format_moment
 from handlers.console import case_line, overview
 from messages import render
+from messages.markup import plain_text
 from storage.audit import record_event
 from storage.case_table import CaseRow, all_cases, stage_copies
 from storage.db import SessionFactory, transaction

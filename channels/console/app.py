@@ -13,7 +13,7 @@ session and the organizer right; every POST also checks the session's CSRF token
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,12 +21,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from config.services import Services
 from contest.definition import Contest
 from handlers import console as use
 from handlers import exports
 from handlers.console import CaseFilter, Signed
 from messages.pages import render_page
-from storage.db import SessionFactory
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class ConsoleBackend:
     """What the console needs from the running bot."""
 
-    sessions: SessionFactory
-    contest: Contest
-    clock: Callable[[], datetime]
-    organizer_ids: Collection[int]
+    services: Services
     idle: timedelta
     secure_cookies: bool
     base_path: str = "/console"
+
+    @property
+    def contest(self) -> Contest:
+        """Return the contest the bot runs."""
+        return self.services.contest
+
+    def clock(self) -> datetime:
+        """Return the bot's current time (the sandbox's clock in the sandbox)."""
+        return self.services.clock.now()
 
 
 class ConsoleSite:
@@ -101,8 +107,9 @@ def signed_in(handler: Handler) -> Handler:
     async def checked(request: web.Request) -> web.StreamResponse:
         backend = _backend(request)
         signed = await use.check_session(
-            sessions=backend.sessions, secret=request.cookies.get(COOKIE, ""),
-            organizer_ids=backend.organizer_ids, idle=backend.idle, now=backend.clock(),
+            sessions=backend.services.sessions, secret=request.cookies.get(COOKIE, ""),
+            configured=backend.services.is_configured_organizer, idle=backend.idle,
+            now=backend.clock(),
         )  # fmt: skip
         if signed is None:
             return _page(request, "login_needed.j2", status=401)
@@ -135,8 +142,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     backend = _backend(request)
     form = await request.post()
     result = await use.redeem_login(
-        sessions=backend.sessions, token=str(form.get("token", ""))[:100],
-        organizer_ids=backend.organizer_ids, now=backend.clock(),
+        sessions=backend.services.sessions, token=str(form.get("token", ""))[:100],
+        configured=backend.services.is_configured_organizer, now=backend.clock(),
     )  # fmt: skip
     if result.refusal is not None:
         return _message(request, f"login_{result.refusal.value}", 403)
@@ -153,8 +160,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
     """End the session and forget the cookie."""
     backend = _backend(request)
     await use.log_out(
-        sessions=backend.sessions, secret=request.cookies.get(COOKIE, ""), now=backend.clock()
-    )
+        sessions=backend.services.sessions, secret=request.cookies.get(COOKIE, ""),
+        now=backend.clock(),
+    )  # fmt: skip
     response = _message(request, "logged_out", 200)
     response.del_cookie(COOKIE, path=backend.base_path)
     return response
@@ -168,7 +176,7 @@ async def overview_page(request: web.Request) -> web.Response:
     """总览."""
     backend = _backend(request)
     view = await use.overview(
-        sessions=backend.sessions, contest=backend.contest, now=backend.clock()
+        sessions=backend.services.sessions, contest=backend.contest, now=backend.clock()
     )
     return _page(request, "overview.j2", view=view)
 
@@ -178,7 +186,7 @@ async def chart(request: web.Request) -> web.Response:
     """The cases-per-day chart as PNG."""
     backend = _backend(request)
     stats = await exports.case_stats(
-        sessions=backend.sessions,
+        sessions=backend.services.sessions,
         contest=backend.contest,
         now=backend.clock(),
     )
@@ -190,7 +198,7 @@ async def units_page(request: web.Request) -> web.Response:
     """单位: the table with search and the submitting-body filter."""
     backend = _backend(request)
     table = await use.unit_table(
-        sessions=backend.sessions, contest=backend.contest,
+        sessions=backend.services.sessions, contest=backend.contest,
         search=request.query.get("q", ""), submitter=request.query.get("submitter", ""),
         page=_int(request, "page"),
     )  # fmt: skip
@@ -203,7 +211,7 @@ async def unit_page(request: web.Request) -> web.Response:
     backend = _backend(request)
     unit_id = request.match_info["unit_id"]
     view = await use.unit_view(
-        sessions=backend.sessions, contest=backend.contest,
+        sessions=backend.services.sessions, contest=backend.contest,
         unit_id=int(unit_id), now=backend.clock(),
     )  # fmt: skip
     if view is None:
@@ -221,7 +229,7 @@ async def cases_page(request: web.Request) -> web.Response:
         sort=q.get("sort", ""), unit=q.get("unit", ""),
     )  # fmt: skip
     table = await use.case_table(
-        sessions=backend.sessions, contest=backend.contest,
+        sessions=backend.services.sessions, contest=backend.contest,
         where=where, page=_int(request, "page"), now=backend.clock(),
     )  # fmt: skip
     return _page(request, "cases.j2", table=table, query=_query(where))
@@ -243,7 +251,7 @@ async def case_page(request: web.Request) -> web.Response:
     """One case: the 说明书 in the official layout, 依据, team, revisions."""
     backend = _backend(request)
     view = await use.case_view(
-        sessions=backend.sessions, contest=backend.contest,
+        sessions=backend.services.sessions, contest=backend.contest,
         case_id=int(request.match_info["case_id"]), now=backend.clock(),
     )  # fmt: skip
     if view is None:
@@ -263,7 +271,7 @@ async def case_docx(request: web.Request) -> web.StreamResponse:
     backend = _backend(request)
     signed: Signed = request[SIGNED]
     file = await exports.case_document(
-        sessions=backend.sessions, contest=backend.contest,
+        sessions=backend.services.sessions, contest=backend.contest,
         case_id=int(request.match_info["case_id"]), now=backend.clock(), who=signed.person_id,
     )  # fmt: skip
     if file is None:
@@ -276,7 +284,7 @@ async def notices_page(request: web.Request) -> web.Response:
     """通知: notices with reach per unit, the reminders due next."""
     backend = _backend(request)
     view = await use.notices(
-        sessions=backend.sessions, contest=backend.contest,
+        sessions=backend.services.sessions, contest=backend.contest,
         page=_int(request, "page"), now=backend.clock(),
     )  # fmt: skip
     return _page(request, "notices.j2", view=view)
@@ -286,7 +294,7 @@ async def notices_page(request: web.Request) -> web.Response:
 async def exports_page(request: web.Request) -> web.Response:
     """导出: the files there are."""
     backend = _backend(request)
-    choices = await use.export_choices(sessions=backend.sessions, contest=backend.contest)
+    choices = await use.export_choices(sessions=backend.services.sessions, contest=backend.contest)
     return _page(request, "exports.j2", choices=choices)
 
 
@@ -297,7 +305,7 @@ async def export_file(request: web.Request) -> web.StreamResponse:
     signed: Signed = request[SIGNED]
     kind = request.match_info["kind"]
     values = {
-        "sessions": backend.sessions, "contest": backend.contest, "now": backend.clock(),
+        "sessions": backend.services.sessions, "contest": backend.contest, "now": backend.clock(),
         "who": signed.person_id,
     }  # fmt: skip
     file: exports.ExportFile | None
@@ -320,7 +328,7 @@ async def export_file(request: web.Request) -> web.StreamResponse:
 async def audit_page(request: web.Request) -> web.Response:
     """操作记录."""
     backend = _backend(request)
-    view = await use.audit_log(sessions=backend.sessions, page=_int(request, "page"))
+    view = await use.audit_log(sessions=backend.services.sessions, page=_int(request, "page"))
     return _page(request, "audit.j2", view=view)
 
 

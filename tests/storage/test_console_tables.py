@@ -1,4 +1,4 @@
-"""Migration 0003 from the 0001 schema, and the console's storage: links, sessions, audit."""
+"""Migration 0003 from the 0002 schema, and the console's storage: links, sessions, audit."""
 
 from __future__ import annotations
 
@@ -29,25 +29,24 @@ def _tables(sync) -> set[str]:
     return set(inspect(sync).get_table_names())
 
 
-async def test_0003_upgrades_a_0001_database_and_downgrades(tmp_path):
+async def test_0003_upgrades_a_0002_database_and_downgrades(tmp_path):
     url = database_url(tmp_path)
     await wipe(url)
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0001"))
+        await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0002"))
         assert not TABLES & await connection.run_sync(_tables)
         await connection.execute(
             text(
-                "INSERT INTO person (telegram_id, chat_id, display_name, name, title, "
-                "office_phone, mobile, profile_done, is_organizer, reminders_muted, unreachable, "
-                "created_at) VALUES (1, 1, 'a', '', '', '', '', false, true, false, false, "
-                "'2024-07-01 00:00:00')"
+                "INSERT INTO person (display_name, name, title, office_phone, mobile, "
+                "profile_done, is_organizer, reminders_muted, unreachable, created_at) "
+                "VALUES ('a', '', '', '', '', false, true, false, false, '2024-07-01 00:00:00')"
             )
         )
     await migrate(engine)
     async with engine.begin() as connection:
         assert TABLES <= await connection.run_sync(_tables)
-        await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0001"))
+        await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0002"))
         assert not TABLES & await connection.run_sync(_tables)
         assert (await connection.execute(text("SELECT count(*) FROM person"))).scalar_one() == 1
     await engine.dispose()
@@ -65,7 +64,7 @@ async def sessions(tmp_path):
 
 async def test_a_link_is_stored_hashed_and_taken_once(sessions):
     async with transaction(sessions) as session:
-        person = Person(telegram_id=5, chat_id=5, is_organizer=True)
+        person = Person(is_organizer=True)
         session.add(person)
         await session.flush()
         token = await create_login_token(

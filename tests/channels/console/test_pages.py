@@ -5,11 +5,12 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.services import services_of
+from config.services import services_of
 from storage.db import transaction
 from storage.models import Broadcast, Case, Person, Unit
 from tests.channels.console.conftest import login_link
 from tests.channels.console.test_security import _login
+from tests.db import telegram_account
 from tests.messages.samples import EVIL
 
 pytestmark = pytest.mark.database
@@ -22,17 +23,18 @@ async def _fill(harness, units: int) -> list[int]:
             unit = Unit(party_org=f"{EVIL}{number}", recommending_unit=f"{EVIL}{number}")
             session.add(unit)
             await session.flush()
-            session.add(
-                Person(telegram_id=50_000 + number, chat_id=50_000 + number, unit_id=unit.id,
-                       name=EVIL, mobile="13800000000")
-            )  # fmt: skip
+            contact = Person(unit_id=unit.id, name=EVIL, mobile="13800000000")
+            session.add(contact)
+            await session.flush()
+            session.add(telegram_account(contact.id or 0, 50_000 + number))
             case = Case(unit_id=unit.id or 0, values={"category": "dev", "title": EVIL})
             session.add(case)
             await session.flush()
             ids.append(case.id or 0)
-        organizer = Person(telegram_id=1, chat_id=1, name=EVIL)
+        organizer = Person(name=EVIL)
         session.add(organizer)
         await session.flush()
+        session.add(telegram_account(organizer.id or 0, 1))
         session.add(Broadcast(created_by=organizer.id or 0, text=EVIL, status="done"))
         return ids
 

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.services import services_of
+from config.services import services_of
 from storage.models import AuditEvent, ConsoleSession
 from tests.channels.console.conftest import login_link
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services import services_of
-from handlers.case_lifecycle import freeze_closed_stages
+from config.services import services_of
+from handlers.cases import freeze_closed_stages
 from storage.db import transaction
 from storage.models import Case
 from tests.conftest import BEIJING
@@ -93,4 +93,4 @@ def _hits(harness, values):
 async def close_submission(harness) -> int:
     """Move past the text-submission deadline and take the stage-close copies."""
     harness.at(datetime(2024, 7, 16, 9, 0, tzinfo=BEIJING))
-    return await freeze_closed_stages(harness.app)
+    return await freeze_closed_stages(services_of(harness.app))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from channels.telegram.case_common import CaseView
 from contest.definition import Contest
 from contest.fields import FieldError
 from contest.forms import Event, FormEngine, Step
@@ -19,7 +20,6 @@ from contest.lifecycle import (
 )
 from contest.schedule import position
 from contest.team import Member, Problem, TeamCode
-from handlers.case_common import CaseView
 from storage.models import Case
 from tests.messages.samples import Hostile
 
