@@ -31,12 +31,13 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from config.settings import ROOT
 from contest.definition import load_contest
 from handlers import console as use
 from handlers import exports
 from messages.pages import render_page
 from storage.db import create_engine, migrate, session_factory, transaction
-from storage.models import Case, CaseRevision, Person, TeamMember, Unit
+from storage.models import Account, Case, CaseRevision, Person, TeamMember, Unit
 
 CONTEST = Path(__file__).resolve().parent.parent / "contests" / "jianbing-2024.toml"
 NOW = datetime(2024, 7, 10, 2, 0, tzinfo=UTC)
@@ -91,10 +92,18 @@ async def fill(sessions: Any, args: argparse.Namespace, categories: list[str]) -
         await connection.execute(
             insert(Person),
             [
-                {"telegram_id": 10_000 + n, "chat_id": 10_000 + n, "display_name": f"联系人{n}",
-                 "unit_id": n, "name": f"联系人{n}", "title": "科员", "office_phone": "0755-1",
+                {"id": n, "display_name": f"联系人{n}", "unit_id": n, "name": f"联系人{n}",
+                 "title": "科员", "office_phone": "0755-1",
                  "mobile": "13800000000", "profile_done": True, "is_organizer": False,
                  "reminders_muted": False, "unreachable": False, "created_at": NOW}
+                for n in range(1, args.units + 1)
+            ],
+        )  # fmt: skip
+        await connection.execute(
+            insert(Account),
+            [
+                {"person_id": n, "channel": "telegram", "external_id": str(10_000 + n),
+                 "chat_id": str(10_000 + n), "created_at": NOW}
                 for n in range(1, args.units + 1)
             ],
         )  # fmt: skip
@@ -191,6 +200,7 @@ async def run(args: argparse.Namespace) -> None:
         await timed("units table, page 1", lambda: use.unit_table(
             sessions=sessions, contest=contest, search="", submitter="", page=1))  # fmt: skip
         values = {"sessions": sessions, "contest": contest, "now": NOW, "who": None}
+        template = (ROOT / "contest" / "templates" / "case.docx").read_bytes()
         for label in ("overview + chart (/stats), first", "overview + chart (/stats), again"):
             await timed(label, lambda: exports.case_stats(
                 sessions=sessions, contest=contest, now=NOW))  # fmt: skip
@@ -200,11 +210,12 @@ async def run(args: argparse.Namespace) -> None:
             cap(args.sample)
         await timed("export cases .xlsx", lambda: exports.export_cases(**values), full=args.cases)
         await timed(
-            "export submitted .docx zip", lambda: exports.export_documents(**values),
+            "export submitted .docx zip",
+            lambda: exports.export_documents(template=template, **values),
             full=submitted,
         )  # fmt: skip
         await timed("export deadline copies .docx zip", lambda: exports.export_stage_documents(
-            stage_key="submission", **values), full=submitted)  # fmt: skip
+            stage_key="submission", template=template, **values), full=submitted)  # fmt: skip
         await engine.dispose()
     print(f"peak resident memory (VmHWM)           {peak_rss_mib():9.0f} MiB")
 

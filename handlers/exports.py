@@ -17,10 +17,11 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from contest.definition import Contest, FieldKind, FormField
-from contest.document import build_document
+from contest.document import Properties, build_document
 from contest.lifecycle import word_count
 from contest.timefmt import format_moment
 from handlers.console import case_line, overview
@@ -237,17 +238,37 @@ def paper_name(paper: Paper, taken: set[str]) -> str:
     return name
 
 
-def documents_zip(contest: Contest, papers: Sequence[Paper], progress: Progress | None) -> bytes:
+def paper_document(
+    contest: Contest, paper: Paper, *, template: bytes | None, now: datetime
+) -> bytes:
+    """Build one 说明书 on the case template (CASE_TEMPLATE), with its closing note on 字数."""
+    words = word_count(contest, paper.values, None)
+    note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
+    properties = Properties(
+        title=paper.title or contest.forms.case.title,
+        author=str(paper.values.get("recommending_unit") or paper.unit),
+        created=now,
+    )
+    return build_document(
+        contest, paper.values, template=template, properties=properties, note=note
+    )
+
+
+def documents_zip(
+    contest: Contest,
+    papers: Sequence[Paper],
+    progress: Progress | None,
+    *,
+    template: bytes | None = None,
+    now: datetime,
+) -> bytes:
     """Build a zip of .docx 说明书, one per paper, in the official layout."""
     buffer = io.BytesIO()
     taken: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, paper in enumerate(papers, start=1):
-            words = word_count(contest, paper.values, None)
-            note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
-            archive.writestr(
-                paper_name(paper, taken), build_document(contest, paper.values, note=note)
-            )
+            document = paper_document(contest, paper, template=template, now=now)
+            archive.writestr(paper_name(paper, taken), document)
             if progress is not None:
                 progress(done, len(papers))
     return buffer.getvalue()
@@ -272,6 +293,7 @@ async def export_documents(
     contest: Contest,
     now: datetime,
     who: int | None,
+    template: bytes | None = None,
     progress: Progress | None = None,
 ) -> ExportFile:
     """Export every submitted 说明书 as a zip of .docx named 类别-单位-案例名.docx."""
@@ -282,7 +304,9 @@ async def export_documents(
             detail={"kind": "documents", "cases": len(rows)},
         )  # fmt: skip
     papers = [_paper(contest, r.case.values, r.unit) for r in rows]
-    data = await asyncio.to_thread(documents_zip, contest, papers, progress)
+    data = await asyncio.to_thread(
+        partial(documents_zip, contest, papers, progress, template=template, now=now)
+    )
     name = f"{contest.forms.case.title}-已提交-{_stamp(contest, now)}.zip"
     return ExportFile(name, data, ZIP, len(papers))
 
@@ -294,6 +318,7 @@ async def export_stage_documents(
     stage_key: str,
     now: datetime,
     who: int | None,
+    template: bytes | None = None,
     progress: Progress | None = None,
 ) -> ExportFile | None:
     """Export the copies taken when a stage closed as a zip of .docx; None: no such stage."""
@@ -307,7 +332,9 @@ async def export_stage_documents(
             detail={"kind": "stage_documents", "stage": stage.key, "cases": len(copies)},
         )  # fmt: skip
     papers = [_paper(contest, c.revision.values, c.unit) for c in copies]
-    data = await asyncio.to_thread(documents_zip, contest, papers, progress)
+    data = await asyncio.to_thread(
+        partial(documents_zip, contest, papers, progress, template=template, now=now)
+    )
     name = f"{contest.forms.case.title}-{stage.name}截止时-{_stamp(contest, now)}.zip"
     return ExportFile(name, data, ZIP, len(papers))
 
@@ -367,7 +394,13 @@ async def case_stats(*, sessions: SessionFactory, contest: Contest, now: datetim
 
 
 async def case_document(
-    *, sessions: SessionFactory, contest: Contest, case_id: int, now: datetime, who: int | None
+    *,
+    sessions: SessionFactory,
+    contest: Contest,
+    case_id: int,
+    now: datetime,
+    who: int | None,
+    template: bytes | None = None,
 ) -> ExportFile | None:
     """Return one case's 说明书 as .docx named 类别-单位-案例名.docx; None: no such case."""
     async with transaction(sessions) as session:
@@ -380,7 +413,7 @@ async def case_document(
     if not rows:
         return None
     paper = _paper(contest, rows[0].case.values, rows[0].unit)
-    words = word_count(contest, paper.values, None)
-    note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
-    data = await asyncio.to_thread(build_document, contest, paper.values, note=note)
+    data = await asyncio.to_thread(
+        partial(paper_document, contest, paper, template=template, now=now)
+    )
     return ExportFile(paper_name(paper, set()), data, DOCX, 1)

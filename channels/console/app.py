@@ -273,6 +273,7 @@ async def case_docx(request: web.Request) -> web.StreamResponse:
     file = await exports.case_document(
         sessions=backend.services.sessions, contest=backend.contest,
         case_id=int(request.match_info["case_id"]), now=backend.clock(), who=signed.person_id,
+        template=backend.services.case_template,
     )  # fmt: skip
     if file is None:
         return _message(request, "no_case", 404)
@@ -308,15 +309,18 @@ async def export_file(request: web.Request) -> web.StreamResponse:
         "sessions": backend.services.sessions, "contest": backend.contest, "now": backend.clock(),
         "who": signed.person_id,
     }  # fmt: skip
+    template = backend.services.case_template
     file: exports.ExportFile | None
     if kind == "units.xlsx":
         file = await exports.export_units(**values)
     elif kind == "cases.xlsx":
         file = await exports.export_cases(**values)
     elif kind == "documents.zip":
-        file = await exports.export_documents(**values)
+        file = await exports.export_documents(template=template, **values)
     elif kind.startswith("stage-") and kind.endswith(".zip"):
-        file = await exports.export_stage_documents(stage_key=kind[6:-4], **values)
+        file = await exports.export_stage_documents(
+            stage_key=kind[6:-4], template=template, **values
+        )
     else:
         file = None
     if file is None:

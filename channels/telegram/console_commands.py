@@ -117,7 +117,9 @@ async def export(update: Update, context: Context) -> None:
 
     ticker = asyncio.create_task(tick())
     try:
-        file = await exports.export_documents(progress=count, **values)  # type: ignore[arg-type]
+        file = await exports.export_documents(  # type: ignore[arg-type]
+            progress=count, template=v.services.case_template, **values
+        )
     finally:
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -192,7 +194,7 @@ async def _case(update: Update, context: Context, v: Visit, case_id: int) -> Non
         )
     file = await exports.case_document(
         sessions=services.sessions, contest=services.contest, case_id=case_id,
-        now=v.now, who=v.person.id,
+        now=v.now, who=v.person.id, template=services.case_template,
     )  # fmt: skip
     if file is not None:
         await context.bot.send_document(
