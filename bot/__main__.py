@@ -26,7 +26,9 @@ from bot.app import (  # noqa: E402
     start_services,
     stop_services,
 )
+from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
+from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -50,7 +52,11 @@ async def _wait_for_stop() -> None:
 
 
 async def run_polling(
-    settings: Settings, *, api_url: str | None = None, token: str | None = None
+    settings: Settings,
+    *,
+    api_url: str | None = None,
+    token: str | None = None,
+    console: ConsoleSite | None = None,
 ) -> None:  # noqa: E501
     """Run the bot with long polling (against Telegram, or the sandbox at ``api_url``)."""
     if api_url:
@@ -67,12 +73,17 @@ async def run_polling(
             if not settings.sandbox:
                 raise
             log.warning("health server not started on %s:%s (%s)", host, port, error.strerror)
+    if console is not None:
+        bind_console(console, application)
+    console_runner = await serve_console(application) if settings.console_port else None
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
     try:
         await _wait_for_stop()
     finally:
+        if console_runner is not None:
+            await console_runner.cleanup()
         if health is not None:
             await health.cleanup()
         await application.updater.stop()
@@ -85,7 +96,13 @@ async def run_webhook(settings: Settings) -> None:
     application = build_application(settings)
     await start_services(application)
     await application.start()
-    runner = web.AppRunner(create_webhook_app(application))
+    webhook_app = create_webhook_app(application)
+    console_runner = await serve_console(application) if settings.console_port else None
+    if console_runner is None:
+        console = ConsoleSite()
+        bind_console(console, application)
+        mount(webhook_app, console, CONSOLE_PATH)
+    runner = web.AppRunner(webhook_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await register_webhook(application)
@@ -94,6 +111,8 @@ async def run_webhook(settings: Settings) -> None:
         await _wait_for_stop()
     finally:
         await runner.cleanup()
+        if console_runner is not None:
+            await console_runner.cleanup()
         await application.stop()
         await stop_services(application)
 
@@ -110,8 +129,12 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
         assert settings.sandbox_clock is not None
         prepared = await prepare_demo(settings, contest, settings.sandbox_clock)
     config = SandboxConfig(state_file=settings.sandbox_state_file)
+    console = ConsoleSite()
     async with SandboxServer(
-        config, host=settings.sandbox_host, port=settings.sandbox_port
+        config,
+        host=settings.sandbox_host,
+        port=settings.sandbox_port,
+        mounts={CONSOLE_PATH: create_console_app(console)},
     ) as server:
         if prepared is not None:
             assert settings.sandbox_state_file is not None
@@ -119,7 +142,7 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
         else:
             lines = sandbox_lines(server.url, settings.sandbox_state_file)
         print("\n".join(lines), flush=True)
-        await run_polling(settings, api_url=server.url, token=server.token)
+        await run_polling(settings, api_url=server.url, token=server.token, console=console)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
