@@ -13,12 +13,14 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta, no warnings
 
 from aiohttp import web  # noqa: E402
 
-from bot.app import build_application, start_services, stop_services  # noqa: E402
+from bot.app import WECOM, build_application, start_services, stop_services  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
@@ -36,13 +38,19 @@ async def _wait_for_stop() -> None:
 
 
 async def run_polling(
-    settings: Settings, *, api_url: str | None = None, token: str | None = None
-) -> None:  # noqa: E501
+    settings: Settings,
+    *,
+    api_url: str | None = None,
+    token: str | None = None,
+    started: Callable[[Any], None] | None = None,
+) -> None:
     """Run the bot with long polling (against Telegram, or the sandbox at ``api_url``)."""
     if api_url:
         settings = settings.model_copy(update={"bot_api_url": api_url})
     application = build_application(settings, token=token)
     await start_services(application)
+    if started is not None:
+        started(application)
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
@@ -72,16 +80,49 @@ async def run_webhook(settings: Settings) -> None:
         await stop_services(application)
 
 
+def with_wecom_sandbox(settings: Settings, url: str, config: Any) -> Settings:
+    """Return the settings with the 企业微信 channel pointed at a local 企业微信 sandbox."""
+    from pydantic import SecretStr
+
+    return settings.model_copy(
+        update={
+            "wecom_corp_id": config.corp_id,
+            "wecom_agent_id": config.agent_id,
+            "wecom_secret": SecretStr(config.secret),
+            "wecom_token": SecretStr(config.token),
+            "wecom_aes_key": SecretStr(config.aes_key),
+            "wecom_api_url": url,
+            "wecom_listen": "127.0.0.1",
+            "wecom_port": 0,
+        }
+    )
+
+
 async def run_sandbox(settings: Settings) -> None:
-    """Start the local sandbox and the bot on it; print where to open the chat page."""
+    """Start the local sandboxes (Telegram, 企业微信) and the bot; print the chat pages."""
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
+    from sandbox.wecom.server import WecomSandboxServer
 
-    async with SandboxServer(
-        SandboxConfig(), host=settings.sandbox_host, port=settings.sandbox_port
-    ) as server:
+    async with contextlib.AsyncExitStack() as stack:
+        server = await stack.enter_async_context(
+            SandboxServer(SandboxConfig(), host=settings.sandbox_host, port=settings.sandbox_port)
+        )
+        wecom = None
+        if not settings.wecom_enabled:  # a configured real app is used as it is
+            wecom = await stack.enter_async_context(
+                WecomSandboxServer(host=settings.sandbox_host, port=settings.wecom_sandbox_port)
+            )
+            settings = with_wecom_sandbox(settings, wecom.url, wecom.config)
+
+        def started(application: Any) -> None:
+            service = application.bot_data.get(WECOM)
+            if wecom is not None and service is not None:
+                wecom.config.callback_url = service.url
+                print(f"企业微信沙箱已启动：请在浏览器打开 {wecom.url}/?user=zhangsan", flush=True)
+
         print(f"沙箱已启动：请在浏览器打开 {server.url}/?user=1001  (Ctrl+C 退出)", flush=True)
-        await run_polling(settings, api_url=server.url, token=server.token)
+        await run_polling(settings, api_url=server.url, token=server.token, started=started)
 
 
 def main() -> int:
