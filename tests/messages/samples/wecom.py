@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from tests.messages.samples import Hostile
+from typing import Any
 
-SAMPLES = {
-    "wecom/attachment_note.html": lambda h: {"contest": h.contest},
+from tests.messages.samples import Hostile, Sample
+
+
+def _contest(h: Hostile) -> dict[str, Any]:
+    return {"contest": h.contest}
+
+
+def _pressed(h: Hostile) -> dict[str, Any]:
+    return {"label": h.text}
+
+
+SAMPLES: dict[str, Sample] = {
+    "wecom/attachment_note.html": _contest,
     "wecom/card_title.html": lambda h: {"index": 2, "total": 3},
-    "wecom/pressed.html": lambda h: {"label": h.text},
-    "wecom/telegram_only.html": lambda h: {"contest": h.contest},
+    "wecom/pressed.html": _pressed,
+    "wecom/telegram_only.html": _contest,
     "wecom/unsupported_message.html": lambda h: {"kind": "media"},
 }
