@@ -259,3 +259,28 @@ async def test_an_organizer_configured_by_userid(harness: Harness, bot: WecomBot
     plain = bot.user("zhangsan")
     await plain.enter()
     assert "🛠 组织者后台" not in [text for m in plain.messages() for _key, text in m.buttons]
+
+
+async def test_a_form_resumes_after_a_restart_and_an_old_card_still_works(
+    harness: Harness, bot: WecomBot
+) -> None:
+    user = bot.user()
+    await say(user, await invite_code(harness))
+    assert "第 2/3 项" in await say(user, "中共深圳市某某局机关委员会")
+    old_card = user.last_reply
+    assert old_card is not None and old_card.buttons
+
+    await harness.restart()
+    bot.connect()
+    mark = user.mark()
+    await user.enter()  # opening the app asks the waiting field again
+    assert "第 2/3 项" in texts(user.replies_since(mark))
+    answer = await press(user, "⏸ 暂停")  # on the newest card
+    assert "已退出当前填写" in answer
+    await user.press("❓ 提问", old_card)  # a card sent before the restart
+    await user.refresh()
+    (pressed,) = [m for m in user.messages() if m.id == old_card.id]
+    assert pressed.replaced_label == "已选择"
+    assert "请直接发送您的问题" in texts(user.messages()[-2:])
+    answer = await say(user, "牵头人能换吗")
+    assert answer and "第 2/3 项" not in answer  # paused: no field asked again
