@@ -33,6 +33,7 @@ from config.services import Services
 from handlers import actions as ids
 from handlers import browse, cases, forms
 from handlers.broadcasts import acknowledge_notice
+from handlers.later import send_later
 from handlers.menus import main_menu
 from handlers.registration import CODE_WAIT, join_with_code
 from handlers.replies import Reply, actions
@@ -114,20 +115,29 @@ class WecomAdapter:
     # -- sending ----------------------------------------------------------------------------
 
     async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
-        """Send a use case's replies in order (a reply without a template is skipped)."""
-        for item in replies:
+        """Send a use case's replies in order (a reply without a template is skipped).
+
+        Over 企业微信's frequency limit, the replies not yet sent go to the outbox, which
+        sends them once the limit lifts (a reply cut in the middle is sent again whole).
+        """
+        for index, item in enumerate(replies):
             if not item.template:
                 continue
             document = None
             if item.attachment is not None:
                 a = item.attachment
                 document = (a.data, a.filename, a.mime)
-            await self.speaker.say(
-                user_id,
-                render(item.template, **item.values),
-                pairs_of_rows(item.actions),
-                document=document,
-            )
+            try:
+                await self.speaker.say(
+                    user_id,
+                    render(item.template, **item.values),
+                    pairs_of_rows(item.actions),
+                    document=document,
+                )
+            except api.RetryLater:
+                later = await send_later(await self.visit(user_id), replies[index:])
+                log.info("wecom frequency limit: %d replies handed to the outbox", later)
+                return
 
     def _with_menu(self, v: Visit, template: str, **values: object) -> Reply:
         return Reply(template, {"contest": v.services.contest, **values}, actions(main_menu(v)))

@@ -284,3 +284,18 @@ async def test_a_form_resumes_after_a_restart_and_an_old_card_still_works(
     assert "请直接发送您的问题" in texts(user.messages()[-2:])
     answer = await say(user, "牵头人能换吗")
     assert answer and "第 2/3 项" not in answer  # paused: no field asked again
+
+
+async def test_over_the_frequency_limit_the_answer_comes_through_the_outbox(
+    harness: Harness, bot: WecomBot, wecom: WecomSandboxServer
+) -> None:
+    user = bot.user()
+    wecom.config.fail_next("message/send", errcode=45009)
+    await user.send("文本申报几号截止")
+    await worker(harness).drain()  # the running worker may have sent it already
+    await user.refresh()
+    assert "截止" in texts(user.messages())
+    sv = services(harness)
+    async with sv.sessions() as session:
+        (row,) = (await session.exec(select(OutboxMessage))).all()
+    assert (row.kind, row.status) == ("reply", "sent")
