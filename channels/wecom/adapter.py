@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from channels.wecom import api
 from channels.wecom.callback import InboundEvent, InboundKind
@@ -240,7 +241,8 @@ class WecomAdapter:
             ids.MENU_MAIN: lambda: browse.welcome(v),
             ids.MENU_HELP: lambda: browse.help_page(v),
             ids.MENU_SCHEDULE: lambda: browse.schedule(v),
-            ids.REG_CODE: lambda: browse.ask_code(v),
+            # A t.me link cannot be opened here: the code (or the whole link) is typed.
+            ids.REG_CODE: lambda: replace(browse.ask_code(v), template="wecom/ask_code.html"),
             ids.REG_CANCEL: lambda: Reply(
                 "registration/code_cancelled.html", actions=actions(main_menu(v))
             ),

@@ -299,3 +299,13 @@ async def test_over_the_frequency_limit_the_answer_comes_through_the_outbox(
     async with sv.sessions() as session:
         (row,) = (await session.exec(select(OutboxMessage))).all()
     assert (row.kind, row.status) == ("reply", "sent")
+
+
+async def test_register_from_the_menu_by_typing_the_code(harness: Harness, bot: WecomBot) -> None:
+    user = bot.user()
+    await user.enter()
+    assert "报名登记" in await press(user, "📝 报名登记")
+    assert "把整条链接复制发来也可以" in await press(user, "🔑 输入邀请码")
+    code = await invite_code(harness)
+    answer = await say(user, f"https://t.me/some_bot?start={code}")  # a pasted link works
+    assert "参赛单位登记 · 第 1/3 项" in answer

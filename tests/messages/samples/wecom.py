@@ -16,6 +16,7 @@ def _pressed(h: Hostile) -> dict[str, Any]:
 
 
 SAMPLES: dict[str, Sample] = {
+    "wecom/ask_code.html": lambda h: {"contest": h.contest, "length": 8},
     "wecom/attachment_note.html": _contest,
     "wecom/card_title.html": lambda h: {"index": 2, "total": 3},
     "wecom/pressed.html": _pressed,
