@@ -1,12 +1,14 @@
 """Command line: ``python -m bot`` runs the bot (the only module with side effects).
 
 No BOT_TOKEN: the local sandbox starts, the bot polls it, and one line says where to open
-the chat page. BOT_TOKEN: long polling against Telegram, or a webhook served by aiohttp
+the chat page (``--demo``: inside the contest, with an organizer and an invite ready; see
+bot/demo.py). BOT_TOKEN: long polling against Telegram, or a webhook served by aiohttp
 when WEBHOOK_URL is set.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -20,10 +22,18 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta
 
 from aiohttp import web  # noqa: E402
 
-from bot.app import WECOM, build_application, start_services, stop_services  # noqa: E402
+from bot.app import (  # noqa: E402
+    WECOM,
+    build_application,
+    read_case_template,
+    start_services,
+    stop_services,
+)
+from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
+from contest.document import DocumentError  # noqa: E402
 
 log = logging.getLogger("bot")
 
@@ -98,15 +108,22 @@ def with_wecom_sandbox(settings: Settings, url: str, config: Any) -> Settings:
     )
 
 
-async def run_sandbox(settings: Settings) -> None:
+async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
     """Start the local sandboxes (Telegram, 企业微信) and the bot; print the chat pages."""
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
     from sandbox.wecom.server import WecomSandboxServer
 
+    contest = load_contest(settings.contest_file)
+    prepared = None
+    if demo:
+        settings = demo_settings(settings, contest)
+        assert settings.sandbox_clock is not None
+        prepared = await prepare_demo(settings, contest, settings.sandbox_clock)
+    config = SandboxConfig(state_file=settings.sandbox_state_file)
     async with contextlib.AsyncExitStack() as stack:
         server = await stack.enter_async_context(
-            SandboxServer(SandboxConfig(), host=settings.sandbox_host, port=settings.sandbox_port)
+            SandboxServer(config, host=settings.sandbox_host, port=settings.sandbox_port)
         )
         wecom = None
         if not settings.wecom_enabled:  # a configured real app is used as it is
@@ -114,6 +131,12 @@ async def run_sandbox(settings: Settings) -> None:
                 WecomSandboxServer(host=settings.sandbox_host, port=settings.wecom_sandbox_port)
             )
             settings = with_wecom_sandbox(settings, wecom.url, wecom.config)
+        if prepared is not None:
+            assert settings.sandbox_state_file is not None
+            lines = demo_lines(prepared, contest, server.url, settings.sandbox_state_file)
+        else:
+            lines = sandbox_lines(server.url, settings.sandbox_state_file)
+        print("\n".join(lines), flush=True)
 
         def started(application: Any) -> None:
             service = application.bot_data.get(WECOM)
@@ -121,12 +144,26 @@ async def run_sandbox(settings: Settings) -> None:
                 wecom.config.callback_url = service.url
                 print(f"企业微信沙箱已启动：请在浏览器打开 {wecom.url}/?user=zhangsan", flush=True)
 
-        print(f"沙箱已启动：请在浏览器打开 {server.url}/?user=1001  (Ctrl+C 退出)", flush=True)
         await run_polling(settings, api_url=server.url, token=server.token, started=started)
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse ``./run``'s options."""
+    parser = argparse.ArgumentParser(prog="./run", description="大赛报名助手")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="sandbox inside the text-submission stage, with an organizer and an invite ready",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="with --demo: forget the demo's data first"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
     """Load settings and the contest file, then run in the configured mode."""
+    args = parse_args(argv)
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level.upper(),
@@ -139,8 +176,22 @@ def main() -> int:
     except ContestFileError as error:
         print(f"contest file error, the bot does not start:\n{error}", file=sys.stderr)
         return 2
+    try:
+        read_case_template(settings)
+    except DocumentError:
+        print(f"CASE_TEMPLATE {settings.case_template}: not a readable .docx", file=sys.stderr)
+        return 2
+    if args.demo and not settings.sandbox:
+        print("--demo runs the local sandbox: leave BOT_TOKEN empty", file=sys.stderr)
+        return 2
+    if args.fresh:
+        if not args.demo:
+            print("--fresh goes with --demo (it deletes the demo's data)", file=sys.stderr)
+            return 2
+        for path in forget_demo():
+            print(f"已删除 {path}", flush=True)
     if settings.sandbox:
-        runner = run_sandbox(settings)
+        runner = run_sandbox(settings, demo=args.demo)
     elif settings.webhook_url:
         runner = run_webhook(settings)
     else:

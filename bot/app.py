@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
-from bot.scheduler import start_reminders
+from bot.scheduler import start_freezes, start_reminders
 from channels.telegram.codec import check_contest
 from channels.telegram.outbound import TelegramChannel
 from channels.wecom.service import WecomService
@@ -22,6 +22,7 @@ from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
 from config.settings import Settings
 from contest.definition import Contest, load_contest
+from contest.document import DocumentError, check_template
 from delivery.worker import start_worker, stop_worker
 from handlers.broadcasts import progress
 from storage.db import create_engine, migrate, session_factory
@@ -37,6 +38,18 @@ def default_clock(settings: Settings) -> Clock:
     if settings.sandbox and settings.sandbox_clock is not None:
         return ShiftedClock(settings.sandbox_clock)
     return SystemClock()
+
+
+def read_case_template(settings: Settings) -> bytes:
+    """Read the 说明书's Word template (CASE_TEMPLATE); raise DocumentError if unusable."""
+    try:
+        template = settings.case_template.read_bytes()
+    except OSError as error:
+        raise DocumentError("not_docx") from error
+    missing = check_template(template)
+    if missing:
+        log.warning("CASE_TEMPLATE lacks the styles %s; Normal is used instead", missing)
+    return template
 
 
 def build_application(
@@ -74,6 +87,7 @@ def build_application(
         clock=clock or default_clock(settings),
         engine=engine,
         sessions=session_factory(engine),
+        case_template=read_case_template(settings),
     )
     telegram_channel.register_all(application)
     return application
@@ -103,6 +117,7 @@ async def start_services(application: AnyApplication) -> None:
         channels[wecom.channel.name] = wecom.channel
     await start_worker(services, channels, progress=progress)
     await start_reminders(services, application.job_queue)
+    await start_freezes(services, application.job_queue)
     await telegram_channel.startup(application)
 
 

@@ -25,6 +25,7 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessions: SessionFactory
+    case_template: bytes | None = None  # the .docx the 说明书 is built on (CASE_TEMPLATE)
     # Wakes the delivery worker when rows were written (created in the bot's loop on use).
     outbox_wake: asyncio.Event | None = None
     # The running delivery worker (delivery.worker.DeliveryWorker), set by the wiring.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contest.lifecycle import may_create
 from contest.questions import Answer, answer_context, answer_for, match
+from contest.reminders import upcoming
 from contest.schedule import position
 from handlers import actions as ids
 from handlers.cases import (
@@ -25,13 +26,14 @@ from handlers.cases import (
     unit_ready,
 )
 from handlers.forms import open_form_in
+from handlers.forms import pause as pause_form
 from handlers.menus import main_menu
 from handlers.registration import contest_context
+from handlers.reminders import set_muted
 from handlers.replies import Reply, actions
 from handlers.visits import Visit
 from storage.cases import list_cases
 from storage.db import transaction
-from storage.forms import pause_forms
 from storage.invites import normalize_code
 
 
@@ -93,9 +95,31 @@ def topic(v: Visit, ref: str) -> Reply:
 
 async def pause(v: Visit) -> Reply:
     """Leave the current form (everything entered is kept) and show the menu."""
-    async with transaction(v.services.sessions) as session:
-        paused = await pause_forms(session, person_id=v.person.id or 0)
+    paused = await pause_form(v)
     return Reply("start/cancelled.html", {"paused": paused}, actions(main_menu(v)))
+
+
+async def reminder_settings(v: Visit, pressed: str = "") -> Reply:
+    """Show whether reminders come and when; ``pressed`` ("on", "off", "mute") switches them."""
+    muted = v.person.reminders_muted
+    if pressed:
+        muted = pressed != "on"
+        await set_muted(v, muted=muted)
+    contest = v.services.contest
+    coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]
+    switch = ("reminders.unmute", ids.REMINDERS_ON) if muted else (
+        "reminders.mute", ids.REMINDERS_OFF
+    )
+    values = {
+        "muted": muted,
+        "contest": contest,
+        "offsets": contest.reminders.deltas,
+        "next_moment": coming[0] if coming else None,
+        "now": v.now,
+        "changed": bool(pressed),
+    }
+    buttons = actions([[switch], [("menu.back", ids.MENU_MAIN)]])
+    return Reply("reminders/settings.html", values, buttons)
 
 
 async def register_home(v: Visit) -> Reply:

@@ -21,27 +21,35 @@ Action ids of the case flows (all ids re-checked against the pressing person's u
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from config.services import Services
 from contest.forms import FormEngine, FormState, Validator
 from contest.lifecycle import (
+    Phase,
     Standing,
     Verdict,
+    closed_editing_stages,
+    editing_window,
+    freezes,
     hit_views,
     initial_values,
     may_create,
     may_edit,
     may_submit,
+    may_withdraw,
     reentry_validator,
     standing,
     values_in_progress,
     word_count,
     wording_hits,
 )
+from contest.schedule import position
 from contest.team import Member
 from contest.text import unresolved
 from handlers import actions as ids
@@ -51,16 +59,20 @@ from handlers.visits import Visit
 from storage.cases import (
     create_case,
     forget_case_forms,
+    freeze_stage,
     is_advancing,
     list_cases,
     save_values,
     submit_case,
     unit_case,
+    withdraw_case,
 )
 from storage.db import transaction
 from storage.models import Case, CaseStatus, Unit, UnitStatus
 from storage.team import domain_members, lead_of, list_members
 from storage.units import get_unit
+
+log = logging.getLogger(__name__)
 
 FORM = "case"  # the case form (contest.forms.case)
 EVIDENCE = "case_evidence"  # waiting for the evidence (依据) of one restricted-word use
@@ -410,3 +422,107 @@ FLOW = FormFlow(
 def register_forms() -> None:
     """Make the case form available to the form use cases."""
     register_flow(FLOW)
+
+
+# ------------------------------------------------------------ withdrawing, /todo, freezing
+
+
+async def ask_withdraw(v: Visit, *, case_id: int | None) -> Outcome:
+    """Ask before taking a submitted case back to draft (it must then be submitted again)."""
+    contest = v.services.contest
+    async with v.services.sessions() as session:
+        view = await own_view(session, v, case_id)
+    if view is None:
+        return Outcome([not_found()], "cases/not_found_toast.html")
+    verdict = may_withdraw(contest, v.now, status=view.case.status, advancing=view.advancing)
+    if not verdict.allowed:
+        return Outcome([refusal(v, view, verdict, "withdraw")])
+    buttons = actions(
+        [
+            [
+                ("case.withdraw_yes", f"case:{view.case_id}:withdraw:yes"),
+                ("case.withdraw_no", f"case:{view.case_id}"),
+            ]
+        ]
+    )
+    values = {
+        "contest": contest,
+        "now": v.now,
+        "window": verdict.window,
+        "title": view.case.values.get("title") or "",
+        "case": view.case,
+    }
+    return Outcome([Reply("cases/withdraw_confirm.html", values, buttons)])
+
+
+async def withdraw(v: Visit, *, case_id: int | None) -> Outcome:
+    """Take a submitted case back to draft so it can be edited, while its stage is open."""
+    contest = v.services.contest
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], "cases/not_found_toast.html")
+        verdict = may_withdraw(contest, v.now, status=view.case.status, advancing=view.advancing)
+        if not verdict.allowed:
+            return Outcome([refusal(v, view, verdict, "withdraw")])
+        await withdraw_case(session, case=view.case, now=v.now)
+        view = await case_view(session, v, view.case)
+    return Outcome([card(v, view, "withdrawn")])
+
+
+async def todo(v: Visit) -> Reply:
+    """Say what to do now: for a unit, each case's gaps and the next deadline."""
+    contest = v.services.contest
+    async with v.services.sessions() as session:
+        unit = await unit_for(session, v)
+        views: list[CaseView] = []
+        if unit_ready(unit):
+            assert unit is not None and unit.id is not None
+            for case in await list_cases(session, unit_id=unit.id):
+                views.append(await case_view(session, v, case))
+    where = position(contest, v.now)
+    if not unit_ready(unit):
+        values = {
+            "contest": contest,
+            "now": v.now,
+            "position": where,
+            "pending": unit is not None,
+        }
+        buttons = actions([[("menu.schedule", ids.MENU_SCHEDULE), ("menu.back", ids.MENU_MAIN)]])
+        return Reply("todo/unregistered.html", values, buttons)
+    creation = may_create(contest, v.now, existing=len(views))
+    rows: list[list[tuple[str, str]]] = []
+    for view in views:
+        if view.standing.edit.allowed or view.standing.window.phase is Phase.OPEN:
+            rows.append([(case_button(view.case), f"case:{view.case_id}")])
+    if creation.allowed:
+        rows.append([("menu.new_case", ids.CASE_NEW)])
+    rows.append([("menu.cases", ids.MENU_CASES), ("menu.back", ids.MENU_MAIN)])
+    values = {
+        "contest": contest,
+        "now": v.now,
+        "position": where,
+        "views": views,
+        "creation": creation,
+        "window": editing_window(contest, v.now, advancing=False),
+    }
+    return Reply("todo/overview.html", values, actions(rows))
+
+
+async def freeze_closed_stages(services: Services) -> int:
+    """Freeze the submitted text of every stage that has closed; return how many copies."""
+    contest = services.contest
+    now = services.clock.now()
+    frozen = 0
+    for stage in closed_editing_stages(contest, now):
+        async with transaction(services.sessions) as session:
+            frozen += await freeze_stage(
+                session,
+                stage_key=stage.key,
+                closed_at=stage.end,
+                only_advancing=not freezes(stage, advancing=False),
+                now=now,
+            )
+    if frozen:
+        log.info("froze %d case texts at stage close", frozen)
+    return frozen

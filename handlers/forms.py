@@ -158,6 +158,12 @@ async def take_text(services: Services, *, sender: Sender, text: str, now: datet
     return TextTurn(visit=v, turn=Turn(replies))
 
 
+async def pause(v: Visit) -> int:
+    """Leave the current form (or wait); everything entered so far is kept for later."""
+    async with transaction(v.services.sessions) as session:
+        return await pause_forms(session, person_id=v.person.id or 0)
+
+
 async def waiting(v: Visit) -> FormProgress | None:
     """Return what the person's next message is awaited for: their active form or wait."""
     async with v.services.sessions() as session:

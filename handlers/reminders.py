@@ -31,11 +31,18 @@ from contest.reminders import (
 from delivery import wake
 from handlers import actions as ids
 from handlers.replies import Actions, actions, stored
+from handlers.visits import Visit
 from messages import render
 from storage.db import transaction
 from storage.models import Person
 from storage.outbox import enqueue_many, existing_keys
-from storage.reports import UnitReport, case_facts, unit_reports, visitors
+from storage.reports import (
+    UnitReport,
+    case_facts,
+    set_reminders_muted,
+    unit_reports,
+    visitors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -181,3 +188,9 @@ async def remind(services: Services) -> ReminderRun:
         )  # fmt: skip
         wake(services)
     return run
+
+
+async def set_muted(v: Visit, *, muted: bool) -> None:
+    """Switch this person's deadline reminders off (muted) or on."""
+    async with transaction(v.services.sessions) as session:
+        await set_reminders_muted(session, person_id=v.person.id or 0, muted=muted)

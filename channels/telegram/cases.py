@@ -317,8 +317,3 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(ask_evidence, pattern=r"^case:\d+:ev:[0-9a-f]+$"))
     case_documents.register(app)
     app.add_handler(CallbackQueryHandler(case_lifecycle.stale_button, pattern=r"^case:"))
-
-
-async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
-    """Freezes the text of stages that closed while the bot was down; schedules the next."""
-    await case_lifecycle.on_startup(app)

@@ -12,8 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from channels.telegram.common import Context, answer, callback_parts, keyboard, reply, show, visit
 from contest.reminders import upcoming
-from storage.db import transaction
-from storage.reports import set_reminders_muted
+from handlers.reminders import set_muted
 
 
 async def settings(update: Update, context: Context) -> None:
@@ -24,8 +23,7 @@ async def settings(update: Update, context: Context) -> None:
     muted = v.person.reminders_muted
     if pressed:
         muted = pressed != "on"
-        async with transaction(v.services.sessions) as session:
-            await set_reminders_muted(session, person_id=v.person.id or 0, muted=muted)
+        await set_muted(v, muted=muted)
     await answer(update, "reminders/toggled_toast.html" if pressed else None, muted=muted)
     contest = v.services.contest
     coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]

@@ -8,9 +8,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from channels.telegram.commands import publish_organizer_commands
 from channels.telegram.common import Context, Visit, answer, chat_of, keyboard, reply, show, visit
 from contest.schedule import position
+from handlers import forms
 from handlers.menus import main_menu
-from storage.db import transaction
-from storage.forms import pause_forms
 
 MENU = "menu:main"
 HELP = "menu:help"
@@ -64,8 +63,7 @@ async def cancel(update: Update, context: Context) -> None:
     """Leaves the current form; everything entered so far is kept for later."""
     v = await visit(update, context)
     await answer(update)
-    async with transaction(v.services.sessions) as session:
-        paused = await pause_forms(session, person_id=v.person.id or 0)
+    paused = await forms.pause(v)
     await reply(
         update, context, "start/cancelled.html", markup=keyboard(main_menu(v)), paused=paused
     )

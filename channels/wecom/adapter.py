@@ -15,8 +15,8 @@ too). The routing mirrors the Telegram channel's:
   else the welcome.
 
 Ids this channel does not handle yet (the team, .docx import and export, restricted-word
-evidence, organizer consoles …) answer ``wecom/telegram_only.html`` with the menu: never
-silence. Replies are rendered by ``messages`` and laid out by ``render.py``.
+evidence, the preview, /me, organizer consoles …) answer ``wecom/telegram_only.html`` with
+the menu: never silence. Replies are rendered by ``messages`` and laid out by ``render.py``.
 """
 
 from __future__ import annotations
@@ -255,6 +255,10 @@ class WecomAdapter:
             return Pressed([Reply("questions/how_to_ask.html")])
         if key == ids.MENU_PAUSE:
             return Pressed([await browse.pause(v)])
+        if key == ids.MENU_TODO:
+            return Pressed([await cases.todo(v)])
+        if command == "rem" and key in (ids.REMINDERS_ON, ids.REMINDERS_OFF, ids.REMINDERS_MUTE):
+            return Pressed([await browse.reminder_settings(v, parts[1])])
         if key == ids.MENU_CASES:
             return Pressed([await browse.case_list(v)])
         if key == ids.MENU_REGISTER:
@@ -273,4 +277,10 @@ class WecomAdapter:
             return Pressed(outcome.replies, outcome.toast)
         if case_id is not None and parts[2:] == ["edit"]:
             return Pressed(await browse.edit_case(v, case_id))
+        if case_id is not None and parts[2:] == ["withdraw"]:
+            outcome = await cases.ask_withdraw(v, case_id=case_id)
+            return Pressed(outcome.replies, outcome.toast)
+        if case_id is not None and parts[2:] == ["withdraw", "yes"]:
+            outcome = await cases.withdraw(v, case_id=case_id)
+            return Pressed(outcome.replies, outcome.toast)
         return Pressed([self.telegram_only(v)])

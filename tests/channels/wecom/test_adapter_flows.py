@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
+from handlers import browse
 from handlers.notices import notice_rows
 from sandbox.wecom.client import WecomUser
 from sandbox.wecom.server import WecomSandboxServer
@@ -137,6 +138,15 @@ async def test_join_register_fill_a_case_and_submit(harness: Harness, bot: Wecom
     async with sv.sessions() as session:
         case = await session.get(Case, case.id)
     assert case is not None and case.status == CaseStatus.SUBMITTED
+
+    await press(user, "↩️ 撤回修改")
+    await press(user, "确认撤回")
+    async with sv.sessions() as session:
+        case = await session.get(Case, case.id)
+    assert case is not None and case.status == CaseStatus.DRAFT
+    assert "一网通办再提速" in await press(user, "📋 我的案例")
+    answer = await press(user, "✅ 现在该做什么")
+    assert "一网通办再提速" in answer
 
 
 async def test_a_question_is_answered_and_inside_a_form_the_field_is_asked_again(
@@ -309,3 +319,21 @@ async def test_register_from_the_menu_by_typing_the_code(harness: Harness, bot: 
     code = await invite_code(harness)
     answer = await say(user, f"https://t.me/some_bot?start={code}")  # a pasted link works
     assert "参赛单位登记 · 第 1/3 项" in answer
+
+
+async def test_reminders_can_be_switched_off_and_on(harness: Harness, bot: WecomBot) -> None:
+    user = bot.user()
+    await user.enter()
+    v = await bot.service.adapter.visit("zhangsan")  # type: ignore[union-attr]
+    reply = await browse.reminder_settings(v)
+    await bot.service.adapter.send("zhangsan", [reply])  # type: ignore[union-attr]
+    await user.refresh()
+    await press(user, "🔕 不再提醒")
+    sv = services(harness)
+    async with sv.sessions() as session:
+        person = await get_person(session, channel="wecom", external_id="zhangsan")
+    assert person is not None and person.reminders_muted
+    await press(user, "🔔 开启提醒")
+    async with sv.sessions() as session:
+        person = await get_person(session, channel="wecom", external_id="zhangsan")
+    assert person is not None and not person.reminders_muted
