@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from channels.wecom import api
 from channels.wecom.callback import InboundEvent, InboundKind
@@ -55,20 +55,14 @@ def _int(parts: list[str], index: int) -> int | None:
         return None
 
 
+@dataclass
 class Pressed:
     """What a button press answers: replies, and a short notice for the pressed card."""
 
-    def __init__(
-        self,
-        replies: Sequence[Reply] = (),
-        toast: str | None = None,
-        toast_values: dict[str, object] | None = None,
-        label: str = "",
-    ) -> None:
-        self.replies = list(replies)
-        self.toast = toast
-        self.toast_values = toast_values or {}
-        self.label = label  # replaces the card's buttons instead of "已选择：…"
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+    toast_values: dict[str, object] = field(default_factory=dict)
+    label: str = ""  # replaces the card's buttons instead of "已选择：…"
 
 
 class WecomAdapter:
@@ -228,7 +222,7 @@ class WecomAdapter:
                 field_key=parts[3] if len(parts) > 3 and parts[3] else None,
                 arg=parts[4] if len(parts) > 4 else "",
             )
-            return Pressed(turn.replies, turn.toast)
+            return Pressed(list(turn.replies), turn.toast)
         if command == ids.ACK:
             done = await acknowledge_notice(v, broadcast_id=_int(parts, 1))
             marked = done.actions[0][0].text if done.actions and done.actions[0] else ""
@@ -268,19 +262,19 @@ class WecomAdapter:
     async def _case(self, v: Visit, parts: list[str]) -> Pressed:
         if parts == ["case", "new"]:
             outcome = await cases.new_case(v)
-            return Pressed(outcome.replies, outcome.toast)
+            return Pressed(list(outcome.replies), outcome.toast)
         case_id = _int(parts, 1)
         if case_id is not None and len(parts) == 2:
             return Pressed([await browse.case_card(v, case_id)])
         if case_id is not None and parts[2:] == ["submit"]:
             outcome = await cases.submit(v, case_id=case_id)
-            return Pressed(outcome.replies, outcome.toast)
+            return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["edit"]:
-            return Pressed(await browse.edit_case(v, case_id))
+            return Pressed(list(await browse.edit_case(v, case_id)))
         if case_id is not None and parts[2:] == ["withdraw"]:
             outcome = await cases.ask_withdraw(v, case_id=case_id)
-            return Pressed(outcome.replies, outcome.toast)
+            return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["withdraw", "yes"]:
             outcome = await cases.withdraw(v, case_id=case_id)
-            return Pressed(outcome.replies, outcome.toast)
+            return Pressed(list(outcome.replies), outcome.toast)
         return Pressed([self.telegram_only(v)])
