@@ -31,11 +31,16 @@ from bot.app import (  # noqa: E402
 )
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
+from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
 from contest.document import DocumentError  # noqa: E402
+from observability.health import start_health_server  # noqa: E402
+from observability.logs import configure_logging  # noqa: E402
 
 log = logging.getLogger("bot")
+
+MAINTENANCE = ("backup", "restore", "purge")  # python -m bot <command> …: see bot/maintenance.py
 
 
 async def _wait_for_stop() -> None:
@@ -59,6 +64,16 @@ async def run_polling(
         settings = settings.model_copy(update={"bot_api_url": api_url})
     application = build_application(settings, token=token)
     await start_services(application)
+    health = None
+    if settings.health_port:
+        services = services_of(application)
+        host, port = settings.health_listen, settings.health_port
+        try:
+            health = await start_health_server(services, host, port)
+        except OSError as error:
+            if not settings.sandbox:
+                raise
+            log.warning("health server not started on %s:%s (%s)", host, port, error.strerror)
     if started is not None:
         started(application)
     assert application.updater is not None
@@ -67,6 +82,8 @@ async def run_polling(
     try:
         await _wait_for_stop()
     finally:
+        if health is not None:
+            await health.cleanup()
         await application.updater.stop()
         await application.stop()
         await stop_services(application)
@@ -163,14 +180,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Load settings and the contest file, then run in the configured mode."""
-    args = parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
+    if words and words[0] in MAINTENANCE:  # backup, restore, purge
+        from bot.maintenance import run_command
+
+        return run_command(words, settings)
+    args = parse_args(argv)
     try:
         load_contest(settings.contest_file)
     except ContestFileError as error:

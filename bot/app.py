@@ -16,6 +16,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 import channels.telegram as telegram_channel
 from bot.scheduler import start_freezes, start_reminders
 from channels.telegram.codec import check_contest
+from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
 from channels.wecom.service import WecomService
 from config.clock import Clock, ShiftedClock, SystemClock
@@ -68,6 +69,7 @@ def build_application(
     api = settings.bot_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
+        .application_class(MeteredApplication)  # counts and times every update (/metrics)
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")

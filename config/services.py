@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from config.clock import Clock
 from config.settings import Settings
 from contest.definition import Contest
+from observability.metrics import Metrics
 from storage.db import SessionFactory
 
 SERVICES = "services"
@@ -30,6 +31,8 @@ class Services:
     outbox_wake: asyncio.Event | None = None
     # The running delivery worker (delivery.worker.DeliveryWorker), set by the wiring.
     worker: Any = None
+    # This application's Prometheus metrics (observability.metrics.Metrics), made on first use.
+    metrics: Metrics | None = None
 
     def is_configured_organizer(self, channel: str, external_id: str) -> bool:
         """Return True for ORGANIZER_IDS (Telegram) and WECOM_ORGANIZER_IDS (企业微信 userids)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_concurrency: int = Field(default=1, ge=1, le=32)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=9464, ge=0, le=65535)
+    webhook_max_body: int = Field(default=1_048_576, ge=1024)
     # 企业微信 self-built app (自建应用); the channel is off while these are unset.
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
