@@ -29,7 +29,9 @@ from bot.app import (  # noqa: E402
     start_services,
     stop_services,
 )
+from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
+from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -57,6 +59,7 @@ async def run_polling(
     *,
     api_url: str | None = None,
     token: str | None = None,
+    console: ConsoleSite | None = None,
     started: Callable[[Any], None] | None = None,
 ) -> None:
     """Run the bot with long polling (against Telegram, or the sandbox at ``api_url``)."""
@@ -74,6 +77,9 @@ async def run_polling(
             if not settings.sandbox:
                 raise
             log.warning("health server not started on %s:%s (%s)", host, port, error.strerror)
+    if console is not None:
+        bind_console(console, application)
+    console_runner = await serve_console(application) if settings.console_port else None
     if started is not None:
         started(application)
     assert application.updater is not None
@@ -82,6 +88,8 @@ async def run_polling(
     try:
         await _wait_for_stop()
     finally:
+        if console_runner is not None:
+            await console_runner.cleanup()
         if health is not None:
             await health.cleanup()
         await application.updater.stop()
@@ -94,7 +102,13 @@ async def run_webhook(settings: Settings) -> None:
     application = build_application(settings)
     await start_services(application)
     await application.start()
-    runner = web.AppRunner(create_webhook_app(application))
+    webhook_app = create_webhook_app(application)
+    console_runner = await serve_console(application) if settings.console_port else None
+    if console_runner is None:
+        console = ConsoleSite()
+        bind_console(console, application)
+        mount(webhook_app, console, CONSOLE_PATH)
+    runner = web.AppRunner(webhook_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await register_webhook(application)
@@ -103,6 +117,8 @@ async def run_webhook(settings: Settings) -> None:
         await _wait_for_stop()
     finally:
         await runner.cleanup()
+        if console_runner is not None:
+            await console_runner.cleanup()
         await application.stop()
         await stop_services(application)
 
@@ -138,9 +154,15 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
         assert settings.sandbox_clock is not None
         prepared = await prepare_demo(settings, contest, settings.sandbox_clock)
     config = SandboxConfig(state_file=settings.sandbox_state_file)
+    console = ConsoleSite()
     async with contextlib.AsyncExitStack() as stack:
         server = await stack.enter_async_context(
-            SandboxServer(config, host=settings.sandbox_host, port=settings.sandbox_port)
+            SandboxServer(
+                config,
+                host=settings.sandbox_host,
+                port=settings.sandbox_port,
+                mounts={CONSOLE_PATH: create_console_app(console)},
+            )
         )
         wecom = None
         if not settings.wecom_enabled:  # a configured real app is used as it is
@@ -161,7 +183,9 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
                 wecom.config.callback_url = service.url
                 print(f"企业微信沙箱已启动：请在浏览器打开 {wecom.url}/?user=zhangsan", flush=True)
 
-        await run_polling(settings, api_url=server.url, token=server.token, started=started)
+        await run_polling(
+            settings, api_url=server.url, token=server.token, console=console, started=started
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
