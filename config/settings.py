@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     wecom_aes_key: SecretStr | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
     wecom_organizer_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    wecom_listen: str = "0.0.0.0"  # where the callback URL is served (behind a TLS proxy)
+    wecom_port: int = 8444
+    wecom_path: str = "/wecom/callback"
+    wecom_sandbox_port: int = 8082  # sandbox mode: the 企业微信 sandbox page
     public_url: str | None = None
     console_listen: str = "127.0.0.1"
     console_port: int | None = None

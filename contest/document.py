@@ -38,7 +38,9 @@ Reading (:func:`parse_document`) accepts what people do to the template in Word:
 with a half- or full-width colon, spaces inside labels, full- or half-width brackets, the
 fields in paragraphs or in table cells, items numbered 1. 1、 （1） ① 一、 or not at all
 (one paragraph each), the category ticked with any of ☑ ☒ ✓ ✔ √ ■ ▣ ● or written
-alone. A line starting with 注： ends the document (the template's closing note).
+alone. A line starting with 注： ends the document (the template's closing note). A line
+that is nothing but a field's label (with or without its colon) starts that field, also
+inside a long text: a paragraph reading exactly "推荐单位" cannot be told from the label.
 A printed label that several fields share (职务) belongs to the first of them after the
 field whose own label came last (联系人姓名 … 职务 is the contact's). Values are read as
 the form engine reads typed answers; a value that does not pass (a mobile number with ten
