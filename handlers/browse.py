@@ -7,11 +7,13 @@ except where the person asked for one (``edit_case``). Each returns neutral repl
 
 from __future__ import annotations
 
+from contest.asking import ask
 from contest.lifecycle import may_create
-from contest.questions import Answer, answer_context, answer_for, match
+from contest.questions import Answer, Asker, answer_context, answer_for, match
 from contest.reminders import upcoming
 from contest.schedule import position
 from handlers import actions as ids
+from handlers.asking import asker_for
 from handlers.cases import (
     FORM,
     CaseView,
@@ -71,18 +73,27 @@ def schedule(v: Visit) -> Reply:
 QUESTION_TOPIC = "q"  # q:<ref>: a topic offered after an unsure answer
 
 
-def answer_reply(v: Visit, result: Answer) -> Reply:
+def answer_reply(v: Visit, result: Answer, asker: Asker | None = None) -> Reply:
     """Return a matched answer; an unsure one offers its alternatives as buttons."""
     rows = []
     if not result.confident:
         rows = [[(alt.label, f"{QUESTION_TOPIC}:{alt.ref}")] for alt in result.alternatives]
-    values = answer_context(result, v.services.contest, v.now)
+    values = answer_context(result, v.services.contest, v.now, asker)
     return Reply(f"answers/{result.topic}.html", values, actions(rows))
 
 
 def question(v: Visit, text: str) -> Reply:
     """Answer a question typed in plain words, from the contest definition."""
     return answer_reply(v, match(text, v.services.contest))
+
+
+async def questions(v: Visit, text: str) -> list[Reply]:
+    """Answer every question in a message, one reply each, about now and the asker's unit."""
+    asker = await asker_for(v.services.sessions, person=v.person)
+    return [
+        answer_reply(v, result, asker)
+        for result in ask(text, v.services.contest, now=v.now, asker=asker)
+    ]
 
 
 def topic(v: Visit, ref: str) -> Reply:

@@ -158,7 +158,7 @@ class WecomAdapter:
             if not question:
                 await self.send(user_id, [Reply("questions/how_to_ask.html")])
                 return
-            await self.send(user_id, [browse.question(v, question), *await forms.reask(v)])
+            await self.send(user_id, [*await browse.questions(v, question), *await forms.reask(v)])
             return
         if browse.typed_code(text) is not None:
             v = await self.visit(user_id)
@@ -180,7 +180,7 @@ class WecomAdapter:
             else:  # a wait only the Telegram channel opens (evidence, a notice's text …)
                 await self.send(user_id, [self.telegram_only(taken.visit)])
             return
-        await self.send(user_id, [browse.question(taken.visit, text)])
+        await self.send(user_id, await browse.questions(taken.visit, text))
 
     # -- opening the app --------------------------------------------------------------------
 

@@ -162,6 +162,15 @@ async def test_a_question_is_answered_and_inside_a_form_the_field_is_asked_again
     assert "第 2/3 项" in answer
 
 
+async def test_two_questions_in_one_message_get_one_answer_each(bot: WecomBot) -> None:
+    user = bot.user()
+    mark = user.mark()
+    await user.send("什么时候截止？团队最多几个人？")
+    replies = user.replies_since(mark)
+    assert len(replies) == 2
+    assert "截止" in texts(replies[:1]) and "人" in texts(replies[1:])
+
+
 async def test_a_step_only_on_telegram_says_so_with_the_menu(
     harness: Harness, bot: WecomBot
 ) -> None:
