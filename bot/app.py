@@ -18,6 +18,7 @@ from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.services import SERVICES, Services, services_of
 from bot.settings import Settings
 from contest.definition import Contest, load_contest
+from messages import use_contest
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def build_application(
         engine=engine,
         sessions=session_factory(engine),
     )
+    use_contest(contest)
     handlers.register_all(application)
     return application
 

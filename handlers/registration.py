@@ -27,12 +27,14 @@ from telegram.ext import (
 )
 
 from contest.definition import Form
+from contest.extras import extra_values, shown_value
 from handlers.commands import publish_organizer_commands
 from handlers.common import Context, Visit, answer, keyboard, reply, show, visit
 from handlers.forms import TEXT_HOOKS, FormFlow, Reply, open_form, register_flow
 from handlers.invites import invite_expiry, invite_link
 from handlers.start import main_menu
 from storage.db import transaction
+from storage.extras import save_person_extra, save_unit_extra
 from storage.forms import active_form, delete_form, save_form
 from storage.invites import (
     CODE_LENGTH,
@@ -425,12 +427,13 @@ async def _not_registered(update: Update, context: Context, v: Visit) -> None:
 
 def _shown(form: Form, values: dict[str, str]) -> list[tuple[str, str]]:
     """Return (field label, value) for every field of a form, in its order."""
-    return [(f.label, values.get(f.key, "")) for f in form.fields]
+    return [(f.label, shown_value(f, values.get(f.key, ""))) for f in form.fields]
 
 
 def _unit_values(unit: Unit) -> dict[str, str]:
     """Return a unit's row as the unit form's values."""
     return {
+        **unit.extra,
         "party_org": unit.party_org,
         "recommending_unit": unit.recommending_unit,
         "submitter": unit.submitter_key,
@@ -440,6 +443,7 @@ def _unit_values(unit: Unit) -> dict[str, str]:
 def _contact_values(person: Person) -> dict[str, str]:
     """Return a person's details as the contact form's values."""
     return {
+        **person.extra,
         "name": person.name,
         "title": person.title,
         "office_phone": person.office_phone,
@@ -468,6 +472,8 @@ async def _unit_confirm(
         recommending_unit=str(result.get("recommending_unit", "")),
         submitter_key=str(result.get("submitter", "")),
     )
+    extra = extra_values(UNIT_FORM, v.services.contest.forms.unit, result)
+    await save_unit_extra(session, unit_id=unit_id, values=extra)
     values = {"unit": unit, "submitter": _submitter_name(v, str(result.get("submitter", "")))}
     if not person.profile_done:
         return Reply(
@@ -497,6 +503,8 @@ async def _contact_confirm(
         office_phone=str(result.get("office_phone", "")),
         mobile=str(result.get("mobile", "")),
     )
+    extra = extra_values(CONTACT_FORM, v.services.contest.forms.contact, result)
+    person = await save_person_extra(session, person_id=v.person.id or 0, values=extra) or person
     person = person or v.person
     unit = await get_unit(session, unit_id=person.unit_id) if person.unit_id else None
     markup = keyboard(main_menu(replace(v, person=person)))

@@ -1,0 +1,35 @@
+"""extra form fields: a JSON column on unit, person and team member
+
+Revision ID: 0004
+Revises: 0001
+Create Date: 2026-12-01
+
+The unit, contact and member forms may ask fields the code has no column for (whatever a
+contest file adds); their values are kept here, by field key.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("unit", "person", "teammember")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(
+                sa.Column("extra", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+            )
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("extra")
