@@ -631,6 +631,18 @@ def check_roles(contest: Contest) -> None:
                 'forms.member.employment: needs the choices "staff" and "contract" to check'
                 " rules.team.contract_min_months"
             )
+    sources = {"unit": "unit", "contact": "contact", "lead": "member"}
+    for form_key in type(contest.forms).model_fields:
+        for f in getattr(contest.forms, form_key).fields:
+            if f.prefill is None:
+                continue
+            source, _, key = f.prefill.partition(".")
+            form_of = sources.get(source)
+            if form_of is None or getattr(contest.forms, form_of).field_or_none(key) is None:
+                raise ValueError(
+                    f"forms.{form_key}.{f.key}: prefill = {f.prefill!r} names no field;"
+                    " write unit.KEY, contact.KEY or lead.KEY with a key of that form"
+                )
     prize = contest.forms.case.field_or_none("previous_prize")
     if prize is not None:
         labels = {c.label for c in prize.choices}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
+from pydantic import BaseModel
 
 from contest.__main__ import main
 from contest.check import choice_callback, warnings_for
-from contest.definition import ContestFileError, load_contest, parse_contest
+from contest.definition import Contest, ContestFileError, load_contest, parse_contest
 from tests.other_city import OTHER_CITY
 
 CONTESTS = Path(__file__).resolve().parents[2] / "contests"
@@ -151,3 +154,34 @@ def test_check_warns_about_what_loads_but_looks_wrong() -> None:
     assert "plausibly" in warned["stages.0.advance_total"]
     assert "callback data" in warned["forms.case.planned_form_of_the_show_on_stag"]
     assert len(choice_callback("planned_form_of_the_show_on_stag", long_key).encode()) > 64
+
+
+def test_a_prefill_naming_no_field_is_refused() -> None:
+    message = _refused(MODEL.replace('prefill = "lead.mobile"', 'prefill = "lead.moblie"'))
+    assert "forms.case.lead_mobile" in message and "'lead.moblie' names no field" in message
+
+
+def _keys(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Return every key a contest file may use, at any depth."""
+    seen = seen or set()
+    keys: set[str] = set()
+    for name, info in model.model_fields.items():
+        keys.add(name)
+        for inner in _models(info.annotation):
+            if inner not in seen:
+                seen.add(inner)
+                keys |= _keys(inner, seen)
+    return keys
+
+
+def _models(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models(arg)]
+
+
+def test_the_template_explains_every_key_and_loads() -> None:
+    text = (CONTESTS / "TEMPLATE.toml").read_text(encoding="utf-8")
+    parse_contest(text)
+    missing = sorted(k for k in _keys(Contest) if not re.search(rf"\b{k}\b", text))
+    assert not missing, f"TEMPLATE.toml does not mention {missing}"
