@@ -145,6 +145,7 @@ async def test_the_whole_contest_speaks_its_own_words(harness):
         await user.send(question)
         answer = "\n".join(m.text for m in user.replies_since(mark))
         assert all(e in answer for e in expected), (question, answer)
+        assert "不太确定" not in answer and "3. " not in answer, (question, answer)
 
     assert_own_words(user)
 
