@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -121,6 +121,16 @@ class Stage(Strict):
     editing: Editing = Editing.NONE
     announce_to: Literal["all", "advancing", "none"] = "all"
     source_text: str = Field(default="", description="the notice's own words for the dates")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _not_a_day(cls, value: object) -> object:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            raise ValueError(
+                f"{value} is a day only: write the exact moment meant, e.g."
+                f" {value}T23:59:59+08:00 for the end of that day"
+            )
+        return value
 
     @field_validator("start", "end")
     @classmethod

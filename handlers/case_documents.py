@@ -26,6 +26,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from contest.document import MAX_BYTES, DocumentError, Imported, document_lines, parse_document
 from contest.document import build_document as build_docx
+from contest.fields import display_value, options_for
 from contest.lifecycle import may_create, word_count
 from contest.text import plain_text, split_messages
 from handlers import forms
@@ -415,7 +416,7 @@ async def import_into(
         context,
         "cases/imported.html",
         found=[
-            (f, _preview_value(imported.values[f.key]))
+            (f, _preview_value(display_value(f, imported.values[f.key], options_for(f, contest))))
             for f in fields
             if f.key in imported.values
         ],

@@ -185,3 +185,8 @@ def test_the_template_explains_every_key_and_loads() -> None:
     parse_contest(text)
     missing = sorted(k for k in _keys(Contest) if not re.search(rf"\b{k}\b", text))
     assert not missing, f"TEMPLATE.toml does not mention {missing}"
+
+
+def test_a_day_only_date_is_refused_with_the_moment_to_write() -> None:
+    message = _refused(OTHER.replace("end = 2026-04-30T18:00:00+08:00", "end = 2026-04-30"))
+    assert "stages.0.end" in message and "2026-04-30T23:59:59+08:00" in message
