@@ -28,16 +28,16 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.app import build_application, start_services, stop_services  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
-from bot.services import services_of  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from config.clock import ManualClock  # noqa: E402
+from config.services import services_of  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from delivery import worker_of  # noqa: E402
-from delivery.notices import notice_rows  # noqa: E402
+from handlers.notices import notice_rows  # noqa: E402
 from sandbox.config import RateLimit, SandboxConfig  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from storage.broadcasts import create_broadcast, save_broadcast  # noqa: E402
 from storage.db import transaction  # noqa: E402
-from storage.models import Person  # noqa: E402
+from storage.models import Account, Person  # noqa: E402
 from storage.outbox import enqueue_many  # noqa: E402
 
 FIRST_USER = 1_000_000
@@ -88,8 +88,6 @@ async def send(app: object, users: range, now: datetime, blocked: set[int]) -> N
     services = services_of(app)  # type: ignore[arg-type]
     people = [
         {
-            "telegram_id": uid,
-            "chat_id": uid,
             "display_name": f"用户{uid}",
             "name": "",
             "title": "",
@@ -106,7 +104,13 @@ async def send(app: object, users: range, now: datetime, blocked: set[int]) -> N
     tracemalloc.start()
     async with transaction(services.sessions) as session:
         await session.exec(insert(Person), params=people)
-        rows = list((await session.exec(select(Person))).all())
+        rows = list((await session.exec(select(Person).order_by(Person.id))).all())
+        accounts = [
+            {"person_id": row.id, "channel": "telegram", "external_id": str(uid),
+             "chat_id": str(uid), "created_at": now}
+            for row, uid in zip(rows, users, strict=True)
+        ]  # fmt: skip
+        await session.exec(insert(Account), params=accounts)
         broadcast = await create_broadcast(session, created_by=rows[0].id or 0, now=now)
         await save_broadcast(session, broadcast=broadcast, text=NOTICE, status="sending")
         written = await enqueue_many(

@@ -23,7 +23,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import aiohttp  # noqa: E402
 
-from bot.clock import ManualClock  # noqa: E402
+from config.clock import ManualClock  # noqa: E402
 from contest.definition import load_contest  # noqa: E402
 from sandbox.config import SandboxConfig  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402

@@ -19,8 +19,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta
 from aiohttp import web  # noqa: E402
 
 from bot.app import build_application, start_services, stop_services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.webhook import create_webhook_app, register_webhook  # noqa: E402
+from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
 
 log = logging.getLogger("bot")

@@ -13,11 +13,16 @@ from typing import Any
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
-import handlers
-from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.services import SERVICES, Services, services_of
-from bot.settings import Settings
+import channels.telegram as telegram_channel
+from bot.scheduler import start_freezes, start_reminders
+from channels.telegram.codec import check_contest
+from channels.telegram.outbound import TelegramChannel
+from config.clock import Clock, ShiftedClock, SystemClock
+from config.services import SERVICES, Services, services_of
+from config.settings import Settings
 from contest.definition import Contest, load_contest
+from delivery.worker import start_worker, stop_worker
+from handlers.broadcasts import progress
 from messages import use_contest
 from storage.db import create_engine, migrate, session_factory
 
@@ -61,6 +66,7 @@ def build_application(
         builder = builder.updater(None)
     application = builder.build()
     engine = create_engine(settings.database_url)
+    check_contest(contest)  # every callback id the contest's forms can make fits Telegram's
     application.bot_data[SERVICES] = Services(
         settings=settings,
         contest=contest,
@@ -69,21 +75,37 @@ def build_application(
         sessions=session_factory(engine),
     )
     use_contest(contest)
-    handlers.register_all(application)
+    telegram_channel.register_all(application)
     return application
 
 
 async def start_services(application: AnyApplication) -> None:
-    """Migrate the database, initialize the bot and publish its commands."""
+    """Migrate the database, initialize the bot, publish its commands, start the pushes.
+
+    The pushes: the delivery worker (over the Telegram channel), the reminder jobs with a
+    catch-up of what was missed, and the channel's own start-up work (stage-close copies,
+    the question matcher's dictionary).
+    """
     services = services_of(application)
     await migrate(services.engine)
     await application.initialize()
-    await handlers.publish_commands(application)
-    await handlers.startup(application)
+    await telegram_channel.publish_commands(application)
+    telegram = await TelegramChannel.beside(
+        application.bot, pool=services.settings.send_concurrency + 4
+    )
+    await start_worker(services, {telegram.name: telegram}, progress=progress)
+    await start_reminders(services, application.job_queue)
+    await start_freezes(services, application.job_queue)
+    await telegram_channel.startup(application)
 
 
 async def stop_services(application: AnyApplication) -> None:
     """Stop background work, shut the application down and close the database."""
-    await handlers.shutdown(application)
+    services = services_of(application)
+    await telegram_channel.shutdown(application)
+    worker = await stop_worker(services)
+    if worker is not None:
+        for channel in worker.channels.values():
+            await channel.close()
     await application.shutdown()
-    await services_of(application).engine.dispose()
+    await services.engine.dispose()

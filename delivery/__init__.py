@@ -13,22 +13,16 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.services import Services
+from config.services import Services
 
 if TYPE_CHECKING:
     from delivery.worker import DeliveryWorker
 
-WAKE = "outbox_wake"  # services.extras: the asyncio.Event that wakes the worker
-WORKER = "delivery_worker"  # services.extras: the running DeliveryWorker
-
-
 def wake_event(services: Services) -> asyncio.Event:
     """Return the event that wakes the delivery worker (created on first use)."""
-    event = services.extras.get(WAKE)
-    if event is None:
-        event = services.extras[WAKE] = asyncio.Event()
-    assert isinstance(event, asyncio.Event)
-    return event
+    if services.outbox_wake is None:
+        services.outbox_wake = asyncio.Event()
+    return services.outbox_wake
 
 
 def wake(services: Services) -> None:
@@ -38,7 +32,7 @@ def wake(services: Services) -> None:
 
 def worker_of(services: Services) -> DeliveryWorker:
     """Return the application's running delivery worker."""
-    worker = services.extras.get(WORKER)
+    worker = services.worker
     if worker is None:
         raise RuntimeError("the delivery worker is not running (start_services starts it)")
     return worker  # type: ignore[no-any-return]

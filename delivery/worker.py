@@ -1,4 +1,4 @@
-"""The delivery worker: sends the outbox's due rows, paced under Telegram's limits.
+"""The delivery worker: sends the outbox's due rows through their channels, paced.
 
 One worker per bot process, an asyncio task started by ``start_services`` (never inside an
 update handler). It sleeps until woken (``delivery.wake``) or until the next row falls due
@@ -16,22 +16,24 @@ update handler). It sleeps until woken (``delivery.wake``) or until the next row
    The default 25/s stays under Telegram's 30/s, leaving room for the bot's interactive
    replies, which do not go through here.
 3. **Record**: each outcome is written right after its send by a one-statement UPDATE
-   (shielded from cancellation): sent; unreachable (403, or "chat not found": the person is
-   marked ``unreachable``, no retry); failed (any other 400: a retry would fail the same
-   way); or, for network errors and 5xx, ``attempts + 1`` and due again after a backoff
-   (30 s, 1, 2, 4 min), failed after ``MAX_ATTEMPTS``. A 429 pauses the whole worker for
-   ``retry_after`` seconds, then the same message is sent again (it is not an attempt).
+   (shielded from cancellation). Channels map their service's answers onto the outcomes of
+   ``delivery/channel.py``: sent; ``Unreachable`` (Telegram's 403 or "chat not found": the
+   person is marked ``unreachable``, no retry); ``Refused`` (any other 400: a retry would
+   fail the same way); ``Transient`` (network errors and 5xx: ``attempts + 1`` and due again
+   after a backoff of 30 s, 1, 2, 4 min, failed after ``MAX_ATTEMPTS``). ``RetryLater``
+   (429) pauses the whole worker for that long, then the same message is sent again (it is
+   not an attempt).
 
 A crash therefore loses nothing and repeats at most the sends in flight (one by default),
 each to a different chat, so nobody gets more than one duplicate per crash.
 
-The worker sends through its own ``telegram.Bot`` (same token and server, no rate
-limiter): the application's bot has PTB's ``AIORateLimiter``, whose retry after a 429
-would stall every interactive reply too and hide the 429 from the pacing here.
+The worker knows no messenger: each row's account names its channel, and the channels
+(``delivery.channel.Channel``) are handed in by the wiring in ``bot/``.
 
-Broadcasts: while a broadcast's rows go out, its progress message (``Broadcast.
-progress_message_id``) is edited in place every ``PROGRESS_EVERY`` seconds; when none of
-its current round is pending any more, the message becomes the final report.
+Broadcasts: while a broadcast's rows go out, the worker asks the ``progress`` callback
+(the broadcast use case) every ``PROGRESS_EVERY`` seconds what the organizer's progress
+message should say, and edits it through the organizer's channel; when none of the round
+is pending any more, the message becomes the final report.
 """
 
 from __future__ import annotations
@@ -39,28 +41,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
-
-from bot.services import Services
-from contest.text import plain_length
-from delivery import WORKER, wake_event
-from delivery.notices import CAPTION_LIMIT, round_kind
-from messages import label, render
-from storage.broadcasts import finish_broadcast, get_broadcast
+from config.services import Services
+from delivery import wake_event
+from delivery.channel import (
+    Channel,
+    NotModified,
+    Refused,
+    RetryLater,
+    Transient,
+    Unreachable,
+)
+from messages import render
 from storage.db import transaction
-from storage.models import Broadcast, DeliveryStatus, OutboxMessage
+from storage.models import Account, OutboxMessage
 from storage.outbox import (
-    delivery_counts,
     due_messages,
-    mark_document_sent,
     mark_failed,
     mark_sent,
     mark_unreachable,
@@ -92,25 +92,23 @@ class DeliveryStats:
     throttled: int = 0  # 429 answers received
 
 
-class _Stopped(Exception):
-    """The worker was told to stop while a send waited for its turn."""
-
-
 class DeliveryWorker:
     """Sends due outbox rows under the configured rates; see the module docstring."""
 
     def __init__(
         self,
-        bot: Bot,
+        channels: Mapping[str, Channel],
         services: Services,
         *,
+        progress: ProgressSource | None = None,
         concurrency: int | None = None,
         batch: int = BATCH,
         rate: float | None = None,
         rate_per_chat: float | None = None,
     ) -> None:
-        self.bot = bot
+        self.channels = dict(channels)
         self.services = services
+        self.progress = progress
         self.rate = rate or services.settings.send_rate
         self.chat_interval = 1.0 / (rate_per_chat or services.settings.send_rate_per_chat)
         self.concurrency = concurrency or services.settings.send_concurrency
@@ -125,7 +123,7 @@ class DeliveryWorker:
         self._tokens = self._burst
         self._stamp = 0.0
         self._pause_until = 0.0
-        self._chat_ready: dict[int, float] = {}
+        self._chat_ready: dict[tuple[str, str], float] = {}
         self._touched: set[int] = set()
         self._progress_at: dict[int, float] = {}
 
@@ -204,20 +202,21 @@ class DeliveryWorker:
             if not rows:
                 return 0
             launched = 0
-            chats: set[int] = set()
+            chats: set[tuple[str, str]] = set()
             gate = asyncio.Semaphore(self.concurrency)
             async with asyncio.TaskGroup() as group:
-                for row in rows:
+                for row, account in rows:
                     if self.stopping or (limit is not None and launched >= limit):
                         break
-                    if row.chat_id in chats:
+                    chat = (account.channel, account.chat_id)
+                    if chat in chats:
                         continue  # one per chat per round: the next round takes the rest
-                    chats.add(row.chat_id)
+                    chats.add(chat)
                     await gate.acquire()
-                    if not await self._turn(row.chat_id):
+                    if not await self._turn(chat):
                         gate.release()
                         break
-                    group.create_task(self._deliver(row, gate))
+                    group.create_task(self._deliver(row, account, gate))
                     launched += 1
                     await self._report(final=False)
             await self._report(final=True)
@@ -225,8 +224,8 @@ class DeliveryWorker:
 
     # -- pacing -------------------------------------------------------------------------
 
-    async def _turn(self, chat_id: int) -> bool:
-        """Wait until a send to ``chat_id`` fits both rates; False if told to stop."""
+    async def _turn(self, chat_id: tuple[str, str]) -> bool:
+        """Wait until a send to this (channel, chat) fits both rates; False if told to stop."""
         loop = asyncio.get_running_loop()
         while not self.stopping:
             now = loop.time()
@@ -247,76 +246,49 @@ class DeliveryWorker:
         if len(self._chat_ready) > 10_000:
             self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
 
-    def _pause(self, error: RetryAfter) -> None:
-        value = error.retry_after
-        seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    def _pause(self, error: RetryLater) -> None:
         loop = asyncio.get_running_loop()
-        self._pause_until = max(self._pause_until, loop.time() + seconds)
+        self._pause_until = max(self._pause_until, loop.time() + error.seconds)
         self._tokens = 0.0
 
     # -- one message --------------------------------------------------------------------
 
-    async def _deliver(self, row: OutboxMessage, gate: asyncio.Semaphore) -> None:
+    async def _deliver(self, row: OutboxMessage, account: Account, gate: asyncio.Semaphore) -> None:
+        chat = (account.channel, account.chat_id)
         try:
+            channel = self.channels.get(account.channel)
+            if channel is None:
+                log.warning("outbox row %s: no channel %r running", row.id, account.channel)
+                return
             for _ in range(MAX_THROTTLED):
                 try:
-                    message_id = await self._send(row)
-                except RetryAfter as error:
+                    message_id = await channel.send(
+                        account.chat_id, row.text, actions=row.actions, document=row.document
+                    )
+                except RetryLater as error:
                     self.stats.throttled += 1
-                    log.info("429 for chat %s: pausing %s", row.chat_id, error.retry_after)
+                    log.info("429 for outbox row %s: pausing %s s", row.id, error.seconds)
                     self._pause(error)
-                    if not await self._turn(row.chat_id):
+                    if not await self._turn(chat):
                         return
                     continue
-                except Forbidden as error:
+                except Unreachable as error:
                     await self._record(self._unreachable(row, error))
                     return
-                except BadRequest as error:
-                    if "chat not found" in str(error).lower():
-                        await self._record(self._unreachable(row, error))
-                    else:
-                        await self._record(self._failed(row, error))
+                except Refused as error:
+                    await self._record(self._failed(row, error))
                     return
-                except TelegramError as error:  # network errors, timeouts, 5xx
+                except Transient as error:  # network errors, timeouts, 5xx
                     await self._record(self._retry(row, error))
                     return
                 await self._record(self._sent(row, message_id))
                 return
-        except _Stopped:
-            return
         except Exception:  # noqa: BLE001 - one bad row must not stop the others
             log.exception("delivering outbox row %s failed", row.id)
         finally:
             gate.release()
             if row.broadcast_id is not None:
                 self._touched.add(row.broadcast_id)
-
-    async def _send(self, row: OutboxMessage) -> int:
-        markup = InlineKeyboardMarkup.de_json(row.reply_markup, None) if row.reply_markup else None
-        document = row.document or None
-        if document and not document.get("sent"):
-            if plain_length(row.text) <= CAPTION_LIMIT:
-                message = await self.bot.send_document(
-                    row.chat_id,
-                    document["file_id"],
-                    caption=row.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-                return message.message_id
-            await self.bot.send_document(row.chat_id, document["file_id"])
-            await self._record(self._document_sent(row, document))
-            row.document = {**document, "sent": True}
-            if not await self._turn(row.chat_id):
-                raise _Stopped
-        message = await self.bot.send_message(
-            row.chat_id,
-            row.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=True,
-        )
-        return message.message_id
 
     async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
         """Write an outcome to the database even if the send's task is being cancelled."""
@@ -328,7 +300,7 @@ class DeliveryWorker:
     async def _write(self, write: Callable[[], Awaitable[None]]) -> None:
         await write()
 
-    def _sent(self, row: OutboxMessage, message_id: int) -> Callable[[], Awaitable[None]]:
+    def _sent(self, row: OutboxMessage, message_id: str) -> Callable[[], Awaitable[None]]:
         async def write() -> None:
             async with transaction(self.services.sessions) as session:
                 await mark_sent(
@@ -336,15 +308,6 @@ class DeliveryWorker:
                     message_id=message_id,
                 )  # fmt: skip
             self.stats.sent += 1
-
-        return write
-
-    def _document_sent(
-        self, row: OutboxMessage, document: dict[str, Any]
-    ) -> Callable[[], Awaitable[None]]:
-        async def write() -> None:
-            async with transaction(self.services.sessions) as session:
-                await mark_document_sent(session, row_id=row.id or 0, document=document)
 
         return write
 
@@ -400,86 +363,64 @@ class DeliveryWorker:
             self._touched.clear()
 
     async def _report_one(self, broadcast_id: int, *, final: bool) -> None:
-        async with self.services.sessions() as session:
-            broadcast = await get_broadcast(session, broadcast_id=broadcast_id)
-            if broadcast is None:
-                return
-            counts = await delivery_counts(
-                session, broadcast_id=broadcast_id, kind=round_kind(broadcast)
-            )
-        total = sum(counts.values())
-        done = total - counts[DeliveryStatus.PENDING]
-        if counts[DeliveryStatus.PENDING] == 0:
-            async with transaction(self.services.sessions) as session:
-                finished = await finish_broadcast(session, broadcast_id=broadcast_id)
-            if finished:
-                await self._show(
-                    broadcast, "broadcast/report.html", _report_markup(broadcast_id),
-                    counts=counts, total=total, final=True,
-                )  # fmt: skip
+        if self.progress is None:
             return
-        if not final or done:
-            await self._show(
-                broadcast, "broadcast/progress.html", None, counts=counts, total=total, done=done
-            )
-
-    async def _show(
-        self,
-        broadcast: Broadcast,
-        template: str,
-        markup: InlineKeyboardMarkup | None,
-        *,
-        final: bool = False,
-        **values: Any,
-    ) -> None:
-        text = render(template, broadcast=broadcast, **values)
-        chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
-        if chat_id is None:
+        shown = await self.progress(self.services, broadcast_id=broadcast_id, final=final)
+        if shown is None:
             return
-        if message_id is not None:
+        channel = self.channels.get(shown.account.channel)
+        if channel is None:
+            return
+        text = render(shown.reply.template, **shown.reply.values)
+        buttons = [[{"text": a.text, "id": a.id} for a in row] for row in shown.reply.actions]
+        chat_id = shown.account.chat_id
+        if shown.message_id is not None:
             try:
-                await self.bot.edit_message_text(
-                    text, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
+                await channel.edit(chat_id, shown.message_id, text, actions=buttons or None)
                 return
-            except TelegramError as error:
-                if "not modified" in str(error).lower():
-                    return
-                log.info("progress message of broadcast %s not edited: %s", broadcast.id, error)
-        if final:
-            with contextlib.suppress(TelegramError):
-                await self.bot.send_message(
-                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
+            except NotModified:
+                return
+            except (Refused, Transient, Unreachable, RetryLater) as error:
+                log.info("progress message of broadcast %s not edited: %s", broadcast_id, error)
+        if shown.final:
+            with contextlib.suppress(Refused, Transient, Unreachable, RetryLater):
+                await channel.send(chat_id, text, actions=buttons or None)
 
 
-def _report_markup(broadcast_id: int) -> InlineKeyboardMarkup:
-    acks = InlineKeyboardButton(label("broadcast.acks"), callback_data=f"bc:{broadcast_id}:acks")
-    again = InlineKeyboardButton(label("broadcast.resend"), callback_data=f"bc:{broadcast_id}:re")
-    home = InlineKeyboardButton(label("org.home"), callback_data="org:home")
-    return InlineKeyboardMarkup([[acks, again], [home]])
+class ProgressShown(Protocol):
+    """What the progress callback answers (``handlers.broadcasts.Progress``)."""
+
+    @property
+    def reply(self) -> Any: ...  # noqa: D102
+    @property
+    def account(self) -> Account: ...  # noqa: D102
+    @property
+    def message_id(self) -> str | None: ...  # noqa: D102
+    @property
+    def final(self) -> bool: ...  # noqa: D102
 
 
-async def start_worker(services: Services, bot: Bot) -> DeliveryWorker:
-    """Create the worker with its own Bot on the same server, and start it."""
-    token = bot.token
-    own = Bot(
-        token,
-        base_url=bot.base_url.removesuffix(token),
-        base_file_url=bot.base_file_url.removesuffix(token),
-        request=HTTPXRequest(connection_pool_size=services.settings.send_concurrency + 4),
-    )
-    await own.initialize()
-    worker = DeliveryWorker(own, services)
-    services.extras[WORKER] = worker
+ProgressSource = Callable[..., Awaitable[ProgressShown | None]]
+
+
+async def start_worker(
+    services: Services,
+    channels: Mapping[str, Channel],
+    *,
+    progress: ProgressSource | None = None,
+) -> DeliveryWorker:
+    """Create the worker over these channels and start it."""
+    worker = DeliveryWorker(channels, services, progress=progress)
+    services.worker = worker
     worker.start()
     return worker
 
 
-async def stop_worker(services: Services) -> None:
-    """Stop the worker (sends in flight finish) and close its Bot."""
-    worker = services.extras.pop(WORKER, None)
+async def stop_worker(services: Services) -> DeliveryWorker | None:
+    """Stop the worker (sends in flight finish); return it, for closing its channels."""
+    worker = services.worker
+    services.worker = None
     if worker is None:
-        return
+        return None
     await worker.stop()
-    await worker.bot.shutdown()
+    return worker  # type: ignore[no-any-return]

@@ -1,199 +1,350 @@
-"""The cases flow: a unit's cases, starting one, its card, and drafting it field by field.
+"""Use cases of a unit's cases: where one stands, its card, starting one, drafting, submitting.
 
-The 参赛案例说明书 is the contest's ``case`` form, run by the shared form engine
-(handlers/forms.py). This module adds what only a case knows: prefills from the unit, the
+The 参赛案例说明书 is the contest's ``case`` form, run by the form use cases
+(``handlers/forms``). This module adds what only a case knows: prefills from the unit, the
 team lead and the contact person; the re-entry check; 字数 and restricted words beside
-every field (``form/extras/case.html``); storing the draft after every answer; and the
-case card on confirm. The restricted-word list with its evidence buttons lives here too.
+every field; storing the draft after every answer; the gate that stops a form for a case
+that may no longer be edited (after the deadline, once submitted); and the card on confirm.
 
-Preview, export and import are in ``handlers/case_documents.py``; submit, withdraw, the
-deadline guard, the stage-close copies and /todo in ``handlers/case_lifecycle.py``. Both
-are registered from :func:`register`. The callback data scheme is in
-``handlers/case_common.py``; the lifecycle's state diagram in ``docs/cases.md``.
+Action ids of the case flows (all ids re-checked against the pressing person's unit):
+
+    menu:cases                 the unit's cases          case:new              start a case
+    case:<id>                  the case card             case:<id>:edit        fill in / resume
+    case:<id>:fix:<field>      rewrite one field         case:<id>:words       restricted words
+    case:<id>:ev:<hit_id>      give evidence for a use   case:<id>:preview     the whole text
+    case:<id>:docx             export the .docx          case:<id>:import      await a .docx
+    case:<id>:upload           import the file just sent case:new:upload       … into a new case
+    case:<id>:submit           submit                    case:<id>:withdraw    ask to withdraw
+    case:<id>:withdraw:yes     withdraw                  menu:todo             what to do now
+    team:<id>                  the team
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
+from config.services import Services
 from contest.forms import FormEngine, FormState, Validator
 from contest.lifecycle import (
-    find_hit,
+    Phase,
+    Standing,
+    Verdict,
+    closed_editing_stages,
+    editing_window,
+    freezes,
     hit_views,
+    initial_values,
     may_create,
     may_edit,
+    may_submit,
+    may_withdraw,
     reentry_validator,
+    standing,
     values_in_progress,
     word_count,
     wording_hits,
 )
+from contest.schedule import position
+from contest.team import Member
 from contest.text import unresolved
-from handlers import case_documents, case_lifecycle, forms
-from handlers.case_common import (
-    EVIDENCE,
-    FORM,
-    CaseView,
-    card_markup,
-    card_values,
-    case_button,
-    case_view,
-    initial_for,
-    known_evidence,
-    open_review,
-    own_case,
-    refuse,
-    remember_evidence,
-    send_card,
-    start_case,
-    stop_waiting,
-    tell_no_unit,
-    unit_for,
-    unit_ready,
-)
-from handlers.common import (
-    Button,
-    Context,
-    Visit,
-    answer,
-    callback_parts,
-    int_part,
-    keyboard,
-    reply,
-    show,
-    visit,
-)
-from handlers.forms import FormFlow, Reply, open_form, register_flow
-from messages import label
+from handlers import actions as ids
+from handlers.forms import FormFlow, Gate, open_form_in, register_flow
+from handlers.replies import Actions, Reply, actions, label_text
+from handlers.visits import Visit
 from storage.cases import (
+    create_case,
+    forget_case_forms,
+    freeze_stage,
     is_advancing,
     list_cases,
-    record_evidence,
     save_values,
+    submit_case,
     unit_case,
+    withdraw_case,
 )
 from storage.db import transaction
-from storage.forms import delete_form, save_form
-from storage.models import Case, FormProgress
+from storage.models import Case, CaseStatus, Unit, UnitStatus
+from storage.team import domain_members, lead_of, list_members
+from storage.units import get_unit
 
-EVIDENCE_MIN = 4
-EVIDENCE_MAX = 1000
+log = logging.getLogger(__name__)
+
+FORM = "case"  # the case form (contest.forms.case)
+EVIDENCE = "case_evidence"  # waiting for the evidence (依据) of one restricted-word use
+IMPORT = "case_import"  # waiting for a .docx to import into one case
+UPLOAD = "case_upload"  # a .docx sent without a case: which case should take it?
+CASE_FORMS = (FORM, EVIDENCE, IMPORT)
+TITLE_IN_BUTTON = 24
 
 
-# ------------------------------------------------------------------------ the list
+@dataclass(frozen=True)
+class CaseView:
+    """One case with where it stands at this input's moment."""
+
+    case: Case
+    members: list[Member]
+    advancing: bool
+    standing: Standing
+
+    @property
+    def case_id(self) -> int:
+        """Return the case's id."""
+        return self.case.id or 0
 
 
-async def show_cases(update: Update, context: Context) -> None:
-    """Lists the unit's cases with their status and how complete each is."""
-    v = await visit(update, context)
-    async with v.services.sessions() as session:
+async def case_view(session: AsyncSession, v: Visit, case: Case) -> CaseView:
+    """Return where this case stands now."""
+    case_id = case.id or 0
+    members = domain_members(await list_members(session, case_id=case_id))
+    advancing = await is_advancing(session, case_id=case_id)
+    where = standing(
+        v.services.contest,
+        status=case.status,
+        values=case.values,
+        evidence=case.evidence,
+        members=members,
+        advancing=advancing,
+        now=v.now,
+    )
+    return CaseView(case, members, advancing, where)
+
+
+async def own_view(session: AsyncSession, v: Visit, case_id: int | None) -> CaseView | None:
+    """Return the person's own case and where it stands; None for another unit's or none."""
+    if case_id is None:
+        return None
+    case = await unit_case(session, case_id=case_id, unit_id=v.person.unit_id)
+    return await case_view(session, v, case) if case is not None else None
+
+
+async def unit_for(session: AsyncSession, v: Visit) -> Unit | None:
+    """Return the person's unit, if they have one."""
+    if v.person.unit_id is None:
+        return None
+    return await get_unit(session, unit_id=v.person.unit_id)
+
+
+def unit_ready(unit: Unit | None) -> bool:
+    """Tell whether a unit may draft cases (it exists and is not awaiting confirmation)."""
+    return unit is not None and unit.status != UnitStatus.PENDING
+
+
+def short_title(case: Case) -> str:
+    """Return the case title cut to fit a button, or "" if it has none yet."""
+    title = str(case.values.get("title") or "")
+    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
+
+
+def case_button(case: Case) -> str:
+    """Return the label of a button that opens this case."""
+    untitled = label_text("case.untitled", label=case.id)
+    return label_text("case.open", label=short_title(case) or untitled)
+
+
+def list_actions() -> Actions:
+    """Return the buttons under a refusal: the case list and the main menu."""
+    return actions([[("menu.cases", ids.MENU_CASES), ("menu.back", ids.MENU_MAIN)]])
+
+
+def card_actions(view: CaseView) -> Actions:
+    """Return the case card's buttons for what may be done now."""
+    case_id = view.case_id
+    where = view.standing
+    prefix = f"case:{case_id}"
+    rows: list[list[tuple[str, str]]] = []
+    if where.edit.allowed:
+        rows.append([("case.edit", f"{prefix}:edit"), ("case.import", f"{prefix}:import")])
+        if where.open_hits:
+            count = label_text("case.wording", label=len(where.open_hits))
+            rows.append([(count, f"{prefix}:words")])
+    if not where.submitted and where.window.is_open:
+        rows.append([("case.submit", f"{prefix}:submit")])
+    if where.submitted and where.window.is_open:
+        rows.append([("case.withdraw", f"{prefix}:withdraw")])
+    rows.append([("case.preview", f"{prefix}:preview"), ("case.export", f"{prefix}:docx")])
+    rows.append([("case.team", f"team:{case_id}"), ("menu.cases", ids.MENU_CASES)])
+    return actions(rows)
+
+
+def card_values(v: Visit, view: CaseView, notice: str = "", **extra: Any) -> dict[str, Any]:
+    """Return the context of the case card."""
+    contest = v.services.contest
+    category = contest.category(str(view.case.values.get("category") or ""))
+    return {
+        "contest": contest,
+        "now": v.now,
+        "case": view.case,
+        "title": view.case.values.get("title") or "",
+        "category": category.name if category else "",
+        "where": view.standing,
+        "members": len(view.members),
+        "notice": notice,
+        **extra,
+    }
+
+
+def card(v: Visit, view: CaseView, notice: str = "", **extra: Any) -> Reply:
+    """Return the case card with its buttons."""
+    return Reply("cases/card.html", card_values(v, view, notice, **extra), card_actions(view))
+
+
+def refusal(v: Visit, view: CaseView, verdict: Verdict, action: str) -> Reply:
+    """Say why an action on the case cannot be taken now, with the moments that decide it."""
+    values = {
+        "contest": v.services.contest,
+        "now": v.now,
+        "action": action,
+        "refusal": verdict.refusal.value if verdict.refusal else "",
+        "window": verdict.window,
+        "title": view.case.values.get("title") or "",
+        "case": view.case,
+    }
+    return Reply("cases/refused.html", values, card_actions(view))
+
+
+def not_found() -> Reply:
+    """Say that the case is not the person's (another unit's id, or gone)."""
+    return Reply("cases/not_found.html", actions=list_actions())
+
+
+def no_unit(v: Visit, unit: Unit | None) -> Reply:
+    """Explain how to get a unit: an invite link from the organizer, or wait for approval."""
+    values = {"contest": v.services.contest, "pending": unit is not None}
+    buttons = actions([[("menu.register", ids.MENU_REGISTER), ("menu.back", ids.MENU_MAIN)]])
+    return Reply("cases/no_unit.html", values, buttons)
+
+
+# ------------------------------------------------------------ starting and submitting
+
+
+@dataclass
+class Outcome:
+    """What a case action answers: its replies and a short notice for the pressed button."""
+
+    replies: list[Reply]
+    toast: str | None = None
+
+
+async def start_case(v: Visit, values: Mapping[str, Any] | None = None) -> Case:
+    """Create a draft case for the person's unit, prefilled (and with ``values`` if given)."""
+    assert v.person.unit_id is not None
+    async with transaction(v.services.sessions) as session:
+        return await _create(session, v, values)
+
+
+async def _create(session: AsyncSession, v: Visit, values: Mapping[str, Any] | None) -> Case:
+    assert v.person.unit_id is not None
+    prefill = await prefill_for(session, v, None)
+    first = initial_values(v.services.contest, prefill, now=v.now)
+    return await create_case(
+        session,
+        unit_id=v.person.unit_id,
+        created_by=v.person.id,
+        values={**first, **(values or {})},
+        now=v.now,
+    )
+
+
+async def new_case(v: Visit) -> Outcome:
+    """Start a new case for the person's unit and ask its first field, if one may be made."""
+    contest = v.services.contest
+    async with transaction(v.services.sessions) as session:
         unit = await unit_for(session, v)
         if not unit_ready(unit):
-            views: list[CaseView] = []
-        else:
-            assert unit is not None and unit.id is not None
-            cases = await list_cases(session, unit_id=unit.id)
-            views = [await case_view(session, v, case) for case in cases]
-    if not unit_ready(unit):
-        await tell_no_unit(update, context, v, unit)
-        return
-    await answer(update)
-    rows: list[list[Button]] = [[(case_button(x.case), f"case:{x.case_id}")] for x in views]
-    creation = may_create(v.services.contest, v.now, existing=len(views))
-    if creation.allowed:
-        rows.append([("case.new", "case:new")])
-    rows.append([("menu.todo", "menu:todo"), ("menu.back", "menu:main")])
-    await show(
-        update,
-        context,
-        "cases/list.html",
-        markup=keyboard(rows),
-        contest=v.services.contest,
-        now=v.now,
-        views=views,
-        creation=creation,
-    )
+            return Outcome([no_unit(v, unit)])
+        assert unit is not None
+        existing = len(await list_cases(session, unit_id=unit.id or 0))
+        creation = may_create(contest, v.now, existing=existing)
+        if not creation.allowed:
+            values = {
+                "contest": contest,
+                "now": v.now,
+                "refusal": creation.refusal.value if creation.refusal else "",
+                "window": creation.window,
+            }
+            buttons = actions([[("menu.cases", ids.MENU_CASES), ("menu.back", ids.MENU_MAIN)]])
+            return Outcome([Reply("cases/cannot_create.html", values, buttons)])
+        case = await _create(session, v, None)
+        return Outcome(await open_form_in(session, v, FORM, case.id or 0))
 
 
-async def new_case(update: Update, context: Context) -> None:
-    """Starts a new case for the person's unit and asks its first field."""
-    v = await visit(update, context)
+async def submit(v: Visit, *, case_id: int | None) -> Outcome:
+    """Submit a complete draft while its stage is open; otherwise say exactly what is missing."""
     contest = v.services.contest
-    async with v.services.sessions() as session:
-        unit = await unit_for(session, v)
-        existing = len(await list_cases(session, unit_id=unit.id or 0)) if unit else 0
-    if not unit_ready(unit):
-        await tell_no_unit(update, context, v, unit)
-        return
-    creation = may_create(contest, v.now, existing=existing)
-    await answer(update)
-    if not creation.allowed:
-        await reply(
-            update,
-            context,
-            "cases/cannot_create.html",
-            markup=keyboard([[("menu.cases", "menu:cases"), ("menu.back", "menu:main")]]),
-            contest=contest,
-            now=v.now,
-            refusal=creation.refusal.value if creation.refusal else "",
-            window=creation.window,
-        )
-        return
-    case = await start_case(v)
-    remember_evidence(case)
-    await open_form(update, context, v, FORM, case.id or 0)
-
-
-# ------------------------------------------------------------------------ the card
-
-
-async def open_case(update: Update, context: Context) -> None:
-    """Shows one case: status, completeness, 字数, deadline and what may be done now."""
-    v = await visit(update, context)
-    view = await own_case(update, context, v, int_part(callback_parts(update), 1))
-    if view is None:
-        return
-    await stop_waiting(v, view.case_id)
-    await answer(update)
-    await show(
-        update, context, "cases/card.html", markup=card_markup(view), **card_values(v, view)
-    )
-
-
-async def edit_case(update: Update, context: Context) -> None:
-    """Opens the case form where the person left it (or on the review card)."""
-    v = await visit(update, context)
-    view = await own_case(update, context, v, int_part(callback_parts(update), 1))
-    if view is None:
-        return
-    if not view.standing.edit.allowed:
-        await refuse(update, context, v, view, view.standing.edit, "edit")
-        return
-    await answer(update)
-    await stop_waiting(v, view.case_id)
-    await open_form(update, context, v, FORM, view.case_id)
-
-
-async def fix_field(update: Update, context: Context) -> None:
-    """Opens one field of the case for rewriting (from the restricted-word list)."""
-    v = await visit(update, context)
-    parts = callback_parts(update)
-    view = await own_case(update, context, v, int_part(parts, 1))
-    if view is None:
-        return
-    if not view.standing.edit.allowed:
-        await refuse(update, context, v, view, view.standing.edit, "edit")
-        return
-    await answer(update)
-    await stop_waiting(v, view.case_id)
-    await open_review(update, context, v, view.case, parts[3] if len(parts) > 3 else None)
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], "cases/not_found_toast.html")
+        verdict = may_submit(contest, v.now, status=view.case.status, advancing=view.advancing)
+        if not verdict.allowed:
+            return Outcome([refusal(v, view, verdict, "submit")])
+        if view.standing.gaps:
+            return Outcome([card(v, view, "gaps")], "cases/gaps_toast.html")
+        assert verdict.window.stage is not None
+        revision = None  # a second press of the same button: already submitted
+        if view.case.status == CaseStatus.DRAFT:
+            revision = await submit_case(
+                session,
+                case=view.case,
+                stage_key=verdict.window.stage.key,
+                person_id=v.person.id,
+                now=v.now,
+            )
+            await forget_case_forms(session, case_id=view.case_id, form_keys=CASE_FORMS)
+        view = await case_view(session, v, view.case)
+    number = revision.number if revision else None
+    return Outcome([card(v, view, "submitted", revision=number)], "cases/submitted_toast.html")
 
 
 # ------------------------------------------------------------------ the form's hooks
+
+
+async def prefill_for(session: AsyncSession, v: Visit, case_id: int | None) -> dict[str, object]:
+    """Return the values the prefill sources give: unit, team lead, contact person."""
+    prefill: dict[str, object] = {
+        "contact.name": v.person.name,
+        "contact.title": v.person.title,
+        "contact.office_phone": v.person.office_phone,
+        "contact.mobile": v.person.mobile,
+    }
+    unit = await unit_for(session, v)
+    prefill |= {f"contact.{key}": value for key, value in v.person.extra.items()}
+    if unit is not None:
+        prefill |= {f"unit.{key}": value for key, value in unit.extra.items()}
+        prefill["unit.recommending_unit"] = unit.recommending_unit
+        prefill["unit.party_org"] = unit.party_org
+    lead = await lead_of(session, case_id=case_id) if case_id else None
+    if lead is not None:
+        prefill |= {f"lead.{key}": value for key, value in (lead.extra or {}).items()}
+        prefill |= {
+            "lead.name": lead.name,
+            "lead.title": lead.title,
+            "lead.office_phone": lead.office_phone,
+            "lead.mobile": lead.mobile,
+        }
+    return prefill
+
+
+async def initial_for(session: AsyncSession, v: Visit, case_id: int) -> dict[str, Any]:
+    """Return the case form's start: the saved values and the prefill sources."""
+    case = await unit_case(session, case_id=case_id, unit_id=v.person.unit_id)
+    values = dict(case.values) if case is not None else {}
+    return {"values": values, "prefill": await prefill_for(session, v, case_id)}
+
+
+async def _gate(session: AsyncSession, v: Visit, case_id: int, changing: bool) -> Gate:
+    """Load the case (its evidence feeds the hints); refuse a change it may not take now."""
+    view = await own_view(session, v, case_id)
+    if view is None:
+        return Gate(refusal=not_found() if changing else None)
+    if changing and not view.standing.edit.allowed:
+        return Gate(refusal=refusal(v, view, view.standing.edit, "edit"))
+    return Gate(context=view.case)
 
 
 async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | None:
@@ -209,7 +360,7 @@ async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | Non
 async def _on_change(
     session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]
 ) -> None:
-    """Stores the draft after every accepted answer (never after the deadline)."""
+    """Store the draft after every accepted answer (never after the deadline)."""
     case = await _editable(session, v, case_id)
     if case is not None:
         await save_values(session, case=case, values=result, now=v.now)
@@ -218,7 +369,7 @@ async def _on_change(
 async def _on_confirm(
     session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]
 ) -> Reply:
-    """Stores the reviewed text and shows the case card with what is left before submitting."""
+    """Store the reviewed text and show the case card with what is left before submitting."""
     case = await _editable(session, v, case_id)
     owned = case or await unit_case(session, case_id=case_id, unit_id=v.person.unit_id)
     if owned is None:
@@ -226,8 +377,7 @@ async def _on_confirm(
     if case is not None:
         await save_values(session, case=case, values=result, now=v.now)
     view = await case_view(session, v, owned)
-    notice = "saved" if case is not None else "not_saved"
-    return Reply("cases/card.html", card_values(v, view, notice), card_markup(view))
+    return card(v, view, "saved" if case is not None else "not_saved")
 
 
 def _validators(v: Visit) -> Mapping[str, Validator]:
@@ -236,15 +386,17 @@ def _validators(v: Visit) -> Mapping[str, Validator]:
     return {"previous_prize": reentry_validator(contest)} if "previous_prize" in keys else {}
 
 
-def _extras(v: Visit, engine: FormEngine, state: FormState, case_id: int) -> dict[str, Any]:
-    """Counts 字数 of the field and the whole text, and points out restricted words in place.
+def _extras(
+    v: Visit, engine: FormEngine, state: FormState, case_id: int, case: Any = None
+) -> dict[str, Any]:
+    """Count 字数 of the field and the whole text, and point out restricted words in place.
 
     The template shows the open uses of the field being asked and of the field just
     answered (``step.field``), so a use is pointed out as soon as it is written.
     """
     contest = v.services.contest
     values = values_in_progress(engine, state)
-    evidence = known_evidence(case_id) or {}
+    evidence = dict(case.evidence) if isinstance(case, Case) else {}
     hits = wording_hits(contest, values)
     by_field: dict[str, list[Any]] = {}
     for item in hit_views(hits, evidence):
@@ -266,169 +418,114 @@ FLOW = FormFlow(
     on_change=_on_change,
     validators=_validators,
     extras=_extras,
+    gate=_gate,
 )
 
 
-# ------------------------------------------------------------ restricted words
-
-
-async def show_wording(update: Update, context: Context) -> None:
-    """Lists the restricted words still open, each with buttons: give evidence, or rewrite."""
-    v = await visit(update, context)
-    view = await own_case(update, context, v, int_part(callback_parts(update), 1))
-    if view is None:
-        return
-    await stop_waiting(v, view.case_id)
-    if not view.standing.edit.allowed:
-        await refuse(update, context, v, view, view.standing.edit, "edit")
-        return
-    await answer(update)
-    await send_wording(update, context, v, view)
-
-
-async def send_wording(
-    update: Update, context: Context, v: Visit, view: CaseView, saved: str = ""
-) -> None:
-    """Send the list of restricted-word uses of a case with a row of buttons per open one."""
-    contest = v.services.contest
-    case_id = view.case_id
-    views = hit_views(view.standing.hits, view.case.evidence)
-    rows: list[list[Button]] = []
-    number = 0
-    for item in views:
-        number += 1
-        if not item.resolved:
-            rows.append(
-                [
-                    (label("case.evidence", label=number), f"case:{case_id}:ev:{item.hit.hit_id}"),
-                    (label("case.rewrite", label=number), f"case:{case_id}:fix:{item.hit.field}"),
-                ]
-            )
-    rows.append([("case.back", f"case:{case_id}")])
-    labels = {f.key: f.label for f in contest.forms.case.fields}
-    await reply(
-        update,
-        context,
-        "cases/wording.html",
-        markup=keyboard(rows),
-        contest=contest,
-        hits=views,
-        labels=labels,
-        saved=saved,
-        title=view.case.values.get("title") or "",
-    )
-
-
-async def ask_evidence(update: Update, context: Context) -> None:
-    """Waits for the evidence (依据) of one restricted-word use: the next message."""
-    v = await visit(update, context)
-    parts = callback_parts(update)
-    view = await own_case(update, context, v, int_part(parts, 1))
-    if view is None:
-        return
-    if not view.standing.edit.allowed:
-        await refuse(update, context, v, view, view.standing.edit, "edit")
-        return
-    await answer(update)
-    contest = v.services.contest
-    hit = find_hit(contest, view.case.values, parts[3] if len(parts) > 3 else "")
-    if hit is None:
-        await reply(update, context, "cases/hit_gone.html")
-        await send_wording(update, context, v, view)
-        return
-    async with transaction(v.services.sessions) as session:
-        await save_form(
-            session,
-            person_id=v.person.id or 0,
-            form_key=EVIDENCE,
-            subject_id=view.case_id,
-            state={"hit_id": hit.hit_id},
-            now=v.now,
-        )
-    (hit_view,) = hit_views([hit], {})
-    await reply(
-        update,
-        context,
-        "cases/evidence_prompt.html",
-        markup=keyboard([[("case.cancel", f"case:{view.case_id}:words")]]),
-        contest=contest,
-        hit=hit_view,
-        field_label=contest.forms.case.field(hit.field).label,
-        min_length=EVIDENCE_MIN,
-    )
-
-
-async def take_evidence(
-    update: Update, context: Context, v: Visit, progress: FormProgress
-) -> None:
-    """Stores the typed message as the evidence awaited, then lists what is still open."""
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
-    hit_id = str(progress.state.get("hit_id") or "")
-    view = await own_case(update, context, v, progress.subject_id)
-    if view is None or not view.standing.edit.allowed:
-        await _forget(v, progress)
-        if view is not None:
-            await refuse(update, context, v, view, view.standing.edit, "edit")
-        return
-    contest = v.services.contest
-    hit = find_hit(contest, view.case.values, hit_id)
-    if hit is None:
-        await _forget(v, progress)
-        await reply(update, context, "cases/hit_gone.html")
-        await send_wording(update, context, v, view)
-        return
-    if not EVIDENCE_MIN <= len(text) <= EVIDENCE_MAX:
-        await reply(
-            update,
-            context,
-            "cases/evidence_error.html",
-            markup=keyboard([[("case.cancel", f"case:{view.case_id}:words")]]),
-            length=len(text),
-            min_length=EVIDENCE_MIN,
-            max_length=EVIDENCE_MAX,
-        )
-        return
-    async with transaction(v.services.sessions) as session:
-        case = await unit_case(session, case_id=view.case_id, unit_id=v.person.unit_id)
-        assert case is not None
-        await record_evidence(session, case=case, hit_id=hit.hit_id, text=text, now=v.now)
-        await delete_form(
-            session, person_id=v.person.id or 0, form_key=EVIDENCE, subject_id=view.case_id
-        )
-        view = await case_view(session, v, case)
-    if view.standing.open_hits:
-        await send_wording(update, context, v, view, saved=hit.phrase)
-    else:
-        await send_card(update, context, v, view, "evidence_done", phrase=hit.phrase)
-
-
-async def _forget(v: Visit, progress: FormProgress) -> None:
-    async with transaction(v.services.sessions) as session:
-        await delete_form(
-            session,
-            person_id=progress.person_id,
-            form_key=progress.form_key,
-            subject_id=progress.subject_id,
-        )
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Adds the case list, the case card, drafting, and the document and lifecycle flows."""
+def register_forms() -> None:
+    """Make the case form available to the form use cases."""
     register_flow(FLOW)
-    forms.TEXT_HOOKS[EVIDENCE] = take_evidence
-    case_lifecycle.register(app)
-    app.add_handler(CallbackQueryHandler(show_cases, pattern=r"^menu:cases$"))
-    app.add_handler(CallbackQueryHandler(new_case, pattern=r"^case:new$"))
-    app.add_handler(CallbackQueryHandler(open_case, pattern=r"^case:\d+$"))
-    app.add_handler(CallbackQueryHandler(edit_case, pattern=r"^case:\d+:edit$"))
-    app.add_handler(CallbackQueryHandler(fix_field, pattern=r"^case:\d+:fix:[a-z0-9_]+$"))
-    app.add_handler(CallbackQueryHandler(show_wording, pattern=r"^case:\d+:words$"))
-    app.add_handler(CallbackQueryHandler(ask_evidence, pattern=r"^case:\d+:ev:[0-9a-f]+$"))
-    case_documents.register(app)
-    app.add_handler(CallbackQueryHandler(case_lifecycle.stale_button, pattern=r"^case:"))
 
 
-async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
-    """Freezes the text of stages that closed while the bot was down; schedules the next."""
-    await case_lifecycle.on_startup(app)
+# ------------------------------------------------------------ withdrawing, /todo, freezing
+
+
+async def ask_withdraw(v: Visit, *, case_id: int | None) -> Outcome:
+    """Ask before taking a submitted case back to draft (it must then be submitted again)."""
+    contest = v.services.contest
+    async with v.services.sessions() as session:
+        view = await own_view(session, v, case_id)
+    if view is None:
+        return Outcome([not_found()], "cases/not_found_toast.html")
+    verdict = may_withdraw(contest, v.now, status=view.case.status, advancing=view.advancing)
+    if not verdict.allowed:
+        return Outcome([refusal(v, view, verdict, "withdraw")])
+    buttons = actions(
+        [
+            [
+                ("case.withdraw_yes", f"case:{view.case_id}:withdraw:yes"),
+                ("case.withdraw_no", f"case:{view.case_id}"),
+            ]
+        ]
+    )
+    values = {
+        "contest": contest,
+        "now": v.now,
+        "window": verdict.window,
+        "title": view.case.values.get("title") or "",
+        "case": view.case,
+    }
+    return Outcome([Reply("cases/withdraw_confirm.html", values, buttons)])
+
+
+async def withdraw(v: Visit, *, case_id: int | None) -> Outcome:
+    """Take a submitted case back to draft so it can be edited, while its stage is open."""
+    contest = v.services.contest
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], "cases/not_found_toast.html")
+        verdict = may_withdraw(contest, v.now, status=view.case.status, advancing=view.advancing)
+        if not verdict.allowed:
+            return Outcome([refusal(v, view, verdict, "withdraw")])
+        await withdraw_case(session, case=view.case, now=v.now)
+        view = await case_view(session, v, view.case)
+    return Outcome([card(v, view, "withdrawn")])
+
+
+async def todo(v: Visit) -> Reply:
+    """Say what to do now: for a unit, each case's gaps and the next deadline."""
+    contest = v.services.contest
+    async with v.services.sessions() as session:
+        unit = await unit_for(session, v)
+        views: list[CaseView] = []
+        if unit_ready(unit):
+            assert unit is not None and unit.id is not None
+            for case in await list_cases(session, unit_id=unit.id):
+                views.append(await case_view(session, v, case))
+    where = position(contest, v.now)
+    if not unit_ready(unit):
+        values = {
+            "contest": contest,
+            "now": v.now,
+            "position": where,
+            "pending": unit is not None,
+        }
+        buttons = actions([[("menu.schedule", ids.MENU_SCHEDULE), ("menu.back", ids.MENU_MAIN)]])
+        return Reply("todo/unregistered.html", values, buttons)
+    creation = may_create(contest, v.now, existing=len(views))
+    rows: list[list[tuple[str, str]]] = []
+    for view in views:
+        if view.standing.edit.allowed or view.standing.window.phase is Phase.OPEN:
+            rows.append([(case_button(view.case), f"case:{view.case_id}")])
+    if creation.allowed:
+        rows.append([("menu.new_case", ids.CASE_NEW)])
+    rows.append([("menu.cases", ids.MENU_CASES), ("menu.back", ids.MENU_MAIN)])
+    values = {
+        "contest": contest,
+        "now": v.now,
+        "position": where,
+        "views": views,
+        "creation": creation,
+        "window": editing_window(contest, v.now, advancing=False),
+    }
+    return Reply("todo/overview.html", values, actions(rows))
+
+
+async def freeze_closed_stages(services: Services) -> int:
+    """Freeze the submitted text of every stage that has closed; return how many copies."""
+    contest = services.contest
+    now = services.clock.now()
+    frozen = 0
+    for stage in closed_editing_stages(contest, now):
+        async with transaction(services.sessions) as session:
+            frozen += await freeze_stage(
+                session,
+                stage_key=stage.key,
+                closed_at=stage.end,
+                only_advancing=not freezes(stage, advancing=False),
+                now=now,
+            )
+    if frozen:
+        log.info("froze %d case texts at stage close", frozen)
+    return frozen

@@ -1,70 +1,196 @@
-"""Deadline reminders, the person's side (/reminders, mute, unmute), and starting the pushes.
+"""The reminder use case: deadline reminders and stage openings, written to the outbox.
 
-Buttons: ``rem:off`` and ``rem:on`` on the settings message (edited in place), ``rem:mute``
-under every reminder (the reminder stays; the settings come as a new message). On start-up
-this module starts the delivery worker and the reminder jobs (``delivery/``), and sends
-what was missed while the bot was down; on shutdown it stops the worker after the sends in
-flight.
+:func:`remind` looks at the clock, asks ``contest/reminders.py`` what is due, works out
+each unit's personal content (which case lacks what, by when) and writes one outbox row
+per person; the dedupe key ``rem:<stage>:<offset>:<person>`` (``rem:<stage>:done:<person>``
+for the one confirmation to a unit that is done, ``open:<stage>:<person>`` for an opening)
+makes a second fire, a restart or a catch-up harmless.
+
+Muted and unreachable people get none. It runs at each reminder and opening moment, and
+once at start to catch up, from the scheduler ``bot/scheduler.py`` wires.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
-
-from bot.services import services_of
-from contest.reminders import upcoming
-from delivery.reminders import start_reminders
-from delivery.worker import start_worker, stop_worker
-from handlers.common import Context, answer, callback_parts, keyboard, reply, show, visit
+from config.services import Services
+from contest.definition import Contest
+from contest.reminders import (
+    Opening,
+    Slot,
+    due_openings,
+    due_slots,
+    quiet_until,
+    unit_todo,
+)
+from delivery import wake
+from handlers import actions as ids
+from handlers.replies import Actions, actions, stored
+from handlers.visits import Visit
+from messages import render
 from storage.db import transaction
-from storage.reports import set_reminders_muted
+from storage.models import Person
+from storage.outbox import enqueue_many, existing_keys
+from storage.reports import (
+    UnitReport,
+    case_facts,
+    set_reminders_muted,
+    unit_reports,
+    visitors,
+)
+
+log = logging.getLogger(__name__)
+
+JOB = "reminders"  # job names: "reminders:submission:7d", "reminders:open:coaching", …
+Render = Callable[[], str]
 
 
-async def settings(update: Update, context: Context) -> None:
-    """Shows whether reminders are on, when they come, and the switch."""
-    v = await visit(update, context)
-    parts = callback_parts(update)
-    pressed = parts[1] if len(parts) > 1 and parts[0] == "rem" else ""
-    muted = v.person.reminders_muted
-    if pressed:
-        muted = pressed != "on"
-        async with transaction(v.services.sessions) as session:
-            await set_reminders_muted(session, person_id=v.person.id or 0, muted=muted)
-    await answer(update, "reminders/toggled_toast.html" if pressed else None, muted=muted)
-    contest = v.services.contest
-    coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]
-    switch = ("reminders.unmute", "rem:on") if muted else ("reminders.mute", "rem:off")
-    send = reply if pressed == "mute" else show
-    await send(
-        update,
-        context,
-        "reminders/settings.html",
-        markup=keyboard([[switch], [("menu.back", "menu:main")]]),
-        muted=muted,
-        contest=contest,
-        offsets=contest.reminders.deltas,
-        next_moment=coming[0] if coming else None,
-        now=v.now,
-        changed=bool(pressed),
+@dataclass
+class ReminderRun:
+    """What one run of the reminder job did."""
+
+    slots: list[Slot] = field(default_factory=list)
+    openings: list[Opening] = field(default_factory=list)
+    written: int = 0
+    deferred_until: datetime | None = None
+
+
+@dataclass
+class _Planned:
+    dedupe_key: str
+    person: Person
+    kind: str
+    text: Render
+    buttons: Actions
+
+
+def reminder_actions() -> Actions:
+    """Return the buttons under a deadline reminder: my cases, and mute."""
+    return actions([[("menu.cases", ids.MENU_CASES), ("reminders.mute", ids.REMINDERS_MUTE)]])
+
+
+def opening_actions() -> Actions:
+    """Return the buttons under a stage announcement: the schedule, and mute."""
+    return actions(
+        [[("menu.schedule", ids.MENU_SCHEDULE), ("reminders.mute", ids.REMINDERS_MUTE)]]
     )
 
 
-async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Starts the delivery worker, schedules the reminders and sends what was missed."""
-    services = services_of(app)
-    await start_worker(services, app.bot)
-    await start_reminders(services, app.job_queue)
+def _reachable(people: list[Person]) -> list[Person]:
+    return [p for p in people if not p.reminders_muted and not p.unreachable]
 
 
-async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stops the delivery worker; unsent rows wait in the outbox for the next start."""
-    await stop_worker(services_of(app))
+def _deadline_plans(
+    contest: Contest, slot: Slot, reports: list[UnitReport], now: datetime
+) -> list[_Planned]:
+    plans: list[_Planned] = []
+    for report in reports:
+        people = _reachable(report.people)
+        if not people:
+            continue
+        todo = unit_todo(contest, slot.stage, case_facts(report), now)
+        if not todo.concerned or (todo.done and not contest.reminders.confirm_done):
+            continue
+        for person in people:
+            values = {
+                "contest": contest, "stage": slot.stage, "slot": slot, "todo": todo,
+                "unit": report.unit, "person": person, "now": now,
+            }  # fmt: skip
+            template = "reminders/done.html" if todo.done else "reminders/deadline.html"
+            key = (
+                f"rem:{slot.stage.key}:done:{person.id}"
+                if todo.done
+                else f"rem:{slot.key}:{person.id}"
+            )
+            plans.append(
+                _Planned(key, person, "reminder", _renderer(template, values), reminder_actions())
+            )
+    return plans
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Adds /reminders and its switch."""
-    app.add_handler(CommandHandler("reminders", settings))
-    app.add_handler(CallbackQueryHandler(settings, pattern="^rem:(on|off|mute)$"))
+def _opening_plans(
+    contest: Contest,
+    opening: Opening,
+    reports: list[UnitReport],
+    others: list[Person],
+    now: datetime,
+) -> list[_Planned]:
+    plans: list[_Planned] = []
+    audience: list[tuple[Person, list[str]]] = []
+    for report in reports:
+        advancing = [c.title for c in report.cases if c.advancing]
+        if opening.stage.announce_to == "advancing" and not advancing:
+            continue
+        audience += [(p, advancing) for p in _reachable(report.people)]
+    if opening.stage.announce_to == "all":
+        audience += [(p, []) for p in _reachable(others)]
+    for person, titles in audience:
+        values = {
+            "contest": contest, "stage": opening.stage, "titles": titles,
+            "person": person, "now": now,
+        }  # fmt: skip
+        plans.append(
+            _Planned(
+                f"{opening.key}:{person.id}",
+                person,
+                "announcement",
+                _renderer("reminders/opening.html", values),
+                opening_actions(),
+            )
+        )
+    return plans
+
+
+def _renderer(template: str, values: dict[str, Any]) -> Render:
+    return lambda: render(template, **values)
+
+
+async def remind(services: Services) -> ReminderRun:
+    """Write the reminders and announcements due now to the outbox; wake the worker."""
+    contest = services.contest
+    now = services.clock.now()
+    run = ReminderRun(slots=due_slots(contest, now), openings=due_openings(contest, now))
+    if quiet_until(contest, now) is not None:
+        run.deferred_until = quiet_until(contest, now)
+    if not run.slots and not run.openings:
+        return run
+    async with transaction(services.sessions) as session:
+        reports = await unit_reports(session)
+        others = await visitors(session) if run.openings else []
+        plans: list[_Planned] = []
+        for slot in run.slots:
+            plans += _deadline_plans(contest, slot, reports, now)
+        for opening in run.openings:
+            plans += _opening_plans(contest, opening, reports, others, now)
+        seen = await existing_keys(session, dedupe_keys=[p.dedupe_key for p in plans])
+        rows = [
+            {
+                "person_id": plan.person.id,
+                "kind": plan.kind,
+                "dedupe_key": plan.dedupe_key,
+                "text": plan.text(),
+                "due_at": now,
+                "actions": stored(plan.buttons),
+            }
+            for plan in plans
+            if plan.dedupe_key not in seen
+        ]
+        run.written = await enqueue_many(session, messages=rows) if rows else 0
+    if run.written:
+        log.info(
+            "reminders %s, openings %s: %d messages written",
+            [s.key for s in run.slots], [o.key for o in run.openings], run.written,
+        )  # fmt: skip
+        wake(services)
+    return run
+
+
+async def set_muted(v: Visit, *, muted: bool) -> None:
+    """Switch this person's deadline reminders off (muted) or on."""
+    async with transaction(v.services.sessions) as session:
+        await set_reminders_muted(session, person_id=v.person.id or 0, muted=muted)

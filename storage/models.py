@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -47,12 +47,6 @@ def _moment(*, nullable: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-def _chat_id(*, unique: bool = False, nullable: bool = False) -> Any:
-    """Telegram ids exceed 32 bits: always a BIGINT column."""
-    column = Column(BigInteger, unique=unique, index=unique, nullable=nullable)
-    return Field(default=None, sa_column=column) if nullable else Field(sa_column=column)
-
-
 def _json(default: Any) -> Any:
     return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
 
@@ -78,11 +72,12 @@ class Unit(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    """Somebody who talks to the bot: a contact person (联系人), an organizer, or a visitor."""
+    """Somebody who talks to the bot: a contact person (联系人), an organizer, or a visitor.
+
+    How they are reached is their :class:`Account` (one per channel they use).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    telegram_id: int = _chat_id(unique=True)
-    chat_id: int = _chat_id()
     display_name: str = ""
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     name: str = ""
@@ -95,6 +90,19 @@ class Person(SQLModel, table=True):
     unreachable: bool = False
     created_at: datetime = _moment()
     extra: dict[str, Any] = _json(dict)  # contact-form fields without a column, by key
+
+
+class Account(SQLModel, table=True):
+    """A person's identity on one channel: who they are there and which chat reaches them."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str  # "telegram", "wecom", …
+    external_id: str  # the sender's id on that channel (Telegram user id, 企业微信 userid)
+    chat_id: str  # where to write to them on that channel
+    created_at: datetime = _moment()
 
 
 class InviteKind(StrEnum):
@@ -221,17 +229,18 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(unique=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    chat_id: int = _chat_id()
+    account_id: int = Field(foreign_key="account.id")
     kind: str
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
-    text: str
-    reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    text: str  # rendered from messages/ (the channel turns it into its own markup)
+    # Buttons as neutral actions: [[{"text": …, "id": …}, …], …] (see handlers/replies.py).
+    actions: list[Any] | None = Field(default=None, sa_column=Column(JSON))
     document: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(default=DeliveryStatus.PENDING)
     attempts: int = 0
     due_at: datetime = _moment()
     sent_at: datetime | None = _moment(nullable=True)
-    message_id: int | None = None
+    message_id: str | None = None  # the channel's id of the sent message
     error: str = ""
     created_at: datetime = _moment()
 
@@ -246,8 +255,9 @@ class Broadcast(SQLModel, table=True):
     document: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     status: str = "draft"
     scheduled_at: datetime | None = _moment(nullable=True)
-    progress_chat_id: int | None = _chat_id(nullable=True)
-    progress_message_id: int | None = None
+    # The organizer's message that shows the sending progress, edited in place.
+    progress_account_id: int | None = Field(default=None, foreign_key="account.id")
+    progress_message_id: str | None = None
     created_at: datetime = _moment()
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import DeliveryStatus, OutboxMessage, Person, utcnow
+from storage.models import Account, DeliveryStatus, OutboxMessage, Person, utcnow
+from storage.people import account_of, accounts_of
 
 # SQLite allows at most 999 bound parameters per statement in old builds: chunk IN lists.
 _CHUNK = 500
@@ -27,29 +28,31 @@ async def enqueue(
     session: AsyncSession,
     *,
     person_id: int,
-    chat_id: int,
     kind: str,
     dedupe_key: str,
     text: str,
     due_at: datetime,
-    reply_markup: dict[str, Any] | None = None,
+    actions: list[Any] | None = None,
     document: dict[str, Any] | None = None,
     broadcast_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Write one message for one person; None if that dedupe_key was written before."""
+    """Write one message for one person (to their account); None if written before."""
     existing = await session.exec(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     )
     if existing.first() is not None:
         return None
+    account = await account_of(session, person_id=person_id)
+    if account is None:
+        return None  # nobody to write to: the person never reached the bot on a channel
     row = OutboxMessage(
         person_id=person_id,
-        chat_id=chat_id,
+        account_id=account.id or 0,
         kind=kind,
         dedupe_key=dedupe_key,
         text=text,
         due_at=due_at,
-        reply_markup=reply_markup,
+        actions=actions,
         document=document,
         broadcast_id=broadcast_id,
     )
@@ -80,12 +83,19 @@ async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, An
             fresh.setdefault(message["dedupe_key"], message)
     if not fresh:
         return 0
+    accounts = await accounts_of(
+        session, person_ids=sorted({int(m["person_id"]) for m in fresh.values()})
+    )
+    fresh = {key: m for key, m in fresh.items() if int(m["person_id"]) in accounts}
+    if not fresh:
+        return 0
     rows = [
         {
-            "reply_markup": None,
+            "actions": None,
             "document": None,
             "broadcast_id": None,
             **message,
+            "account_id": accounts[int(message["person_id"])].id,
             "status": DeliveryStatus.PENDING.value,
             "attempts": 0,
             "error": "",
@@ -105,15 +115,18 @@ async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, An
     return len(rows)
 
 
-async def due_messages(session: AsyncSession, *, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Return pending messages whose time has come, oldest first (the worker's claim)."""
+async def due_messages(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[tuple[OutboxMessage, Account]]:
+    """Return pending messages whose time has come with their accounts, oldest first."""
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage, Account)
+        .join(Account, col(Account.id) == col(OutboxMessage.account_id))
         .where(OutboxMessage.status == DeliveryStatus.PENDING, col(OutboxMessage.due_at) <= now)
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit)
     )
-    return list((await session.exec(query)).all())
+    return [(row, account) for row, account in (await session.exec(query)).all()]
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
@@ -130,9 +143,9 @@ async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
 
 
 async def mark_sent(
-    session: AsyncSession, *, row_id: int, now: datetime, message_id: int | None
+    session: AsyncSession, *, row_id: int, now: datetime, message_id: str | None
 ) -> None:
-    """Record that a message reached Telegram."""
+    """Record that a message reached its channel."""
     await _set(
         session,
         row_id,
@@ -225,9 +238,3 @@ async def received(session: AsyncSession, *, broadcast_id: int, person_id: int) 
         OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.person_id == person_id
     )
     return (await session.exec(query.limit(1))).first() is not None
-
-
-async def messages_of(session: AsyncSession, *, kind_prefix: str) -> list[OutboxMessage]:
-    """Return the messages whose kind starts with ``kind_prefix`` (reports and tests)."""
-    query = select(OutboxMessage).where(col(OutboxMessage.kind).startswith(kind_prefix))
-    return list((await session.exec(query.order_by(col(OutboxMessage.id)))).all())

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Person
+from storage.models import Account, Person
 
 
-async def get_person(session: AsyncSession, *, telegram_id: int) -> Person | None:
-    """Return the person with this Telegram id, if known."""
-    result = await session.exec(select(Person).where(Person.telegram_id == telegram_id))
-    return result.first()
+async def get_person(session: AsyncSession, *, channel: str, external_id: str) -> Person | None:
+    """Return the person behind this channel's sender id, if known."""
+    query = (
+        select(Person)
+        .join(Account, col(Account.person_id) == col(Person.id))
+        .where(Account.channel == channel, Account.external_id == external_id)
+    )
+    return (await session.exec(query)).first()
 
 
 async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:
@@ -20,20 +24,55 @@ async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person |
 
 
 async def ensure_person(
-    session: AsyncSession, *, telegram_id: int, chat_id: int, display_name: str
-) -> Person:
-    """Return the person for this Telegram user, creating the row on first contact."""
-    person = await get_person(session, telegram_id=telegram_id)
-    if person is None:
-        person = Person(telegram_id=telegram_id, chat_id=chat_id, display_name=display_name)
+    session: AsyncSession, *, channel: str, external_id: str, chat_id: str, display_name: str
+) -> tuple[Person, Account]:
+    """Return the person and account for this sender, creating both on first contact."""
+    query = (
+        select(Person, Account)
+        .join(Account, col(Account.person_id) == col(Person.id))
+        .where(Account.channel == channel, Account.external_id == external_id)
+    )
+    found = (await session.exec(query)).first()
+    if found is None:
+        person = Person(display_name=display_name)
         session.add(person)
         await session.flush()
-    elif person.unreachable or person.chat_id != chat_id:
+        account = Account(
+            person_id=person.id or 0, channel=channel, external_id=external_id, chat_id=chat_id
+        )
+        session.add(account)
+        await session.flush()
+        return person, account
+    person, account = found
+    if account.chat_id != chat_id:
+        account.chat_id = chat_id
+        session.add(account)
+    if person.unreachable:
         # Writing to us again means the chat works: clear a stale "blocked" mark.
         person.unreachable = False
-        person.chat_id = chat_id
         session.add(person)
-    return person
+    return person, account
+
+
+async def account_of(
+    session: AsyncSession, *, person_id: int, channel: str | None = None
+) -> Account | None:
+    """Return the account a person is reached at (on this channel, or their newest)."""
+    query = select(Account).where(Account.person_id == person_id)
+    if channel is not None:
+        query = query.where(Account.channel == channel)
+    return (await session.exec(query.order_by(col(Account.id).desc()))).first()
+
+
+async def accounts_of(session: AsyncSession, *, person_ids: list[int]) -> dict[int, Account]:
+    """Return, per person, the account they are reached at (their newest)."""
+    found: dict[int, Account] = {}
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start : start + 500]
+        query = select(Account).where(col(Account.person_id).in_(chunk)).order_by(col(Account.id))
+        for account in (await session.exec(query)).all():
+            found[account.person_id] = account
+    return found
 
 
 async def list_people(session: AsyncSession, *, unit_id: int | None = None) -> list[Person]:

@@ -9,11 +9,16 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from hypothesis import settings
+
+# No timing assertions: hypothesis's per-example deadline fails on a loaded machine.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 # PTB 22 warns unless durations are timedeltas; opt in before telegram is imported anywhere.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.clock import ManualClock  # noqa: E402
+from config.clock import ManualClock  # noqa: E402
 from contest.definition import Contest, load_contest  # noqa: E402
 from sandbox.config import SandboxConfig  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402

@@ -30,3 +30,25 @@ async def wipe(url: str) -> None:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+async def telegram_person(session, telegram_id: int):
+    """Return the person behind a Telegram user id (through their account)."""
+    from storage.people import get_person
+
+    person = await get_person(session, channel="telegram", external_id=str(telegram_id))
+    assert person is not None, f"no person for Telegram user {telegram_id}"
+    return person
+
+
+def telegram_account(person_id: int, telegram_id: int, **extra):
+    """Return the Telegram account row of a person (chat id = user id, as in private chats)."""
+    from storage.models import Account
+
+    return Account(
+        person_id=person_id,
+        channel="telegram",
+        external_id=str(telegram_id),
+        chat_id=str(telegram_id),
+        **extra,
+    )

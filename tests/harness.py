@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp
 
 from bot.app import AnyApplication, build_application, start_services, stop_services
-from bot.clock import ManualClock
-from bot.settings import Settings
+from config.clock import ManualClock
+from config.settings import Settings
 from contest.definition import Contest
 from sandbox.client import SandboxUser
 from sandbox.driver import UpdatePump

@@ -11,8 +11,8 @@ from aiohttp import web
 from playwright.async_api import expect
 
 from bot.app import build_application, start_services, stop_services
-from bot.settings import Settings
-from bot.webhook import SECRET_HEADER, create_webhook_app, register_webhook
+from channels.telegram.webhook import SECRET_HEADER, create_webhook_app, register_webhook
+from config.settings import Settings
 from tests.db import database_url, wipe
 from tests.sandbox.browser import launch_chromium, requires_chromium
 

@@ -17,13 +17,10 @@ from contest.text import (
     document_hits,
     document_words,
     find_restricted,
-    plain_length,
-    plain_text,
     sentence_spans,
-    split_messages,
     unresolved,
-    utf16_length,
 )
+from messages.markup import plain_length, plain_text, split_messages, utf16_length
 
 CONTEST = load_contest(Path(__file__).resolve().parents[2] / "contests" / "jianbing-2024.toml")
 RULE = CONTEST.rules.wording

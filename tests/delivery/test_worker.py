@@ -12,6 +12,7 @@ from delivery.worker import MAX_ATTEMPTS
 from storage.db import transaction
 from storage.models import DeliveryStatus, OutboxMessage, Person
 from storage.outbox import enqueue
+from tests.db import telegram_person
 from tests.delivery.world import add_unit, bot_texts, services, worker
 
 
@@ -24,9 +25,9 @@ def harness_options() -> dict[str, object]:
 async def put(harness, telegram_id: int, text: str, key: str, **extra) -> None:
     """Write one outbox row for the person with this Telegram id (no wake)."""
     async with transaction(services(harness).sessions) as session:
-        person = (await session.exec(select(Person).where(Person.telegram_id == telegram_id))).one()
+        person = await telegram_person(session, telegram_id)
         await enqueue(
-            session, person_id=person.id or 0, chat_id=person.chat_id, kind="test",
+            session, person_id=person.id or 0, kind="test",
             dedupe_key=key, text=text, due_at=harness.clock.now(), **extra,
         )  # fmt: skip
 
@@ -39,7 +40,7 @@ async def row(harness, key: str) -> OutboxMessage:
 
 async def person(harness, telegram_id: int) -> Person:
     async with services(harness).sessions() as session:
-        return (await session.exec(select(Person).where(Person.telegram_id == telegram_id))).one()
+        return await telegram_person(session, telegram_id)
 
 
 async def test_server_errors_are_retried_with_backoff(harness):

@@ -13,12 +13,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import insert
+from sqlmodel import col, select
 
-from bot.services import services_of
+from config.services import services_of
 from delivery import worker_of
 from delivery.worker import DeliveryWorker
 from storage.db import transaction
-from storage.models import Advancement, Case, CaseStatus, Person, TeamMember, Unit
+from storage.models import Account, Advancement, Case, CaseStatus, Person, TeamMember, Unit
+from tests.db import telegram_account
 from tests.harness import Harness
 
 COMPLETE: dict[str, Any] = {
@@ -96,8 +98,6 @@ async def add_unit(
         people = []
         for telegram_id in contacts:
             person = Person(
-                telegram_id=telegram_id,
-                chat_id=telegram_id,
                 display_name=f"用户{telegram_id}",
                 name=f"联系人{telegram_id}",
                 unit_id=unit.id,
@@ -106,6 +106,8 @@ async def add_unit(
                 created_at=now,
             )
             session.add(person)
+            await session.flush()
+            session.add(telegram_account(person.id or 0, telegram_id, created_at=now))
             people.append(person)
             harness.server.state.ensure_user(telegram_id)
         case_ids = []
@@ -144,10 +146,9 @@ async def add_unit(
 async def add_people(harness: Harness, telegram_ids: Iterable[int]) -> None:
     """Write many people without a unit at once (bulk), and tell the sandbox they exist."""
     now = harness.clock.now()
+    telegram_ids = list(telegram_ids)
     rows = [
         {
-            "telegram_id": uid,
-            "chat_id": uid,
             "display_name": f"用户{uid}",
             "unit_id": None,
             "name": "",
@@ -164,8 +165,16 @@ async def add_people(harness: Harness, telegram_ids: Iterable[int]) -> None:
     ]
     async with transaction(services(harness).sessions) as session:
         await session.exec(insert(Person), params=rows)
-    for row in rows:
-        harness.server.state.ensure_user(row["telegram_id"])
+        newest = select(Person.id).order_by(col(Person.id).desc()).limit(len(rows))
+        ids = list((await session.exec(newest)).all())[::-1]
+        accounts = [
+            {"person_id": pid, "channel": "telegram", "external_id": str(uid),
+             "chat_id": str(uid), "created_at": now}
+            for pid, uid in zip(ids, telegram_ids, strict=True)
+        ]  # fmt: skip
+        await session.exec(insert(Account), params=accounts)
+    for uid in telegram_ids:
+        harness.server.state.ensure_user(uid)
 
 
 def bot_texts(harness: Harness, chat_id: int) -> list[str]:

@@ -7,8 +7,8 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from sandbox.client import SandboxUser
-from storage.models import Person
 from tests.conftest import BEIJING
+from tests.db import telegram_person
 from tests.delivery.world import CaseSpec, add_unit, bot_texts, services, worker
 from tests.harness import Harness
 
@@ -60,9 +60,8 @@ async def test_notice_to_everyone_previewed_sent_reported_and_acknowledged(harne
         texts = bot_texts(harness, uid)
         assert texts == ["📢 市直机关工委通知\n\n重要：请按时提交"], texts
     async with services(harness).sessions() as session:
-        from sqlmodel import select
 
-        blocked = (await session.exec(select(Person).where(Person.telegram_id == 2003))).one()
+        blocked = await telegram_person(session, 2003)
     assert blocked.unreachable
     user = harness.user(2001)
     await user.refresh()

@@ -14,14 +14,15 @@ from typing import Any
 from docx import Document
 from sqlmodel import select
 
-from bot.services import services_of
-from contest.text import document_words, utf16_length
+from config.services import services_of
+from contest.text import document_words
+from messages.markup import utf16_length
 from sandbox.client import SandboxUser
 from storage.cases import list_cases, list_revisions, unit_case
 from storage.db import transaction
 from storage.models import Case, FormProgress, TeamMember, Unit
-from storage.people import get_person
 from tests.conftest import BEIJING
+from tests.db import telegram_person
 
 BACKGROUND_1 = "面对群众办事多头跑、材料反复交的问题，我局梳理高频事项，推动部门数据共享。"
 BACKGROUND_2 = "打通部门数据，形成了可复制的深圳经验。"
@@ -53,7 +54,7 @@ async def registered(
         )
         session.add(unit)
         await session.flush()
-        person = await get_person(session, telegram_id=user_id)
+        person = await telegram_person(session, user_id)
         assert person is not None and unit.id is not None
         person.unit_id = unit.id
         person.name = "张三"

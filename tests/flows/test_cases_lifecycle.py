@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from bot.services import services_of
-from handlers.case_lifecycle import freeze_closed_stages
+from config.services import services_of
+from handlers.cases import freeze_closed_stages
 from storage.cases import unit_case
 from storage.db import transaction
 from storage.models import Advancement, FormProgress
@@ -201,7 +201,7 @@ async def test_stage_close_freezes_the_submitted_text_once(harness):
     harness.at(datetime(2024, 7, 16, 9, 0, tzinfo=BEIJING))
     await harness.restart()  # the bot was down at the deadline: it catches up at start
     await harness.restart()  # and does not copy twice
-    assert await freeze_closed_stages(harness.app) == 0
+    assert await freeze_closed_stages(services_of(harness.app)) == 0
     frozen = [r for r in await revisions(harness, submitted) if r.reason == "stage_close"]
     assert [(r.stage_key, r.values["title"]) for r in frozen] == [("submission", "已提交的案例")]
     frozen = [r for r in await revisions(harness, withdrawn) if r.reason == "stage_close"]

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import services_of
+from config.services import services_of
 from storage.invites import ALPHABET
 from storage.models import FormProgress, Invite, Person, Unit
 from tests.conftest import BEIJING

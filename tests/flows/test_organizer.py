@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from storage.db import transaction
 from storage.models import Person
+from tests.db import telegram_person
 from tests.delivery.world import COMPLETE, CaseSpec, add_unit, bot_texts, services, worker
 from tests.harness import ORGANIZER_ID
 
@@ -133,9 +134,9 @@ async def test_a_promoted_organizer_may_use_the_console(harness):
     user = harness.user(4301)
     await user.send("/start")
     async with transaction(services(harness).sessions) as session:
-        from storage.people import get_person, set_organizer
+        from storage.people import set_organizer
 
-        person = await get_person(session, telegram_id=4301)
+        person = await telegram_person(session, 4301)
         assert person is not None
         await set_organizer(session, person_id=person.id or 0)
     await user.send("/organizer")

@@ -14,12 +14,13 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from bot.clock import ManualClock
-from bot.services import services_of
+from config.clock import ManualClock
+from config.services import services_of
 from contest.definition import Contest, load_contest
 from sandbox.client import SandboxUser
-from storage.models import InviteKind, Person, TeamMember, Unit
+from storage.models import InviteKind, TeamMember, Unit
 from tests.conftest import BEIJING, CONTESTS
+from tests.db import telegram_person
 from tests.flows.test_registration import make_invite
 from tests.other_city import OTHER_CITY, foreign_words
 
@@ -169,7 +170,7 @@ async def test_extra_fields_are_stored_for_the_unit_and_the_contact(harness):
     user = await register(harness)
     async with services_of(harness.app).sessions() as session:
         (unit,) = (await session.exec(select(Unit))).all()
-        person = (await session.exec(select(Person).where(Person.telegram_id == 1001))).one()
+        person = await telegram_person(session, 1001)
     assert unit.extra == {"unit_type": "town", "party_members": "36"}
     assert person.extra == {"wecom": "wangming"}
     assert_own_words(user)

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import services_of
+from config.services import services_of
 from storage.db import transaction
 from storage.invites import create_invite
 from storage.models import FormProgress, Invite, InviteKind, Person, Unit
 from storage.units import create_unit, save_unit
 from tests.conftest import BEIJING
+from tests.db import telegram_person
 
 CODE = re.compile(r"\b[A-HJKMNP-Z2-9]{8}\b")
 
@@ -57,7 +58,8 @@ async def rows(harness, model, *where):
 
 
 async def person(harness, telegram_id: int) -> Person:
-    return (await rows(harness, Person, Person.telegram_id == telegram_id))[0]
+    async with services_of(harness.app).sessions() as session:
+        return await telegram_person(session, telegram_id)
 
 
 async def fill_contact(user, name="李四"):

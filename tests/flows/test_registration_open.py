@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.services import services_of
+from config.services import services_of
 from contest.definition import Contest, load_contest
-from storage.models import OutboxMessage, Person, Unit, UnitStatus
+from storage.models import Account, OutboxMessage, Unit, UnitStatus
 from tests.conftest import DEFAULT_CONTEST
 from tests.delivery.world import worker
 
@@ -76,7 +76,7 @@ async def test_a_unit_registers_itself_and_is_confirmed_by_an_organizer(harness)
     assert (await rows(harness, Unit))[0].status == UnitStatus.ACTIVE
 
     notices = await rows(harness, OutboxMessage)
-    people = {p.id: p.telegram_id for p in await rows(harness, Person)}
+    people = {a.person_id: int(a.external_id) for a in await rows(harness, Account)}
     assert sorted(people[n.person_id] for n in notices) == [1001, 1002]
     assert all(n.kind == "notice" for n in notices)
     assert all(n.dedupe_key == f"unit-confirmed:{unit.id}:{n.person_id}" for n in notices)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from delivery.reminders import remind
+from handlers.reminders import remind
 from storage.db import transaction
 from storage.models import Person
 from tests.conftest import BEIJING

@@ -7,10 +7,11 @@ from datetime import date
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import services_of
+from config.services import services_of
 from storage.db import transaction
-from storage.models import Case, FormProgress, Person, TeamMember
+from storage.models import Case, FormProgress, TeamMember
 from storage.units import attach_contact, create_unit, save_contact, save_unit
+from tests.db import telegram_person
 
 RULE = "团队牵头成员不允许变更，其余团队成员因特殊原因需要变更的，允许更换一次。"
 
@@ -36,7 +37,7 @@ async def contact_with_case(harness, telegram_id=1001, *, unit_id=None, title="�
                 submitter_key="city",
             )
             unit_id = unit.id
-        person = (await session.exec(select(Person).where(Person.telegram_id == telegram_id))).one()
+        person = await telegram_person(session, telegram_id)
         await attach_contact(session, person_id=person.id, unit_id=unit_id)
         await save_contact(
             session,

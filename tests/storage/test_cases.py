@@ -183,7 +183,7 @@ async def test_form_progress_about_a_case_can_be_forgotten(sessions):
     case_id = await new_case(sessions, unit_id)
     other = await new_case(sessions, unit_id)
     async with transaction(sessions) as session:
-        person = Person(telegram_id=5, chat_id=5)
+        person = Person()
         session.add(person)
         await session.flush()
         mine = await save_form(

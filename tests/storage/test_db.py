@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from storage.db import create_engine, migrate, normalize_url, session_factory, transaction
 from storage.models import Person, Unit
-from storage.people import ensure_person, get_person
+from storage.people import account_of, ensure_person, get_person
 from tests.db import POSTGRES_URL, database_url, wipe
 
 pytestmark = pytest.mark.database
@@ -77,10 +77,13 @@ async def test_naive_times_are_refused(engine):
 
 async def test_large_telegram_ids_fit(engine):
     sessions = session_factory(engine)
-    big = 7_123_456_789
+    big = str(7_123_456_789)
     async with transaction(sessions) as session:
-        await ensure_person(session, telegram_id=big, chat_id=big, display_name="x")
+        await ensure_person(
+            session, channel="telegram", external_id=big, chat_id=big, display_name="x"
+        )
     async with sessions() as session:
-        person = await get_person(session, telegram_id=big)
-    assert isinstance(person, Person) and person.chat_id == big
+        person = await get_person(session, channel="telegram", external_id=big)
+        account = await account_of(session, person_id=person.id)
+    assert isinstance(person, Person) and account.chat_id == big
     assert person.created_at <= datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""Form fields a contest adds: migration 0004 from the 0001 schema, and the stored values."""
+"""Form fields a contest adds: migration 0004 from the 0002 schema, and the stored values."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from tests.db import database_url, wipe
 pytestmark = pytest.mark.database
 
 
-async def test_0004_adds_extra_to_an_0001_database_with_rows(tmp_path):
+async def test_0004_adds_extra_to_an_0002_database_with_rows(tmp_path):
     url = database_url(tmp_path)
     await wipe(url)
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0001"))
+            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0002"))
             await connection.execute(
                 text(
                     "INSERT INTO unit (party_org, recommending_unit, submitter_key, status,"
@@ -40,7 +40,7 @@ async def test_0004_adds_extra_to_an_0001_database_with_rows(tmp_path):
             (unit,) = (await session.exec(text("SELECT id FROM unit"))).all()
             assert (await session.get(Unit, unit[0])).extra == {}
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0001"))
+            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0002"))
             columns = await connection.run_sync(
                 lambda c: {col["name"] for col in inspect(c).get_columns("unit")}
             )
@@ -63,7 +63,7 @@ async def test_extra_values_round_trip(sessions, clock):
     now = clock.now()
     async with transaction(sessions) as session:
         unit = Unit(created_at=now)
-        person = Person(telegram_id=5, chat_id=5, created_at=now)
+        person = Person(created_at=now)
         session.add_all([unit, person])
         await session.flush()
         await save_unit_extra(session, unit_id=unit.id, values={"unit_type": "town", "n": ["a"]})

@@ -31,7 +31,7 @@ from storage.outbox import (
     received,
     retry_later,
 )
-from tests.db import database_url, wipe
+from tests.db import database_url, telegram_account, wipe
 
 pytestmark = pytest.mark.database
 NOW = datetime(2024, 7, 1, 2, 0, tzinfo=UTC)
@@ -49,15 +49,16 @@ async def sessions(tmp_path):
 
 async def people(sessions, count: int = 2) -> list[Person]:
     async with transaction(sessions) as session:
-        rows = [Person(telegram_id=500 + n, chat_id=500 + n, created_at=NOW) for n in range(count)]
+        rows = [Person(created_at=NOW) for n in range(count)]
         session.add_all(rows)
+        await session.flush()
+        session.add_all([telegram_account(p.id, 500 + n) for n, p in enumerate(rows)])
     return rows
 
 
 def message(person: Person, key: str, due: datetime = NOW, **extra) -> dict:
     return {
         "person_id": person.id,
-        "chat_id": person.chat_id,
         "kind": "test",
         "dedupe_key": key,
         "text": f"文本 {key}",
@@ -94,8 +95,8 @@ async def test_due_messages_in_order_and_next_due(sessions):
         )
     async with sessions() as session:
         due = await due_messages(session, now=NOW, limit=10)
-        assert [m.dedupe_key for m in due] == ["first", "second"]
-        assert [m.dedupe_key for m in await due_messages(session, now=NOW, limit=1)] == ["first"]
+        assert [m.dedupe_key for m, _ in due] == ["first", "second"]
+        assert [m.dedupe_key for m, _ in await due_messages(session, now=NOW, limit=1)] == ["first"]
         assert await next_due(session) == NOW
         assert len(await due_messages(session, now=later, limit=10)) == 3
 
@@ -113,10 +114,10 @@ async def test_outcomes_are_recorded(sessions):
             ],
         )
     async with sessions() as session:
-        ids = {m.dedupe_key: m.id for m in await due_messages(session, now=NOW, limit=10)}
+        ids = {m.dedupe_key: m.id for m, _ in await due_messages(session, now=NOW, limit=10)}
     async with transaction(sessions) as session:
         await mark_document_sent(session, row_id=ids["sent"], document={"file_id": "F"})
-        await mark_sent(session, row_id=ids["sent"], now=NOW, message_id=77)
+        await mark_sent(session, row_id=ids["sent"], now=NOW, message_id="77")
         await retry_later(
             session, row_id=ids["retry"], due_at=NOW + timedelta(minutes=1), error="x"
         )
@@ -127,7 +128,7 @@ async def test_outcomes_are_recorded(sessions):
     async with sessions() as session:
         rows = {m.dedupe_key: m for m in (await session.exec(select(OutboxMessage))).all()}
         blocked = await session.get(Person, second.id)
-    assert rows["sent"].status == DeliveryStatus.SENT and rows["sent"].message_id == 77
+    assert rows["sent"].status == DeliveryStatus.SENT and rows["sent"].message_id == "77"
     assert rows["sent"].document == {"file_id": "F", "sent": True}
     assert (rows["retry"].status, rows["retry"].attempts) == (DeliveryStatus.PENDING, 1)
     assert rows["failed"].status == DeliveryStatus.FAILED

@@ -91,9 +91,15 @@ async def test_listing_counting_and_confirming(sessions):
 async def test_contacts_of_a_unit(sessions):
     async with transaction(sessions) as session:
         unit = await create_unit(session, now=NOW)
-        first = await ensure_person(session, telegram_id=5_000_000_001, chat_id=1, display_name="a")
-        second = await ensure_person(session, telegram_id=2, chat_id=2, display_name="b")
-        await ensure_person(session, telegram_id=3, chat_id=3, display_name="visitor")
+        first, _ = await ensure_person(
+            session, channel="telegram", external_id="5000000001", chat_id="1", display_name="a"
+        )
+        second, _ = await ensure_person(
+            session, channel="telegram", external_id="2", chat_id="2", display_name="b"
+        )
+        await ensure_person(
+            session, channel="telegram", external_id="3", chat_id="3", display_name="visitor"
+        )
         await attach_contact(session, person_id=first.id, unit_id=unit.id)
         await attach_contact(session, person_id=second.id, unit_id=unit.id)
         assert await attach_contact(session, person_id=999, unit_id=unit.id) is None
@@ -107,6 +113,6 @@ async def test_contacts_of_a_unit(sessions):
         )
     async with sessions() as session:
         contacts = await list_contacts(session, unit_id=unit.id)
-    assert [p.telegram_id for p in contacts] == [5_000_000_001, 2]
+    assert [p.id for p in contacts] == [first.id, second.id]
     assert (contacts[0].name, contacts[0].profile_done) == ("张三", True)
     assert (contacts[1].name, contacts[1].profile_done) == ("", False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from channels.telegram.case_common import CaseView
 from contest.definition import Contest, RestrictedWord, WordingRule
 from contest.fields import FieldError
 from contest.forms import Event, FormEngine, Step
@@ -20,7 +21,6 @@ from contest.lifecycle import (
 from contest.schedule import position
 from contest.team import Member, Problem, TeamCode
 from contest.text import find_restricted
-from handlers.case_common import CaseView
 from storage.models import Case
 from tests.messages.samples import Hostile
 

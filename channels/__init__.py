@@ -1,0 +1,2 @@
+"""Channel adapters: each parses its input, calls the use cases in ``handlers/`` and renders
+their neutral replies."""

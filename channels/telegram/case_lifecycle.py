@@ -1,0 +1,89 @@
+"""A case's lifecycle in the chat: submit, withdraw, stage-close copies, /todo.
+
+Submitting (``handlers.cases.submit``) checks the moment to the second and lists exactly
+what is missing; each submission is kept as a revision. The case form's gate
+(``handlers/cases.py``) stops typed answers and form buttons for a case that may no longer
+be edited (its stage closed, or it was submitted meanwhile on another phone), pauses the
+form and says why, with the moment.
+
+When a stage during which text could change closes, the submitted text is frozen
+(CaseRevision reason "stage_close", ``handlers.cases.freeze_closed_stages``): a job per
+closing stage (``bot/scheduler.py``), and a catch-up at start for stages that closed while
+the bot was down. Both are idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+)
+
+from channels.telegram.common import (
+    Context,
+    answer,
+    callback_parts,
+    int_part,
+    send_replies,
+    visit,
+)
+from handlers import cases
+
+log = logging.getLogger(__name__)
+
+AnyApp = Any
+
+
+# -------------------------------------------------------------------------- submit
+
+
+async def submit(update: Update, context: Context) -> None:
+    """Submits a complete draft while its stage is open; otherwise says exactly what is missing."""
+    v = await visit(update, context)
+    outcome = await cases.submit(v, case_id=int_part(callback_parts(update), 1))
+    await answer(update, outcome.toast)
+    await send_replies(update, context, outcome.replies)
+
+
+async def ask_withdraw(update: Update, context: Context) -> None:
+    """Asks before taking a submitted case back to draft (it must then be submitted again)."""
+    v = await visit(update, context)
+    outcome = await cases.ask_withdraw(v, case_id=int_part(callback_parts(update), 1))
+    await answer(update, outcome.toast)
+    await send_replies(update, context, outcome.replies)
+
+
+async def withdraw(update: Update, context: Context) -> None:
+    """Takes a submitted case back to draft so it can be edited, while its stage is open."""
+    v = await visit(update, context)
+    outcome = await cases.withdraw(v, case_id=int_part(callback_parts(update), 1))
+    await answer(update, outcome.toast)
+    await send_replies(update, context, outcome.replies)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Answers a case button whose data is not understood (old or forged)."""
+    await answer(update, "form/stale_toast.html")
+
+
+# ---------------------------------------------------------------------------- todo
+
+
+async def todo(update: Update, context: Context) -> None:
+    """Says what to do now: for a unit, each case's gaps and the next deadline."""
+    v = await visit(update, context)
+    await answer(update)
+    await send_replies(update, context, [await cases.todo(v)])
+
+
+def register(app: AnyApp) -> None:
+    """Adds submit, withdraw and /todo."""
+    app.add_handler(CallbackQueryHandler(submit, pattern=r"^case:\d+:submit$"))
+    app.add_handler(CallbackQueryHandler(ask_withdraw, pattern=r"^case:\d+:withdraw$"))
+    app.add_handler(CallbackQueryHandler(withdraw, pattern=r"^case:\d+:withdraw:yes$"))
+    app.add_handler(CommandHandler("todo", todo))
+    app.add_handler(CallbackQueryHandler(todo, pattern=r"^menu:todo$"))

@@ -1,0 +1,182 @@
+"""Small helpers every Telegram handler uses: who is asking, how to reply, how to render."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from channels.telegram.codec import CHANNEL, encode
+from config.services import services_of
+from handlers.replies import Actions, Reply, actions, label_text
+from handlers.visits import Sender, Visit, visit_of
+from messages import render
+from messages.markup import plain_length, split_messages
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Button = tuple[str, str]  # (label key or ready text, callback_data)
+MESSAGE_LIMIT = 4096
+
+
+def sender_of(update: Update) -> Sender:
+    """Return who sent this update, in the channel-neutral form the use cases take."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    return Sender(CHANNEL, str(user.id), str(chat.id), user.full_name)
+
+
+def chat_of(update: Update) -> int:
+    """Return the id of the chat an update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
+
+
+async def visit(update: Update, context: Context) -> Visit:
+    """Load (or create) the person behind this update and read the clock once."""
+    services = services_of(context)
+    return await visit_of(services, sender_of(update), services.clock.now())
+
+
+def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
+    """Render neutral actions as an inline keyboard (callback data checked by the codec)."""
+    if not actions:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(a.text, callback_data=encode(a.id)) for a in row] for row in actions]
+    )
+
+
+async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
+    """Send a use case's replies in order: in place where asked and possible, else anew."""
+    for item in replies:
+        markup = markup_of(item.actions)
+        if item.attachment is not None:
+            chat = update.effective_chat
+            assert chat is not None
+            await context.bot.send_document(
+                chat.id,
+                document=item.attachment.data,
+                filename=item.attachment.filename,
+                caption=render(item.template, **item.values),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        elif item.in_place:
+            await show(update, context, item.template, markup=markup, **item.values)
+        else:
+            await reply(update, context, item.template, markup=markup, **item.values)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> Actions:
+    """Build neutral actions from (label key or ready text, action id) pairs."""
+    return actions(rows)
+
+
+Markup = Actions | InlineKeyboardMarkup | None
+
+
+def _markup(markup: Markup) -> InlineKeyboardMarkup | None:
+    if isinstance(markup, InlineKeyboardMarkup) or markup is None:
+        return markup
+    return markup_of(markup)
+
+
+def _text(text_or_key: str) -> str:
+    return label_text(text_or_key)
+
+
+async def reply(
+    update: Update,
+    context: Context,
+    template: str,
+    *,
+    markup: Markup = None,
+    **values: Any,
+) -> Message:
+    """Send a rendered template to the chat the update came from (split if over 4096)."""
+    chat = update.effective_chat
+    assert chat is not None
+    text = render(template, **values)
+    parts = split_messages([text]) or [text]
+    for part in parts[:-1]:
+        await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+    return await context.bot.send_message(
+        chat.id,
+        parts[-1],
+        parse_mode=ParseMode.HTML,
+        reply_markup=_markup(markup),
+        disable_web_page_preview=True,
+    )
+
+
+async def show(
+    update: Update,
+    context: Context,
+    template: str,
+    *,
+    markup: Markup = None,
+    **values: Any,
+) -> Message | bool:
+    """Answer a button press by editing its message in place; send anew if that fails."""
+    query = update.callback_query
+    text = render(template, **values)
+    if query is not None and query.message is not None and plain_length(text) <= MESSAGE_LIMIT:
+        try:
+            return await query.edit_message_text(
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(markup),
+                disable_web_page_preview=True,
+            )
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True
+            log.info("edit failed (%s); sending a new message", error)
+    return await reply(update, context, template, markup=markup, **values)
+
+
+async def answer(update: Update, template: str | None = None, **values: Any) -> None:
+    """Acknowledge a button press, optionally with a short toast."""
+    query = update.callback_query
+    if query is None:
+        return
+    text = render(template, **values) if template else None
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        # A second answer or an expired query: the user has already moved on.
+        log.info("callback answer refused: %s", error)
+
+
+def callback_parts(update: Update) -> list[str]:
+    """Split a button's callback_data on ':' (it is user input: callers re-check ids)."""
+    query = update.callback_query
+    return (query.data or "").split(":") if query else []
+
+
+def int_part(parts: list[str], index: int) -> int | None:
+    """Return parts[index] as an int, or None if it is missing or not a number."""
+    try:
+        return int(parts[index])
+    except (IndexError, ValueError):
+        return None
+
+
+async def require_organizer(update: Update, context: Context, v: Visit) -> bool:
+    """Return True for organizers; refuse everyone else politely (buttons re-check too)."""
+    if v.is_organizer:
+        return True
+    await answer(update, "common/organizers_only_toast.html")
+    await reply(update, context, "common/organizers_only.html")
+    return False

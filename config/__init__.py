@@ -1,0 +1,1 @@
+"""Configuration below everything that uses it: settings and the clock."""

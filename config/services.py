@@ -1,0 +1,43 @@
+"""What every use case needs, built once per application: settings, contest, clock, database."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.clock import Clock
+from config.settings import Settings
+from contest.definition import Contest
+from storage.db import SessionFactory
+
+SERVICES = "services"
+
+
+@dataclass
+class Services:
+    """The application's shared parts: configuration, contest, clock, database."""
+
+    settings: Settings
+    contest: Contest
+    clock: Clock
+    engine: AsyncEngine
+    sessions: SessionFactory
+    # Wakes the delivery worker when rows were written (created in the bot's loop on use).
+    outbox_wake: asyncio.Event | None = None
+    # The running delivery worker (delivery.worker.DeliveryWorker), set by the wiring.
+    worker: Any = None
+
+    def is_configured_organizer(self, channel: str, external_id: str) -> bool:
+        """Return True for the Telegram user ids listed in ORGANIZER_IDS."""
+        if channel != "telegram":
+            return False
+        return external_id.isdigit() and int(external_id) in self.settings.organizer_ids
+
+
+def services_of(holder: Any) -> Services:
+    """Return the services kept in a channel's application data (``holder.bot_data``)."""
+    services: Services = holder.bot_data[SERVICES]
+    return services

@@ -1,0 +1,68 @@
+"""The neutral ids of every action (button), named once: ``command:arg:arg…``.
+
+Channels encode these ids their own way (Telegram: callback data, at most 64 bytes, checked
+by its codec). Ids come back as user input: a use case re-checks whatever they name.
+"""
+
+from __future__ import annotations
+
+SEPARATOR = ":"
+
+# The menu and the commands every person has.
+MENU_MAIN = "menu:main"
+MENU_CASES = "menu:cases"
+MENU_TODO = "menu:todo"
+MENU_SCHEDULE = "menu:schedule"
+MENU_ME = "menu:me"
+MENU_REGISTER = "menu:register"
+MENU_HELP = "menu:help"
+MENU_ASK = "menu:ask"
+MENU_PAUSE = "menu:pause"
+
+# Registration.
+REG_CODE = "reg:code"
+REG_CANCEL = "reg:cancel"
+REG_OPEN = "reg:open"
+REG_COLLEAGUE = "reg:colleague"
+
+# Cases.
+CASE_NEW = "case:new"
+
+# Reminders.
+REMINDERS_MUTE = "rem:mute"
+REMINDERS_ON = "rem:on"
+REMINDERS_OFF = "rem:off"
+
+# Organizers.
+ORG_HOME = "org:home"
+ORG_STATUS = "org:status"
+INVITES_HOME = "inv:home"
+
+FORM = "f"  # f:<progress id>:<op>:<field>[:<arg>]
+ACK = "ack"  # ack:<broadcast id>
+BROADCAST = "bc"  # bc:<broadcast id>:<op>[:…]
+
+
+def join(command: str, *args: object) -> str:
+    """Return the id of ``command`` with its arguments."""
+    return SEPARATOR.join([command, *(str(arg) for arg in args)])
+
+
+def split(action_id: str) -> list[str]:
+    """Split an id into its command and arguments (user input: callers re-check ids)."""
+    return action_id.split(SEPARATOR)
+
+
+def form(progress_id: int, op: str, field_key: str = "", arg: str = "") -> str:
+    """Return the id of a form button (the field key is kept even when empty)."""
+    return join(FORM, progress_id, op, field_key) + (f"{SEPARATOR}{arg}" if arg else "")
+
+
+def acknowledge(broadcast_id: int) -> str:
+    """Return the id of a notice's 已知悉 button."""
+    return join(ACK, broadcast_id)
+
+
+def broadcast(broadcast_id: int, op: str, *args: object) -> str:
+    """Return the id of a button on an organizer's broadcast."""
+    return join(BROADCAST, broadcast_id, op, *args)

@@ -1,0 +1,82 @@
+"""Channel-neutral replies: what a use case answers before any channel renders it.
+
+A use case returns :class:`Reply` values: a template name with its values, and actions
+(buttons) as neutral ids. Each channel renders the template (``messages.render``) and
+encodes the actions its own way: Telegram as callback data (at most 64 bytes, checked by
+its codec), 企业微信 as template-card keys, a test channel as plain strings.
+
+An action id is ``command:arg:arg…``; the commands are named in :mod:`handlers.actions`.
+Ids carry row ids, never authority: a use case re-checks ownership of whatever an id names,
+because an id comes back from the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from messages import label
+
+
+@dataclass(frozen=True)
+class Action:
+    """One button: its label (plain text) and the neutral id it sends back."""
+
+    text: str
+    id: str
+
+
+Actions = tuple[tuple[Action, ...], ...]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (e.g. the exported 说明书)."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass
+class Reply:
+    """One message: a template and its values, optional actions and an attachment.
+
+    ``in_place`` asks the channel to replace the message a pressed button sat on, where it
+    can; ``next_form`` opens that form right after this reply (``(form_key, subject_id)``).
+    """
+
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+    actions: Actions = ()
+    attachment: Attachment | None = None
+    in_place: bool = False
+    next_form: tuple[str, int] | None = None
+
+
+def label_text(text_or_key: str, **values: Any) -> str:
+    """Return the label for a key in ``messages/labels``, or the text itself if it is none."""
+    try:
+        return label(text_or_key, **values)
+    except KeyError:
+        return text_or_key
+
+
+def action(text_or_key: str, action_id: str) -> Action:
+    """Build one action from a label key (or ready text) and its id."""
+    return Action(label_text(text_or_key), action_id)
+
+
+def actions(rows: Sequence[Sequence[tuple[str, str] | Action]]) -> Actions:
+    """Build actions from rows of (label key or text, id) pairs; empty rows are dropped."""
+    return tuple(
+        tuple(item if isinstance(item, Action) else action(*item) for item in row)
+        for row in rows
+        if row
+    )
+
+
+def stored(rows: Actions) -> list[list[dict[str, str]]]:
+    """Return actions as JSON-ready rows, the form an outbox row keeps them in."""
+    return [[{"text": a.text, "id": a.id} for a in row] for row in rows]
