@@ -1,12 +1,14 @@
 """Command line: ``python -m bot`` runs the bot (the only module with side effects).
 
 No BOT_TOKEN: the local sandbox starts, the bot polls it, and one line says where to open
-the chat page. BOT_TOKEN: long polling against Telegram, or a webhook served by aiohttp
+the chat page (``--demo``: inside the contest, with an organizer and an invite ready; see
+bot/demo.py). BOT_TOKEN: long polling against Telegram, or a webhook served by aiohttp
 when WEBHOOK_URL is set.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -18,12 +20,24 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta
 
 from aiohttp import web  # noqa: E402
 
-from bot.app import build_application, start_services, stop_services  # noqa: E402
+from bot.app import (  # noqa: E402
+    build_application,
+    read_case_template,
+    start_services,
+    stop_services,
+)
+from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
+from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
+from contest.document import DocumentError  # noqa: E402
+from observability.health import start_health_server  # noqa: E402
+from observability.logs import configure_logging  # noqa: E402
 
 log = logging.getLogger("bot")
+
+MAINTENANCE = ("backup", "restore", "purge")  # python -m bot <command> …: see bot/maintenance.py
 
 
 async def _wait_for_stop() -> None:
@@ -43,12 +57,24 @@ async def run_polling(
         settings = settings.model_copy(update={"bot_api_url": api_url})
     application = build_application(settings, token=token)
     await start_services(application)
+    health = None
+    if settings.health_port:
+        services = services_of(application)
+        host, port = settings.health_listen, settings.health_port
+        try:
+            health = await start_health_server(services, host, port)
+        except OSError as error:
+            if not settings.sandbox:
+                raise
+            log.warning("health server not started on %s:%s (%s)", host, port, error.strerror)
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
     try:
         await _wait_for_stop()
     finally:
+        if health is not None:
+            await health.cleanup()
         await application.updater.stop()
         await application.stop()
         await stop_services(application)
@@ -72,34 +98,75 @@ async def run_webhook(settings: Settings) -> None:
         await stop_services(application)
 
 
-async def run_sandbox(settings: Settings) -> None:
+async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
     """Start the local sandbox and the bot on it; print where to open the chat page."""
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
 
+    contest = load_contest(settings.contest_file)
+    prepared = None
+    if demo:
+        settings = demo_settings(settings, contest)
+        assert settings.sandbox_clock is not None
+        prepared = await prepare_demo(settings, contest, settings.sandbox_clock)
+    config = SandboxConfig(state_file=settings.sandbox_state_file)
     async with SandboxServer(
-        SandboxConfig(), host=settings.sandbox_host, port=settings.sandbox_port
+        config, host=settings.sandbox_host, port=settings.sandbox_port
     ) as server:
-        print(f"沙箱已启动：请在浏览器打开 {server.url}/?user=1001  (Ctrl+C 退出)", flush=True)
+        if prepared is not None:
+            assert settings.sandbox_state_file is not None
+            lines = demo_lines(prepared, contest, server.url, settings.sandbox_state_file)
+        else:
+            lines = sandbox_lines(server.url, settings.sandbox_state_file)
+        print("\n".join(lines), flush=True)
         await run_polling(settings, api_url=server.url, token=server.token)
 
 
-def main() -> int:
-    """Load settings and the contest file, then run in the configured mode."""
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse ``./run``'s options."""
+    parser = argparse.ArgumentParser(prog="./run", description="大赛报名助手")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="sandbox inside the text-submission stage, with an organizer and an invite ready",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    parser.add_argument(
+        "--fresh", action="store_true", help="with --demo: forget the demo's data first"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load settings and the contest file, then run in the configured mode."""
+    words = sys.argv[1:] if argv is None else argv
+    settings = Settings()
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
+    if words and words[0] in MAINTENANCE:  # backup, restore, purge
+        from bot.maintenance import run_command
+
+        return run_command(words, settings)
+    args = parse_args(argv)
     try:
         load_contest(settings.contest_file)
     except ContestFileError as error:
         print(f"contest file error, the bot does not start:\n{error}", file=sys.stderr)
         return 2
+    try:
+        read_case_template(settings)
+    except DocumentError:
+        print(f"CASE_TEMPLATE {settings.case_template}: not a readable .docx", file=sys.stderr)
+        return 2
+    if args.demo and not settings.sandbox:
+        print("--demo runs the local sandbox: leave BOT_TOKEN empty", file=sys.stderr)
+        return 2
+    if args.fresh:
+        if not args.demo:
+            print("--fresh goes with --demo (it deletes the demo's data)", file=sys.stderr)
+            return 2
+        for path in forget_demo():
+            print(f"已删除 {path}", flush=True)
     if settings.sandbox:
-        runner = run_sandbox(settings)
+        runner = run_sandbox(settings, demo=args.demo)
     elif settings.webhook_url:
         runner = run_webhook(settings)
     else:

@@ -16,11 +16,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 import channels.telegram as telegram_channel
 from bot.scheduler import start_freezes, start_reminders
 from channels.telegram.codec import check_contest
+from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
 from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
 from config.settings import Settings
 from contest.definition import Contest, load_contest
+from contest.document import DocumentError, check_template
 from delivery.worker import start_worker, stop_worker
 from handlers.broadcasts import progress
 from messages import use_contest
@@ -36,6 +38,18 @@ def default_clock(settings: Settings) -> Clock:
     if settings.sandbox and settings.sandbox_clock is not None:
         return ShiftedClock(settings.sandbox_clock)
     return SystemClock()
+
+
+def read_case_template(settings: Settings) -> bytes:
+    """Read the 说明书's Word template (CASE_TEMPLATE); raise DocumentError if unusable."""
+    try:
+        template = settings.case_template.read_bytes()
+    except OSError as error:
+        raise DocumentError("not_docx") from error
+    missing = check_template(template)
+    if missing:
+        log.warning("CASE_TEMPLATE lacks the styles %s; Normal is used instead", missing)
+    return template
 
 
 def build_application(
@@ -54,6 +68,7 @@ def build_application(
     api = settings.bot_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
+        .application_class(MeteredApplication)  # counts and times every update (/metrics)
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
@@ -73,6 +88,7 @@ def build_application(
         clock=clock or default_clock(settings),
         engine=engine,
         sessions=session_factory(engine),
+        case_template=read_case_template(settings),
     )
     use_contest(contest)
     telegram_channel.register_all(application)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from config.clock import Clock
 from config.settings import Settings
 from contest.definition import Contest
+from observability.metrics import Metrics
 from storage.db import SessionFactory
 
 SERVICES = "services"
@@ -25,10 +26,13 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessions: SessionFactory
+    case_template: bytes | None = None  # the .docx the 说明书 is built on (CASE_TEMPLATE)
     # Wakes the delivery worker when rows were written (created in the bot's loop on use).
     outbox_wake: asyncio.Event | None = None
     # The running delivery worker (delivery.worker.DeliveryWorker), set by the wiring.
     worker: Any = None
+    # This application's Prometheus metrics (observability.metrics.Metrics), made on first use.
+    metrics: Metrics | None = None
 
     def is_configured_organizer(self, channel: str, external_id: str) -> bool:
         """Return True for the Telegram user ids listed in ORGANIZER_IDS."""

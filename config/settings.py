@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     bot_api_url: str = "https://api.telegram.org"
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.db'}"
     contest_file: Path = ROOT / "contests" / "jianbing-2024.toml"
+    case_template: Path = ROOT / "contest" / "templates" / "case.docx"
     organizer_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -29,10 +30,15 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8080
     sandbox_clock: datetime | None = None
+    sandbox_state_file: Path | None = ROOT / "data" / "sandbox.json"
     send_rate: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_concurrency: int = Field(default=1, ge=1, le=32)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=9464, ge=0, le=65535)
+    webhook_max_body: int = Field(default=1_048_576, ge=1024)
     # 企业微信 self-built app (自建应用); the channel is off while these are unset.
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
@@ -51,7 +57,14 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("bot_token", "webhook_url", "webhook_secret", "sandbox_clock", mode="before")
+    @field_validator(
+        "bot_token",
+        "webhook_url",
+        "webhook_secret",
+        "sandbox_clock",
+        "sandbox_state_file",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -243,6 +243,9 @@ class FieldKind(StrEnum):
     LIST = "list"
 
 
+ONE_LINE_KINDS = frozenset({FieldKind.TEXT, FieldKind.PHONE, FieldKind.MOBILE, FieldKind.DATE})
+
+
 class Choice(Strict):
     """One option of a choice field."""
 
@@ -273,6 +276,18 @@ class FormField(Strict):
         description="ask only if another field has a value: 'key' (yes) or 'key=choice'",
     )
     in_document: bool = Field(default=True, description="part of the exported document")
+    line: Key | None = Field(
+        default=None,
+        description="one-line fields with the same line share one line of the document",
+    )
+    document_label: str = Field(
+        default="", description="the label the document prints, where it differs (职务)"
+    )
+
+    @property
+    def printed_label(self) -> str:
+        """Return the label as the document prints it."""
+        return self.document_label or self.label
 
     @model_validator(mode="after")
     def _shape(self) -> FormField:
@@ -280,6 +295,8 @@ class FormField(Strict):
             raise ValueError("a list field needs items = N")
         if self.kind is FieldKind.CHOICE and not (self.choices or self.choices_from):
             raise ValueError("a choice field needs choices or choices_from")
+        if self.line and self.kind not in ONE_LINE_KINDS:
+            raise ValueError(f"line = {self.line!r}: only one-line fields share a line")
         return self
 
 
@@ -287,6 +304,7 @@ class Form(Strict):
     """An ordered list of fields."""
 
     title: str
+    note: str = Field(default="", description="the closing note under the document, verbatim")
     fields: list[FormField] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -296,6 +314,10 @@ class Form(Strict):
         for f in self.fields:
             if f.when and f.when.partition("=")[0] not in keys:
                 raise ValueError(f"field {f.key}: when = {f.when!r} names no field of this form")
+        printed = [f.line for f in self.fields if f.in_document]
+        for index, line in enumerate(printed):
+            if line and line in printed[:index] and printed[index - 1] != line:
+                raise ValueError(f"line = {line!r}: fields sharing a line must be adjacent")
         return self
 
     def field(self, key: str) -> FormField:

@@ -23,18 +23,24 @@ Everything comes from the contest's case form (fields with ``in_document``), in 
 * a choice field is one line with a box per option, ☑ for the chosen one;
 * a long_text field is its label on a line, then one paragraph per line of the text;
 * a list field is its label, then its items numbered ``1.`` ``2.`` …;
-* one-line fields (text, phone, mobile, date) that stand next to each other and whose
-  labels share a prefix of two or more characters (牵头人姓名, 牵头人职务 …) form a group
-  printed two to a line; the group's first label is printed in full, the others without
-  the shared prefix (职务, 办公电话, 手机), as the official template does. Any other
-  one-line field has a line of its own.
+* one-line fields (text, phone, mobile, date) with the same ``line`` in the form share one
+  line, as the official template pairs 牵头人姓名 with 职务; each is printed with its
+  ``document_label`` (职务) where the form gives one, else its label. Any other one-line
+  field has a line of its own.
+
+The .docx is built on a template file (contest/templates/case.docx, or the organizer's
+own): its page, fonts and page number stay, its body text is replaced, and the template's
+paragraph styles are applied: Title to the title, Heading 1 to the labels of long fields,
+Normal to everything else and 说明书注 to the closing note. Its file properties are set
+here (title, author, created), not left at the template's.
 
 Reading (:func:`parse_document`) accepts what people do to the template in Word: labels
 with a half- or full-width colon, spaces inside labels, full- or half-width brackets, the
 fields in paragraphs or in table cells, items numbered 1. 1、 （1） ① 一、 or not at all
 (one paragraph each), the category ticked with any of ☑ ☒ ✓ ✔ √ ■ ▣ ● or written
 alone. A line starting with 注： ends the document (the template's closing note).
-Short labels (职务) belong to the group whose full label came last. Values are read as
+A printed label that several fields share (职务) belongs to the first of them after the
+field whose own label came last (联系人姓名 … 职务 is the contact's). Values are read as
 the form engine reads typed answers; a value that does not pass (a mobile number with ten
 digits, a list with two items of three) is reported and not taken.
 """
@@ -46,15 +52,15 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 
-from contest.definition import Contest, FieldKind, FormField
+from contest.definition import ONE_LINE_KINDS, Contest, FieldKind, FormField
 from contest.fields import (
     FieldError,
     Option,
@@ -70,8 +76,6 @@ UNCHECKED = "□"
 COLON = "："
 CELL_GAP = "\u3000\u3000"
 _TICKS = "☑☒✓✔√■▣●◉⊠🗹✅"
-_SHORT_KINDS = frozenset({FieldKind.TEXT, FieldKind.PHONE, FieldKind.MOBILE, FieldKind.DATE})
-_MIN_PREFIX = 2
 _NOTE = re.compile(r"^\s*注\s*[:：]")
 _NUMBERING = (
     r"(?:[（(]\s*(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]"
@@ -82,7 +86,9 @@ _NUMBER = re.compile(rf"^\s*{_NUMBERING}\s*")
 _BEFORE_LABEL = "\\s，,；;。"
 _SPACES = " \t\u3000"
 _SEPARATORS = "，,；;、"
-FONT = "宋体"
+DOCUMENT_GAP = "\t"  # the template's Normal style has a tab stop at mid-line
+STYLES = {"title": "Title", "label": "Heading 1", "text": "Normal", "body": "Normal"}
+NOTE_STYLE = "说明书注"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 50 * 1024 * 1024
 
@@ -104,7 +110,7 @@ class Cell:
 
     label: str
     field: FormField
-    full: bool  # printed with its full label (the first of its group)
+    full: bool  # printed with the form's own label
 
 
 @dataclass(frozen=True)
@@ -114,78 +120,28 @@ class Block:
     kind: str  # "cells", "choice", "long_text", "list", "yes_no"
     cells: tuple[Cell, ...] = ()
     field: FormField | None = None
-    group: int = -1  # cells: which group of one-line fields the line belongs to
-
-
-def _common_prefix(labels: Sequence[str]) -> str:
-    prefix = labels[0]
-    for other in labels[1:]:
-        length = 0
-        while length < min(len(prefix), len(other)) and prefix[length] == other[length]:
-            length += 1
-        prefix = prefix[:length]
-    return prefix
-
-
-def _groups(fields: Sequence[FormField]) -> list[tuple[str, list[FormField]]]:
-    """Split a run of one-line fields into groups that share a label prefix."""
-    groups: list[tuple[str, list[FormField]]] = []
-    for f in fields:
-        if groups:
-            prefix, members = groups[-1]
-            candidate = _common_prefix([*(m.label for m in members), f.label])
-            shorter = all(len(candidate) < len(m.label) for m in [*members, f])
-            if len(candidate) >= _MIN_PREFIX and shorter and (not prefix or candidate == prefix):
-                groups[-1] = (candidate, [*members, f])
-                continue
-        groups.append(("", [f]))
-    return groups
 
 
 def layout(contest: Contest) -> list[Block]:
     """Return the document's blocks for this contest's case form, in order."""
-    fields = [f for f in contest.forms.case.fields if f.in_document]
     blocks: list[Block] = []
-    run: list[FormField] = []
-    group_number = 0
-
-    def flush() -> None:
-        nonlocal group_number
-        for prefix, members in _groups(run):
-            cells = [
-                Cell(m.label if index == 0 else m.label[len(prefix) :], m, index == 0)
-                for index, m in enumerate(members)
-            ]
-            for start in range(0, len(cells), 2):
-                blocks.append(Block("cells", tuple(cells[start : start + 2]), group=group_number))
-            group_number += 1
-        run.clear()
-
-    for f in fields:
-        if f.kind in _SHORT_KINDS:
-            run.append(f)
+    for f in contest.forms.case.fields:
+        if not f.in_document:
             continue
-        flush()
+        if f.kind in ONE_LINE_KINDS:
+            cell = Cell(f.printed_label, f, f.printed_label == f.label)
+            last = blocks[-1] if blocks else None
+            if f.line and last and last.kind == "cells" and last.cells[-1].field.line == f.line:
+                blocks[-1] = Block("cells", (*last.cells, cell))
+            else:
+                blocks.append(Block("cells", (cell,)))
+            continue
         kind = f.kind.value if f.kind is not FieldKind.CHOICE else "choice"
         blocks.append(Block(kind, field=f))
-    flush()
     return blocks
 
 
 # ------------------------------------------------------------------------------ build
-
-
-def _set_font(paragraph: Paragraph, size: float, *, bold: bool = False) -> None:
-    for run in paragraph.runs:
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.name = FONT
-        properties = run._element.get_or_add_rPr()
-        fonts = properties.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = properties.makeelement(qn("w:rFonts"), {})
-            properties.append(fonts)
-        fonts.set(qn("w:eastAsia"), FONT)
 
 
 def _text(value: object) -> str:
@@ -198,14 +154,18 @@ def _choice_line(f: FormField, options: Sequence[Option], value: object) -> str:
 
 
 def document_lines(
-    contest: Contest, values: Mapping[str, object], *, yes_no: tuple[str, str] = ("是", "否")
+    contest: Contest,
+    values: Mapping[str, object],
+    *,
+    yes_no: tuple[str, str] = ("是", "否"),
+    gap: str = CELL_GAP,
 ) -> list[tuple[str, str]]:
     """Return the document as (style, text) lines; styles: title, text, label, body."""
     lines: list[tuple[str, str]] = [("title", contest.name + contest.forms.case.title)]
     for block in layout(contest):
         f = block.field
         if block.kind == "cells":
-            text = CELL_GAP.join(
+            text = gap.join(
                 f"{cell.label}{COLON}{_text(values.get(cell.field.key))}" for cell in block.cells
             )
             lines.append(("text", text))
@@ -232,20 +192,63 @@ def document_lines(
     return lines
 
 
-def build_document(contest: Contest, values: Mapping[str, object], *, note: str = "") -> bytes:
-    """Build the case document as a .docx in the official layout; ``note`` closes it."""
-    document = Document()
-    for style, text in document_lines(contest, values):
-        paragraph = document.add_paragraph(text)
-        if style == "title":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_font(paragraph, 18, bold=True)
-        elif style == "label":
-            _set_font(paragraph, 12, bold=True)
-        else:
-            _set_font(paragraph, 12)
-    if note:
-        _set_font(document.add_paragraph(note), 10.5)
+@dataclass(frozen=True)
+class Properties:
+    """The file properties Word shows: the case's name, the unit, the moment it was made."""
+
+    title: str
+    author: str
+    created: datetime
+
+
+def _style(document: DocxDocument, name: str) -> BaseStyle | None:
+    """Return the template's style by name, or None (Normal) if the template lacks it."""
+    try:
+        return document.styles[name]
+    except KeyError:
+        return None
+
+
+def check_template(template: bytes) -> list[str]:
+    """Return what a template lacks (its styles by name); raise DocumentError if unreadable."""
+    try:
+        document = Document(io.BytesIO(template))
+    except Exception as error:  # noqa: BLE001 - any unreadable file is "not a .docx"
+        raise DocumentError("not_docx") from error
+    wanted = [*dict.fromkeys(STYLES.values()), NOTE_STYLE]
+    return [name for name in wanted if _style(document, name) is None]
+
+
+def build_document(
+    contest: Contest,
+    values: Mapping[str, object],
+    *,
+    template: bytes | None,
+    properties: Properties,
+    note: str = "",
+) -> bytes:
+    """Build the case document on the template, in the official layout; ``note`` closes it.
+
+    Without a template (None) python-docx's own is used: Letter, no 公文 styles.
+    """
+    document = Document(io.BytesIO(template) if template is not None else None)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):  # the template's text goes, its page setup stays
+            body.remove(child)
+    for style, text in document_lines(contest, values, gap=DOCUMENT_GAP):
+        document.add_paragraph(text, style=_style(document, STYLES[style]))
+    note_style = _style(document, NOTE_STYLE)
+    for line in note.splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip(), style=note_style)
+    core = document.core_properties
+    core.title = properties.title
+    core.author = core.last_modified_by = properties.author
+    core.created = core.modified = properties.created.astimezone(UTC)  # written as …Z
+    core.subject = contest.name
+    core.comments = core.keywords = core.category = ""
+    core.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -315,20 +318,15 @@ def _label_pattern(label: str) -> str:
 @dataclass(frozen=True)
 class _Label:
     field: FormField
-    group: int  # -1: not a short label
-    short: bool  # a label that needs its group's context (职务)
+    position: int  # where the field stands in the document
 
 
 def _labels(contest: Contest) -> list[tuple[str, _Label]]:
     labels: list[tuple[str, _Label]] = []
-    for block in layout(contest):
-        if block.kind == "cells":
-            for cell in block.cells:
-                labels.append((cell.field.label, _Label(cell.field, block.group, False)))
-                if not cell.full:
-                    labels.append((cell.label, _Label(cell.field, block.group, True)))
-        elif block.field is not None:
-            labels.append((block.field.label, _Label(block.field, -1, False)))
+    for position, f in enumerate(f for f in contest.forms.case.fields if f.in_document):
+        labels.append((f.label, _Label(f, position)))
+        if f.printed_label != f.label:
+            labels.append((f.printed_label, _Label(f, position)))
     return labels
 
 
@@ -337,17 +335,15 @@ class _Reading:
     raw: dict[str, list[str]] = field(default_factory=dict)
     current: str | None = None  # the long_text or list field whose lines follow
     waiting: str | None = None  # a one-line field whose label stood alone: its value follows
-    group: int = -1  # the group of one-line fields whose full label came last
+    anchor: int = -1  # where the field whose own label came last stands
 
 
 def _resolve(candidates: list[_Label], reading: _Reading) -> _Label:
-    """Pick the field a label means: a short label belongs to the group seen last."""
+    """Pick the field a label means: a shared label (职务) follows the last unique one."""
     if len(candidates) == 1:
+        reading.anchor = candidates[0].position
         return candidates[0]
-    in_group = [c for c in candidates if c.group == reading.group]
-    if in_group:
-        return in_group[0]
-    after = [c for c in candidates if c.group > reading.group]
+    after = [c for c in candidates if c.position > reading.anchor]
     return after[0] if after else candidates[-1]
 
 
@@ -396,8 +392,6 @@ def _collect(lines: Sequence[str], contest: Contest) -> dict[str, list[str]]:
         reading.waiting = None
         for index, match in enumerate(matches):
             info = _resolve(finder.candidates(match), reading)
-            if not info.short:
-                reading.group = info.group
             end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
             long = info.field.kind in (FieldKind.LONG_TEXT, FieldKind.LIST)
             # A one-line value ends at the separator before the next label (李四，职务：…).

@@ -37,6 +37,10 @@ class Refused(DeliveryError):
 class Transient(DeliveryError):
     """A network error, a timeout or a 5xx: try again later."""
 
+    def __init__(self, message: str = "", *, network: bool = False) -> None:
+        super().__init__(message)
+        self.network = network  # no answer from the service (metrics tell it from a 5xx)
+
 
 class NotModified(DeliveryError):
     """An edit changed nothing (the message already reads so)."""

@@ -57,6 +57,7 @@ from delivery.channel import (
     Unreachable,
 )
 from messages import render
+from observability.metrics import metrics_of, send_result
 from storage.db import transaction
 from storage.models import Account, OutboxMessage
 from storage.outbox import (
@@ -77,6 +78,7 @@ ERROR_PAUSE = 5.0  # seconds to wait after a round failed (e.g. the database was
 MAX_ATTEMPTS = 5  # network errors / 5xx before a message is given up
 BACKOFF = timedelta(seconds=30)  # doubled per attempt
 MAX_THROTTLED = 10  # 429s in a row for one message before it goes back to the queue
+REMINDER_KINDS = ("reminder", "announcement")  # outbox kinds written by the reminder job
 PROGRESS_EVERY = 3.0  # seconds between edits of a broadcast's progress message
 BURST = 0.2  # seconds of sending the token bucket may store
 
@@ -151,6 +153,18 @@ class DeliveryWorker:
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
+
+    @property
+    def alive(self) -> bool:
+        """Return True while the background task runs (readiness checks)."""
+        return self._task is not None and not self._task.done() and not self.stopping
+
+    def _count(self, result: str, row: OutboxMessage | None = None) -> None:
+        """Count one send's result in the metrics (and a delivered reminder)."""
+        metrics = metrics_of(self.services)
+        metrics.sends.labels(result).inc()
+        if row is not None and result == "ok" and row.kind in REMINDER_KINDS:
+            metrics.reminders_sent.inc()
 
     @property
     def stopping(self) -> bool:
@@ -267,20 +281,25 @@ class DeliveryWorker:
                     )
                 except RetryLater as error:
                     self.stats.throttled += 1
+                    self._count(send_result(429))
                     log.info("429 for outbox row %s: pausing %s s", row.id, error.seconds)
                     self._pause(error)
                     if not await self._turn(chat):
                         return
                     continue
                 except Unreachable as error:
+                    self._count(send_result(403))
                     await self._record(self._unreachable(row, error))
                     return
                 except Refused as error:
+                    self._count(send_result(400))
                     await self._record(self._failed(row, error))
                     return
                 except Transient as error:  # network errors, timeouts, 5xx
+                    self._count(send_result(None if error.network else 500, network=error.network))
                     await self._record(self._retry(row, error))
                     return
+                self._count(send_result(200), row)
                 await self._record(self._sent(row, message_id))
                 return
         except Exception:  # noqa: BLE001 - one bad row must not stop the others

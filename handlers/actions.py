@@ -38,6 +38,11 @@ ORG_HOME = "org:home"
 ORG_STATUS = "org:status"
 INVITES_HOME = "inv:home"
 
+# A person's data (/deleteme) and the organizers' decision on an erasure request.
+ERASE_ASK = "del:ask"
+ERASE_CANCEL = "del:cancel"
+ERASE = "del"  # del:ok:<request id> (erase), del:no:<request id> (decline)
+
 FORM = "f"  # f:<progress id>:<op>:<field>[:<arg>]
 ACK = "ack"  # ack:<broadcast id>
 BROADCAST = "bc"  # bc:<broadcast id>:<op>[:…]
@@ -61,6 +66,11 @@ def form(progress_id: int, op: str, field_key: str = "", arg: str = "") -> str:
 def acknowledge(broadcast_id: int) -> str:
     """Return the id of a notice's 已知悉 button."""
     return join(ACK, broadcast_id)
+
+
+def erase(request_id: int, *, confirm: bool) -> str:
+    """Return the id of an organizer's button that erases or declines an erasure request."""
+    return join(ERASE, "ok" if confirm else "no", request_id)
 
 
 def broadcast(broadcast_id: int, op: str, *args: object) -> str:

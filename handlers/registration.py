@@ -9,12 +9,15 @@ See ``docs/registration.md`` for the states.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest.extras import extra_values
+from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
 from handlers import actions as ids
+from handlers.code_throttle import code_wait, note_wrong_code
 from handlers.forms import FormFlow, open_form_in, register_flow
 from handlers.menus import main_menu
 from handlers.replies import Reply, actions
@@ -68,6 +71,10 @@ async def join_with_code(v: Visit, text: str, *, waiting: bool = False) -> Joine
     if code is None:
         values = {"problem": "malformed", "invite": None, "unit": None, **contest_context(v)}
         return Joined([Reply("registration/code_problem.html", values, actions(retry))])
+    person_id, sessions = v.person.id or 0, v.services.sessions
+    wait = await code_wait(sessions, person_id=person_id, now=v.now)
+    if wait is not None:
+        return Joined([_wait_reply(v, wait, retry)])
     async with transaction(v.services.sessions) as session:
         invite = await find_invite(session, code=code)
         problem, unit = await _join(session, v, invite)
@@ -87,8 +94,23 @@ async def join_with_code(v: Visit, text: str, *, waiting: bool = False) -> Joine
     if problem == "already_member":
         reply = Reply("registration/already_member.html", {"unit": unit}, menu)
         return Joined([reply], accepted=True)
+    if problem == "unknown":
+        wait = await note_wrong_code(sessions, person_id=person_id, now=v.now)
+        if wait is not None:
+            return Joined([_wait_reply(v, wait, retry)])
     values = {"problem": problem, "invite": invite, "unit": unit, **contest_context(v)}
     return Joined([Reply("registration/code_problem.html", values, actions(retry))])
+
+
+def _wait_reply(v: Visit, until: datetime, retry: list[list[tuple[str, str]]]) -> Reply:
+    """Tell a person who tried too many wrong codes from when they may try again."""
+    values = {
+        "until": until,
+        "tries": MAX_WRONG_CODES,
+        "minutes": int(WRONG_CODE_WINDOW.total_seconds() // 60),
+        "contest": v.services.contest,
+    }
+    return Reply("registration/code_wait.html", values, actions(retry))
 
 
 async def _join(

@@ -33,6 +33,7 @@ from handlers import actions as ids
 from handlers.replies import Actions, actions, stored
 from handlers.visits import Visit
 from messages import render
+from observability.metrics import metrics_of
 from storage.db import transaction
 from storage.models import Person
 from storage.outbox import enqueue_many, existing_keys
@@ -181,6 +182,7 @@ async def remind(services: Services) -> ReminderRun:
             if plan.dedupe_key not in seen
         ]
         run.written = await enqueue_many(session, messages=rows) if rows else 0
+    metrics_of(services).reminders_planned.inc(run.written)
     if run.written:
         log.info(
             "reminders %s, openings %s: %d messages written",

@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 DEFAULT_BOT_ID = 7000000001
 DEFAULT_TOKEN = f"{DEFAULT_BOT_ID}:AAE-sandbox-token-0000000000000000000"
@@ -100,6 +101,7 @@ class SandboxConfig:
     max_download_bytes: int = 20 * 1024 * 1024
     max_long_poll: float = 50.0
     failures: list[FailureRule] = field(default_factory=list)
+    state_file: Path | None = None  # keep the world in this file across restarts
 
     @property
     def bot_id(self) -> int:

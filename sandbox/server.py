@@ -16,6 +16,7 @@ from sandbox import useractions
 from sandbox.botapi import BotApi
 from sandbox.config import SandboxConfig
 from sandbox.models import CallbackQuery, Message
+from sandbox.persist import StateFile
 from sandbox.state import SandboxState
 from sandbox.userapi import UserApi
 from sandbox.web import add_web_routes
@@ -32,6 +33,11 @@ class Sandbox:
         self.state = SandboxState(self.config)
         self.webhook = WebhookSender(self.state)
         self.closing = False
+        self.state_file: StateFile | None = None
+        self.restored = False
+        if self.config.state_file is not None:
+            self.state_file = StateFile(self.state, self.config.state_file)
+            self.restored = self.state_file.restore()
 
     @property
     def token(self) -> str:
@@ -80,12 +86,16 @@ def create_app(sandbox: Sandbox) -> web.Application:
     async def on_startup(_app: web.Application) -> None:
         sandbox.closing = False
         await sandbox.webhook.start()
+        if sandbox.state_file is not None:
+            sandbox.state_file.start()
 
     async def on_shutdown(_app: web.Application) -> None:
         await sandbox.close()
 
     async def on_cleanup(_app: web.Application) -> None:
         await sandbox.webhook.stop()
+        if sandbox.state_file is not None:
+            await sandbox.state_file.stop()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)

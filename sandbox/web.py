@@ -1,4 +1,9 @@
-"""The web chat page: ``/`` serves a phone-sized Telegram-like chat, ``/static/`` its assets."""
+"""The web chat page: ``/`` serves a phone-sized Telegram-like chat, ``/static/`` its assets.
+
+``/?user=1002`` plays user 1002; ``/?user=1002&start=CODE`` also opens the chat as the link
+``t.me/<bot>?start=CODE`` would (it sends ``/start CODE`` if the chat is still empty), and a
+t.me link to the bot inside a message does the same when clicked.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,13 @@ async def index(request: web.Request) -> web.FileResponse:
     return response
 
 
+async def favicon(request: web.Request) -> web.FileResponse:
+    """Serve the page's icon where browsers look for it by default."""
+    return web.FileResponse(STATIC_DIR / "favicon.svg")
+
+
 def add_web_routes(app: web.Application) -> None:
-    """Register the page and its static files on ``app``."""
+    """Register the page, its icon and its static files on ``app``."""
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)

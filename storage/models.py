@@ -270,3 +270,34 @@ class Acknowledgement(SQLModel, table=True):
     broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
     person_id: int = Field(foreign_key="person.id")
     created_at: datetime = _moment()
+
+
+class CodeFailure(SQLModel, table=True):
+    """A wrong invite code tried by a person (joining is throttled on these)."""
+
+    __tablename__ = "code_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    at: datetime = _moment()
+
+
+class ErasureStatus(StrEnum):
+    """Where a person's request to delete their data stands."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+class ErasureRequest(SQLModel, table=True):
+    """A person's request to delete what the bot holds about them (an organizer confirms)."""
+
+    __tablename__ = "erasure_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: str = Field(default=ErasureStatus.PENDING)
+    requested_at: datetime = _moment()
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = _moment(nullable=True)

@@ -45,7 +45,14 @@ from channels.telegram.common import (
     reply,
     visit,
 )
-from contest.document import MAX_BYTES, DocumentError, Imported, document_lines, parse_document
+from contest.document import (
+    MAX_BYTES,
+    DocumentError,
+    Imported,
+    Properties,
+    document_lines,
+    parse_document,
+)
 from contest.document import build_document as build_docx
 from contest.fields import display_value, options_for
 from contest.lifecycle import may_create, word_count
@@ -130,7 +137,14 @@ def build_document(v: Visit, view: CaseView) -> bytes:
     contest = v.services.contest
     words = word_count(contest, view.case.values, None)
     note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
-    return build_docx(contest, view.case.values, note=note)
+    values = view.case.values
+    properties = Properties(
+        title=str(values.get("title") or contest.forms.case.title),
+        author=str(values.get("recommending_unit") or ""),
+        created=v.now,
+    )
+    template = v.services.case_template
+    return build_docx(contest, values, template=template, properties=properties, note=note)
 
 
 async def export(update: Update, context: Context) -> None:

@@ -14,7 +14,9 @@ from messages import render
 
 log = logging.getLogger(__name__)
 
-USER_COMMANDS = ["start", "schedule", "todo", "me", "reminders", "cancel", "help"]
+USER_COMMANDS = [
+    "start", "schedule", "todo", "me", "reminders", "mydata", "deleteme", "cancel", "help"
+]  # fmt: skip
 ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status"]
 
 

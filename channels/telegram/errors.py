@@ -1,9 +1,11 @@
-"""The error handler: log the failure with its update; the user sees an apology, never a trace."""
+"""The error handler: log the failed update by its ids; the user sees an apology, never a trace.
+
+The log line names the update (``update_id``, its kind, keyed hashes of the user and chat
+ids) and the error, never the update's content: messages carry names and phone numbers.
+"""
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 
 from telegram import Update
@@ -11,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from channels.telegram.common import Context, reply
+from channels.telegram.metered import update_ids
 
 log = logging.getLogger(__name__)
 
@@ -18,13 +21,12 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: Context) -> None:
     """Logs an unhandled error and tells the user, briefly, that it did not work."""
     error = context.error
-    payload = update.to_dict() if isinstance(update, Update) else repr(update)
+    ids = update_ids(update, context.bot.token)
     log.error(
-        "update failed: %s\nupdate: %s",
-        error,
-        html.unescape(json.dumps(payload, ensure_ascii=False, default=str)),
-        exc_info=error,
-    )
+        "update_id=%s kind=%s user=%s chat=%s failed: %s",
+        ids["update_id"], ids["kind"], ids.get("user"), ids.get("chat"), type(error).__name__,
+        exc_info=error, extra=ids,
+    )  # fmt: skip
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden | RetryAfter) or (

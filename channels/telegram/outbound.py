@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from channels.telegram.codec import CHANNEL, encode
@@ -57,7 +57,12 @@ def _mapped(error: TelegramError) -> Exception:
         if "not modified" in text:
             return NotModified(str(error))
         return Refused(str(error))
-    return Transient(str(error))
+    return Transient(str(error), network=_no_answer(error))
+
+
+def _no_answer(error: TelegramError) -> bool:
+    """Return True for a timeout or transport error (no HTTP answer), False for a 5xx."""
+    return isinstance(error, TimedOut) or str(error).startswith(("httpx", "Unknown error"))
 
 
 class TelegramChannel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from aiohttp import web
 from telegram import Update
 
 from config.services import services_of
+from observability.health import add_health_routes
 
 log = logging.getLogger(__name__)
 
@@ -29,30 +31,46 @@ async def _receive(request: web.Request) -> web.Response:
     given = request.headers.get(SECRET_HEADER, "")
     if secret is None or not hmac.compare_digest(given, secret.get_secret_value()):
         return web.Response(status=403, text="forbidden")
+    limit = services_of(application).settings.webhook_max_body
+    if request.content_length is not None and request.content_length > limit:
+        log.warning("webhook: body of %d bytes refused (limit %d)", request.content_length, limit)
+        return web.Response(status=413, text="request body too large")
     try:
-        payload = await request.json()
-    except ValueError:
+        body = await request.read()  # at most client_max_size (WEBHOOK_MAX_BODY) bytes
+    except web.HTTPRequestEntityTooLarge:
+        log.warning("webhook: body over %d bytes refused", limit)
+        return web.Response(status=413, text="request body too large")
+    update = _parse_update(body, application)
+    if update is None:
         return web.Response(status=400, text="bad request")
-    update = Update.de_json(payload, application.bot)
     await application.update_queue.put(update)
     return web.Response(text="ok")
 
 
-async def _health(_request: web.Request) -> web.Response:
-    return web.Response(text="ok")
+def _parse_update(body: bytes, application: Any) -> Update | None:
+    """Return the update in a webhook body; None (and one log line) if it is not one."""
+    try:
+        payload = json.loads(body)
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            raise ValueError("not an update object")
+        return Update.de_json(payload, application.bot)
+    except Exception as error:  # noqa: BLE001 - whatever the body is, the answer is 400
+        reason = type(error).__name__
+        log.warning("webhook: malformed body of %d bytes refused (%s)", len(body), reason)
+        return None
 
 
 def create_webhook_app(application: Any) -> web.Application:
-    """Return the aiohttp app that serves the webhook path and a health check."""
+    """Return the aiohttp app that serves the webhook path, health checks and metrics."""
     settings = services_of(application).settings
     if settings.webhook_url is None:
         raise ValueError("WEBHOOK_URL is not set")
     if settings.webhook_secret is None:
         raise ValueError("WEBHOOK_SECRET must be set in webhook mode")
-    web_app = web.Application()
+    web_app = web.Application(client_max_size=settings.webhook_max_body)
     web_app[APPLICATION] = application
     web_app.router.add_post(webhook_path(settings.webhook_url), _receive)
-    web_app.router.add_get("/healthz", _health)
+    add_health_routes(web_app, services_of(application))
     return web_app
 
 

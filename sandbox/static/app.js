@@ -19,6 +19,7 @@ const view = {
   commands: [],
   typingTimer: null,
   toastTimer: null,
+  botUsername: "",
 };
 
 function pickUser() {
@@ -98,6 +99,7 @@ function showAction(action) {
 
 function apply(data, initial) {
   $("bot-name").textContent = data.bot.first_name;
+  view.botUsername = data.bot.username || "";
   for (const message of data.messages) upsert(message);
   view.version = Math.max(view.version, data.version);
   $("empty-hint").classList.toggle("hidden", view.messages.size > 0);
@@ -195,6 +197,11 @@ async function switchUser(userId) {
   url.searchParams.set("user", userId);
   history.replaceState(null, "", url);
   document.title = `用户 ${userId} · Telegram 沙盒`;
+  const start = url.searchParams.get("start");
+  if (start !== null) {
+    url.searchParams.delete("start");  // used once: a reload does not send it again
+    history.replaceState(null, "", url);
+  }
   const data = await api(`/messages?user=${userId}&since=0`);
   if (generation !== view.generation) return;
   view.epoch = data.epoch;
@@ -202,6 +209,8 @@ async function switchUser(userId) {
   await loadCommands();
   document.body.dataset.ready = "1";
   pollLoop(generation);
+  // ?start=CODE opens the chat as t.me/<bot>?start=CODE does, if it has not begun yet.
+  if (start !== null && view.messages.size === 0) sendText(start ? `/start ${start}` : "/start");
 }
 
 /* ---------- actions ---------- */

@@ -18,6 +18,7 @@ function inlineKeyboard(message) {
         el.target = "_blank";
         el.rel = "noopener noreferrer";
         el.className = "inline-btn url-btn";
+        followBotLink(el, href);
       } else {
         el = document.createElement("button");
         el.type = "button";

@@ -12,6 +12,30 @@ function safeUrl(url) {
   }
 }
 
+/* A t.me link to this bot does what the Telegram app does with it: it sends /start <param>. */
+function botStartText(href) {
+  let url;
+  try {
+    url = new URL(href);
+  } catch (e) {
+    return null;
+  }
+  if (!["t.me", "telegram.me"].includes(url.hostname)) return null;
+  const name = url.pathname.replace(/^\/+|\/+$/g, "").toLowerCase();
+  if (!view.botUsername || name !== view.botUsername.toLowerCase()) return null;
+  const start = url.searchParams.get("start");
+  return start ? `/start ${start}` : "/start";
+}
+
+function followBotLink(el, href) {
+  el.addEventListener("click", (event) => {
+    const text = botStartText(href);
+    if (text === null) return;
+    event.preventDefault();
+    sendText(text);
+  });
+}
+
 function entityElement(entity, text) {
   let el;
   switch (entity.type) {
@@ -48,6 +72,7 @@ function entityElement(entity, text) {
         el.href = href;
         el.target = "_blank";
         el.rel = "noopener noreferrer";
+        followBotLink(el, href);
       }
       break;
     }

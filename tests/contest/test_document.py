@@ -5,27 +5,41 @@ from __future__ import annotations
 import io
 import tomllib
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from contest.definition import Contest, load_contest
 from contest.document import (
     MAX_BYTES,
     DocumentError,
+    Properties,
     build_document,
+    check_template,
     document_lines,
     document_text,
     layout,
     parse_document,
 )
 
-CONTESTS = Path(__file__).parents[2] / "contests"
+ROOT = Path(__file__).parents[2]
+CONTESTS = ROOT / "contests"
+TEMPLATE = (ROOT / "contest" / "templates" / "case.docx").read_bytes()
+BUILT_BEFORE = Path(__file__).parent / "documents" / "built-before-the-template.docx"
+NOW = datetime(2024, 7, 10, 1, 30, tzinfo=UTC)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PROPERTIES = Properties(
+    title="“一网通办”再提速", author="深圳市某某局", created=NOW.astimezone(SHANGHAI)
+)
 CONTEST = load_contest(CONTESTS / "jianbing-2024.toml")
 CONTEST_2023 = load_contest(CONTESTS / "dangjian-2023.toml")
 TODAY = date(2024, 7, 1)
@@ -62,6 +76,10 @@ def read(*lines: str, contest: Contest = CONTEST):
     return parse_document(contest, docx(*lines), today=TODAY)
 
 
+def build(contest: Contest, values: dict, *, note: str = "") -> bytes:
+    return build_document(contest, values, template=TEMPLATE, properties=PROPERTIES, note=note)
+
+
 def paragraphs(data: bytes) -> list[str]:
     return [p.text for p in Document(io.BytesIO(data)).paragraphs]
 
@@ -94,16 +112,16 @@ def test_the_2023_contest_has_its_own_categories():
 
 
 def test_the_built_document_reads_like_the_notice_attachment():
-    data = build_document(CONTEST, VALUES, note="注：字数不超过 3000 字。")
+    data = build(CONTEST, VALUES, note="注：字数不超过 3000 字。")
     assert paragraphs(data) == [
         "2024年深圳市“尖兵杯”工作创新大赛参赛案例说明书",
         "案例类别：□发展提质 ☑正风增效 □党建赋能",
         "推荐单位：深圳市某某局",
         "案例名称：“一网通办”再提速",
-        "牵头人姓名：李四\u3000\u3000职务：二级主任科员",
-        "办公电话：0755-88134324\u3000\u3000手机：13900001111",
-        "联系人姓名：张三\u3000\u3000职务：办公室副主任",
-        "办公电话：0755-88134325转801\u3000\u3000手机：13800138000",
+        "牵头人姓名：李四\t职务：二级主任科员",
+        "办公电话：0755-88134324\t手机：13900001111",
+        "联系人姓名：张三\t职务：办公室副主任",
+        "办公电话：0755-88134325转801\t手机：13800138000",
         "案例背景：",
         "面对群众办事多头跑、材料反复交的问题，我局梳理高频事项。",
         "第二段：打通数据。",
@@ -121,31 +139,169 @@ def test_the_built_document_reads_like_the_notice_attachment():
 
 
 def test_an_empty_draft_exports_the_blank_template():
-    texts = paragraphs(build_document(CONTEST, {}))
+    texts = paragraphs(build(CONTEST, {}))
     assert texts[1] == "案例类别：□发展提质 □正风增效 □党建赋能"
-    assert "牵头人姓名：\u3000\u3000职务：" in texts
+    assert "牵头人姓名：\t职务：" in texts
     assert texts[-3:] == ["1.", "2.", "3."]
 
 
-def test_the_title_is_bold_and_centred_with_a_chinese_font():
-    document = Document(io.BytesIO(build_document(CONTEST, VALUES)))
-    title = document.paragraphs[0]
-    assert title.alignment == 1 and title.runs[0].bold
-    fonts = title.runs[0]._element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "宋体"
+def _style_fonts(style) -> str | None:
+    """Return the East Asian font a paragraph style names, looking through its bases."""
+    while style is not None:
+        r_pr = style.element.rPr
+        if r_pr is not None and r_pr.rFonts is not None:
+            east_asia = r_pr.rFonts.get(qn("w:eastAsia"))
+            if east_asia:
+                return east_asia
+        style = style.base_style
+    return None
 
+
+def _font_fallbacks(document) -> dict[str, str]:
+    parts = document.part.package.iter_parts()
+    part = next(p for p in parts if p.partname == "/word/fontTable.xml")
+    table = etree.fromstring(part.blob)
+    fallbacks = {}
+    for font in table.iter(qn("w:font")):
+        alternative = font.find(qn("w:altName"))
+        if alternative is not None:
+            fallbacks[font.get(qn("w:name"))] = alternative.get(qn("w:val"))
+    return fallbacks
+
+
+def test_the_page_is_a4_with_the_official_margins():
+    (section,) = Document(io.BytesIO(build(CONTEST, VALUES))).sections
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+    assert "PAGE" in section.footer._element.xml  # the page number
+
+
+def test_the_title_and_body_fonts_are_named_with_their_fallbacks():
+    document = Document(io.BytesIO(build(CONTEST, VALUES, note="注：x")))
+    title, category, *rest = document.paragraphs
+    assert title.style.name == "Title" and title.alignment is None  # centred by its style
+    assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert _style_fonts(title.style) == "方正小标宋简体"
+    body = next(p for p in rest if p.text == "第二段：打通数据。")
+    assert body.style.name == "Normal" and _style_fonts(body.style) == "仿宋_GB2312"
+    assert body.style.font.size == Pt(16)  # 三号
+    assert body.style.paragraph_format.first_line_indent == Pt(32)
+    assert body.style.element.pPr.ind.get(qn("w:firstLineChars")) == "200"  # two characters
+    label = next(p for p in rest if p.text == "案例背景：")
+    assert label.style.name == "Heading 1"
+    fallbacks = _font_fallbacks(document)
+    assert fallbacks["方正小标宋简体"] == "宋体" and fallbacks["仿宋_GB2312"] == "仿宋"
+    # No run carries its own font or size: an organizer's template decides the look.
+    assert all(run._element.rPr is None for p in document.paragraphs for run in p.runs)
+
+
+def test_the_file_properties_name_the_case_and_the_unit():
+    properties = Document(io.BytesIO(build(CONTEST, VALUES))).core_properties
+    assert properties.title == "“一网通办”再提速"
+    assert properties.author == properties.last_modified_by == "深圳市某某局"
+    assert properties.created == properties.modified == NOW  # stored in UTC
+    assert properties.comments == "" and properties.revision == 1
+    assert properties.subject == CONTEST.name
+
+
+def test_the_note_keeps_its_words_and_the_count_has_its_own_line():
+    note = f"{CONTEST.forms.case.note}\n\n（本说明书正文共 321 字）\n"
+    document = Document(io.BytesIO(build(CONTEST, VALUES, note=note)))
+    *_, official, count = document.paragraphs
+    assert official.text == "注：本《说明书》仅供参考，请按要求在网上申报案例，字数不超过3000字。"
+    assert count.text == "（本说明书正文共 321 字）"
+    assert official.style.name == count.style.name == "说明书注"
+
+
+def test_an_organizers_own_template_keeps_its_look_and_loses_its_text():
+    own = Document(io.BytesIO(TEMPLATE))
+    own.styles["Normal"].element.rPr.rFonts.set(qn("w:eastAsia"), "楷体_GB2312")
+    own.sections[0].left_margin = Mm(30)
+    own.add_paragraph("请在此处填写说明书（这段示例文字不会出现在导出的文件里）")
+    buffer = io.BytesIO()
+    own.save(buffer)
+    data = build_document(
+        CONTEST, VALUES, template=buffer.getvalue(), properties=PROPERTIES, note="注：x"
+    )
+    document = Document(io.BytesIO(data))
+    assert round(document.sections[0].left_margin.mm) == 30
+    assert _style_fonts(document.paragraphs[1].style) == "楷体_GB2312"
+    assert paragraphs(data)[0] == "2024年深圳市“尖兵杯”工作创新大赛参赛案例说明书"
+    assert not any("示例文字" in text for text in paragraphs(data))
+
+
+def test_a_template_without_the_styles_still_builds_in_normal():
+    plain = docx()
+    assert check_template(TEMPLATE) == []
+    assert check_template(plain) == ["说明书注"]
+    data = build_document(CONTEST, VALUES, template=plain, properties=PROPERTIES, note="注：x")
+    assert Document(io.BytesIO(data)).paragraphs[-1].style.name == "Normal"
+    with pytest.raises(DocumentError):
+        check_template(b"not a zip")
+
+
+# ------------------------------------------------------------- lines from the file
+
+
+def _with_case_fields(change) -> Contest:
+    raw = tomllib.loads((CONTESTS / "jianbing-2024.toml").read_text(encoding="utf-8"))
+    for f in raw["forms"]["case"]["fields"]:
+        change(f)
+    return Contest.model_validate(raw)
+
+
+def test_the_lines_and_their_labels_come_from_the_file():
+    def apart(f):
+        f.pop("line", None)
+        f.pop("document_label", None)
+
+    contest = _with_case_fields(apart)
+    texts = [text for _, text in document_lines(contest, VALUES)]
+    assert "牵头人姓名：李四" in texts and "牵头人职务：二级主任科员" in texts
+    assert "联系人手机：13800138000" in texts
+
+    def three_on_a_line(f):
+        if f["key"] in ("lead_name", "lead_title", "lead_office_phone"):
+            f["line"] = "lead"
+
+    lines = [text for _, text in document_lines(_with_case_fields(three_on_a_line), VALUES)]
+    gap = "\u3000\u3000"
+    assert f"牵头人姓名：李四{gap}职务：二级主任科员{gap}办公电话：0755-88134324" in lines
+    assert "手机：13900001111" in lines
+
+
+def test_a_shared_line_must_hold_adjacent_one_line_fields():
+    def split(f):
+        if f["key"] == "contact_name":
+            f["line"] = "lead"
+
+    with pytest.raises(ValueError, match="fields sharing a line must be adjacent"):
+        _with_case_fields(split)
+
+    def long(f):
+        if f["key"] == "background":
+            f["line"] = "lead"
+
+    with pytest.raises(ValueError, match="only one-line fields share a line"):
+        _with_case_fields(long)
+
+
+def test_a_document_from_the_builder_before_the_template_still_reads():
+    imported = parse_document(CONTEST, BUILT_BEFORE.read_bytes(), today=TODAY)
+    assert imported.values == IN_DOCUMENT and imported.rejected == {}
 
 # ------------------------------------------------------------------------- reading
 
 
 def test_an_exported_document_reads_back_to_the_same_values():
-    imported = parse_document(CONTEST, build_document(CONTEST, VALUES, note="注：x"), today=TODAY)
+    imported = parse_document(CONTEST, build(CONTEST, VALUES, note="注：x"), today=TODAY)
     assert imported.values == IN_DOCUMENT
     assert imported.rejected == {} and imported.found == list(IN_DOCUMENT)
 
 
 def test_an_empty_template_gives_nothing_and_no_error():
-    imported = parse_document(CONTEST, build_document(CONTEST, {}), today=TODAY)
+    imported = parse_document(CONTEST, build(CONTEST, {}), today=TODAY)
     assert imported.values == {} and imported.rejected == {}
 
 
@@ -339,7 +495,7 @@ def test_yes_no_fields_in_the_document_are_boxes_both_ways():
     contest = Contest.model_validate(raw)
     lines = [text for _, text in document_lines(contest, {"reentered": False})]
     assert "往年是否参赛：□是 ☑否" in lines
-    data = build_document(contest, {**VALUES, "reentered": True})
+    data = build(contest, {**VALUES, "reentered": True})
     assert parse_document(contest, data, today=TODAY).values["reentered"] is True
     assert parse_document(contest, docx("往年是否参赛：否"), today=TODAY).values == {
         "reentered": False
@@ -397,6 +553,12 @@ _PARAGRAPH = st.text(st.one_of(_CJK, _PUNCTUATION), min_size=1, max_size=60).fil
 )
 def test_any_chinese_text_survives_the_round_trip(background, items):
     values = {**VALUES, "background": "\n".join(background), "innovations": items}
-    imported = parse_document(CONTEST, build_document(CONTEST, values), today=TODAY)
+    imported = parse_document(CONTEST, build(CONTEST, values), today=TODAY)
     assert imported.values["background"] == values["background"]
     assert imported.values["innovations"] == items
+
+
+def test_without_a_template_python_docx_s_own_is_used():
+    data = build_document(CONTEST, VALUES, template=None, properties=PROPERTIES, note="注：x")
+    assert parse_document(CONTEST, data, today=TODAY).values == IN_DOCUMENT
+    assert Document(io.BytesIO(data)).core_properties.author == "深圳市某某局"

@@ -394,10 +394,10 @@ async def test_the_docx_export_has_the_official_layout(harness):
         "案例类别：☑发展提质 □正风增效 □党建赋能",
         "推荐单位：深圳市某某局",
         f"案例名称：{TITLE}",
-        "牵头人姓名：李四\u3000\u3000职务：二级主任科员",
-        "办公电话：0755-88134324\u3000\u3000手机：13900001111",
-        "联系人姓名：张三\u3000\u3000职务：办公室副主任",
-        "办公电话：0755-88134325\u3000\u3000手机：13800138000",
+        "牵头人姓名：李四\t职务：二级主任科员",
+        "办公电话：0755-88134324\t手机：13900001111",
+        "联系人姓名：张三\t职务：办公室副主任",
+        "办公电话：0755-88134325\t手机：13800138000",
         "案例背景：",
         BACKGROUND_1,
         BACKGROUND_2,
@@ -405,8 +405,12 @@ async def test_the_docx_export_has_the_official_layout(harness):
         *(f"{n}. {item}" for n, item in enumerate(INNOVATIONS, start=1)),
         "案例取得的成果（或预期成效）：",
         *(f"{n}. {item}" for n, item in enumerate(RESULTS, start=1)),
-        f"注：字数不超过 3000 字（本说明书正文共 {words} 字）。",
+        "注：本《说明书》仅供参考，请按要求在网上申报案例，字数不超过3000字。",
+        f"（本说明书正文共 {words} 字）",
     ]
+    properties = Document(io.BytesIO(data)).core_properties
+    assert (properties.title, properties.author) == (TITLE, "深圳市某某局")
+    assert properties.created == harness.clock.now().replace(microsecond=0)
 
 
 async def test_a_docx_in_the_official_template_fills_the_fields(harness):

@@ -29,6 +29,22 @@ async def test_0004_adds_extra_to_an_0002_database_with_rows(tmp_path):
                     " '2024-07-01 00:00:00')"
                 )
             )
+            # a person its account points at: with foreign keys on, a rebuilt table would fail
+            await connection.execute(
+                text(
+                    "INSERT INTO person (id, display_name, name, title, office_phone, mobile, "
+                    "profile_done, is_organizer, reminders_muted, unreachable, created_at) "
+                    "VALUES (1, '', '', '', '', '', false, false, false, false, CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO account (person_id, channel, external_id, chat_id, created_at) "
+                    "VALUES (1, 'telegram', '5', '5', CURRENT_TIMESTAMP)"
+                )
+            )
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0004"))
         await migrate(engine)
         async with engine.connect() as connection:
             for table in ("unit", "person", "teammember"):
@@ -39,6 +55,7 @@ async def test_0004_adds_extra_to_an_0002_database_with_rows(tmp_path):
         async with session_factory(engine)() as session:
             (unit,) = (await session.exec(text("SELECT id FROM unit"))).all()
             assert (await session.get(Unit, unit[0])).extra == {}
+            assert (await session.get(Person, 1)).extra == {}
         async with engine.begin() as connection:
             await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0002"))
             columns = await connection.run_sync(

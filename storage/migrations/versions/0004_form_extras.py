@@ -6,6 +6,9 @@ Create Date: 2026-12-01
 
 The unit, contact and member forms may ask fields the code has no column for (whatever a
 contest file adds); their values are kept here, by field key.
+
+Plain ALTER TABLE, no batch rebuild: SQLite adds a column with a constant default and
+(from 3.35) drops one in place, so the rows that point at these tables never stand in the way.
 """
 
 from collections.abc import Sequence
@@ -23,13 +26,11 @@ TABLES = ("unit", "person", "teammember")
 
 def upgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(
-                sa.Column("extra", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
-            )
+        op.add_column(
+            table, sa.Column("extra", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+        )
 
 
 def downgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("extra")
+        op.drop_column(table, "extra")

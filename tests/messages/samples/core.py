@@ -118,6 +118,8 @@ SAMPLES = {
             "todo",
             "me",
             "reminders",
+            "mydata",
+            "deleteme",
             "cancel",
             "help",
             "organizer",

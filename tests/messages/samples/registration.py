@@ -104,6 +104,12 @@ SAMPLES = {
         "invite": _invite(h),
         "unit": _unit(h),
     },
+    "registration/code_wait.html": lambda h: {
+        "contest": h.contest,
+        "until": h.now,
+        "tries": 5,
+        "minutes": 10,
+    },
     "registration/joined.html": lambda h: {
         **_base(h),
         "how": "district",
