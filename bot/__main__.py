@@ -15,18 +15,23 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta, no warnings
 
 from aiohttp import web  # noqa: E402
 
 from bot.app import (  # noqa: E402
+    WECOM,
     build_application,
     read_case_template,
     start_services,
     stop_services,
 )
+from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
+from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -50,8 +55,13 @@ async def _wait_for_stop() -> None:
 
 
 async def run_polling(
-    settings: Settings, *, api_url: str | None = None, token: str | None = None
-) -> None:  # noqa: E501
+    settings: Settings,
+    *,
+    api_url: str | None = None,
+    token: str | None = None,
+    console: ConsoleSite | None = None,
+    started: Callable[[Any], None] | None = None,
+) -> None:
     """Run the bot with long polling (against Telegram, or the sandbox at ``api_url``)."""
     if api_url:
         settings = settings.model_copy(update={"bot_api_url": api_url})
@@ -67,12 +77,19 @@ async def run_polling(
             if not settings.sandbox:
                 raise
             log.warning("health server not started on %s:%s (%s)", host, port, error.strerror)
+    if console is not None:
+        bind_console(console, application)
+    console_runner = await serve_console(application) if settings.console_port else None
+    if started is not None:
+        started(application)
     assert application.updater is not None
     await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
     try:
         await _wait_for_stop()
     finally:
+        if console_runner is not None:
+            await console_runner.cleanup()
         if health is not None:
             await health.cleanup()
         await application.updater.stop()
@@ -85,7 +102,13 @@ async def run_webhook(settings: Settings) -> None:
     application = build_application(settings)
     await start_services(application)
     await application.start()
-    runner = web.AppRunner(create_webhook_app(application))
+    webhook_app = create_webhook_app(application)
+    console_runner = await serve_console(application) if settings.console_port else None
+    if console_runner is None:
+        console = ConsoleSite()
+        bind_console(console, application)
+        mount(webhook_app, console, CONSOLE_PATH)
+    runner = web.AppRunner(webhook_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await register_webhook(application)
@@ -94,14 +117,35 @@ async def run_webhook(settings: Settings) -> None:
         await _wait_for_stop()
     finally:
         await runner.cleanup()
+        if console_runner is not None:
+            await console_runner.cleanup()
         await application.stop()
         await stop_services(application)
 
 
+def with_wecom_sandbox(settings: Settings, url: str, config: Any) -> Settings:
+    """Return the settings with the 企业微信 channel pointed at a local 企业微信 sandbox."""
+    from pydantic import SecretStr
+
+    return settings.model_copy(
+        update={
+            "wecom_corp_id": config.corp_id,
+            "wecom_agent_id": config.agent_id,
+            "wecom_secret": SecretStr(config.secret),
+            "wecom_token": SecretStr(config.token),
+            "wecom_aes_key": SecretStr(config.aes_key),
+            "wecom_api_url": url,
+            "wecom_listen": "127.0.0.1",
+            "wecom_port": 0,
+        }
+    )
+
+
 async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
-    """Start the local sandbox and the bot on it; print where to open the chat page."""
+    """Start the local sandboxes (Telegram, 企业微信) and the bot; print the chat pages."""
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
+    from sandbox.wecom.server import WecomSandboxServer
 
     contest = load_contest(settings.contest_file)
     prepared = None
@@ -110,16 +154,38 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
         assert settings.sandbox_clock is not None
         prepared = await prepare_demo(settings, contest, settings.sandbox_clock)
     config = SandboxConfig(state_file=settings.sandbox_state_file)
-    async with SandboxServer(
-        config, host=settings.sandbox_host, port=settings.sandbox_port
-    ) as server:
+    console = ConsoleSite()
+    async with contextlib.AsyncExitStack() as stack:
+        server = await stack.enter_async_context(
+            SandboxServer(
+                config,
+                host=settings.sandbox_host,
+                port=settings.sandbox_port,
+                mounts={CONSOLE_PATH: create_console_app(console)},
+            )
+        )
+        wecom = None
+        if not settings.wecom_enabled:  # a configured real app is used as it is
+            wecom = await stack.enter_async_context(
+                WecomSandboxServer(host=settings.sandbox_host, port=settings.wecom_sandbox_port)
+            )
+            settings = with_wecom_sandbox(settings, wecom.url, wecom.config)
         if prepared is not None:
             assert settings.sandbox_state_file is not None
             lines = demo_lines(prepared, contest, server.url, settings.sandbox_state_file)
         else:
             lines = sandbox_lines(server.url, settings.sandbox_state_file)
         print("\n".join(lines), flush=True)
-        await run_polling(settings, api_url=server.url, token=server.token)
+
+        def started(application: Any) -> None:
+            service = application.bot_data.get(WECOM)
+            if wecom is not None and service is not None:
+                wecom.config.callback_url = service.url
+                print(f"企业微信沙箱已启动：请在浏览器打开 {wecom.url}/?user=zhangsan", flush=True)
+
+        await run_polling(
+            settings, api_url=server.url, token=server.token, console=console, started=started
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

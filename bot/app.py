@@ -18,6 +18,7 @@ from bot.scheduler import start_freezes, start_reminders
 from channels.telegram.codec import check_contest
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
+from channels.wecom.service import WecomService
 from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
 from config.settings import Settings
@@ -31,6 +32,7 @@ from storage.db import create_engine, migrate, session_factory
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+WECOM = "wecom"  # bot_data key of the running 企业微信 service, when configured
 
 
 def default_clock(settings: Settings) -> Clock:
@@ -98,7 +100,9 @@ def build_application(
 async def start_services(application: AnyApplication) -> None:
     """Migrate the database, initialize the bot, publish its commands, start the pushes.
 
-    The pushes: the delivery worker (over the Telegram channel), the reminder jobs with a
+    When the WECOM_* settings are set, the 企业微信 channel starts too: its callback server and
+    its outbox channel beside Telegram's (``application.bot_data[WECOM]``).
+    The pushes: the delivery worker (over the channels), the reminder jobs with a
     catch-up of what was missed, and the channel's own start-up work (stage-close copies,
     the question matcher's dictionary).
     """
@@ -109,7 +113,13 @@ async def start_services(application: AnyApplication) -> None:
     telegram = await TelegramChannel.beside(
         application.bot, pool=services.settings.send_concurrency + 4
     )
-    await start_worker(services, {telegram.name: telegram}, progress=progress)
+    channels: dict[str, Any] = {telegram.name: telegram}
+    if services.settings.wecom_enabled:
+        wecom = await WecomService(services).start()
+        application.bot_data[WECOM] = wecom
+        assert wecom.channel is not None
+        channels[wecom.channel.name] = wecom.channel
+    await start_worker(services, channels, progress=progress)
     await start_reminders(services, application.job_queue)
     await start_freezes(services, application.job_queue)
     await telegram_channel.startup(application)
@@ -123,5 +133,8 @@ async def stop_services(application: AnyApplication) -> None:
     if worker is not None:
         for channel in worker.channels.values():
             await channel.close()
+    wecom = application.bot_data.pop(WECOM, None)
+    if wecom is not None:
+        await wecom.stop()
     await application.shutdown()
     await services.engine.dispose()

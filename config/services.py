@@ -35,7 +35,11 @@ class Services:
     metrics: Metrics | None = None
 
     def is_configured_organizer(self, channel: str, external_id: str) -> bool:
-        """Return True for the Telegram user ids listed in ORGANIZER_IDS."""
+        """Return True for ORGANIZER_IDS (Telegram) and WECOM_ORGANIZER_IDS (企业微信 userids)."""
+        if channel == "wecom":
+            # 企业微信 userids do not distinguish case.
+            listed = {userid.casefold() for userid in self.settings.wecom_organizer_ids}
+            return external_id.casefold() in listed
         if channel != "telegram":
             return False
         return external_id.isdigit() and int(external_id) in self.settings.organizer_ids

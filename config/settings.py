@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     wecom_aes_key: SecretStr | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
     wecom_organizer_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    wecom_listen: str = "0.0.0.0"  # where the callback URL is served (behind a TLS proxy)
+    wecom_port: int = 8444
+    wecom_path: str = "/wecom/callback"
+    wecom_sandbox_port: int = 8082  # sandbox mode: the 企业微信 sandbox page
+    public_url: str | None = None
+    console_listen: str = "127.0.0.1"
+    console_port: int | None = None
+    console_idle_minutes: int = Field(default=60, ge=5, le=24 * 60)
 
     @field_validator("organizer_ids", mode="before")
     @classmethod
@@ -63,6 +71,8 @@ class Settings(BaseSettings):
         "webhook_secret",
         "sandbox_clock",
         "sandbox_state_file",
+        "public_url",
+        "console_port",
         mode="before",
     )
     @classmethod
@@ -109,6 +119,15 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("needs a UTC offset, e.g. 2024-07-10T09:00:00+08:00")
         return value
+
+    @property
+    def console_url(self) -> str | None:
+        """Return where organizers open the web console (PUBLIC_URL; the sandbox's own URL)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        if self.sandbox:
+            return f"{self.bot_api_url.rstrip('/')}/console"
+        return None
 
     @property
     def sandbox(self) -> bool:

@@ -75,13 +75,20 @@ class Sandbox:
         useractions.set_blocked(self.state, user_id, blocked)
 
 
-def create_app(sandbox: Sandbox) -> web.Application:
-    """Build the aiohttp application serving the Bot API, the user API and the web page."""
+def create_app(
+    sandbox: Sandbox, mounts: dict[str, web.Application] | None = None
+) -> web.Application:
+    """Build the aiohttp application serving the Bot API, the user API and the web page.
+
+    ``mounts`` adds sub-applications under path prefixes (the bot's web console).
+    """
     app = web.Application(client_max_size=sandbox.config.max_upload_bytes + 1024 * 1024)
     app[SANDBOX_KEY] = sandbox
     BotApi(sandbox).add_routes(app)
     UserApi(sandbox).add_routes(app)
     add_web_routes(app)
+    for prefix, sub_app in (mounts or {}).items():
+        app.add_subapp(prefix, sub_app)
 
     async def on_startup(_app: web.Application) -> None:
         sandbox.closing = False
@@ -108,10 +115,11 @@ async def start(
     port: int = 0,
     config: SandboxConfig | None = None,
     sandbox: Sandbox | None = None,
+    mounts: dict[str, web.Application] | None = None,
 ) -> tuple[web.AppRunner, str]:
     """Start a sandbox server (port 0 picks a free one); return the runner and its URL."""
     sandbox = sandbox or Sandbox(config)
-    app = create_app(sandbox)
+    app = create_app(sandbox, mounts)
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -131,9 +139,14 @@ class SandboxServer:
     """``async with SandboxServer(config) as server``: a running sandbox with its URL."""
 
     def __init__(
-        self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        config: SandboxConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        mounts: dict[str, web.Application] | None = None,
     ) -> None:
         self.sandbox = Sandbox(config)
+        self.mounts = mounts
         self.host = host
         self.port = port
         self.runner: web.AppRunner | None = None
@@ -166,7 +179,9 @@ class SandboxServer:
 
     async def start(self) -> SandboxServer:
         """Start serving."""
-        self.runner, self.url = await start(self.host, self.port, sandbox=self.sandbox)
+        self.runner, self.url = await start(
+            self.host, self.port, sandbox=self.sandbox, mounts=self.mounts
+        )
         return self
 
     async def stop(self) -> None:

@@ -272,6 +272,41 @@ class Acknowledgement(SQLModel, table=True):
     created_at: datetime = _moment()
 
 
+class LoginToken(SQLModel, table=True):
+    """A one-time link into the web console, bound to one organizer (only its hash is kept)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    expires_at: datetime = _moment()
+    used_at: datetime | None = _moment(nullable=True)
+    created_at: datetime = _moment()
+
+
+class ConsoleSession(SQLModel, table=True):
+    """An organizer's signed-in browser: the cookie's hash, its CSRF token, idle expiry."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(unique=True, index=True)
+    csrf_token: str
+    person_id: int = Field(foreign_key="person.id", index=True)
+    last_seen_at: datetime = _moment()
+    ended_at: datetime | None = _moment(nullable=True)
+    created_at: datetime = _moment()
+
+
+class AuditEvent(SQLModel, table=True):
+    """One organizer action (login, export, invite, broadcast, results): who, what, when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    action: str = Field(index=True)
+    detail: dict[str, Any] = _json(dict)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
 class CodeFailure(SQLModel, table=True):
     """A wrong invite code tried by a person (joining is throttled on these)."""
 

@@ -64,6 +64,12 @@ async def account_of(
     return (await session.exec(query.order_by(col(Account.id).desc()))).first()
 
 
+async def accounts_of_person(session: AsyncSession, *, person_id: int) -> list[Account]:
+    """Return every account of one person, oldest first."""
+    query = select(Account).where(Account.person_id == person_id).order_by(col(Account.id))
+    return list((await session.exec(query)).all())
+
+
 async def accounts_of(session: AsyncSession, *, person_ids: list[int]) -> dict[int, Account]:
     """Return, per person, the account they are reached at (their newest)."""
     found: dict[int, Account] = {}

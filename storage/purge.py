@@ -1,9 +1,10 @@
 """Purging a finished contest: every row it left, counted first, deleted in one transaction.
 
 The database holds one contest (the one ``CONTEST_FILE`` names). After it, its units,
-people, cases and their revisions, teams, invites, notices and outbox go; organizers' own
-rows and accounts stay (without their forms in progress), so the next contest can start with
-them. Configured organizers (``ORGANIZER_IDS``) are named by their accounts on one channel.
+people, cases and their revisions, teams, invites, notices and outbox, the console's links,
+sessions and audit log go; organizers' own rows and accounts stay (without their forms in
+progress), so the next contest can start with them. Configured organizers (``ORGANIZER_IDS``)
+are named by their accounts on one channel.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from storage.models import (
     Account,
     Acknowledgement,
     Advancement,
+    AuditEvent,
     Broadcast,
     Case,
     CaseRevision,
     CodeFailure,
+    ConsoleSession,
     ErasureRequest,
     FormProgress,
     Invite,
+    LoginToken,
     OutboxMessage,
     Person,
     TeamMember,
@@ -34,6 +38,9 @@ from storage.personal import configured_people
 
 # Children before parents, so every foreign key still holds after each step.
 ORDER: list[type[SQLModel]] = [
+    LoginToken,
+    ConsoleSession,
+    AuditEvent,
     Acknowledgement,
     OutboxMessage,
     Broadcast,

@@ -14,6 +14,7 @@ from telegram.ext import Application
 from channels.telegram import (
     broadcast,
     cases,
+    console_commands,
     errors,
     forms,
     invites,
@@ -45,6 +46,7 @@ MODULES = [
     mydata,
     organizer,
     broadcast,
+    console_commands,
     forms,
     errors,
     questions,

@@ -50,6 +50,7 @@ from channels.telegram.forms import FILE_HOOKS, TEXT_HOOKS
 from channels.telegram.organizer import HOME, organizer_visit
 from contest.reminders import SendTimeError, parse_send_time
 from delivery import wake
+from handlers.audit import record as audit
 from handlers.broadcasts import acknowledge_notice
 from handlers.notices import (
     CAPTION_LIMIT,
@@ -229,6 +230,9 @@ async def _take_moment(
         await save_broadcast(
             session, broadcast=row, status=BroadcastStatus.SCHEDULED.value,
             scheduled_at=moment, progress_account_id=_account_id(v),
+        )  # fmt: skip
+        await audit(
+            session, v, "broadcast", broadcast=row.id, recipients=written,
         )  # fmt: skip
         await delete_form(session, person_id=v.person.id or 0, form_key=FORM)
     sent = await reply(
@@ -424,6 +428,9 @@ async def _send_now(update: Update, context: Context, v: Visit, broadcast: Broad
             session, broadcast=row, status=BroadcastStatus.SENDING.value,
             progress_account_id=_account_id(v), progress_message_id=message_id,
         )  # fmt: skip
+        await audit(
+            session, v, "broadcast", broadcast=row.id, recipients=len(rows),
+        )  # fmt: skip
     wake(v.services)
 
 
@@ -528,6 +535,9 @@ async def _resend(update: Update, context: Context, v: Visit, broadcast: Broadca
         await enqueue_many(
             session, messages=notice_rows(v.services.contest, row, people, due_at=v.now)
         )
+        await audit(
+            session, v, "broadcast", broadcast=row.id, recipients=len(people),
+        )  # fmt: skip
     wake(v.services)
 
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 USER_COMMANDS = [
     "start", "schedule", "todo", "me", "reminders", "mydata", "deleteme", "cancel", "help"
 ]  # fmt: skip
-ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status"]
+ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status", "console", "stats", "export"]
 
 
 def _commands(names: list[str]) -> list[BotCommand]:

@@ -34,6 +34,7 @@ from channels.telegram.common import (
 )
 from channels.telegram.forms import TEXT_HOOKS
 from delivery import wake
+from handlers.audit import record as audit
 from messages import label, render
 from storage.db import transaction
 from storage.forms import delete_form, save_form
@@ -224,7 +225,7 @@ async def on_organizer_code(update: Update, context: Context) -> None:
 async def _create(
     session: AsyncSession, v: Visit, kind: InviteKind, *, label: str = "", submitter_key: str = ""
 ) -> Invite:
-    return await create_invite(
+    invite = await create_invite(
         session,
         kind=kind,
         label=label,
@@ -233,6 +234,8 @@ async def _create(
         expires_at=invite_expiry(v),
         now=v.now,
     )
+    await audit(session, v, "invite", invite=invite.id, kind_of=str(kind))
+    return invite
 
 
 # ---- one code, the list ----------------------------------------------------------------

@@ -45,6 +45,7 @@ from contest.definition import Stage, StageKind
 from contest.reminders import standing
 from contest.schedule import position
 from delivery import wake
+from handlers.audit import record as audit
 from handlers.notices import result_rows
 from messages import label, render
 from messages.markup import split_messages
@@ -144,7 +145,7 @@ async def status(update: Update, context: Context) -> None:
     pages = split_messages(blocks)
     for number, page in enumerate(pages, start=1):
         last = number == len(pages)
-        markup = keyboard([[("org.home", HOME)]]) if last else None
+        markup = keyboard([[("console.units", "cons:u:1"), ("org.home", HOME)]]) if last else None
         await reply(update, context, "organizer/page.html", markup=markup, page=Markup(page))
 
 
@@ -263,6 +264,9 @@ async def _toggle(
                 session, case_id=item.case.id or 0, stage_key=stage.key,
                 marked_by=v.person.id, now=v.now, advancing=not item.marked,
             )  # fmt: skip
+            await audit(
+                session, v, "results", stage=stage.key, case=item.case.id, marked=not item.marked,
+            )  # fmt: skip
     await _show_results(update, context, v, stage, page)
 
 
@@ -280,6 +284,9 @@ async def _notify(update: Update, context: Context, v: Visit, stage: Stage) -> N
             people=people, now=v.now,
         )  # fmt: skip
         written = await enqueue_many(session, messages=rows) if rows else 0
+        await audit(
+            session, v, "results_notify", stage=stage.key, units=len(by_unit), cases=len(marked),
+        )  # fmt: skip
     wake(v.services)
     await reply(
         update,
@@ -348,6 +355,9 @@ async def _take_list(
                     session, case_id=item.case.id or 0, stage_key=stage.key,
                     marked_by=v.person.id, now=v.now,
                 )  # fmt: skip
+            await audit(
+                session, v, "results", stage=stage.key, cases=len(found),
+            )  # fmt: skip
     if stage is None:
         await reply(update, context, "organizer/stale.html")
         return

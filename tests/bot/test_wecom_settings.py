@@ -47,3 +47,26 @@ def test_the_aes_key_must_be_43_characters() -> None:
 def test_organizer_userids_are_split(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WECOM_ORGANIZER_IDS", "ZhangSan, lisi;wangwu")
     assert settings().wecom_organizer_ids == ["ZhangSan", "lisi", "wangwu"]
+
+
+def test_wecom_organizers_are_configured_organizers_by_userid() -> None:
+    from config.clock import SystemClock
+    from config.services import Services
+
+    configured = settings(**FULL, wecom_organizer_ids="Boss, lisi", organizer_ids="42")
+    services = Services(
+        settings=configured, contest=None, clock=SystemClock(),  # type: ignore[arg-type]
+        engine=None, sessions=None,  # type: ignore[arg-type]
+    )
+    assert services.is_configured_organizer("wecom", "boss")  # userids ignore case
+    assert services.is_configured_organizer("wecom", "lisi")
+    assert not services.is_configured_organizer("wecom", "zhangsan")
+    assert not services.is_configured_organizer("wecom", "42")
+    assert services.is_configured_organizer("telegram", "42")
+    assert not services.is_configured_organizer("telegram", "boss")
+
+
+def test_the_callback_is_served_where_configured() -> None:
+    on = settings(**FULL, wecom_listen="127.0.0.1", wecom_port="9000")
+    assert (on.wecom_listen, on.wecom_port) == ("127.0.0.1", 9000)
+    assert on.wecom_path == "/wecom/callback"

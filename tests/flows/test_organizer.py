@@ -69,7 +69,7 @@ async def test_status_is_split_under_telegrams_limit(harness):
     assert all(len(page.text) <= 4096 for page in pages)
     joined = "\n".join(page.text for page in pages)
     assert all(f"第{n}号单位" in joined for n in range(90))
-    assert pages[-1].button_labels() == ["🛠 组织者后台"]
+    assert pages[-1].button_labels() == ["🔎 查看单位与案例", "🛠 组织者后台"]
 
 
 async def test_results_marked_from_the_list_and_an_upload_then_notified_once(harness):

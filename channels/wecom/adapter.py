@@ -1,0 +1,280 @@
+"""The 企业微信 adapter: each callback event → a use case in ``handlers/`` → replies sent back.
+
+The callback handler (``callback.py``) hands every new event here, one person's events in
+order. A 企业微信 userid is an account of the ``wecom`` channel (its chat id is the userid
+too). The routing mirrors the Telegram channel's:
+
+- typed text: “开始”/“菜单” (or /start, /menu) → the welcome; a leading “？” (or after
+  the ❓ button) → a question, answered from the contest, then the waiting form's field
+  again; an invite code while no form waits → joining the unit; anything else → the
+  waiting form's answer, or else a question.
+- a card button (``template_card_event``): its key is the neutral action id
+  (``handlers/actions.py``); the pressed card is updated once (its buttons become a label
+  saying what was chosen), then the use case's replies follow as new messages.
+- opening the app (``enter_agent``, ``subscribe``): the form that waits, asked again, or
+  else the welcome.
+
+Ids this channel does not handle yet (the team, .docx import and export, restricted-word
+evidence, the preview, /me, organizer consoles …) answer ``wecom/telegram_only.html`` with
+the menu: never silence. Replies are rendered by ``messages`` and laid out by ``render.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from channels.wecom import api
+from channels.wecom.callback import InboundEvent, InboundKind
+from channels.wecom.outbound import CHANNEL
+from channels.wecom.render import pairs_of_rows, pressed_label
+from channels.wecom.speaker import Speaker
+from config.services import Services
+from handlers import actions as ids
+from handlers import browse, cases, forms
+from handlers.broadcasts import acknowledge_notice
+from handlers.later import send_later
+from handlers.menus import main_menu
+from handlers.registration import CODE_WAIT, join_with_code
+from handlers.replies import Reply, actions
+from handlers.visits import Sender, Visit, visit_of
+from messages import render
+
+log = logging.getLogger(__name__)
+
+ENTRY_WORDS = frozenset({"开始", "菜单", "主菜单", "/start", "/menu", "start", "menu"})
+QUESTION_MARKS = ("?", "？")
+ASKING_LIMIT = 10_000
+
+
+def _int(parts: list[str], index: int) -> int | None:
+    try:
+        return int(parts[index])
+    except (IndexError, ValueError):
+        return None
+
+
+@dataclass
+class Pressed:
+    """What a button press answers: replies, and a short notice for the pressed card."""
+
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+    toast_values: dict[str, object] = field(default_factory=dict)
+    label: str = ""  # replaces the card's buttons instead of "已选择：…"
+
+
+class WecomAdapter:
+    """The consumer of 企业微信 events: parse, call the use case, render, send."""
+
+    def __init__(self, services: Services, speaker: Speaker) -> None:
+        self.services = services
+        self.speaker = speaker
+        # The next text of these people is a question (after ❓); a convenience, not work.
+        self.asking: set[str] = set()
+
+    async def __call__(self, event: InboundEvent) -> None:
+        """Handle one event; a 企业微信 error while answering is logged, never raised."""
+        try:
+            await self.handle(event)
+        except api.Unreachable:
+            log.info("wecom reply not delivered: the person is outside the app's range")
+        except api.WecomError as error:
+            log.warning("wecom reply not sent: %s", error)
+
+    def sender(self, user_id: str) -> Sender:
+        """Return the neutral sender of a 企业微信 member."""
+        return Sender(CHANNEL, user_id, user_id, "")
+
+    async def visit(self, user_id: str) -> Visit:
+        """Load (or create) the person behind a userid, reading the clock once."""
+        return await visit_of(self.services, self.sender(user_id), self.services.clock.now())
+
+    async def handle(self, event: InboundEvent) -> None:
+        """Route one event by its kind."""
+        if event.kind is InboundKind.TEXT:
+            await self.on_text(event)
+        elif event.kind is InboundKind.BUTTON:
+            await self.on_button(event)
+        elif event.kind in (InboundKind.ENTER, InboundKind.SUBSCRIBE):
+            await self.on_enter(event)
+        elif event.kind is InboundKind.UNSUBSCRIBE:
+            log.info("a wecom member left the app's visible range")
+        else:
+            v = await self.visit(event.user_id)
+            kind = "media" if event.kind is InboundKind.MEDIA else "other"
+            await self.send(event.user_id, [self._with_menu(v, "wecom/unsupported_message.html",
+                                                            kind=kind)])
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
+        """Send a use case's replies in order (a reply without a template is skipped).
+
+        Over 企业微信's frequency limit, the replies not yet sent go to the outbox, which
+        sends them once the limit lifts (a reply cut in the middle is sent again whole).
+        """
+        for index, item in enumerate(replies):
+            if not item.template:
+                continue
+            document = None
+            if item.attachment is not None:
+                a = item.attachment
+                document = (a.data, a.filename, a.mime)
+            try:
+                await self.speaker.say(
+                    user_id,
+                    render(item.template, **item.values),
+                    pairs_of_rows(item.actions),
+                    document=document,
+                )
+            except api.RetryLater:
+                later = await send_later(await self.visit(user_id), replies[index:])
+                log.info("wecom frequency limit: %d replies handed to the outbox", later)
+                return
+
+    def _with_menu(self, v: Visit, template: str, **values: object) -> Reply:
+        return Reply(template, {"contest": v.services.contest, **values}, actions(main_menu(v)))
+
+    def telegram_only(self, v: Visit) -> Reply:
+        """Say that this step is for now only on Telegram, and show the menu."""
+        return self._with_menu(v, "wecom/telegram_only.html")
+
+    # -- typed text -------------------------------------------------------------------------
+
+    async def on_text(self, event: InboundEvent) -> None:
+        """Route typed text: the welcome, a question, an invite code, or the form's answer."""
+        user_id = event.user_id
+        text = event.text.strip()
+        asking = user_id in self.asking
+        self.asking.discard(user_id)
+        if text.lower() in ENTRY_WORDS:
+            await self.send(user_id, [browse.welcome(await self.visit(user_id))])
+            return
+        if text.startswith(QUESTION_MARKS) or asking:
+            v = await self.visit(user_id)
+            question = text.lstrip("?？ ").strip()
+            if not question:
+                await self.send(user_id, [Reply("questions/how_to_ask.html")])
+                return
+            await self.send(user_id, [browse.question(v, question), *await forms.reask(v)])
+            return
+        if browse.typed_code(text) is not None:
+            v = await self.visit(user_id)
+            if await forms.waiting(v) is None:
+                joined = await join_with_code(v, text)
+                await self.send(user_id, joined.replies)
+                return
+        services = self.services
+        taken = await forms.take_text(
+            services, sender=self.sender(user_id), text=event.text, now=services.clock.now()
+        )
+        if taken.turn is not None:
+            await self.send(user_id, taken.turn.replies)
+            return
+        if taken.waiting is not None:
+            if taken.waiting.form_key == CODE_WAIT:
+                joined = await join_with_code(taken.visit, event.text, waiting=True)
+                await self.send(user_id, joined.replies)
+            else:  # a wait only the Telegram channel opens (evidence, a notice's text …)
+                await self.send(user_id, [self.telegram_only(taken.visit)])
+            return
+        await self.send(user_id, [browse.question(taken.visit, text)])
+
+    # -- opening the app --------------------------------------------------------------------
+
+    async def on_enter(self, event: InboundEvent) -> None:
+        """Ask the waiting form's field again, or greet with the menu."""
+        v = await self.visit(event.user_id)
+        replies = await forms.reask(v)
+        await self.send(event.user_id, replies or [browse.welcome(v)])
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    async def on_button(self, event: InboundEvent) -> None:
+        """Handle a card button: mark the card pressed, then send what the use case answers."""
+        user_id = event.user_id
+        v = await self.visit(user_id)
+        pressed = await self.press(v, event.button_key)
+        toast = render(pressed.toast, **pressed.toast_values) if pressed.toast else ""
+        label = pressed.label or toast or render(
+            "wecom/pressed.html", label=self.speaker.label_of(event.task_id, event.button_key)
+        )
+        try:
+            await self.speaker.mark_pressed(user_id, event.response_code, pressed_label(label))
+        except api.BadRequest as error:  # e.g. the code was used: the card stays as it was
+            log.info("wecom card not updated: %s", error)
+        replies = pressed.replies
+        if not replies and toast and not pressed.label:
+            replies = [Reply(pressed.toast or "", pressed.toast_values)]
+        await self.send(user_id, replies)
+
+    async def press(self, v: Visit, key: str) -> Pressed:
+        """Call the use case a button's neutral id names."""
+        parts = ids.split(key)
+        command = parts[0]
+        if command == ids.FORM:
+            turn = await forms.press(
+                v,
+                progress_id=_int(parts, 1),
+                op=parts[2] if len(parts) > 2 else "",
+                field_key=parts[3] if len(parts) > 3 and parts[3] else None,
+                arg=parts[4] if len(parts) > 4 else "",
+            )
+            return Pressed(list(turn.replies), turn.toast)
+        if command == ids.ACK:
+            done = await acknowledge_notice(v, broadcast_id=_int(parts, 1))
+            marked = done.actions[0][0].text if done.actions and done.actions[0] else ""
+            return Pressed([], done.toast, dict(done.values), label=marked)
+        if command == "case":
+            return await self._case(v, parts)
+        if command == browse.QUESTION_TOPIC:
+            return Pressed([browse.topic(v, ":".join(parts[1:]))])
+        pages = {
+            ids.MENU_MAIN: lambda: browse.welcome(v),
+            ids.MENU_HELP: lambda: browse.help_page(v),
+            ids.MENU_SCHEDULE: lambda: browse.schedule(v),
+            # A t.me link cannot be opened here: the code (or the whole link) is typed.
+            ids.REG_CODE: lambda: replace(browse.ask_code(v), template="wecom/ask_code.html"),
+            ids.REG_CANCEL: lambda: Reply(
+                "registration/code_cancelled.html", actions=actions(main_menu(v))
+            ),
+        }
+        if key in pages:
+            return Pressed([pages[key]()])
+        if key == ids.MENU_ASK:
+            if len(self.asking) < ASKING_LIMIT:
+                self.asking.add(v.account.external_id if v.account else "")
+            return Pressed([Reply("questions/how_to_ask.html")])
+        if key == ids.MENU_PAUSE:
+            return Pressed([await browse.pause(v)])
+        if key == ids.MENU_TODO:
+            return Pressed([await cases.todo(v)])
+        if command == "rem" and key in (ids.REMINDERS_ON, ids.REMINDERS_OFF, ids.REMINDERS_MUTE):
+            return Pressed([await browse.reminder_settings(v, parts[1])])
+        if key == ids.MENU_CASES:
+            return Pressed([await browse.case_list(v)])
+        if key == ids.MENU_REGISTER:
+            return Pressed([await browse.register_home(v)])
+        return Pressed([self.telegram_only(v)])
+
+    async def _case(self, v: Visit, parts: list[str]) -> Pressed:
+        if parts == ["case", "new"]:
+            outcome = await cases.new_case(v)
+            return Pressed(list(outcome.replies), outcome.toast)
+        case_id = _int(parts, 1)
+        if case_id is not None and len(parts) == 2:
+            return Pressed([await browse.case_card(v, case_id)])
+        if case_id is not None and parts[2:] == ["submit"]:
+            outcome = await cases.submit(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
+        if case_id is not None and parts[2:] == ["edit"]:
+            return Pressed(list(await browse.edit_case(v, case_id)))
+        if case_id is not None and parts[2:] == ["withdraw"]:
+            outcome = await cases.ask_withdraw(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
+        if case_id is not None and parts[2:] == ["withdraw", "yes"]:
+            outcome = await cases.withdraw(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
+        return Pressed([self.telegram_only(v)])

@@ -1,0 +1,182 @@
+"""Use cases a channel needs to let a person look around: the menu's pages, one case, pausing.
+
+The Telegram channel still does these in its own modules (they predate the application
+layer); a newer channel (企业微信) calls these instead, and they open no form of their own
+except where the person asked for one (``edit_case``). Each returns neutral replies.
+"""
+
+from __future__ import annotations
+
+from contest.lifecycle import may_create
+from contest.questions import Answer, answer_context, answer_for, match
+from contest.reminders import upcoming
+from contest.schedule import position
+from handlers import actions as ids
+from handlers.cases import (
+    FORM,
+    CaseView,
+    card,
+    case_button,
+    case_view,
+    no_unit,
+    not_found,
+    own_view,
+    refusal,
+    unit_for,
+    unit_ready,
+)
+from handlers.forms import open_form_in
+from handlers.forms import pause as pause_form
+from handlers.menus import main_menu
+from handlers.registration import contest_context
+from handlers.reminders import set_muted
+from handlers.replies import Reply, actions
+from handlers.visits import Visit
+from storage.cases import list_cases
+from storage.db import transaction
+from storage.invites import normalize_code
+
+
+def typed_code(text: str) -> str | None:
+    """Return the invite code a typed message holds (alone, or in a pasted link), if any."""
+    return normalize_code(text)
+
+
+def welcome(v: Visit) -> Reply:
+    """Return the greeting with the contest, where it stands, and the main menu."""
+    contest = v.services.contest
+    values = {
+        "contest": contest,
+        "now": v.now,
+        "position": position(contest, v.now),
+        "person": v.person,
+    }
+    return Reply("start/welcome.html", values, actions(main_menu(v)))
+
+
+def help_page(v: Visit) -> Reply:
+    """Return what the bot does, with the way back to the menu."""
+    values = {"contest": v.services.contest, "organizer": v.is_organizer}
+    return Reply("start/help.html", values, actions([[("menu.back", ids.MENU_MAIN)]]))
+
+
+def schedule(v: Visit) -> Reply:
+    """Return every stage's moments with the current one marked."""
+    contest = v.services.contest
+    values = {"contest": contest, "now": v.now, "position": position(contest, v.now)}
+    buttons = actions([[("menu.todo", ids.MENU_TODO), ("menu.back", ids.MENU_MAIN)]])
+    return Reply("schedule/overview.html", values, buttons)
+
+
+QUESTION_TOPIC = "q"  # q:<ref>: a topic offered after an unsure answer
+
+
+def answer_reply(v: Visit, result: Answer) -> Reply:
+    """Return a matched answer; an unsure one offers its alternatives as buttons."""
+    rows = []
+    if not result.confident:
+        rows = [[(alt.label, f"{QUESTION_TOPIC}:{alt.ref}")] for alt in result.alternatives]
+    values = answer_context(result, v.services.contest, v.now)
+    return Reply(f"answers/{result.topic}.html", values, actions(rows))
+
+
+def question(v: Visit, text: str) -> Reply:
+    """Answer a question typed in plain words, from the contest definition."""
+    return answer_reply(v, match(text, v.services.contest))
+
+
+def topic(v: Visit, ref: str) -> Reply:
+    """Return the answer to a topic picked after an unsure answer (or say it is gone)."""
+    result = answer_for(ref, v.services.contest)
+    if result is None:
+        return Reply("questions/topic_gone.html")
+    return answer_reply(v, result)
+
+
+async def pause(v: Visit) -> Reply:
+    """Leave the current form (everything entered is kept) and show the menu."""
+    paused = await pause_form(v)
+    return Reply("start/cancelled.html", {"paused": paused}, actions(main_menu(v)))
+
+
+async def reminder_settings(v: Visit, pressed: str = "") -> Reply:
+    """Show whether reminders come and when; ``pressed`` ("on", "off", "mute") switches them."""
+    muted = v.person.reminders_muted
+    if pressed:
+        muted = pressed != "on"
+        await set_muted(v, muted=muted)
+    contest = v.services.contest
+    coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]
+    switch = ("reminders.unmute", ids.REMINDERS_ON) if muted else (
+        "reminders.mute", ids.REMINDERS_OFF
+    )
+    values = {
+        "muted": muted,
+        "contest": contest,
+        "offsets": contest.reminders.deltas,
+        "next_moment": coming[0] if coming else None,
+        "now": v.now,
+        "changed": bool(pressed),
+    }
+    buttons = actions([[switch], [("menu.back", ids.MENU_MAIN)]])
+    return Reply("reminders/settings.html", values, buttons)
+
+
+async def register_home(v: Visit) -> Reply:
+    """Explain how to register (an invite code), or that the person already belongs to a unit."""
+    async with v.services.sessions() as session:
+        unit = await unit_for(session, v)
+    rows: list[list[tuple[str, str]]] = []
+    if unit is None:
+        rows.append([("reg.enter_code", ids.REG_CODE)])
+    rows.append([("menu.back", ids.MENU_MAIN)])
+    return Reply("registration/home.html", {"unit": unit, **contest_context(v)}, actions(rows))
+
+
+def ask_code(v: Visit) -> Reply:
+    """Invite the person to type their code (a typed code is taken whenever no form waits)."""
+    return Reply(
+        "registration/ask_code.html",
+        contest_context(v),
+        actions([[("reg.cancel", ids.REG_CANCEL)]]),
+    )
+
+
+async def case_list(v: Visit) -> Reply:
+    """Return the unit's cases with their status, and a button to start one if allowed."""
+    async with v.services.sessions() as session:
+        unit = await unit_for(session, v)
+        views: list[CaseView] = []
+        if unit_ready(unit):
+            assert unit is not None
+            for case in await list_cases(session, unit_id=unit.id or 0):
+                views.append(await case_view(session, v, case))
+    if not unit_ready(unit):
+        return no_unit(v, unit)
+    rows: list[list[tuple[str, str]]] = [
+        [(case_button(x.case), f"case:{x.case_id}")] for x in views
+    ]
+    creation = may_create(v.services.contest, v.now, existing=len(views))
+    if creation.allowed:
+        rows.append([("case.new", ids.CASE_NEW)])
+    rows.append([("menu.todo", ids.MENU_TODO), ("menu.back", ids.MENU_MAIN)])
+    values = {"contest": v.services.contest, "now": v.now, "views": views, "creation": creation}
+    return Reply("cases/list.html", values, actions(rows))
+
+
+async def case_card(v: Visit, case_id: int | None) -> Reply:
+    """Return one of the unit's cases: status, completeness, 字数 and what may be done now."""
+    async with v.services.sessions() as session:
+        view = await own_view(session, v, case_id)
+    return card(v, view) if view is not None else not_found()
+
+
+async def edit_case(v: Visit, case_id: int | None) -> list[Reply]:
+    """Open the case form where the person left it, if the case may be edited now."""
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return [not_found()]
+        if not view.standing.edit.allowed:
+            return [refusal(v, view, view.standing.edit, "edit")]
+        return await open_form_in(session, v, FORM, view.case_id)

@@ -1,0 +1,339 @@
+"""The main flows on the 企业微信 channel: the real bot, its callback server and the sandbox.
+
+A member types and presses card buttons in the 企业微信 sandbox; the sandbox encrypts and
+posts each callback to the bot; the adapter calls the same use cases as the Telegram
+channel; the answers come back through the sandbox's API into the member's chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from sqlmodel import select
+
+from handlers import browse
+from handlers.notices import notice_rows
+from sandbox.wecom.client import WecomUser
+from sandbox.wecom.server import WecomSandboxServer
+from storage.db import transaction
+from storage.invites import create_invite
+from storage.models import (
+    Account,
+    Acknowledgement,
+    Broadcast,
+    Case,
+    CaseStatus,
+    InviteKind,
+    OutboxMessage,
+    TeamMember,
+)
+from storage.outbox import enqueue_many
+from storage.people import get_person
+from tests.channels.wecom.bot import WecomBot, press, say, tap, texts, wecom_settings
+from tests.delivery.world import services, worker
+from tests.harness import Harness
+
+pytestmark = pytest.mark.database
+
+
+@pytest.fixture
+def harness_options(wecom: WecomSandboxServer) -> dict[str, object]:
+    """Run the bot with its 企业微信 channel on the sandbox."""
+    return wecom_settings(wecom, wecom_organizer_ids=["Boss"])
+
+
+@pytest.fixture
+async def bot(
+    harness: Harness, wecom: WecomSandboxServer, http: aiohttp.ClientSession
+) -> AsyncIterator[WecomBot]:
+    """Return the bot as 企业微信 members see it."""
+    yield WecomBot(harness, wecom, http)
+
+
+async def invite_code(harness: Harness) -> str:
+    """Create a unit invite and return its code."""
+    sv = services(harness)
+    now = sv.clock.now()
+    async with transaction(sv.sessions) as session:
+        invite = await create_invite(
+            session, kind=InviteKind.UNIT, label="深圳市某某局", created_by=None,
+            expires_at=now + timedelta(days=30), now=now,
+        )
+    return invite.code
+
+
+async def register(user: WecomUser, code: str) -> None:
+    """Join with the code and fill in the unit and contact forms with card buttons."""
+    answer = await say(user, code)
+    assert "参赛单位登记 · 第 1/3 项" in answer
+    await say(user, "中共深圳市某某局机关委员会")
+    await say(user, "深圳市某某局")
+    await press(user, "市直机关工委")
+    assert "请核对" in texts(user.messages()[-3:])
+    answer = await press(user, "✅ 确认")
+    assert "联系人信息" in answer
+    for value in ("张三", "办公室副主任", "0755-88134325", "13800138000"):
+        await say(user, value)
+    answer = await press(user, "✅ 确认")
+    assert "登记完成" in answer
+
+
+async def test_the_welcome_when_the_app_is_opened(bot: WecomBot) -> None:
+    user = bot.user()
+    await user.enter()
+    assert "我是大赛报名助手" in texts(user.messages())
+    card = user.last_reply
+    assert card is not None and card.kind == "template_card"
+    assert ("menu:register", "📝 报名登记") in card.buttons
+    answer = await say(user, "菜单")
+    assert "我是大赛报名助手" in answer
+
+
+async def test_join_register_fill_a_case_and_submit(harness: Harness, bot: WecomBot) -> None:
+    user = bot.user()
+    await register(user, await invite_code(harness))
+
+    answer = await press(user, "➕ 新建案例")
+    assert "参赛案例说明书 · 第 1/10 项" in answer
+    await press(user, "发展提质")
+    assert "已选择：发展提质" in [m.replaced_label for m in user.messages()]
+    await say(user, "一网通办再提速 政务服务更贴心")
+    for value in ("李四", "二级主任科员", "0755-88134324", "13800138002"):
+        await say(user, value)
+    await say(user, "面对群众办事多头跑的问题，我们从流程再造入手，")
+    await say(user, "推动政务服务提速增效。")
+    await press(user, "✅ 完成")
+    for item in ("流程再造，一窗受理", "数据共享，免交材料", "党员先锋岗，全程帮办"):
+        await say(user, item)
+    for item in ("办理时限压缩一半", "群众满意度明显提升", "做法在全市推开"):
+        await say(user, item)
+    mark = user.mark()
+    answer = await press(user, "否")
+    assert "请核对" in answer
+    # The review has more buttons than one card holds: they are spread over cards of six.
+    cards = [m for m in user.replies_since(mark) if m.kind == "template_card"]
+    assert len(cards) > 1 and all(len(c.buttons) <= 6 for c in cards)
+    assert [c.text for c in cards] == [f"请选择（{i}/{len(cards)}）" for i in
+                                       range(1, len(cards) + 1)]
+    answer = await press(user, "✅ 确认")
+    assert "一网通办再提速" in answer
+
+    sv = services(harness)
+    async with transaction(sv.sessions) as session:
+        case = (await session.exec(select(Case))).one()
+        background = case.values["background"]
+        assert background.startswith("面对群众办事多头跑的问题")  # two messages, one text
+        assert background.endswith("推动政务服务提速增效。")
+        assert case.values["innovations"] == [
+            "流程再造，一窗受理", "数据共享，免交材料", "党员先锋岗，全程帮办"
+        ]
+        session.add(
+            TeamMember(case_id=case.id, slot=1, name="李四", employment="staff", is_lead=True)
+        )
+    answer = await press(user, "✅ 提交案例")
+    assert "已提交" in answer
+    async with sv.sessions() as session:
+        case = await session.get(Case, case.id)
+    assert case is not None and case.status == CaseStatus.SUBMITTED
+
+    await press(user, "↩️ 撤回修改")
+    await press(user, "确认撤回")
+    async with sv.sessions() as session:
+        case = await session.get(Case, case.id)
+    assert case is not None and case.status == CaseStatus.DRAFT
+    assert "一网通办再提速" in await press(user, "📋 我的案例")
+    answer = await press(user, "✅ 现在该做什么")
+    assert "一网通办再提速" in answer
+
+
+async def test_a_question_is_answered_and_inside_a_form_the_field_is_asked_again(
+    harness: Harness, bot: WecomBot
+) -> None:
+    user = bot.user()
+    answer = await say(user, "文本申报几号截止")
+    assert "截止" in answer
+    await say(user, await invite_code(harness))
+    answer = await say(user, "？字数怎么算")
+    assert "字" in answer and "第 1/3 项" in answer  # the answer, then the same field
+    answer = await say(user, "中共深圳市某某局机关委员会")
+    assert "第 2/3 项" in answer
+
+
+async def test_a_step_only_on_telegram_says_so_with_the_menu(
+    harness: Harness, bot: WecomBot
+) -> None:
+    user = bot.user()
+    await register(user, await invite_code(harness))
+    answer = await press(user, "👤 我的信息")
+    assert "暂时只能在 Telegram 中办理" in answer
+    assert user.last_reply is not None and user.last_reply.buttons
+    await user.upload("说明书.docx", b"PK\x03\x04 docx")
+    assert "暂时只能在 Telegram 中办理" in texts(user.messages()[-3:])
+
+
+async def test_a_broadcast_reaches_wecom_through_the_outbox_and_is_acknowledged(
+    harness: Harness, bot: WecomBot, wecom: WecomSandboxServer
+) -> None:
+    users = [bot.user(f"member{i}") for i in range(3)]
+    for user in users:
+        await user.enter()
+    sv = services(harness)
+    async with transaction(sv.sessions) as session:
+        people = [
+            await get_person(session, channel="wecom", external_id=u.user_id) for u in users
+        ]
+        notice = Broadcast(created_by=people[0].id or 0, text="请于周五前核对案例。",
+                           status="sending")
+        session.add(notice)
+        await session.flush()
+        rows = notice_rows(sv.contest, notice, people, due_at=sv.clock.now())
+        assert await enqueue_many(session, messages=rows) == 3
+
+    # The access_token expires in the middle of the broadcast: renewed, nothing lost.
+    assert await worker(harness).drain(limit=1) == 1
+    wecom.state.expire_tokens()
+    issued = wecom.state.tokens_issued
+    await worker(harness).drain()
+    assert wecom.state.tokens_issued == issued + 1
+    async with sv.sessions() as session:
+        statuses = [row.status for row in (await session.exec(select(OutboxMessage))).all()]
+    assert statuses == ["sent"] * 3
+
+    first = users[0]
+    await first.refresh()
+    assert "请于周五前核对案例。" in texts(first.messages())
+    await tap(first, "✅ 已知悉")
+    assert "☑️ 已确认知悉" in [m.replaced_label for m in first.messages()]
+    async with sv.sessions() as session:
+        acks = (await session.exec(select(Acknowledgement))).all()
+    assert [a.person_id for a in acks] == [people[0].id]
+
+
+async def test_a_member_outside_the_visible_range_is_marked_unreachable(
+    harness: Harness, bot: WecomBot, wecom: WecomSandboxServer
+) -> None:
+    user = bot.user("lisi")
+    await user.enter()
+    wecom.config.visible_users = {"someone-else"}
+    sv = services(harness)
+    async with transaction(sv.sessions) as session:
+        person = await get_person(session, channel="wecom", external_id="lisi")
+        notice = Broadcast(created_by=person.id or 0, text="通知", status="sending")
+        session.add(notice)
+        await session.flush()
+        await enqueue_many(session, messages=notice_rows(sv.contest, notice, [person],
+                                                          due_at=sv.clock.now()))
+    await worker(harness).drain()
+    async with sv.sessions() as session:
+        (row,) = (await session.exec(select(OutboxMessage))).all()
+    assert row.status == "unreachable"
+
+
+async def test_a_redelivered_callback_is_answered_once(
+    bot: WecomBot, wecom: WecomSandboxServer
+) -> None:
+    user = bot.user()
+    await user.send("文本申报几号截止")
+    await wecom.sandbox.redeliver()
+    await wecom.sandbox.redeliver()
+    await bot.join()
+    await user.refresh()
+    assert len(user.replies_since(0)) == 1
+
+
+async def test_a_forged_callback_is_refused_and_nothing_is_done(
+    harness: Harness, bot: WecomBot, wecom: WecomSandboxServer, http: aiohttp.ClientSession
+) -> None:
+    code = await invite_code(harness)
+    _message, xml = wecom.state.user_text("mallory", code)
+    query, body = wecom.sandbox.envelope(xml)
+    query["msg_signature"] = "0" * 40
+    async with http.post(bot.service.url, params=query, data=body.encode()) as response:
+        assert response.status == 403
+    await bot.join()
+    assert wecom.state.sent_to("mallory") == []
+    sv = services(harness)
+    async with sv.sessions() as session:
+        accounts = (await session.exec(select(Account).where(Account.channel == "wecom"))).all()
+    assert accounts == []
+
+
+async def test_an_organizer_configured_by_userid(harness: Harness, bot: WecomBot) -> None:
+    boss = bot.user("boss")  # WECOM_ORGANIZER_IDS=Boss: userids do not distinguish case
+    await boss.enter()
+    buttons = [text for m in boss.messages() for _key, text in m.buttons]
+    assert "🛠 组织者后台" in buttons
+    plain = bot.user("zhangsan")
+    await plain.enter()
+    assert "🛠 组织者后台" not in [text for m in plain.messages() for _key, text in m.buttons]
+
+
+async def test_a_form_resumes_after_a_restart_and_an_old_card_still_works(
+    harness: Harness, bot: WecomBot
+) -> None:
+    user = bot.user()
+    await say(user, await invite_code(harness))
+    assert "第 2/3 项" in await say(user, "中共深圳市某某局机关委员会")
+    old_card = user.last_reply
+    assert old_card is not None and old_card.buttons
+
+    await harness.restart()
+    bot.connect()
+    mark = user.mark()
+    await user.enter()  # opening the app asks the waiting field again
+    assert "第 2/3 项" in texts(user.replies_since(mark))
+    answer = await press(user, "⏸ 暂停")  # on the newest card
+    assert "已退出当前填写" in answer
+    await user.press("❓ 提问", old_card)  # a card sent before the restart
+    await user.refresh()
+    (pressed,) = [m for m in user.messages() if m.id == old_card.id]
+    assert pressed.replaced_label == "已选择"
+    assert "请直接发送您的问题" in texts(user.messages()[-2:])
+    answer = await say(user, "牵头人能换吗")
+    assert answer and "第 2/3 项" not in answer  # paused: no field asked again
+
+
+async def test_over_the_frequency_limit_the_answer_comes_through_the_outbox(
+    harness: Harness, bot: WecomBot, wecom: WecomSandboxServer
+) -> None:
+    user = bot.user()
+    wecom.config.fail_next("message/send", errcode=45009)
+    await user.send("文本申报几号截止")
+    await worker(harness).drain()  # the running worker may have sent it already
+    await user.refresh()
+    assert "截止" in texts(user.messages())
+    sv = services(harness)
+    async with sv.sessions() as session:
+        (row,) = (await session.exec(select(OutboxMessage))).all()
+    assert (row.kind, row.status) == ("reply", "sent")
+
+
+async def test_register_from_the_menu_by_typing_the_code(harness: Harness, bot: WecomBot) -> None:
+    user = bot.user()
+    await user.enter()
+    assert "报名登记" in await press(user, "📝 报名登记")
+    assert "把整条链接复制发来也可以" in await press(user, "🔑 输入邀请码")
+    code = await invite_code(harness)
+    answer = await say(user, f"https://t.me/some_bot?start={code}")  # a pasted link works
+    assert "参赛单位登记 · 第 1/3 项" in answer
+
+
+async def test_reminders_can_be_switched_off_and_on(harness: Harness, bot: WecomBot) -> None:
+    user = bot.user()
+    await user.enter()
+    v = await bot.service.adapter.visit("zhangsan")  # type: ignore[union-attr]
+    reply = await browse.reminder_settings(v)
+    await bot.service.adapter.send("zhangsan", [reply])  # type: ignore[union-attr]
+    await user.refresh()
+    await press(user, "🔕 不再提醒")
+    sv = services(harness)
+    async with sv.sessions() as session:
+        person = await get_person(session, channel="wecom", external_id="zhangsan")
+    assert person is not None and person.reminders_muted
+    await press(user, "🔔 开启提醒")
+    async with sv.sessions() as session:
+        person = await get_person(session, channel="wecom", external_id="zhangsan")
+    assert person is not None and not person.reminders_muted
