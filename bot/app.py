@@ -26,6 +26,7 @@ from contest.definition import Contest, load_contest
 from contest.document import DocumentError, check_template
 from delivery.worker import start_worker, stop_worker
 from handlers.broadcasts import progress
+from messages import use_contest
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def build_application(
         sessions=session_factory(engine),
         case_template=read_case_template(settings),
     )
+    use_contest(contest)
     telegram_channel.register_all(application)
     return application
 

@@ -138,8 +138,10 @@ def _word_limit(
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     team = contest.rules.team
-    if re.search(r"牵头|负责人|带头人|组长|队长|主创", question):
+    if re.search(r"牵头|负责人|带头人|组长|队长|主创", question) or contest.terms.lead in question:
         return team.lead_changeable
+    if team.member_replacements is None:
+        return None
     return team.member_replacements > 0
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -99,7 +101,11 @@ class Editing(StrEnum):
 
 
 class Stage(Strict):
-    """One stage of the contest, pinned to exact moments."""
+    """One stage of the contest, pinned to exact moments.
+
+    Quotas: ``advance_per_category`` entries of each category go on, or ``advance_total``
+    entries in all; neither: the notice names no number.
+    """
 
     key: Key
     name: str
@@ -109,11 +115,22 @@ class Stage(Strict):
     entrant_action: str = Field(description="what entrants do during this stage")
     description: str = ""
     advance_per_category: int | None = Field(default=None, ge=1)
+    advance_total: int | None = Field(default=None, ge=1)
     presentation_minutes: int | None = Field(default=None, ge=1)
     presentation_form: str = ""
     editing: Editing = Editing.NONE
     announce_to: Literal["all", "advancing", "none"] = "all"
     source_text: str = Field(default="", description="the notice's own words for the dates")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _not_a_day(cls, value: object) -> object:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            raise ValueError(
+                f"{value} is a day only: write the exact moment meant, e.g."
+                f" {value}T23:59:59+08:00 for the end of that day"
+            )
+        return value
 
     @field_validator("start", "end")
     @classmethod
@@ -126,7 +143,14 @@ class Stage(Strict):
     def _ordered(self) -> Stage:
         if self.end <= self.start:
             raise ValueError("end must be after start")
+        if self.advance_per_category and self.advance_total:
+            raise ValueError("give advance_per_category or advance_total, not both")
         return self
+
+    @property
+    def advances(self) -> bool:
+        """Tell whether this stage names how many entries go on."""
+        return bool(self.advance_per_category or self.advance_total)
 
 
 class RestrictedWord(Strict):
@@ -146,21 +170,24 @@ class WordingRule(Strict):
 
 
 class OriginalityRule(Strict):
-    """Originality and re-entry of earlier years' cases."""
+    """Originality and re-entry of earlier years' cases (empty: the notice says nothing)."""
 
-    rule_text: str
+    rule_text: str = ""
     reentry_allowed: bool = True
     barred_prizes: list[str] = Field(default_factory=list)
 
 
 class TeamRule(Strict):
-    """Team size, eligibility and the lead / replacement rules."""
+    """Team size, eligibility and the lead / replacement rules.
 
-    max_members: int = Field(ge=1, le=50)
-    eligibility: str
-    contract_min_months: int = Field(ge=0, le=120)
+    A number the notice does not give is None: no limit is enforced or shown.
+    """
+
+    max_members: int | None = Field(default=None, ge=1, le=50)
+    eligibility: str = ""
+    contract_min_months: int | None = Field(default=None, ge=0, le=120)
     lead_changeable: bool = False
-    member_replacements: int = Field(default=1, ge=0)
+    member_replacements: int | None = Field(default=None, ge=0)
     rule_text: str = ""
     recommendation: str = ""
 
@@ -168,25 +195,26 @@ class TeamRule(Strict):
 class Rules(Strict):
     """The contest's rules as the notice states them."""
 
-    enter_as: str
-    eligibility_text: str
-    word_limit: int = Field(ge=1)
+    enter_as: str = ""
+    eligibility_text: str = ""
+    word_limit: int | None = Field(default=None, ge=1, description="None: 字数 only counted")
     word_limit_text: str = ""
-    team: TeamRule
-    wording: WordingRule
-    originality: OriginalityRule
-    accounts_text: str
+    team: TeamRule = Field(default_factory=TeamRule)
+    wording: WordingRule = Field(default_factory=WordingRule)
+    originality: OriginalityRule = Field(default_factory=OriginalityRule)
+    accounts_text: str = ""
     cases_per_account: int | None = Field(default=None, ge=1)
     district_text: str = ""
     how_to_submit: str = ""
 
 
 class Submitter(Strict):
-    """Who submits for a unit: the city organs committee or a district's body."""
+    """Who submits for a unit: the city organs committee, a district's or a town's body."""
 
     key: Key
     name: str
     city_level: bool = False
+    group: str = Field(default="", description="the level it groups units by, e.g. 区直, 镇街")
 
 
 class Registration(Strict):
@@ -194,7 +222,7 @@ class Registration(Strict):
 
     mode: Literal["invite", "open"] = "invite"
     invite_valid_days: int = Field(default=60, ge=1)
-    submitters: list[Submitter]
+    submitters: list[Submitter] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> Registration:
@@ -299,6 +327,10 @@ class Form(Strict):
                 return f
         raise KeyError(key)
 
+    def field_or_none(self, key: str) -> FormField | None:
+        """Return the field with this key, if the form has one."""
+        return next((f for f in self.fields if f.key == key), None)
+
 
 class Forms(Strict):
     """The forms of a contest, each a list of fields."""
@@ -325,16 +357,31 @@ class Reminders(Strict):
 
 
 class AwardTier(Strict):
-    """A prize and the ranks it goes to within each category."""
+    """A prize: by rank within each category, a number of entries, or just its name.
+
+    ``ranks = [1, 5]``: places 1–5 of each category; ``count = 15`` with ``per``
+    ("category" or "total"): that many entries; neither: an item of a free list.
+    """
 
     name: str
-    ranks: tuple[int, int]
+    ranks: tuple[int, int] | None = None
+    count: int | None = Field(default=None, ge=1)
+    per: Literal["category", "total"] = "category"
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _one_way(self) -> AwardTier:
+        if self.ranks and self.count:
+            raise ValueError("give ranks or count, not both")
+        if self.ranks and not 1 <= self.ranks[0] <= self.ranks[1]:
+            raise ValueError("ranks must be [first, last] with 1 <= first <= last")
+        return self
 
 
 class Awards(Strict):
     """Prizes and honours."""
 
-    tiers: list[AwardTier]
+    tiers: list[AwardTier] = Field(default_factory=list)
     organization: str = ""
     honours: list[str] = Field(default_factory=list)
     announcement: str = ""
@@ -351,6 +398,40 @@ class OfficialSystem(Strict):
         description="true only if a case submitted in the bot counts as submitted to the contest",
     )
     note: str = ""
+
+
+class Terms(Strict):
+    """The contest's own words for what every contest has; defaults are the usual ones.
+
+    Templates say ``terms.entry`` (案例 / 项目) rather than a word of their own, so a contest
+    that calls its entries 项目 and its lead 负责人 is spoken of in its own terms.
+    """
+
+    entry: str = Field(default="案例", description="what an entry is called: 案例, 项目")
+    document: str = Field(default="", description="the entry's document; empty: forms.case.title")
+    document_short: str = Field(default="说明书", description="the document said briefly")
+    lead: str = Field(default="牵头人", description="the team lead in rules and answers")
+    lead_member: str = Field(default="牵头队员", description="the lead as a team member")
+    lead_is: str = Field(default="项目的主创者", description="who should lead; empty: not said")
+    member: str = Field(default="队员", description="a team member")
+    submitter: str = Field(default="申报渠道", description="what a submitting body is called")
+    submitter_level: str = Field(
+        default="区级", description="the level of the submitting bodies invites are made for"
+    )
+    city: str = Field(default="", description="the city, for hints such as the area code")
+    area_code: str = Field(default="", description="the city's telephone area code, e.g. 010")
+    earlier_level: str = Field(
+        default="市赛", description="the level earlier prizes were won at (re-entry rule)"
+    )
+
+
+class NextRound(Strict):
+    """The contest the best entries go on to (a provincial or a city-level one)."""
+
+    name: str = Field(description="its full name")
+    short_name: str = Field(description="how people call it: 省赛, 市级比赛")
+    text: str = Field(default="", description="the notice's own words about it")
+    quota: int | None = Field(default=None, ge=1, description="how many entries go on")
 
 
 class Contest(Strict):
@@ -375,7 +456,9 @@ class Contest(Strict):
     forms: Forms
     reminders: Reminders = Field(default_factory=Reminders)
     awards: Awards
-    provincial: str = ""
+    terms: Terms = Field(default_factory=Terms)
+    next_round: NextRound | None = None
+    provincial: str = Field(default="", description="older spelling of next_round.text (省赛)")
     official_system: OfficialSystem | None = None
     facts: dict[str, str] = Field(default_factory=dict, description="extra facts, e.g. statistics")
     unconfirmed: list[str] = Field(
@@ -403,10 +486,11 @@ class Contest(Strict):
         for earlier, later in zip(self.stages, self.stages[1:], strict=False):
             if later.start < earlier.start:
                 raise ValueError(f"stage {later.key} starts before stage {earlier.key}")
-        if not any(s.kind is StageKind.SUBMISSION for s in self.stages):
-            raise ValueError("at least one stage must have kind = 'submission'")
+        if self.provincial and self.next_round is not None:
+            raise ValueError("give next_round or provincial, not both")
         for dotted in self.unconfirmed:
             _check_path(self, dotted)
+        check_roles(self)
         return self
 
     @property
@@ -428,8 +512,39 @@ class Contest(Strict):
 
     @property
     def submission_stage(self) -> Stage:
-        """Return the first text-submission stage."""
-        return next(s for s in self.stages if s.kind is StageKind.SUBMISSION)
+        """Return the stage entries are first handed in by.
+
+        The first stage of kind ``submission``; without one, the first stage that lets every
+        entry be edited; without that, the first stage.
+        """
+        return next(
+            (s for s in self.stages if s.kind is StageKind.SUBMISSION),
+            next((s for s in self.stages if s.editing is Editing.ALL), self.stages[0]),
+        )
+
+    @property
+    def document_name(self) -> str:
+        """Return the entry document's name, e.g. 参赛案例说明书 or 项目申报书."""
+        return self.terms.document or self.forms.case.title
+
+    @property
+    def words(self) -> Terms:
+        """Return the contest's terms with the document's name filled in."""
+        return self.terms.model_copy(update={"document": self.document_name})
+
+    @property
+    def next_level(self) -> NextRound | None:
+        """Return the contest the best entries go on to, if the notice names one."""
+        if self.next_round is not None:
+            return self.next_round
+        if self.provincial:
+            return NextRound(name="", short_name="省赛", text=self.provincial)
+        return None
+
+    @property
+    def district_submitters(self) -> list[Submitter]:
+        """Return the submitting bodies below the city level."""
+        return [s for s in self.registration.submitters if not s.city_level]
 
 
 def _require_unique(what: str, keys: list[str]) -> None:
@@ -438,6 +553,151 @@ def _require_unique(what: str, keys: list[str]) -> None:
         if key in seen:
             raise ValueError(f"{what}: key {key!r} is used twice")
         seen.add(key)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A field the bot relies on, found by its key in one form."""
+
+    form: str
+    key: str
+    does: str
+    kinds: tuple[FieldKind, ...]
+    needed: Callable[[Contest], bool] = lambda contest: True
+
+
+def _optional(contest: Contest) -> bool:
+    return False
+
+
+def _reentry_ruled(contest: Contest) -> bool:
+    rule = contest.rules.originality
+    return bool(rule.barred_prizes) or not rule.reentry_allowed
+
+
+def _contracts_ruled(contest: Contest) -> bool:
+    return contest.rules.team.contract_min_months is not None
+
+
+_TEXT = (FieldKind.TEXT,)
+_CHOICE = (FieldKind.CHOICE,)
+
+ROLES: tuple[Role, ...] = (
+    Role("unit", "party_org", "the entrant organization's name, used in every list", _TEXT),
+    Role(
+        "unit",
+        "submitter",
+        "who submits for the unit (choices_from = \"submitters\"); invites and notices"
+        " group units by it",
+        _CHOICE,
+        lambda contest: bool(contest.registration.submitters),
+    ),
+    Role("unit", "recommending_unit", "prefills the case's recommending unit", _TEXT, _optional),
+    Role("contact", "name", "the contact person's name", _TEXT),
+    Role("contact", "title", "the contact person's post", _TEXT, _optional),
+    Role("contact", "office_phone", "the contact's office phone", (FieldKind.PHONE,), _optional),
+    Role("contact", "mobile", "the contact person's mobile", (FieldKind.MOBILE,), _optional),
+    Role("member", "name", "the member's name: the team rules tell people apart by it", _TEXT),
+    Role("member", "title", "the member's post", _TEXT, _optional),
+    Role("member", "office_phone", "the member's office phone", (FieldKind.PHONE,), _optional),
+    Role("member", "mobile", "the member's mobile", (FieldKind.MOBILE,), _optional),
+    Role(
+        "member",
+        "employment",
+        "staff or contract (choice keys \"staff\", \"contract\"): checks"
+        " rules.team.contract_min_months",
+        _CHOICE,
+        _contracts_ruled,
+    ),
+    Role(
+        "member",
+        "contract_start",
+        "when a contract began: checks rules.team.contract_min_months",
+        (FieldKind.DATE,),
+        _contracts_ruled,
+    ),
+    Role(
+        "case",
+        "category",
+        "the entry's category (choices_from = \"categories\")",
+        _CHOICE,
+    ),
+    Role("case", "title", "the entry's title, shown in every list and notice", _TEXT),
+    Role(
+        "case",
+        "reentered",
+        "whether the entry took part in an earlier year: turns on rules.originality",
+        (FieldKind.YES_NO,),
+        _reentry_ruled,
+    ),
+    Role(
+        "case",
+        "previous_prize",
+        "the prize an earlier entry won: bars re-entry when it is one of"
+        " rules.originality.barred_prizes",
+        _CHOICE,
+        lambda contest: bool(contest.rules.originality.barred_prizes),
+    ),
+)
+
+
+def roles_of(form: str) -> dict[str, Role]:
+    """Return the roles of one form by key."""
+    return {role.key: role for role in ROLES if role.form == form}
+
+
+def check_roles(contest: Contest) -> None:
+    """Refuse a contest whose forms lack a field the bot relies on, or give it a wrong kind."""
+    for role in ROLES:
+        form: Form = getattr(contest.forms, role.form)
+        where = f"forms.{role.form}"
+        found = next((f for f in form.fields if f.key == role.key), None)
+        if found is None:
+            if role.needed(contest):
+                raise ValueError(
+                    f"{where}: no field with key = {role.key!r}, which the bot needs: {role.does}"
+                )
+            continue
+        if found.kind not in role.kinds:
+            kinds = " or ".join(repr(k.value) for k in role.kinds)
+            raise ValueError(
+                f"{where}.{role.key}: kind must be {kinds}, because it is {role.does}"
+            )
+    if contest.forms.case.field_or_none("category") is not None:
+        if contest.forms.case.field("category").choices_from != "categories":
+            raise ValueError('forms.case.category: needs choices_from = "categories"')
+    unit_submitter = contest.forms.unit.field_or_none("submitter")
+    if unit_submitter is not None and unit_submitter.choices_from != "submitters":
+        raise ValueError('forms.unit.submitter: needs choices_from = "submitters"')
+    employment = contest.forms.member.field_or_none("employment")
+    if employment is not None and _contracts_ruled(contest):
+        keys = {c.key for c in employment.choices}
+        if not {"staff", "contract"} <= keys:
+            raise ValueError(
+                'forms.member.employment: needs the choices "staff" and "contract" to check'
+                " rules.team.contract_min_months"
+            )
+    sources = {"unit": "unit", "contact": "contact", "lead": "member"}
+    for form_key in type(contest.forms).model_fields:
+        for f in getattr(contest.forms, form_key).fields:
+            if f.prefill is None:
+                continue
+            source, _, key = f.prefill.partition(".")
+            form_of = sources.get(source)
+            if form_of is None or getattr(contest.forms, form_of).field_or_none(key) is None:
+                raise ValueError(
+                    f"forms.{form_key}.{f.key}: prefill = {f.prefill!r} names no field;"
+                    " write unit.KEY, contact.KEY or lead.KEY with a key of that form"
+                )
+    prize = contest.forms.case.field_or_none("previous_prize")
+    if prize is not None:
+        labels = {c.label for c in prize.choices}
+        for barred in contest.rules.originality.barred_prizes:
+            if barred not in labels:
+                raise ValueError(
+                    f"rules.originality.barred_prizes: {barred!r} is no choice of"
+                    " forms.case.previous_prize"
+                )
 
 
 def _check_path(root: BaseModel, dotted: str) -> None:

@@ -59,7 +59,7 @@ class Completeness:
     filled: int
     total: int
     words: int
-    word_limit: int
+    word_limit: int | None  # None: the notice sets no limit; 字数 is only counted
     per_field: dict[str, int]
 
     @property
@@ -122,7 +122,8 @@ def case_gaps(
     if invalid:
         gaps.append(Gap("invalid_fields", {"labels": invalid}))
     _, total = document_words(values, contest.forms.case.fields)
-    if total > contest.rules.word_limit:
+    limit = contest.rules.word_limit
+    if limit is not None and total > limit:
         gaps.append(Gap("over_limit", {"total": total, "limit": contest.rules.word_limit}))
     if contest.rules.wording.requires_evidence:
         open_hits = unresolved(wording_hits(contest, values), evidence)
@@ -354,12 +355,12 @@ class WordCount:
 
     field: int | None  # None: the field does not count towards the limit
     total: int
-    limit: int
+    limit: int | None  # None: the notice sets no limit
 
     @property
     def over(self) -> int:
         """Return by how many words the total exceeds the limit (0 if it does not)."""
-        return max(self.total - self.limit, 0)
+        return max(self.total - self.limit, 0) if self.limit is not None else 0
 
 
 def word_count(contest: Contest, values: Mapping[str, Any], field_key: str | None) -> WordCount:

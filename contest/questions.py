@@ -61,7 +61,7 @@ FUZZY_CREDIT = 0.7
 EXAMPLE_WEIGHT = 1.5
 EXAMPLE_FLOOR = 60.0
 
-_ENTITIES = ("stage", "category", "district", "subject", "project")
+_ENTITIES = ("stage", "category", "district", "subject", "project", "next")
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有"
@@ -218,6 +218,7 @@ class _Mentions:
     district: bool = False
     subject: Subject | None = None
     project: Category | None = None
+    next_round: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -230,6 +231,8 @@ class _Mentions:
             return self.subject is not None
         if entity == "project":
             return self.project is not None
+        if entity == "next":
+            return self.next_round
         return False
 
 
@@ -550,7 +553,12 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     ]
     district_candidates = [(n, True) for n in district_names]
     district_candidates += [(n[:2], True) for n in district_names]
+    district_candidates += [(_normalise(s.group), True) for s in contest.district_submitters]
+    next_level = contest.next_level
+    next_names = [next_level.short_name, next_level.name] if next_level else []
+    next_round = bool(_first_mention(texts, [(_normalise(n), True) for n in next_names if n]))
     mentions = _Mentions(
+        next_round=next_round,
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
@@ -643,6 +651,11 @@ def _label(topic: Topic, params: Mapping[str, str], contest: Contest) -> str:
             "stage": stage.name if stage else _generic_stage_name(params.get("kind", "")),
             "category": category.name if category else "",
             "subject": subject.label if subject else "",
+            "entry": contest.terms.entry,
+            "lead": contest.terms.lead,
+            "member": contest.terms.member,
+            "document": contest.terms.document_short,
+            "next": contest.next_level.short_name if contest.next_level else "上一级比赛",
         }
     )
 
@@ -821,9 +834,10 @@ def answer_context(
         "stage": stage,
         "stage_name": stage.name if stage else _generic_stage_name(answer.params.get("kind", "")),
         "category": contest.category(answer.params.get("category", "")),
-        "advance_stage": next((s for s in stages if s.advance_per_category), None),
+        "advance_stage": next((s for s in stages if s.advances), None),
+        "next_level": contest.next_level,
         "final": next(
-            (s for s in stages if s.presentation_minutes),
+            (s for s in stages if s.presentation_minutes or s.presentation_form),
             next((s for s in stages if s.kind is StageKind.FINAL), None),
         ),
         "provincial_stage": next((s for s in stages if s.kind is StageKind.PROVINCIAL), None),

@@ -5,7 +5,8 @@ and JSON-friendly params) that a template turns into a sentence.
 
 The notice (2024): 每个项目团队人数不超过5人，队员须为在编或者聘用期一年以上的工作人员，
 项目的主创者为团队牵头队员; 团队牵头成员不允许变更，其余团队成员因特殊原因需要变更的，
-允许更换一次. The numbers come from :class:`~contest.definition.TeamRule`.
+允许更换一次. The numbers come from :class:`~contest.definition.TeamRule`; a number the
+notice does not give (None) is no limit: no size cap, no contract check, no replacement cap.
 
 Decisions where the notice is silent:
 
@@ -161,7 +162,7 @@ def team_problems(
     if not members:
         return [Problem(TeamCode.NO_MEMBERS)]
     problems: list[Problem] = []
-    if len(members) > rule.max_members:
+    if rule.max_members is not None and len(members) > rule.max_members:
         problems.append(
             Problem(
                 TeamCode.TOO_MANY_MEMBERS, {"count": len(members), "max_members": rule.max_members}
@@ -174,7 +175,7 @@ def team_problems(
         problems.append(Problem(TeamCode.SEVERAL_LEADS, {"count": len(leads), "slots": leads}))
     on = deadline.astimezone(zone).date()
     for member in _by_slot(members):
-        if member.employment != "contract":
+        if member.employment != "contract" or rule.contract_min_months is None:
             continue
         who: dict[str, object] = {"slot": member.slot, "name": member.name}
         start = member.contract_start
@@ -206,7 +207,7 @@ def _squeeze(name: str) -> str:
 
 def _slot_change(member: Member, rule: TeamRule) -> Problem | None:
     """Check that a non-lead slot may change once more after submission."""
-    if member.replaced >= rule.member_replacements:
+    if rule.member_replacements is not None and member.replaced >= rule.member_replacements:
         params = {"slot": member.slot, "used": member.replaced, "allowed": rule.member_replacements}
         return Problem(TeamCode.REPLACEMENTS_USED, params)
     return None
@@ -220,7 +221,7 @@ def check_change(
     if isinstance(change, AddMember):
         if submitted:
             return Problem(TeamCode.ADD_AFTER_SUBMISSION)
-        if len(members) >= rule.max_members:
+        if rule.max_members is not None and len(members) >= rule.max_members:
             return Problem(TeamCode.TEAM_FULL, {"max_members": rule.max_members})
         if change.member.is_lead and lead is not None:
             return Problem(TeamCode.LEAD_EXISTS, {"slot": lead.slot})

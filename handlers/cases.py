@@ -313,11 +313,14 @@ async def prefill_for(session: AsyncSession, v: Visit, case_id: int | None) -> d
         "contact.mobile": v.person.mobile,
     }
     unit = await unit_for(session, v)
+    prefill |= {f"contact.{key}": value for key, value in v.person.extra.items()}
     if unit is not None:
+        prefill |= {f"unit.{key}": value for key, value in unit.extra.items()}
         prefill["unit.recommending_unit"] = unit.recommending_unit
         prefill["unit.party_org"] = unit.party_org
     lead = await lead_of(session, case_id=case_id) if case_id else None
     if lead is not None:
+        prefill |= {f"lead.{key}": value for key, value in (lead.extra or {}).items()}
         prefill |= {
             "lead.name": lead.name,
             "lead.title": lead.title,

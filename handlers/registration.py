@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest.extras import extra_values
 from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
 from handlers import actions as ids
 from handlers.code_throttle import code_wait, note_wrong_code
@@ -22,6 +23,7 @@ from handlers.menus import main_menu
 from handlers.replies import Reply, actions
 from handlers.visits import Visit
 from storage.db import transaction
+from storage.extras import save_person_extra, save_unit_extra
 from storage.forms import delete_form
 from storage.invites import (
     CODE_LENGTH,
@@ -181,6 +183,7 @@ def with_unit(v: Visit, unit_id: int | None) -> Visit:
 def unit_values(unit: Unit) -> dict[str, str]:
     """Return a unit's row as the unit form's values."""
     return {
+        **unit.extra,
         "party_org": unit.party_org,
         "recommending_unit": unit.recommending_unit,
         "submitter": unit.submitter_key,
@@ -190,6 +193,7 @@ def unit_values(unit: Unit) -> dict[str, str]:
 def contact_values(person: Person) -> dict[str, str]:
     """Return a person's details as the contact form's values."""
     return {
+        **person.extra,
         "name": person.name,
         "title": person.title,
         "office_phone": person.office_phone,
@@ -218,6 +222,8 @@ async def _unit_confirm(
         recommending_unit=str(result.get("recommending_unit", "")),
         submitter_key=str(result.get("submitter", "")),
     )
+    extra = extra_values(UNIT_FORM, v.services.contest.forms.unit, result)
+    await save_unit_extra(session, unit_id=unit_id, values=extra)
     values = {"unit": unit, "submitter": submitter_name(v, str(result.get("submitter", "")))}
     if not person.profile_done:
         return Reply(
@@ -247,6 +253,8 @@ async def _contact_confirm(
         office_phone=str(result.get("office_phone", "")),
         mobile=str(result.get("mobile", "")),
     )
+    extra = extra_values(CONTACT_FORM, v.services.contest.forms.contact, result)
+    person = await save_person_extra(session, person_id=v.person.id or 0, values=extra) or person
     person = person or v.person
     unit = await get_unit(session, unit_id=person.unit_id) if person.unit_id else None
     buttons = actions(main_menu(replace(v, person=person)))

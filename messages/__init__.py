@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from contest.definition import Contest, Terms
 from contest.timefmt import format_day, format_duration, format_moment, format_remaining
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,11 +34,23 @@ def environment() -> Environment:
     env.filters["day"] = format_day
     env.filters["duration"] = format_duration
     env.globals["remaining"] = format_remaining
+    env.globals["terms"] = Terms()
     return env
 
 
+def use_contest(contest: Contest) -> None:
+    """Make ``terms`` in every template and label the words of this contest (one per bot)."""
+    environment().globals["terms"] = contest.words
+    _plain().globals["terms"] = contest.words
+
+
 def render(name: str, **context: Any) -> str:
-    """Render template ``name`` (e.g. "start/welcome.html") to Telegram HTML."""
+    """Render template ``name`` (e.g. "start/welcome.html") to Telegram HTML.
+
+    ``terms`` is the contest's own words: of the ``contest`` passed, else of the bot's.
+    """
+    if "terms" not in context and isinstance(context.get("contest"), Contest):
+        context["terms"] = context["contest"].words
     return environment().get_template(name).render(**context).strip()
 
 
@@ -76,7 +89,9 @@ def _labels() -> dict[str, str]:
 
 @cache
 def _plain() -> Environment:
-    return Environment(autoescape=False, undefined=StrictUndefined)
+    env = Environment(autoescape=False, undefined=StrictUndefined)
+    env.globals["terms"] = Terms()
+    return env
 
 
 def label(key: str, **context: Any) -> str:

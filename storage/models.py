@@ -68,6 +68,7 @@ class Unit(SQLModel, table=True):
     status: str = Field(default=UnitStatus.ACTIVE, index=True)
     registered: bool = False
     created_at: datetime = _moment()
+    extra: dict[str, Any] = _json(dict)  # unit-form fields without a column, by key
 
 
 class Person(SQLModel, table=True):
@@ -88,6 +89,7 @@ class Person(SQLModel, table=True):
     reminders_muted: bool = False
     unreachable: bool = False
     created_at: datetime = _moment()
+    extra: dict[str, Any] = _json(dict)  # contact-form fields without a column, by key
 
 
 class Account(SQLModel, table=True):
@@ -207,6 +209,7 @@ class TeamMember(SQLModel, table=True):
     replaced: int = 0
     active: bool = True
     created_at: datetime = _moment()
+    extra: dict[str, Any] = _json(dict)  # member-form fields without a column, by key
 
 
 class DeliveryStatus(StrEnum):

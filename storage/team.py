@@ -9,12 +9,14 @@ What may change is decided by :mod:`contest.team`; these functions only store it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest.extras import FIXED
 from contest.team import Member
 from storage.models import Case, TeamMember
 
@@ -29,6 +31,7 @@ class MemberDetails:
     mobile: str = ""
     employment: str = ""
     contract_start: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # fields the contest file adds
 
     @classmethod
     def from_values(cls, values: Mapping[str, object]) -> MemberDetails:
@@ -46,6 +49,11 @@ class MemberDetails:
             mobile=text("mobile"),
             employment=text("employment"),
             contract_start=date.fromisoformat(start) if start else None,
+            extra={
+                key: value
+                for key, value in values.items()
+                if key not in FIXED["member"] and value not in (None, "", [])
+            },
         )
 
     def member(self, *, is_lead: bool = False) -> Member:
@@ -62,6 +70,7 @@ class MemberDetails:
 def form_values(row: TeamMember) -> dict[str, object]:
     """Return a member's details as the member form's values (for editing)."""
     values: dict[str, object] = {
+        **(row.extra or {}),
         "name": row.name,
         "title": row.title,
         "office_phone": row.office_phone,
@@ -125,6 +134,7 @@ def _fill(row: TeamMember, details: MemberDetails) -> None:
     row.mobile = details.mobile
     row.employment = details.employment
     row.contract_start = details.contract_start
+    row.extra = dict(details.extra)
 
 
 async def add_member(

@@ -54,6 +54,7 @@ from contest.document import (
     parse_document,
 )
 from contest.document import build_document as build_docx
+from contest.fields import display_value, options_for
 from contest.lifecycle import may_create, word_count
 from handlers.cases import (
     FORM,
@@ -431,7 +432,7 @@ async def import_into(
         context,
         "cases/imported.html",
         found=[
-            (f, _preview_value(imported.values[f.key]))
+            (f, _preview_value(display_value(f, imported.values[f.key], options_for(f, contest))))
             for f in fields
             if f.key in imported.values
         ],

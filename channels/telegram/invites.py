@@ -400,6 +400,7 @@ async def _show_pending(
         submitters=submitters,
         confirmed=confirmed,
         stale=stale,
+        contest=v.services.contest,
     )
 
 

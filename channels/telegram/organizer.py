@@ -155,7 +155,7 @@ async def status(update: Update, context: Context) -> None:
 def result_stages(v: Visit) -> list[Stage]:
     """Return the stages after which cases advance (a quota, or a review or final)."""
     kinds = (StageKind.REVIEW, StageKind.FINAL)
-    return [s for s in v.services.contest.stages if s.advance_per_category or s.kind in kinds]
+    return [s for s in v.services.contest.stages if s.advances or s.kind in kinds]
 
 
 def _stage(v: Visit, key: str) -> Stage | None:

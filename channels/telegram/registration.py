@@ -37,6 +37,7 @@ from channels.telegram.common import (
 from channels.telegram.forms import TEXT_HOOKS, open_form
 from channels.telegram.invites import invite_expiry, invite_link
 from contest.definition import Form
+from contest.extras import shown_value
 from handlers.menus import main_menu
 from handlers.registration import (
     CODE_WAIT,
@@ -200,7 +201,7 @@ async def on_open(update: Update, context: Context) -> None:
 
 def _shown(form: Form, values: dict[str, str]) -> list[tuple[str, str]]:
     """Return (field label, value) for every field of a form, in its order."""
-    return [(f.label, values.get(f.key, "")) for f in form.fields]
+    return [(f.label, shown_value(f, values.get(f.key, ""))) for f in form.fields]
 
 
 # ---- /me -------------------------------------------------------------------------------

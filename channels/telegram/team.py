@@ -157,7 +157,8 @@ def _view(v: Visit, team: Team, notice: str = "", who: str = "") -> tuple[dict[s
         for i, r in enumerate(team.rows, start=1)
     ]
     has_lead = any(r.is_lead for r in team.rows)
-    if not team.submitted and len(team.rows) < rule.max_members:
+    room = rule.max_members is None or len(team.rows) < rule.max_members
+    if not team.submitted and room:
         adds = [] if has_lead else [("team.add_lead", f"team:{c}:addlead")]
         if team.rows:
             adds.append(("team.add", f"team:{c}:add"))

@@ -33,7 +33,7 @@ from messages import TEMPLATES, render
 from tests.contest.notation import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTEST_FILES = sorted((ROOT / "contests").glob("*.toml"))
+CONTEST_FILES = sorted(p for p in (ROOT / "contests").glob("*.toml") if p.stem != "TEMPLATE")
 QUESTION_SET = Path(__file__).with_name("questions") / "common.dev.toml"
 REQUIRED_ACCURACY = 0.95
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}

@@ -30,7 +30,12 @@ from contest.team import (
 from contest.timefmt import BEIJING
 
 CONTEST_FILE = Path(__file__).resolve().parents[2] / "contests" / "jianbing-2024.toml"
-RULE = TeamRule(max_members=5, eligibility="在编或者聘用期一年以上", contract_min_months=12)
+RULE = TeamRule(
+    max_members=5,
+    eligibility="在编或者聘用期一年以上",
+    contract_min_months=12,
+    member_replacements=1,
+)
 DEADLINE = datetime(2024, 7, 15, 23, 59, 59, tzinfo=BEIJING)
 
 
@@ -312,7 +317,13 @@ def test_lead_change_after_submission_params() -> None:
 
 
 def test_changeable_lead() -> None:
-    rule = TeamRule(max_members=5, eligibility="", contract_min_months=12, lead_changeable=True)
+    rule = TeamRule(
+        max_members=5,
+        eligibility="",
+        contract_min_months=12,
+        lead_changeable=True,
+        member_replacements=1,
+    )
     assert check_change(SetLead(2), team(3), rule, True) is None
     assert check_change(ReplaceMember(1, NEWCOMER), team(3), rule, True) is None
     assert check_change(RemoveMember(1), team(3), rule, True) == Problem(

@@ -1,7 +1,7 @@
 """wrong invite codes (throttling) and erasure requests
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0003, 0004
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | tuple[str, ...] | None = ("0003", "0004")  # both follow 0002
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from channels.telegram.case_common import CaseView
-from contest.definition import Contest
+from contest.definition import Contest, RestrictedWord, WordingRule
 from contest.fields import FieldError
 from contest.forms import Event, FormEngine, Step
 from contest.lifecycle import (
@@ -20,6 +20,7 @@ from contest.lifecycle import (
 )
 from contest.schedule import position
 from contest.team import Member, Problem, TeamCode
+from contest.text import find_restricted
 from storage.models import Case
 from tests.messages.samples import Hostile
 
@@ -65,7 +66,8 @@ def _view(h: Hostile, status: str = "draft", *, advancing: bool = False) -> Case
 
 
 def _windows(contest: Contest) -> list[Window]:
-    submission, coaching = contest.stage("submission"), contest.stage("coaching")
+    submission = contest.stage("submission") or contest.submission_stage
+    coaching = contest.stage("coaching") or contest.stages[-1]
     return [
         Window(Phase.OPEN, submission, None),
         Window(Phase.BEFORE, submission, None),
@@ -129,16 +131,24 @@ def _refused(h: Hostile) -> dict:
     }
 
 
+def _some_hits(h: Hostile) -> list:
+    """Return the sample case's restricted-word uses, or one made up if the contest has none."""
+    hits = _view(h).standing.hits
+    if hits:
+        return hits
+    rule = WordingRule(words=[RestrictedWord(word="首创")])
+    return find_restricted(h.text + "全国首创。", rule, field=h.contest.forms.case.fields[1].key)
+
+
 def _wording(h: Hostile) -> dict:
-    view = _view(h)
-    hits = hit_views(view.standing.hits, {view.standing.hits[0].hit_id: h.text})
+    found = _some_hits(h)
+    hits = hit_views(found, {found[0].hit_id: h.text})
     labels = {f.key: f.label for f in h.contest.forms.case.fields}
     return {"contest": h.contest, "hits": hits, "labels": labels, "saved": h.text, "title": h.text}
 
 
 def _evidence_prompt(h: Hostile) -> dict:
-    view = _view(h)
-    (hit,) = hit_views(view.standing.hits[:1], {})
+    (hit,) = hit_views(_some_hits(h)[:1], {})
     return {"contest": h.contest, "hit": hit, "field_label": h.text, "min_length": 4}
 
 

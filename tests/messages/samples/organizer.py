@@ -67,7 +67,8 @@ def _todo(h: Hostile) -> UnitTodo:
 
 
 def _deadline(h: Hostile) -> dict:
-    stage = h.contest.stages[2]  # coaching: editing only for advancing cases
+    # coaching (editing only for advancing cases), or the last stage of a shorter plan
+    stage = h.contest.stages[min(2, len(h.contest.stages) - 1)]
     return {
         "contest": h.contest,
         "stage": stage,
@@ -109,7 +110,7 @@ SAMPLES = {
     "reminders/done.html": _deadline,
     "reminders/opening.html": lambda h: {
         "contest": h.contest,
-        "stage": h.contest.stages[2],
+        "stage": h.contest.stages[min(2, len(h.contest.stages) - 1)],
         "titles": [h.text, h.long, ""],
         "person": _person(h),
         "now": h.now,
@@ -182,7 +183,7 @@ SAMPLES = {
     "organizer/advanced.html": lambda h: {
         "contest": h.contest,
         "stage": h.contest.stages[1],
-        "next_stage": h.contest.stages[2],
+        "next_stage": h.contest.stages[min(2, len(h.contest.stages) - 1)],
         "titles": [h.text, ""],
         "person": _person(h),
         "now": h.now,

@@ -17,6 +17,7 @@ def _unit(h: Hostile, *, status: str = "pending", registered: bool = True) -> Si
         submitter_key="futian",
         status=status,
         registered=registered,
+        extra={f.key: h.text for f in h.contest.forms.unit.fields},
     )
 
 
@@ -51,6 +52,7 @@ def _member(h: Hostile, slot: int, *, lead: bool = False) -> SimpleNamespace:
         contract_start=date(2023, 8, 15) if slot % 2 else None,
         is_lead=lead,
         replaced=1,
+        extra={f.key: h.text for f in h.contest.forms.member.fields},
     )
 
 
@@ -180,6 +182,7 @@ SAMPLES = {
         "submitters": {"futian": h.text},
         "confirmed": _unit(h),
         "stale": False,
+        "contest": h.contest,
     },
     "invites/gone.html": lambda h: {},
     "team/view.html": _view,
