@@ -22,6 +22,7 @@ from typing import Any
 
 from contest.definition import Contest, FieldKind, FormField
 from contest.document import Properties, build_document
+from contest.extras import extra_fields, shown_value
 from contest.lifecycle import word_count
 from contest.timefmt import format_moment
 from handlers.console import case_line, overview
@@ -90,16 +91,23 @@ def _fit(sheet: Any, widths: Sequence[int]) -> None:
 
 
 def units_workbook(contest: Contest, rows: Sequence[UnitRow]) -> bytes:
-    """Build the units and contacts workbook: one row per contact person (or unit)."""
+    """Build the units and contacts workbook: one row per contact person (or unit).
+
+    Fields the contest file adds to the unit and contact forms (kept in ``extra``) follow
+    the fixed columns, each under its own label.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     submitters = {s.key: s.name for s in contest.registration.submitters}
+    unit_extras = extra_fields("unit", contest.forms.unit)
+    contact_extras = extra_fields("contact", contest.forms.contact)
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = "单位与联系人"
-    head = ["单位编号", "党组织名称", "推荐单位", "报送渠道", "草稿", "已提交", "最近活动",
-            "联系人", "职务", "办公电话", "手机"]  # fmt: skip
+    head = ["单位编号", "党组织名称", "推荐单位", "报送渠道", "草稿", "已提交", "最近活动"]
+    head += [f.label for f in unit_extras]
+    head += ["联系人", "职务", "办公电话", "手机"] + [f.label for f in contact_extras]
     sheet.append(head)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -110,18 +118,25 @@ def units_workbook(contest: Contest, rows: Sequence[UnitRow]) -> bytes:
             submitters.get(unit.submitter_key, "本单位直接报送"), row.drafts, row.submitted,
             _cell(row.last_activity),
         ]  # fmt: skip
+        base += [_extra(f, unit.extra) for f in unit_extras]
         for person in row.contacts or [None]:
             if person is None:
-                sheet.append([*base, "", "", "", ""])
+                sheet.append([*base, "", "", "", ""] + ["" for _ in contact_extras])
             else:
                 sheet.append(
                     [*base, person.name or person.display_name, person.title,
                      person.office_phone, person.mobile]
+                    + [_extra(f, person.extra) for f in contact_extras]
                 )  # fmt: skip
-    _fit(sheet, [8, 30, 24, 16, 6, 6, 22, 10, 16, 16, 14])
+    _fit(sheet, [8, 30, 24, 16, 6, 6, 22, *(16 for _ in unit_extras), 10, 16, 16, 14])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _extra(form_field: FormField, extra: Mapping[str, Any] | None) -> object:
+    """Return one added field's value as a cell: a choice's label, a list numbered."""
+    return _cell(shown_value(form_field, (extra or {}).get(form_field.key)))
 
 
 async def export_units(
