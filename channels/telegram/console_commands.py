@@ -31,7 +31,7 @@ from channels.telegram.common import (
 from channels.telegram.organizer import HOME, organizer_visit
 from handlers import exports
 from handlers.console import issue_login_link, organizer_case, unit_table, unit_view
-from messages import render
+from messages import label, render
 from messages.markup import plain_text, split_messages
 
 PROGRESS_EVERY = 5.0  # seconds between progress edits while the documents are built
@@ -72,7 +72,7 @@ async def stats(update: Update, context: Context) -> None:
     assert chat is not None
     await context.bot.send_document(
         chat.id,
-        InputFile(result.chart, filename="每日案例数.png"),
+        InputFile(result.chart, filename=label("console.chart_file")),
         caption=render("console_bot/chart_caption.html"),
     )
 
@@ -162,7 +162,7 @@ async def on_button(update: Update, context: Context) -> None:
             await reply(update, context, "console_bot/not_found.html")
             return
         rows = [
-            [(f"#{x.row.case.id} {(x.title or '（未命名）')[:20]}", f"cons:c:{x.row.case.id}")]
+            [(_case_label(x.row.case.id, x.title), f"cons:c:{x.row.case.id}")]
             for x in view.lines
         ]
         rows.append([("console.units", "cons:u:1"), ("org.home", HOME)])
@@ -211,3 +211,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("stats", stats))
     app.add_handler(CommandHandler("export", export))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^cons:"))
+
+
+def _case_label(case_id: int | None, title: str) -> str:
+    """Return a case button's label: its number and title (cut to fit a button)."""
+    shown = title[:20] if title else label("console.untitled")
+    return label("console.case", label=f"{case_id} {shown}")
