@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -44,6 +45,39 @@ async def visit(update: Update, context: Context) -> Visit:
     """Load (or create) the person behind this update and read the clock once."""
     services = services_of(context)
     return await visit_of(services, sender_of(update), services.clock.now())
+
+
+class Answered(Protocol):
+    """What a use case answers to a press: replies in order and a short notice (toast)."""
+
+    replies: list[Reply]
+    toast: str | None
+
+
+Result = Answered | Reply | Sequence[Reply] | None
+Handler = Callable[[Update, Context], Awaitable[None]]
+
+
+def responds(handler: Callable[[Update, Context, Visit], Awaitable[Result]]) -> Handler:
+    """Wrap a handler that parses and calls a use case: load who is asking once, then
+    acknowledge the press (with the use case's toast) and send its replies in order."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        v = await visit(update, context)
+        result = await handler(update, context, v)
+        if result is None:
+            return
+        if isinstance(result, Reply):
+            replies, toast = [result], None
+        elif isinstance(result, Sequence):
+            replies, toast = list(result), None
+        else:
+            replies, toast = result.replies, result.toast
+        await answer(update, toast)
+        await send_replies(update, context, replies)
+
+    return wrapper
 
 
 def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
