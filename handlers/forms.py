@@ -86,15 +86,19 @@ class TextTurn:
 
 FLOWS: dict[str, FormFlow] = {}
 
+# Waits that are not engine forms (the evidence for a restricted word, a code, a file …):
+# the stored wait (a formprogress row like any form's, so it survives restarts) says what
+# the person's next message is for, and its use case takes it inside the same transaction.
+Wait = Callable[[AsyncSession, Visit, FormProgress, str], Awaitable[list[Reply]]]
+WAITS: dict[str, Wait] = {}
+
 
 def register_flow(flow: FormFlow) -> None:
     """Make a form available to the use cases here."""
     FLOWS[flow.form_key] = flow
 
 
-async def _pass(
-    session: AsyncSession, v: Visit, progress: FormProgress, *, changing: bool
-) -> Gate:
+async def _pass(session: AsyncSession, v: Visit, progress: FormProgress, *, changing: bool) -> Gate:
     """Run the flow's gate; a refusal of a change pauses the person's forms."""
     flow = FLOWS[progress.form_key]
     if flow.gate is None:
@@ -103,6 +107,11 @@ async def _pass(
     if gate.refusal is not None:
         await pause_forms(session, person_id=progress.person_id)
     return gate
+
+
+def register_wait(form_key: str, take: Wait) -> None:
+    """Make the next typed message of a person with this wait go to ``take``."""
+    WAITS[form_key] = take
 
 
 def engine_for(v: Visit, form_key: str) -> FormEngine:
@@ -170,6 +179,9 @@ async def take_text(services: Services, *, sender: Sender, text: str, now: datet
     async with transaction(services.sessions) as session:
         v = await arrive(session, services, sender, now)
         progress = await active_form(session, person_id=v.person.id or 0)
+        if progress is not None and progress.form_key in WAITS:
+            replies = await WAITS[progress.form_key](session, v, progress, text)
+            return TextTurn(visit=v, turn=Turn(replies))
         if progress is None or progress.form_key not in FLOWS:
             return TextTurn(visit=v, waiting=progress)
         gate = await _pass(session, v, progress, changing=True)

@@ -334,9 +334,7 @@ async def _lead(session: AsyncSession, v: Visit, team: Team, row: TeamMember) ->
     return [view(v, team, notice="lead_set", who=row.name)]
 
 
-async def _ask_remove(
-    session: AsyncSession, v: Visit, team: Team, row: TeamMember
-) -> list[Reply]:
+async def _ask_remove(session: AsyncSession, v: Visit, team: Team, row: TeamMember) -> list[Reply]:
     problem = problem_of(v, team, RemoveMember(row.slot))
     if problem is not None:
         return [refusal(v, team, problem, row.name)]
@@ -378,9 +376,7 @@ class Subject:
     member: TeamMember | None = None
 
 
-async def _subject(
-    session: AsyncSession, v: Visit, task: Task, subject_id: int
-) -> Subject | None:
+async def _subject(session: AsyncSession, v: Visit, task: Task, subject_id: int) -> Subject | None:
     """Load the team (and member) a member form works on, if it is the person's."""
     if task in (Task.ADD, Task.ADD_LEAD):
         team = await load_team(session, v, subject_id)
@@ -497,4 +493,3 @@ def register_forms() -> None:
     """Make the member form's flows available to the form use cases."""
     for flow in FLOWS:
         register_flow(flow)
-

@@ -90,8 +90,16 @@ def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
 
 
 async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
-    """Send a use case's replies in order: in place where asked and possible, else anew."""
+    """Send a use case's replies in order: in place where asked and possible, else anew;
+    joined replies packed into as few messages as fit."""
+    blocks: list[str] = []
     for item in replies:
+        if item.joined:
+            blocks.append(render(item.template, **item.values))
+            continue
+        if blocks:
+            await _send_blocks(update, context, blocks)
+            blocks = []
         markup = markup_of(item.actions)
         if item.attachment is not None:
             chat = update.effective_chat
@@ -108,6 +116,17 @@ async def send_replies(update: Update, context: Context, replies: Sequence[Reply
             await show(update, context, item.template, markup=markup, **item.values)
         else:
             await reply(update, context, item.template, markup=markup, **item.values)
+    if blocks:
+        await _send_blocks(update, context, blocks)
+
+
+async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    for part in split_messages(blocks):
+        await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> Actions:
