@@ -122,14 +122,21 @@ class Team:
         return next((r.name for r in self.rows if r.slot == slot), "")
 
 
-async def load_team(session: AsyncSession, v: Visit, case_id: int | None) -> Team | None:
-    """Return the case's team if the case belongs to the person's unit; else None."""
+async def load_team(
+    session: AsyncSession, v: Visit, case_id: int | None, *, members: bool = True
+) -> Team | None:
+    """Return the case's team if the case belongs to the person's unit; else None.
+
+    ``members=False`` leaves the rows out (a form's gate needs only whether the team may
+    change at all).
+    """
     case = await team_case(session, case_id=case_id) if case_id else None
     if case is None or v.person.unit_id is None or case.unit_id != v.person.unit_id:
         return None
     advancing = await is_advancing(session, case_id=case.id or 0)
     verdict = may_change_team(v.services.contest, v.now, status=case.status, advancing=advancing)
-    return Team(case, await list_members(session, case_id=case.id or 0), verdict)
+    rows = await list_members(session, case_id=case.id or 0) if members else []
+    return Team(case, rows, verdict)
 
 
 # ---- what the rules allow, and the refusals -----------------------------------------------
@@ -376,16 +383,18 @@ class Subject:
     member: TeamMember | None = None
 
 
-async def _subject(session: AsyncSession, v: Visit, task: Task, subject_id: int) -> Subject | None:
+async def _subject(
+    session: AsyncSession, v: Visit, task: Task, subject_id: int, *, members: bool = True
+) -> Subject | None:
     """Load the team (and member) a member form works on, if it is the person's."""
     if task in (Task.ADD, Task.ADD_LEAD):
-        team = await load_team(session, v, subject_id)
+        team = await load_team(session, v, subject_id, members=members)
         return Subject(team) if team is not None else None
     row = await get_member(session, member_id=subject_id)
-    team = await load_team(session, v, row.case_id) if row is not None else None
-    if team is None:
+    team = await load_team(session, v, row.case_id, members=members) if row else None
+    if team is None or row is None:
         return None
-    return Subject(team, team.row(subject_id))
+    return Subject(team, row if row.active else None)
 
 
 def _flow(task: Task) -> FormFlow:
@@ -398,7 +407,7 @@ def _flow(task: Task) -> FormFlow:
         return {"values": form_values(row)} if row is not None and row.active else {}
 
     async def gate(session: AsyncSession, v: Visit, subject_id: int, changing: bool) -> Gate:
-        subject = await _subject(session, v, task, subject_id)
+        subject = await _subject(session, v, task, subject_id, members=False)
         if subject is None:
             return Gate(refusal=not_yours() if changing else None)
         if changing and subject.team.locked:
@@ -437,8 +446,11 @@ def _name_lock(v: Visit, context: Any) -> Mapping[str, Reply]:
     if not isinstance(context, Subject) or context.member is None:
         return {}
     team, row = context.team, context.member
+    if team.locked:
+        return {}  # the gate refuses every change then
     renamed = EditMember(row.slot, Member(name=f"{row.name}·", employment="staff"))
-    problem = problem_of(v, team, renamed)
+    rule = v.services.contest.rules.team
+    problem = check_change(renamed, domain_members([row]), rule, team.submitted)
     if problem is None or problem.code is not TeamCode.RENAME_AFTER_SUBMISSION:
         return {}
     return {"name": refusal(v, team, problem, row.name)}
