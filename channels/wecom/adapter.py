@@ -287,7 +287,8 @@ class WecomAdapter:
         if command == "rem" and key in (ids.REMINDERS_ON, ids.REMINDERS_OFF, ids.REMINDERS_MUTE):
             return Pressed([await browse.reminder_settings(v, parts[1])])
         if key == ids.MENU_CASES:
-            return Pressed([await browse.case_list(v)])
+            outcome = await cases.case_list(v)
+            return Pressed(list(outcome.replies), outcome.toast)
         if key == ids.MENU_REGISTER:
             return Pressed([await browse.register_home(v)])
         if command == "team":
@@ -312,12 +313,14 @@ class WecomAdapter:
             return Pressed(list(outcome.replies), outcome.toast)
         case_id = _int(parts, 1)
         if case_id is not None and len(parts) == 2:
-            return Pressed([await browse.case_card(v, case_id)])
+            outcome = await cases.open_card(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["submit"]:
             outcome = await cases.submit(v, case_id=case_id)
             return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["edit"]:
-            return Pressed(list(await browse.edit_case(v, case_id)))
+            outcome = await cases.edit(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["withdraw"]:
             outcome = await cases.ask_withdraw(v, case_id=case_id)
             return Pressed(list(outcome.replies), outcome.toast)
