@@ -17,11 +17,12 @@ Audiences, decided here because the issue names them without defining them:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +33,7 @@ from storage.models import (
     Broadcast,
     Case,
     CaseStatus,
+    DeliveryStatus,
     OutboxMessage,
     Person,
     Unit,
@@ -167,3 +169,94 @@ async def count_recipients(session: AsyncSession, *, broadcast_id: int, kind: st
         OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.kind == kind
     )
     return (await session.exec(query)).one()  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whom a broadcast reached over all its rounds, counted in people (not messages)."""
+
+    people: int  # addressed in any round
+    sent: int  # got it at least once
+    pending: int  # still waiting for their first copy
+    unreachable: int
+    failed: int
+    reminded: int  # addressed again by a re-send (再次提醒)
+    first_due: datetime | None  # when its first round went (or goes) out
+
+
+def _rank() -> Any:
+    """Order a person's outcomes: sent beats pending beats unreachable beats failed."""
+    status = col(OutboxMessage.status)
+    return case(
+        (status == DeliveryStatus.SENT, 3),
+        (status == DeliveryStatus.PENDING, 2),
+        (status == DeliveryStatus.UNREACHABLE, 1),
+        else_=0,
+    )
+
+
+async def reach(session: AsyncSession, *, broadcast_id: int) -> Reach:
+    """Return how many people a broadcast reached, each counted once over its rounds."""
+    per_person = (
+        select(
+            col(OutboxMessage.person_id).label("person_id"),
+            func.max(_rank()).label("best"),
+        )
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(col(OutboxMessage.person_id))
+        .subquery()
+    )
+    outcomes = dict.fromkeys(range(4), 0)
+    rows = await session.exec(select(per_person.c.best, func.count()).group_by(per_person.c.best))
+    for best, count in rows.all():
+        outcomes[int(best)] = int(count)
+    again = select(
+        func.count(func.distinct(OutboxMessage.person_id)), func.min(OutboxMessage.due_at)
+    ).where(OutboxMessage.broadcast_id == broadcast_id)
+    reminded = (
+        await session.exec(again.where(col(OutboxMessage.kind) != "broadcast"))
+    ).one()[0]
+    first = (await session.exec(again.where(col(OutboxMessage.kind) == "broadcast"))).one()[1]
+    return Reach(
+        people=sum(outcomes.values()),
+        sent=outcomes[3],
+        pending=outcomes[2],
+        unreachable=outcomes[1],
+        failed=outcomes[0],
+        reminded=int(reminded or 0),
+        first_due=first,
+    )
+
+
+async def audience_sizes(
+    session: AsyncSession, *, broadcast_ids: list[int]
+) -> dict[int, tuple[int, datetime | None]]:
+    """Return per broadcast how many people it was addressed to and when it first went out."""
+    if not broadcast_ids:
+        return {}
+    query = (
+        select(
+            OutboxMessage.broadcast_id,
+            func.count(func.distinct(OutboxMessage.person_id)),
+            func.min(OutboxMessage.due_at),
+        )
+        .where(col(OutboxMessage.broadcast_id).in_(broadcast_ids))
+        .group_by(col(OutboxMessage.broadcast_id))
+    )
+    return {
+        int(bid): (int(count), first)
+        for bid, count, first in (await session.exec(query)).all()
+        if bid is not None
+    }
+
+
+async def not_acknowledged(session: AsyncSession, *, broadcast_id: int) -> list[Person]:
+    """Return the people a broadcast was addressed to who have not acknowledged it."""
+    addressed = select(OutboxMessage.person_id).where(OutboxMessage.broadcast_id == broadcast_id)
+    acked = select(Acknowledgement.person_id).where(Acknowledgement.broadcast_id == broadcast_id)
+    query = (
+        select(Person)
+        .where(col(Person.id).in_(addressed), col(Person.id).not_in(acked))
+        .order_by(col(Person.id))
+    )
+    return list((await session.exec(query)).all())
