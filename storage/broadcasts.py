@@ -102,33 +102,35 @@ async def audience_people(
     session: AsyncSession, *, kind: str, value: str = "", sender_id: int | None = None
 ) -> list[Person]:
     """Return the people an audience names, in id order (see the module's list)."""
-    people = list((await session.exec(select(Person).order_by(col(Person.id)))).all())
+    query = select(Person).order_by(col(Person.id))
     if kind == "all":
-        return [p for p in people if p.id != sender_id]
-    units = await _units_of(session, kind=kind, value=value)
-    return [p for p in people if p.unit_id is not None and p.unit_id in units]
+        if sender_id is not None:
+            query = query.where(col(Person.id) != sender_id)
+        return list((await session.exec(query)).all())
+    units = _units_of(kind=kind, value=value)
+    if units is None:
+        return []
+    return list((await session.exec(query.where(col(Person.unit_id).in_(units)))).all())
 
 
-async def _units_of(session: AsyncSession, *, kind: str, value: str) -> set[int]:
+def _units_of(*, kind: str, value: str) -> Any:
+    """Return the ids of the units an audience names, as a subquery (None: no unit)."""
     if kind == "unit":
-        return {int(value)} if value.isdigit() else set()
+        return select(Unit.id).where(col(Unit.id) == int(value)) if value.isdigit() else None
     if kind == "submitter":
-        query = select(Unit.id).where(Unit.submitter_key == value)
-        return {unit_id for unit_id in (await session.exec(query)).all() if unit_id is not None}
-    cases = list((await session.exec(select(Case))).all())
+        return select(Unit.id).where(Unit.submitter_key == value)
     if kind == "category":
-        return {c.unit_id for c in cases if c.values.get("category") == value}
+        return select(Case.unit_id).where(col(Case.values)["category"].as_string() == value)
     if kind != "status" or value not in STATUSES:
-        return set()
+        return None
     if value == "no_case":
-        with_case = {c.unit_id for c in cases}
-        units = await session.exec(select(Unit.id).where(col(Unit.registered).is_(True)))
-        return {u for u in units.all() if u is not None and u not in with_case}
+        return select(Unit.id).where(
+            col(Unit.registered).is_(True), col(Unit.id).not_in(select(Case.unit_id))
+        )
     if value == "advancing":
-        marked = set((await session.exec(select(Advancement.case_id))).all())
-        return {c.unit_id for c in cases if c.id in marked}
+        return select(Case.unit_id).where(col(Case.id).in_(select(Advancement.case_id)))
     wanted = CaseStatus.DRAFT if value == "draft" else CaseStatus.SUBMITTED
-    return {c.unit_id for c in cases if c.status == wanted}
+    return select(Case.unit_id).where(col(Case.status) == wanted)
 
 
 async def acknowledge(

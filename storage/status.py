@@ -63,24 +63,35 @@ async def _count(session: AsyncSession, query: Any) -> int:
 
 
 async def status_totals(session: AsyncSession) -> Totals:
-    """Count units, contacts and cases over the whole contest."""
+    """Count units, contacts and cases over the whole contest (one statement)."""
     units = select(func.count()).select_from(Unit)
     contacts = select(func.count()).select_from(Person).where(col(Person.unit_id).is_not(None))
     cases = select(func.count()).select_from(Case)
     advancing = select(func.count(func.distinct(Advancement.case_id))).where(
         col(Advancement.case_id).in_(select(Case.id))
     )
-    all_cases = await _count(session, cases)
-    submitted = await _count(session, cases.where(col(Case.status) == CaseStatus.SUBMITTED))
+    counts = [
+        units,
+        units.where(_condition("empty")),
+        contacts,
+        contacts.where(col(Person.unreachable).is_(True)),
+        cases,
+        cases.where(col(Case.status) == CaseStatus.SUBMITTED),
+        advancing,
+    ]
+    row = (await session.exec(select(*(c.scalar_subquery() for c in counts)))).one()
+    units_n, empty, contacts_n, unreachable, cases_n, submitted, advancing_n = (
+        int(n or 0) for n in row
+    )
     return Totals(
-        units=await _count(session, units),
-        empty=await _count(session, units.where(_condition("empty"))),
-        contacts=await _count(session, contacts),
-        unreachable=await _count(session, contacts.where(col(Person.unreachable).is_(True))),
-        cases=all_cases,
+        units=units_n,
+        empty=empty,
+        contacts=contacts_n,
+        unreachable=unreachable,
+        cases=cases_n,
         submitted=submitted,
-        drafts=all_cases - submitted,
-        advancing=await _count(session, advancing),
+        drafts=cases_n - submitted,
+        advancing=advancing_n,
     )
 
 
