@@ -205,7 +205,7 @@ async def _card(
         "contest": v.services.contest, "now": v.now,
     }  # fmt: skip
     picture = None
-    if fresh:
+    if fresh and link:  # a channel without links (企业微信: the code is typed) gets no QR code
         picture = Attachment(f"{invite.code}.png", qr_png(link), "image/png", image=True)
     return Reply(CARD, values, _card_actions(invite, v), picture, in_place=not fresh)
 
