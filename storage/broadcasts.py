@@ -165,14 +165,6 @@ async def recipients(session: AsyncSession, *, broadcast_id: int) -> list[Person
     return list((await session.exec(query)).all())
 
 
-async def count_recipients(session: AsyncSession, *, broadcast_id: int, kind: str) -> int:
-    """Return how many people one round of a broadcast was addressed to."""
-    query = select(func.count()).where(
-        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.kind == kind
-    )
-    return (await session.exec(query)).one()  # type: ignore[call-overload]
-
-
 @dataclass(frozen=True)
 class Reach:
     """Whom a broadcast reached over all its rounds, counted in people (not messages)."""
