@@ -213,7 +213,7 @@ async def test_every_organizer_command_and_button_is_refused_to_others(harness):
         await outsider.send(command)
         assert REFUSAL in outsider.last_reply.text, command
     buttons = [
-        "org:home", "org:status", "org:adv", "org:bc", "org:bcl",
+        "org:home", "org:status", "org:st:unreachable:1", "org:adv", "org:bc", "org:bcl",
         "adv:review:v:0", "adv:review:t:1:0", "adv:review:up", "adv:review:n",
         f"bc:{draft}:aud", f"bc:{draft}:m:cat", f"bc:{draft}:m:unit:1",
         f"bc:{draft}:a:all", f"bc:{draft}:go", f"bc:{draft}:at", f"bc:{draft}:un",
