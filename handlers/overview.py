@@ -8,9 +8,12 @@ page are chosen in SQL (:mod:`storage.status`); only the page's units are loaded
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
+from datetime import datetime
 
-from contest.reminders import case_todo, standing
+from contest.definition import Contest
+from contest.reminders import CaseFacts, case_todo, standing
 from contest.schedule import position
 from handlers import actions as ids
 from handlers.organizing import Answer, organizers_only
@@ -50,6 +53,11 @@ async def home(v: Visit) -> Answer:
     return Answer([Reply("organizer/home.html", values, actions(console_rows()), in_place=True)])
 
 
+def _gaps(contest: Contest, drafts: list[CaseFacts], now: datetime) -> int:
+    """Return everything missing over the drafts (pure rules: safe in a thread)."""
+    return sum(len(case_todo(contest, c, now).gaps) for c in drafts)
+
+
 def _filter_rows(kind: str) -> Rows:
     def button(key: str) -> tuple[str, str]:
         text = label_text(f"status.{key}")
@@ -66,12 +74,14 @@ async def status(v: Visit, *, kind: str = "all", page: int = 0) -> Answer:
     contest = v.services.contest
     async with v.services.sessions() as session:
         totals = await status_totals(session)
-        gaps = sum(len(case_todo(contest, c, v.now).gaps) for c in await draft_facts(session))
+        drafts = await draft_facts(session)
         matched = await count_matching(session, kind=kind)
         pages = max(1, -(-matched // PAGE))
         page = min(max(page, 0), pages - 1)
         unit_ids = await status_page(session, kind=kind, offset=page * PAGE, limit=PAGE)
         reports = await unit_reports(session, unit_ids=unit_ids)
+    # Judging every draft is the one heavy part: done in a thread, the loop serves others.
+    gaps = await asyncio.to_thread(_gaps, contest, drafts, v.now)
     rows = [(r, standing(contest, case_facts(r), v.now)) for r in reports]
     buttons = _filter_rows(kind)
     nav = []
