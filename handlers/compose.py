@@ -30,6 +30,7 @@ from contest.reminders import SendTimeError, parse_send_time
 from delivery import wake
 from handlers import actions as ids
 from handlers.audit import record as audit
+from handlers.forms import FormProgress, Incoming, register_message_wait
 from handlers.notices import (
     CAPTION_LIMIT,
     notice_actions,
@@ -37,7 +38,7 @@ from handlers.notices import (
     notice_text,
     too_long_by,
 )
-from handlers.organizing import Answer, organizers_only, stale
+from handlers.organizing import Answer, organizer_wait, organizers_only, stale
 from handlers.replies import Actions, Attachment, Reply, actions
 from handlers.visits import Visit
 from messages import render
@@ -121,33 +122,29 @@ async def _draft(session: AsyncSession, v: Visit) -> tuple[Broadcast | None, str
     return broadcast, str(progress.state.get("await") or "text")
 
 
-@organizers_only(wait=FORM)
-async def take_text(v: Visit, *, text: str, text_html: str) -> Answer:
-    """Take the notice's text, or the moment to send it, whichever is awaited."""
-    async with transaction(v.services.sessions) as session:
-        broadcast, waiting = await _draft(session, v)
-        if broadcast is None:
-            return Answer([Reply("broadcast/stale.html")])
-        if waiting == "moment":
-            return await _take_moment(session, v, broadcast, text)
-        if waiting == "document":
-            return Answer([Reply("broadcast/ask_document.html", {"wrong": True})])
-        return await _take_content(session, v, broadcast, text_html, None)
-
-
-@organizers_only(wait=FORM)
-async def take_upload(
-    v: Visit, *, file_ref: str | None, file_name: str, caption_html: str | None
+async def _take_message(
+    session: AsyncSession, v: Visit, progress: FormProgress, said: Incoming
 ) -> Answer:
-    """Take a document for the notice (``file_ref`` None: an upload that is not a document)."""
-    async with transaction(v.services.sessions) as session:
-        broadcast, waiting = await _draft(session, v)
-        if broadcast is None:
-            return Answer([Reply("broadcast/stale.html")])
-        if file_ref is None or waiting == "moment":
+    """Take the notice's text, a document for it, or the moment to send it (the wait)."""
+    broadcast, waiting = await _draft(session, v)
+    if broadcast is None:
+        return Answer([Reply("broadcast/stale.html")])
+    if said.file is not None:
+        if said.file.ref is None or waiting == "moment":
             return Answer([Reply("broadcast/not_a_document.html", {"waiting": waiting})])
-        document = {"file_id": file_ref, "file_name": file_name}
-        return await _take_content(session, v, broadcast, caption_html, document)
+        document = {"file_id": said.file.ref, "file_name": said.file.name}
+        caption = said.text_html if said.text else None
+        return await _take_content(session, v, broadcast, caption, document)
+    if waiting == "moment":
+        return await _take_moment(session, v, broadcast, said.text)
+    if waiting == "document":
+        return Answer([Reply("broadcast/ask_document.html", {"wrong": True})])
+    return await _take_content(session, v, broadcast, said.text_html, None)
+
+
+def register_waits() -> None:
+    """Make the organizer's next message, while a notice waits for it, go to the notice."""
+    register_message_wait(FORM, organizer_wait(_take_message))
 
 
 async def _take_content(

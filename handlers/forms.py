@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from markupsafe import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.services import Services
@@ -73,6 +74,8 @@ class Turn:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None  # template of a short notice on the pressed button
+    progress_of: int | None = None  # the last reply shows this broadcast's sending progress
+    became_organizer: bool = False  # a code made the person an organizer (their commands)
 
 
 @dataclass
@@ -81,15 +84,48 @@ class TextTurn:
 
     visit: Visit
     turn: Turn | None = None  # None: no engine form was waiting for this text
-    waiting: FormProgress | None = None  # another kind of wait (a hook's), for the channel
+    waiting: FormProgress | None = None  # a wait no use case takes (none registered)
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file someone sent while a wait was open, as the wait's use case reads it."""
+
+    ref: str | None  # the channel's reference to it; None: an upload that is not a document
+    name: str = ""
+    size: int = 0
+    read: Callable[[], Awaitable[bytes]] | None = None  # download it (None: it cannot be)
+
+
+def no_link(_code: str) -> str:
+    """Return no link: a channel without links, where a code is typed."""
+    return ""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message as a wait's use case reads it: typed text (or a caption), or a file."""
+
+    text: str = ""
+    html: str | None = None  # the text as HTML with its formatting; None: a channel without
+    file: SentFile | None = None
+    link_of: Callable[[str], str] = no_link  # the link this channel opens an invite code by
+
+    @property
+    def text_html(self) -> str:
+        """Return the text as HTML: the channel's formatting, or the plain text escaped."""
+        return self.html if self.html is not None else str(escape(self.text))
 
 
 FLOWS: dict[str, FormFlow] = {}
 
-# Waits that are not engine forms (the evidence for a restricted word, a code, a file …):
-# the stored wait (a formprogress row like any form's, so it survives restarts) says what
-# the person's next message is for, and its use case takes it inside the same transaction.
-Wait = Callable[[AsyncSession, Visit, FormProgress, str], Awaitable[list[Reply]]]
+# Waits that are not engine forms (the evidence for a restricted word, a code, a notice's
+# text, a list of cases, a file …): the stored wait (a formprogress row like any form's, so
+# it survives restarts) says what the person's next message is for, and its use case takes
+# it inside the same transaction. A wait answers None for a message it does not take (a
+# file where text is awaited): the channel then handles the message as it would otherwise.
+Wait = Callable[[AsyncSession, Visit, FormProgress, Incoming], Awaitable[Turn | None]]
+TextWait = Callable[[AsyncSession, Visit, FormProgress, str], Awaitable[list[Reply]]]
 WAITS: dict[str, Wait] = {}
 
 
@@ -109,8 +145,19 @@ async def _pass(session: AsyncSession, v: Visit, progress: FormProgress, *, chan
     return gate
 
 
-def register_wait(form_key: str, take: Wait) -> None:
+def register_wait(form_key: str, take: TextWait) -> None:
     """Make the next typed message of a person with this wait go to ``take``."""
+
+    async def typed(
+        session: AsyncSession, v: Visit, progress: FormProgress, said: Incoming
+    ) -> Turn | None:
+        return None if said.file is not None else Turn(await take(session, v, progress, said.text))
+
+    WAITS[form_key] = typed
+
+
+def register_message_wait(form_key: str, take: Wait) -> None:
+    """Make the next message (typed or a file) of a person with this wait go to ``take``."""
     WAITS[form_key] = take
 
 
@@ -174,14 +221,27 @@ async def open_at(
     return [ask(v, engine_for(v, form_key), progress, state, context=gate.context)]
 
 
-async def take_text(services: Services, *, sender: Sender, text: str, now: datetime) -> TextTurn:
-    """Take a typed message as the answer to the person's active form, in one transaction."""
+async def take_text(
+    services: Services,
+    *,
+    sender: Sender,
+    text: str,
+    now: datetime,
+    html: str | None = None,
+    link_of: Callable[[str], str] = no_link,
+) -> TextTurn:
+    """Take a typed message as the answer to the person's active form, in one transaction.
+
+    ``html`` is the text with the channel's formatting (a notice keeps it); ``link_of`` how
+    the channel links an invite code (a code made from a typed unit name).
+    """
     async with transaction(services.sessions) as session:
         v = await arrive(session, services, sender, now)
         progress = await active_form(session, person_id=v.person.id or 0)
         if progress is not None and progress.form_key in WAITS:
-            replies = await WAITS[progress.form_key](session, v, progress, text)
-            return TextTurn(visit=v, turn=Turn(replies))
+            said = Incoming(text, html, link_of=link_of)
+            turn = await WAITS[progress.form_key](session, v, progress, said)
+            return TextTurn(visit=v, turn=turn)
         if progress is None or progress.form_key not in FLOWS:
             return TextTurn(visit=v, waiting=progress)
         gate = await _pass(session, v, progress, changing=True)
@@ -191,6 +251,25 @@ async def take_text(services: Services, *, sender: Sender, text: str, now: datet
         step = engine.answer(FormState.from_dict(progress.state), text)
         replies = await _apply(session, v, engine, progress, step, gate.context)
     return TextTurn(visit=v, turn=Turn(replies))
+
+
+async def take_file(
+    services: Services,
+    *,
+    sender: Sender,
+    file: SentFile,
+    caption: str = "",
+    caption_html: str | None = None,
+    now: datetime,
+) -> TextTurn:
+    """Hand a file to the person's active wait, in one transaction (``turn`` None: not taken)."""
+    async with transaction(services.sessions) as session:
+        v = await arrive(session, services, sender, now)
+        progress = await active_form(session, person_id=v.person.id or 0)
+        if progress is None or progress.form_key not in WAITS:
+            return TextTurn(visit=v, waiting=progress)
+        said = Incoming(caption, caption_html, file)
+        return TextTurn(visit=v, turn=await WAITS[progress.form_key](session, v, progress, said))
 
 
 async def pause(v: Visit) -> int:

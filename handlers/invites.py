@@ -22,7 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from delivery import wake
 from handlers import actions as ids
 from handlers.audit import record as audit
-from handlers.organizing import Answer, organizers_only
+from handlers.forms import FormProgress, Incoming, register_message_wait
+from handlers.organizing import Answer, organizer_wait, organizers_only
 from handlers.replies import Actions, Attachment, Reply, actions, label_text
 from handlers.visits import Visit
 from messages import render
@@ -116,20 +117,27 @@ async def ask_label(v: Visit) -> Answer:
     return Answer([Reply("invites/ask_label.html", values, cancel)])
 
 
-@organizers_only(wait=LABEL_WAIT)
-async def take_label(v: Visit, *, text: str, link_of: LinkOf) -> Answer:
+async def _take_label(
+    session: AsyncSession, v: Visit, progress: FormProgress, said: Incoming
+) -> Answer | None:
     """Make a unit's code from its typed name; a name of the wrong length is asked again."""
-    name = " ".join(text.split())
+    if said.file is not None:
+        return None  # a file is not a name: the channel answers it as it would otherwise
+    name = " ".join(said.text.split())
     if not LABEL_MIN <= len(name) <= LABEL_MAX:
         values = {
             "min": LABEL_MIN, "max": LABEL_MAX, "actual": len(name), "example": _label_example(v),
         }  # fmt: skip
         cancel = actions([[("invite.cancel", "inv:cancel")]])
         return Answer([Reply("invites/label_problem.html", values, cancel)])
-    async with transaction(v.services.sessions) as session:
-        await delete_form(session, person_id=v.person.id or 0, form_key=LABEL_WAIT)
-        invite = await _create(session, v, InviteKind.UNIT, label=name)
-        return Answer([await _card(session, v, invite, link_of, fresh=True)])
+    await session.delete(progress)
+    invite = await _create(session, v, InviteKind.UNIT, label=name)
+    return Answer([await _card(session, v, invite, said.link_of, fresh=True)])
+
+
+def register_waits() -> None:
+    """Make the organizer's next message, while a unit's name is awaited, go to the code."""
+    register_message_wait(LABEL_WAIT, organizer_wait(_take_label))
 
 
 @organizers_only()

@@ -15,6 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.forms import FormProgress, Incoming, Turn, Wait
 from handlers.replies import Reply
 from handlers.visits import Visit
 from storage.db import transaction
@@ -66,3 +69,25 @@ def organizers_only(
         return checked
 
     return decorate
+
+
+OrganizerWait = Callable[[AsyncSession, Visit, FormProgress, Incoming], Awaitable[Answer | None]]
+
+
+def organizer_wait(take: OrganizerWait) -> Wait:
+    """Make an organizer's use case a stored wait; anybody else gets the refusal, the wait
+    dropped (in the same transaction)."""
+
+    async def taking(
+        session: AsyncSession, v: Visit, progress: FormProgress, said: Incoming
+    ) -> Turn | None:
+        if not v.is_organizer:
+            await session.delete(progress)
+            done: Answer | None = refusal()
+        else:
+            done = await take(session, v, progress, said)
+        if done is None:
+            return None
+        return Turn(done.replies, done.toast, progress_of=done.progress_of)
+
+    return taking

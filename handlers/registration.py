@@ -20,7 +20,15 @@ from contest.extras import extra_values, shown_value
 from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
 from handlers import actions as ids
 from handlers.code_throttle import code_wait, note_wrong_code
-from handlers.forms import FormFlow, open_form_in, register_flow
+from handlers.forms import (
+    FormFlow,
+    FormProgress,
+    Incoming,
+    Turn,
+    open_form_in,
+    register_flow,
+    register_message_wait,
+)
 from handlers.menus import main_menu
 from handlers.replies import Reply, actions
 from handlers.visits import Visit
@@ -75,26 +83,43 @@ def submitter_name(v: Visit, key: str) -> str:
     return submitter.name if submitter else ""
 
 
-async def join_with_code(v: Visit, text: str, *, waiting: bool = False) -> Joined:
+async def join_with_code(v: Visit, text: str) -> Joined:
     """Use an invite code for this person, in one transaction; say why if it cannot be used."""
+    async with transaction(v.services.sessions) as session:
+        return await _join_with_code(session, v, text, waiting=False)
+
+
+async def _take_code(
+    session: AsyncSession, v: Visit, _progress: FormProgress, said: Incoming
+) -> Turn | None:
+    """Take the next message after "输入邀请码" as the code; bad input keeps waiting."""
+    if said.file is not None:
+        return None  # a file is not a code: the channel answers it as it would otherwise
+    joined = await _join_with_code(session, v, said.text, waiting=True)
+    return Turn(joined.replies, became_organizer=joined.became_organizer)
+
+
+async def _join_with_code(
+    session: AsyncSession, v: Visit, text: str, *, waiting: bool
+) -> Joined:
+    """Use an invite code inside the caller's transaction (``waiting``: after "输入邀请码")."""
     code = normalize_code(text)
     retry = [[("reg.cancel", ids.REG_CANCEL)]] if waiting else [[("reg.enter_code", ids.REG_CODE)]]
     if code is None:
         values = {"problem": "malformed", "invite": None, "unit": None, **contest_context(v)}
         return Joined([Reply("registration/code_problem.html", values, actions(retry))])
-    person_id, sessions = v.person.id or 0, v.services.sessions
-    wait = await code_wait(sessions, person_id=person_id, now=v.now)
+    person_id = v.person.id or 0
+    wait = await code_wait(session, person_id=person_id, now=v.now)
     if wait is not None:
         return Joined([_wait_reply(v, wait, retry)])
-    async with transaction(v.services.sessions) as session:
-        invite = await find_invite(session, code=code)
-        problem, unit = await _join(session, v, invite)
-        if problem in ACCEPTED:  # no longer waiting for a code, however it came
-            await delete_form(session, person_id=v.person.id or 0, form_key=CODE_WAIT)
-        if problem is None:
-            assert unit is not None and invite is not None
-            how = "district" if invite.kind == InviteKind.DISTRICT else "unit"
-            return Joined(await _continue(session, v, unit, how=how, label=invite.label), True)
+    invite = await find_invite(session, code=code)
+    problem, unit = await _join(session, v, invite)
+    if problem in ACCEPTED:  # no longer waiting for a code, however it came
+        await delete_form(session, person_id=person_id, form_key=CODE_WAIT)
+    if problem is None:
+        assert unit is not None and invite is not None
+        how = "district" if invite.kind == InviteKind.DISTRICT else "unit"
+        return Joined(await _continue(session, v, unit, how=how, label=invite.label), True)
     menu = actions(main_menu(v))
     if problem == "organizer":
         buttons = actions([[("reg.organizer", ids.ORG_HOME)], [("menu.back", ids.MENU_MAIN)]])
@@ -106,7 +131,7 @@ async def join_with_code(v: Visit, text: str, *, waiting: bool = False) -> Joine
         reply = Reply("registration/already_member.html", {"unit": unit}, menu)
         return Joined([reply], accepted=True)
     if problem == "unknown":
-        wait = await note_wrong_code(sessions, person_id=person_id, now=v.now)
+        wait = await note_wrong_code(session, person_id=person_id, now=v.now)
         if wait is not None:
             return Joined([_wait_reply(v, wait, retry)])
     values = {"problem": problem, "invite": invite, "unit": unit, **contest_context(v)}
@@ -274,9 +299,10 @@ async def _contact_confirm(
 
 
 def register_forms() -> None:
-    """Make the unit and contact forms available to the form use cases."""
+    """Make the unit and contact forms, and the wait for a typed code, available."""
     register_flow(FormFlow(UNIT_FORM, initial=_unit_initial, on_confirm=_unit_confirm))
     register_flow(FormFlow(CONTACT_FORM, initial=_contact_initial, on_confirm=_contact_confirm))
+    register_message_wait(CODE_WAIT, _take_code)
 
 
 # ---- the register menu, typing a code, open registration ---------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,13 +24,14 @@ from contest.definition import Stage, StageKind
 from delivery import wake
 from handlers import actions as ids
 from handlers.audit import record as audit
+from handlers.forms import FormProgress, Incoming, register_message_wait
 from handlers.notices import result_rows
-from handlers.organizing import Answer, organizers_only, stale
+from handlers.organizing import Answer, organizer_wait, organizers_only, stale
 from handlers.replies import Reply, actions
 from handlers.visits import Visit
 from messages import label
 from storage.db import transaction
-from storage.forms import delete_form, get_form, save_form
+from storage.forms import save_form
 from storage.outbox import enqueue_many
 from storage.reports import (
     ResultCase,
@@ -209,37 +210,37 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-@organizers_only(wait=WAIT)
-async def take_list(v: Visit, *, text: str) -> Answer:
-    """Mark the cases a pasted list names; show what matched and what did not."""
-    async with transaction(v.services.sessions) as session:
-        progress = await get_form(session, person_id=v.person.id or 0, form_key=WAIT)
-        stage = _stage(v, str(progress.state.get("stage", ""))) if progress else None
-        await delete_form(session, person_id=v.person.id or 0, form_key=WAIT)
-        if stage is None:
-            return Answer([Reply("organizer/stale.html")])
-        cases = await result_cases(session, stage_key=stage.key)
-        found, unmatched = match_lines(text, cases)
-        for item in found:
-            await mark_advancing(
-                session, case_id=item.case.id or 0, stage_key=stage.key,
-                marked_by=v.person.id, now=v.now,
-            )  # fmt: skip
-            item.marked = True
-        await audit(session, v, "results", stage=stage.key, cases=len(found))
+async def _take_list(
+    session: AsyncSession, v: Visit, progress: FormProgress, said: Incoming
+) -> Answer:
+    """Mark the cases a pasted (or uploaded) list names; show what matched and what did not."""
+    text = said.text
+    if said.file is not None:
+        name = said.file.name.lower()
+        read = said.file.read
+        if read is None or not name.endswith((".txt", ".csv")) or said.file.size > MAX_UPLOAD:
+            big = read is not None and name.endswith((".txt", ".csv"))
+            values = {"file_name": name, "big": big}
+            return Answer([Reply("organizer/results_wrong_file.html", values)])
+        text = decode(await read())
+    stage = _stage(v, str(progress.state.get("stage", "")))
+    await session.delete(progress)
+    if stage is None:
+        return Answer([Reply("organizer/stale.html")])
+    cases = await result_cases(session, stage_key=stage.key)
+    found, unmatched = match_lines(text, cases)
+    for item in found:
+        await mark_advancing(
+            session, case_id=item.case.id or 0, stage_key=stage.key,
+            marked_by=v.person.id, now=v.now,
+        )  # fmt: skip
+        item.marked = True
+    await audit(session, v, "results", stage=stage.key, cases=len(found))
     values = {"found": found, "unmatched": unmatched, "stage": stage}
     matched = Reply("organizer/results_matched.html", values)
     return Answer([matched, _listing(v, stage, cases, 0, in_place=False)])
 
 
-@organizers_only(wait=WAIT)
-async def take_upload(
-    v: Visit, *, file_name: str, size: int, read: Callable[[], Awaitable[bytes]] | None
-) -> Answer:
-    """Take an uploaded .txt/.csv list (``read`` None: the upload is not a file)."""
-    name = file_name.lower()
-    if read is None or not name.endswith((".txt", ".csv")) or size > MAX_UPLOAD:
-        big = read is not None and name.endswith((".txt", ".csv"))
-        values = {"file_name": name, "big": big}
-        return Answer([Reply("organizer/results_wrong_file.html", values)])
-    return await take_list(v, text=decode(await read()))
+def register_waits() -> None:
+    """Make the organizer's next message, while a list of cases is awaited, go to the list."""
+    register_message_wait(WAIT, organizer_wait(_take_list))

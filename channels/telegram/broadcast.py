@@ -2,7 +2,7 @@
 
 The notice's text is taken as Telegram HTML (``Message.text_html``: its formatting kept), a
 document by its file_id. What the bot waits for lives in the database (the use case's
-``broadcast`` wait, a text and file hook here); when an answer shows a broadcast's
+``broadcast`` wait, a stored wait taken through ``forms.py``); when an answer shows a broadcast's
 progress, the message's id is handed back so the delivery worker edits it in place.
 Recipients press ``ack:<id>``.
 """
@@ -22,7 +22,6 @@ from channels.telegram.common import (
     markup_of,
     visit,
 )
-from channels.telegram.forms import FILE_HOOKS, TEXT_HOOKS
 from channels.telegram.organizing import message_id_of, send_answer
 from handlers import compose
 from handlers.broadcasts import acknowledge_notice
@@ -62,30 +61,6 @@ async def on_button(update: Update, context: Context) -> None:
     await _send(update, context, v, done)
 
 
-async def on_typed(update: Update, context: Context, v: Visit, _progress: object) -> None:
-    """Takes the notice's text or the moment to send it (a text hook)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    done = await compose.take_text(v, text=message.text, text_html=message.text_html)
-    await _send(update, context, v, done)
-
-
-async def on_attachment(
-    update: Update, context: Context, v: Visit, _progress: object
-) -> None:
-    """Takes a document for the notice while one is awaited (a file hook)."""
-    message = update.effective_message
-    assert message is not None
-    document = message.document
-    done = await compose.take_upload(
-        v,
-        file_ref=document.file_id if document else None,
-        file_name=(document.file_name or "") if document else "",
-        caption_html=message.caption_html if message.caption else None,
-    )
-    await _send(update, context, v, done)
-
-
 async def on_ack(update: Update, context: Context) -> None:
     """Records a recipient's “已知悉” and marks the button."""
     v = await visit(update, context)
@@ -100,11 +75,10 @@ async def on_ack(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Adds /broadcast, the notice buttons, the acknowledgement button and the hooks."""
+    """Adds /broadcast, the notice buttons, the acknowledgement button and the wait."""
     app.add_handler(CommandHandler("broadcast", new_notice))
     app.add_handler(CallbackQueryHandler(new_notice, pattern="^org:bc$"))
     app.add_handler(CallbackQueryHandler(history, pattern="^org:bcl$"))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
     app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^ack:"))
-    TEXT_HOOKS[compose.FORM] = on_typed
-    FILE_HOOKS[compose.FORM] = on_attachment
+    compose.register_waits()

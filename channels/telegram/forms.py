@@ -1,17 +1,18 @@
 """The Telegram side of the forms: parse a button or a message, call the use case, render.
 
 The use cases are in :mod:`handlers.forms`. Waits that are not engine forms (the evidence
-for a restricted word, a file awaited for import …) are stored waits whose use case takes
-the next message (``handlers.forms.register_wait``), so every channel gets them. Waits
-whose use cases still need the Telegram update (a broadcast's text and attachment, an
-invite's label, a results list, an invite code typed after "输入邀请码") register a hook
-here by their form key; the typed-text dispatcher (``channels/telegram/questions.py``)
-hands a message to the hook of the person's active wait.
+for a restricted word, a file awaited for import, a notice's text or document, a unit's
+name for its code, a list of cases …) are stored waits whose use case takes the next
+message (``handlers.forms.register_wait``), so every channel gets them: the typed-text
+dispatcher (``channels/telegram/questions.py``) hands text to :func:`handlers.forms.take_text`,
+:func:`on_file` an upload to :func:`handlers.forms.take_file`, and :func:`send_turn` sends
+what the wait answered (an invite code's card with its share button, a notice's progress
+message tracked so the worker edits it in place).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import (
@@ -23,21 +24,30 @@ from telegram.ext import (
 )
 
 from channels.telegram.codec import decode
-from channels.telegram.common import Context, Visit, answer, int_part, send_replies, visit
-from handlers import forms
+from channels.telegram.commands import publish_organizer_commands
+from channels.telegram.common import (
+    Context,
+    Visit,
+    answer,
+    chat_of,
+    int_part,
+    send_replies,
+    sender_of,
+    visit,
+)
+from channels.telegram.invites import card_markup, invite_link
+from channels.telegram.organizing import message_id_of, send_answer
+from config.services import services_of
+from handlers import compose, forms
 from handlers.actions import FORM
-from handlers.forms import FLOWS, FormFlow, FormProgress, register_flow
+from handlers.forms import FLOWS, FormFlow, SentFile, Turn, register_flow
+from handlers.organizing import Answer
 from handlers.replies import Reply
 
 __all__ = ["FLOWS", "FormFlow", "Reply", "register_flow", "open_form", "reask"]
 
-# Waits that also take the person's next message, keyed by form_key; the waiting state is
-# a formprogress row like any form's, so it survives restarts.
-TextHook = Callable[[Update, Context, Visit, FormProgress], Awaitable[None]]
-TEXT_HOOKS: dict[str, TextHook] = {}
-# The same for an uploaded file (a notice's attachment, a list of advancing cases): while
-# such a wait is active, the upload goes to its hook and no other handler sees it.
-FILE_HOOKS: dict[str, TextHook] = {}
+# While a wait that takes files is active (a notice's attachment, a list of advancing
+# cases), the upload goes to it and no other handler sees it.
 FILE_GROUP = -2  # ahead of the default file handlers (e.g. a case's .docx import)
 
 
@@ -63,15 +73,52 @@ async def reask(update: Update, context: Context, v: Visit) -> bool:
     return bool(replies)
 
 
+def link_of(context: Context) -> Callable[[str], str]:
+    """Return how this bot links an invite code (a deep link)."""
+    return lambda code: invite_link(context, code)
+
+
+async def send_turn(update: Update, context: Context, v: Visit, turn: Turn) -> None:
+    """Send what a wait answered; a notice's progress message is tracked where it landed."""
+    done = Answer(turn.replies, turn.toast, progress_of=turn.progress_of)
+    sent = await send_answer(update, context, done, extra=[card_markup(r) for r in turn.replies])
+    if turn.became_organizer:
+        await publish_organizer_commands(context.bot, chat_of(update))
+    if turn.progress_of is not None:
+        await compose.track_progress(
+            v, broadcast_id=turn.progress_of, message_id=message_id_of(sent)
+        )
+
+
 async def on_file(update: Update, context: Context) -> None:
     """Hands an upload to the wait that expects it, if any; else lets the update pass."""
-    if update.effective_message is None or update.effective_user is None:
+    message = update.effective_message
+    if message is None or update.effective_user is None:
         return
-    v = await visit(update, context)
-    progress = await forms.waiting(v)
-    if progress is None or progress.form_key not in FILE_HOOKS:
+    document = message.document
+
+    async def read() -> bytes:
+        assert document is not None
+        return bytes(await (await document.get_file()).download_as_bytearray())
+
+    file = SentFile(
+        document.file_id if document else None,
+        (document.file_name or "") if document else "",
+        (document.file_size or 0) if document else 0,
+        read if document is not None else None,
+    )
+    services = services_of(context)
+    taken = await forms.take_file(
+        services,
+        sender=sender_of(update),
+        file=file,
+        caption=message.caption or "",
+        caption_html=message.caption_html if message.caption else None,
+        now=services.clock.now(),
+    )
+    if taken.turn is None:
         return
-    await FILE_HOOKS[progress.form_key](update, context, v, progress)
+    await send_turn(update, context, taken.visit, taken.turn)
     raise ApplicationHandlerStop
 
 

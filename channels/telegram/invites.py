@@ -4,7 +4,7 @@ Telegram's own parts are here: a code's link is a deep link
 (``telegram.helpers.create_deep_linked_url``), and an active code's card gets a share
 button (t.me/share) beside the neutral actions. A new code's card comes as the QR code
 picture with the card as its caption. The unit's name typed after ``inv:unit`` reaches the
-use case through the ``invite_label`` wait (a text hook).
+use case through the ``invite_label`` wait (a stored wait, :mod:`handlers.invites`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
 from channels.telegram.common import Context, Visit, callback_parts, int_part, markup_of, visit
-from channels.telegram.forms import TEXT_HOOKS
 from channels.telegram.organizing import send_answer
 from handlers import invites
 from handlers.organizing import Answer
@@ -41,7 +40,7 @@ def _link_of(context: Context) -> Callable[[str], str]:
     return lambda code: invite_link(context, code)
 
 
-def _card_markup(item: Reply) -> InlineKeyboardMarkup | None:
+def card_markup(item: Reply) -> InlineKeyboardMarkup | None:
     """Return an active code's keyboard with a share button on top (None: no card)."""
     if item.template != invites.CARD or item.values.get("state") != "active":
         return None
@@ -58,7 +57,7 @@ def _card_markup(item: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def _send(update: Update, context: Context, done: Answer) -> None:
-    await send_answer(update, context, done, extra=[_card_markup(r) for r in done.replies])
+    await send_answer(update, context, done, extra=[card_markup(r) for r in done.replies])
 
 
 async def on_home(update: Update, context: Context) -> None:
@@ -69,14 +68,6 @@ async def on_home(update: Update, context: Context) -> None:
 async def on_unit(update: Update, context: Context) -> None:
     """Asks for the name of the unit the new code is for."""
     await _send(update, context, await invites.ask_label(await visit(update, context)))
-
-
-async def label_hook(update: Update, context: Context, v: Visit, _progress: object) -> None:
-    """Takes the typed unit name (a text hook)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    done = await invites.take_label(v, text=message.text, link_of=_link_of(context))
-    await _send(update, context, done)
 
 
 async def on_district(update: Update, context: Context) -> None:
@@ -136,8 +127,8 @@ async def on_confirm_unit(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Adds the /invite command, the invite console's buttons and the label hook."""
-    TEXT_HOOKS[invites.LABEL_WAIT] = label_hook
+    """Adds the /invite command and the invite console's buttons; the unit name's wait."""
+    invites.register_waits()
     app.add_handler(CommandHandler("invite", on_home))
     app.add_handler(CallbackQueryHandler(on_home, pattern=f"^{HOME}$"))
     app.add_handler(CallbackQueryHandler(on_unit, pattern="^inv:unit$"))

@@ -3,7 +3,7 @@
 Each handler parses, calls :mod:`handlers.overview` or :mod:`handlers.results`, and sends
 the answer; those check the organizer right. ``org:bc`` and the notices are in
 broadcast.py, ``inv:home`` in invites.py. A list of cases is awaited through the person's
-``results`` wait (a text and file hook here), kept in the database.
+``results`` wait (a stored wait taken through ``forms.py``), kept in the database.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from channels.telegram.common import (
     require_organizer,
     visit,
 )
-from channels.telegram.forms import FILE_HOOKS, TEXT_HOOKS
 from channels.telegram.organizing import send_answer
 from handlers import overview, results
 from handlers.actions import ORG_HOME, ORG_STATUS, ORG_STATUS_PAGE
@@ -69,32 +68,6 @@ async def on_results(update: Update, context: Context) -> None:
     await send_answer(update, context, done)
 
 
-async def on_list_text(update: Update, context: Context, v: Visit, _progress: object) -> None:
-    """Takes a pasted list of cases (a text hook)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    await send_answer(update, context, await results.take_list(v, text=message.text))
-
-
-async def on_list_file(update: Update, context: Context, v: Visit, _progress: object) -> None:
-    """Takes an uploaded .txt/.csv list of cases while one is awaited (a file hook)."""
-    message = update.effective_message
-    assert message is not None
-    document = message.document
-
-    async def read() -> bytes:
-        assert document is not None
-        return bytes(await (await document.get_file()).download_as_bytearray())
-
-    done = await results.take_upload(
-        v,
-        file_name=(document.file_name or "") if document else "",
-        size=(document.file_size or 0) if document else 0,
-        read=read if document is not None else None,
-    )
-    await send_answer(update, context, done)
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the console, /status and the results handlers."""
     app.add_handler(CommandHandler("organizer", home))
@@ -104,5 +77,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(status, pattern=rf"^{ORG_STATUS_PAGE}:"))
     app.add_handler(CallbackQueryHandler(results_home, pattern="^org:adv$"))
     app.add_handler(CallbackQueryHandler(on_results, pattern="^adv:"))
-    FILE_HOOKS[results.WAIT] = on_list_file
-    TEXT_HOOKS[results.WAIT] = on_list_text
+    results.register_waits()

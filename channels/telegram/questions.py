@@ -17,7 +17,6 @@ from channels.telegram.common import (
     answer,
     callback_parts,
     reply,
-    send_replies,
     sender_of,
     visit,
 )
@@ -76,13 +75,15 @@ async def on_text(update: Update, context: Context) -> None:
         return
     services = services_of(context)
     taken = await take_text(
-        services, sender=sender_of(update), text=message.text, now=services.clock.now()
+        services,
+        sender=sender_of(update),
+        text=message.text,
+        now=services.clock.now(),
+        html=message.text_html,
+        link_of=forms.link_of(context),
     )
     if taken.turn is not None:
-        await send_replies(update, context, taken.turn.replies)
-        return
-    if taken.waiting is not None and taken.waiting.form_key in forms.TEXT_HOOKS:
-        await forms.TEXT_HOOKS[taken.waiting.form_key](update, context, taken.visit, taken.waiting)
+        await forms.send_turn(update, context, taken.visit, taken.turn)
         return
     await _send_answers(update, context, taken.visit, text)
 

@@ -24,11 +24,10 @@ from telegram.ext import (
 
 from channels.telegram.commands import publish_organizer_commands
 from channels.telegram.common import Context, Visit, chat_of, responds, send_replies, visit
-from channels.telegram.forms import TEXT_HOOKS
 from channels.telegram.invites import invite_link
 from handlers import registration
-from handlers.forms import FormProgress, waiting
-from handlers.registration import CODE_WAIT, join_with_code, normalize_code, register_forms
+from handlers.forms import waiting
+from handlers.registration import join_with_code, normalize_code, register_forms
 from handlers.replies import Reply
 
 CODE_GROUP = -3  # before every other group (organizer files are -2)
@@ -63,18 +62,9 @@ async def on_typed_code(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def code_hook(update: Update, context: Context, v: Visit, progress: FormProgress) -> None:
-    """Takes the next message after "输入邀请码" as the code; bad input keeps waiting."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    await redeem(update, context, v, message.text, waiting=True)
-
-
-async def redeem(
-    update: Update, context: Context, v: Visit, text: str, *, waiting: bool = False
-) -> bool:
+async def redeem(update: Update, context: Context, v: Visit, text: str) -> bool:
     """Uses an invite code for this person; False (and says why) if it cannot be used."""
-    joined = await join_with_code(v, text, waiting=waiting)
+    joined = await join_with_code(v, text)
     if joined.became_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
     await send_replies(update, context, joined.replies)
@@ -135,7 +125,6 @@ async def on_colleague(update: Update, context: Context, v: Visit) -> Reply:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Adds the registration handlers (before /start, so /start <code> comes here)."""
     register_forms()
-    TEXT_HOOKS[CODE_WAIT] = code_hook
     app.add_handler(CommandHandler("start", on_start_code, has_args=True))
     app.add_handler(CommandHandler("me", on_me))
     app.add_handler(CallbackQueryHandler(on_me, pattern="^menu:me$"))

@@ -18,7 +18,9 @@ too). The routing mirrors the Telegram channel's:
   media/get only when the use case asks for it.
 
 The organizer's console, /status, notices, results and invite codes go to the same use
-cases as on Telegram (``organizer.py``); so do the team, the restricted words and their
+cases as on Telegram (``organizer.py``; what an organizer types for a wait — a notice's
+text, a list of cases, a unit's name — is taken by ``handlers.forms.take_text`` like any
+stored wait's message); so do the team, the restricted words and their
 evidence (the next message, a stored wait), the preview, the .docx export (a file message)
 and import, and /me. Ids this channel does not handle yet (the colleague link …) answer
 ``wecom/telegram_only.html`` with the menu: never silence. Replies are rendered by
@@ -44,7 +46,7 @@ from handlers.broadcasts import acknowledge_notice
 from handlers.later import send_later
 from handlers.menus import main_menu
 from handlers.organizing import Answer
-from handlers.registration import CODE_WAIT, join_with_code
+from handlers.registration import join_with_code
 from handlers.replies import Reply, actions
 from handlers.visits import Sender, Visit, visit_of
 from messages import render
@@ -203,18 +205,13 @@ class WecomAdapter:
         taken = await forms.take_text(
             services, sender=self.sender(user_id), text=event.text, now=services.clock.now()
         )
-        if taken.turn is not None:
-            await self.send(user_id, taken.turn.replies)
+        if taken.turn is not None:  # a form's answer, or a stored wait's (a code, a notice …)
+            turn = taken.turn
+            done = Answer(turn.replies, turn.toast, progress_of=turn.progress_of)
+            await self.send_answer(taken.visit, done)
             return
-        if taken.waiting is not None:
-            if taken.waiting.form_key == CODE_WAIT:
-                joined = await join_with_code(taken.visit, event.text, waiting=True)
-                await self.send(user_id, joined.replies)
-            elif taken.waiting.form_key in organizer.WAITS:
-                done = await organizer.typed(taken.visit, taken.waiting.form_key, event.text)
-                await self.send_answer(taken.visit, done)
-            else:  # a wait only the Telegram channel opens (evidence, a notice's text …)
-                await self.send(user_id, [self.telegram_only(taken.visit)])
+        if taken.waiting is not None:  # a wait no use case takes on this channel
+            await self.send(user_id, [self.telegram_only(taken.visit)])
             return
         await self.send(user_id, await browse.questions(taken.visit, text))
 

@@ -3,16 +3,15 @@
 The same use cases as Telegram's (:mod:`handlers.overview`, :mod:`handlers.compose`,
 :mod:`handlers.results`, :mod:`handlers.invites`), reached by typed commands
 (``/organizer`` or “后台”, ``/status``, ``/broadcast``, ``/invite``), by card buttons carrying
-their neutral ids, and by the waits they open (a notice's text, a list of cases, a unit's
-name). What 企业微信 cannot do is left out, not faked: a notice's text is plain (typed text
-has no formatting here) and takes no attachment; an invite code has no t.me link or QR code
-(a member joins by typing the code); a progress message cannot be edited, so the report
-comes as a new message when the sending ends.
+their neutral ids; what they wait for (a notice's text, a list of cases, a unit's name) is
+a stored wait, taken by ``handlers.forms.take_text`` as on Telegram. What 企业微信 cannot
+do is left out, not faked: a notice's text is plain (typed text has no formatting here)
+and takes no attachment; an invite code has no t.me link or QR code (a member joins by
+typing the code); a progress message cannot be edited, so the report comes as a new
+message when the sending ends.
 """
 
 from __future__ import annotations
-
-from markupsafe import escape
 
 from handlers import actions as ids
 from handlers import compose, invites, overview, results
@@ -27,7 +26,6 @@ COMMANDS = {
     "/broadcast": compose.new_notice,
     "/invite": invites.home,
 }
-WAITS = (compose.FORM, results.WAIT, invites.LABEL_WAIT)
 BUTTONS = ("org", "bc", "adv", "inv")
 
 
@@ -40,15 +38,6 @@ async def command(v: Visit, text: str) -> Answer | None:
     """Answer a typed organizer command (None: the text is no such command)."""
     use_case = COMMANDS.get(text.strip().lower())
     return None if use_case is None else await use_case(v)
-
-
-async def typed(v: Visit, wait: str, text: str) -> Answer:
-    """Hand typed text to the organizer wait it belongs to."""
-    if wait == compose.FORM:
-        return await compose.take_text(v, text=text, text_html=str(escape(text)))
-    if wait == results.WAIT:
-        return await results.take_list(v, text=text)
-    return await invites.take_label(v, text=text, link_of=_no_link)
 
 
 def _number(parts: list[str], index: int) -> int | None:
