@@ -84,7 +84,7 @@ class TextTurn:
 
     visit: Visit
     turn: Turn | None = None  # None: no engine form was waiting for this text
-    waiting: FormProgress | None = None  # a wait no use case takes (none registered)
+    waiting: FormProgress | None = None  # a wait that did not take this message
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,8 @@ async def take_file(
         if progress is None or progress.form_key not in WAITS:
             return TextTurn(visit=v, waiting=progress)
         said = Incoming(caption, caption_html, file)
-        return TextTurn(visit=v, turn=await WAITS[progress.form_key](session, v, progress, said))
+        turn = await WAITS[progress.form_key](session, v, progress, said)
+        return TextTurn(visit=v, turn=turn, waiting=progress if turn is None else None)
 
 
 async def pause(v: Visit) -> int:

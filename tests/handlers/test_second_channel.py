@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from config.clock import ManualClock
 from config.services import Services
@@ -22,13 +23,14 @@ from config.settings import Settings
 from contest.definition import Contest, load_contest
 from delivery.worker import DeliveryWorker
 from handlers import actions as ids
-from handlers import broadcasts, cases, forms, registration
+from handlers import broadcasts, cases, compose, forms, invites, registration
 from handlers.notices import notice_rows
 from handlers.replies import Reply
 from handlers.visits import Sender, Visit, arrive
 from messages import render
 from messages.markup import plain_text
 from storage.db import create_engine, migrate, session_factory, transaction
+from storage.forms import save_form
 from storage.invites import create_invite
 from storage.models import Broadcast, Case, CaseStatus, InviteKind, TeamMember
 from storage.outbox import enqueue_many
@@ -139,6 +141,8 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
     contest: Contest = load_contest(DEFAULT_CONTEST)
     registration.register_forms()
     cases.register_forms()
+    compose.register_waits()
+    invites.register_waits()
     yield Services(
         settings=Settings(_env_file=None, database_url=url),  # type: ignore[call-arg]
         contest=contest,
@@ -228,3 +232,58 @@ async def test_register_draft_submit_and_acknowledge_a_notice_without_telegram(s
     assert done.values == {"fresh": True} and done.actions
     again = await broadcasts.acknowledge_notice(await person.visit(), broadcast_id=notice.id)
     assert again.values == {"fresh": False}
+
+
+async def test_an_organizer_types_a_code_a_unit_name_and_a_notice_without_telegram(services):
+    now = services.clock.now()
+    async with transaction(services.sessions) as session:
+        invite = await create_invite(
+            session, kind=InviteKind.ORGANIZER, label="", created_by=None,
+            expires_at=now + timedelta(days=1), now=now,
+        )  # fmt: skip
+    person = Speaker(services, "wangwu")
+
+    # The code typed after 输入邀请码 is the stored wait's: the person becomes an organizer.
+    person._take([await registration.ask_code(await person.visit())])
+    wrong = await forms.take_text(
+        services, sender=person.sender, text="ABCD2345", now=services.clock.now()
+    )
+    assert wrong.turn is not None and not wrong.turn.became_organizer
+    assert wrong.turn.replies[0].template == "registration/code_problem.html"
+    await person.type(invite.code)
+    assert person.last.template == "registration/organizer_joined.html"
+    assert (await person.visit()).is_organizer
+
+    # The unit's name for a new code: a file is not taken, the typed name makes the code.
+    person._take((await invites.ask_label(await person.visit())).replies)
+    upload = forms.SentFile("file-1", "名单.txt", 10)
+    passed = await forms.take_file(
+        services, sender=person.sender, file=upload, now=services.clock.now()
+    )
+    assert passed.turn is None and passed.waiting is not None
+    await person.type("深圳市某某局")
+    assert person.last.template == invites.CARD
+    assert person.last.values["invite"].label == "深圳市某某局"
+    assert person.last.attachment is None  # no link on this channel: no QR code
+
+    # A notice's text, typed: its formatting escaped (this channel has none).
+    person._take((await compose.new_notice(await person.visit())).replies)
+    await person.type("请于<周五>前核对案例。")
+    assert person.last.template == "broadcast/audience.html"
+    async with services.sessions() as session:
+        (notice,) = (await session.exec(select(Broadcast))).all()
+    assert notice.text == "请于&lt;周五&gt;前核对案例。"
+    assert await forms.waiting(await person.visit()) is None
+
+
+async def test_a_wait_left_by_someone_no_longer_an_organizer_is_refused_and_dropped(services):
+    person = Speaker(services, "zhaoliu")
+    v = await person.visit()
+    async with transaction(services.sessions) as session:
+        await save_form(
+            session, person_id=v.person.id or 0, form_key=invites.LABEL_WAIT, state={},
+            now=services.clock.now(),
+        )  # fmt: skip
+    await person.type("深圳市某某局")
+    assert person.last.template == "common/organizers_only.html"
+    assert await forms.waiting(await person.visit()) is None
