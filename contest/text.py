@@ -283,11 +283,14 @@ class _Found:
 
 
 def _scan(text: str, rule: WordingRule) -> list[_Found]:
-    spans = sentence_spans(text)
-    span_starts = [begin for begin, _ in spans]
+    spans: list[tuple[int, int]] = []
+    span_starts: list[int] = []
     found: list[_Found] = []
     for restricted in rule.words:
         for position in _word_positions(text, restricted):
+            if not spans:  # split into sentences only a text that has a restricted word
+                spans = sentence_spans(text)
+                span_starts = [begin for begin, _ in spans]
             end = position + len(restricted.word)
             span_index = bisect_right(span_starts, position) - 1
             sentence_start, sentence_end = spans[span_index]
