@@ -30,7 +30,8 @@ from delivery.worker import start_worker, stop_worker
 from handlers.broadcasts import progress
 from handlers.cases import freeze_closed_stages
 from messages import use_contest
-from storage.db import create_engine, migrate, session_factory
+from storage.case_facts import refresh_batch
+from storage.db import create_engine, migrate, session_factory, transaction
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ async def catch_up(application: AnyApplication) -> None:
     services = services_of(application)
     await telegram_channel.startup(application)
     try:
+        await count_cases(services)
         await catch_up_reminders(services, application.job_queue)
     except Exception:  # logged; the next reminder job tries again
         log.exception("catching up on reminders failed")
@@ -143,6 +145,22 @@ async def catch_up(application: AnyApplication) -> None:
         await freeze_closed_stages(services)
     except Exception:  # logged; the next start tries again (idempotent)
         log.exception("copying the closed stages' texts failed")
+
+
+async def count_cases(services: Services) -> int:
+    """Store 字数 and completeness on the cases not counted against this contest file yet."""
+    done = 0
+    while True:
+        async with transaction(services.sessions) as session:
+            counted = await refresh_batch(
+                session, contest=services.contest, now=services.clock.now()
+            )
+        if not counted:
+            break
+        done += counted
+    if done:
+        log.info("字数 and completeness counted on %d cases", done)
+    return done
 
 
 async def caught_up(application: AnyApplication) -> None:

@@ -247,6 +247,7 @@ async def _create(session: AsyncSession, v: Visit, values: Mapping[str, Any] | N
         created_by=v.person.id,
         values={**first, **(values or {})},
         now=v.now,
+        contest=v.services.contest,
     )
 
 
@@ -357,13 +358,11 @@ async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | Non
     return case if verdict.allowed else None
 
 
-async def _on_change(
-    session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]
-) -> None:
+async def _on_change(session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]) -> None:
     """Store the draft after every accepted answer (never after the deadline)."""
     case = await _editable(session, v, case_id)
     if case is not None:
-        await save_values(session, case=case, values=result, now=v.now)
+        await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
 
 
 async def _on_confirm(
@@ -375,7 +374,7 @@ async def _on_confirm(
     if owned is None:
         return Reply("cases/not_found.html")
     if case is not None:
-        await save_values(session, case=case, values=result, now=v.now)
+        await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
     view = await case_view(session, v, owned)
     return card(v, view, "saved" if case is not None else "not_saved")
 

@@ -206,9 +206,7 @@ async def ask_import(update: Update, context: Context) -> None:
     )
 
 
-async def remind_import(
-    update: Update, context: Context, v: Visit, progress: FormProgress
-) -> None:
+async def remind_import(update: Update, context: Context, v: Visit, progress: FormProgress) -> None:
     """Answers text sent while a .docx is awaited: the file is still expected (or cancel)."""
     await reply(
         update,
@@ -423,7 +421,8 @@ async def import_into(
     async with transaction(v.services.sessions) as session:
         case = await unit_case(session, case_id=view.case_id, unit_id=v.person.unit_id)
         assert case is not None
-        await save_values(session, case=case, values={**case.values, **imported.values}, now=v.now)
+        merged = {**case.values, **imported.values}
+        await save_values(session, case=case, values=merged, now=v.now, contest=contest)
         # The text changed outside the form: a saved form state would be stale.
         await forget_case_forms(session, case_id=view.case_id, form_keys=(FORM, IMPORT))
     fields = [f for f in contest.forms.case.fields if f.in_document]
@@ -438,9 +437,7 @@ async def import_into(
         ],
         rejected=[(f, imported.rejected[f.key]) for f in fields if f.key in imported.rejected],
         absent=[
-            f
-            for f in fields
-            if f.key not in imported.values and f.key not in imported.rejected
+            f for f in fields if f.key not in imported.values and f.key not in imported.rejected
         ],
         new=new,
     )
