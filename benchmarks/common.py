@@ -220,6 +220,7 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     report_file: Path | None = None
+    log: Path | None = None
 
     def start(self) -> Child:
         """Spawn the process (its start-up is timed from here)."""
@@ -231,8 +232,17 @@ class Child:
             *(["--database", str(self.database)] if self.database else []), *self.extra,
         ]  # fmt: skip
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+        self.log = folder / "child.log"
+        with self.log.open("wb") as log:  # not this process's stderr: a pipe stays open
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
         return self
+
+    def errors(self, lines: int = 15) -> str:
+        """Return the end of the child's output (its tracebacks, if any)."""
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except (OSError, AttributeError):
+            return ""
 
     @property
     def pid(self) -> int:
@@ -243,6 +253,14 @@ class Child:
     def memory(self) -> dict[str, int]:
         """Return the process's VmRSS and VmHWM (KiB)."""
         return status_of(self.pid)
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the process has used so far."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signal(self, number: int) -> None:
         """Send a signal (SIGUSR1: plan the reminders now)."""

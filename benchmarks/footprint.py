@@ -58,13 +58,15 @@ def outbox_rows(database: Path) -> int:
 
 
 async def started(server: object, child: Child) -> float:
-    """Start ``child`` and return the seconds to its first getUpdates."""
+    """Start ``child`` and return the seconds to its first getUpdates (and print its CPU)."""
     state = server.state  # type: ignore[attr-defined]
     generation = state.poll_generation
     child.start()
     if not await first_poll(state, since=generation, timeout=180):
         raise RuntimeError(f"the {child.kind} did not start polling")
-    return time.perf_counter() - child.started
+    took = time.perf_counter() - child.started
+    print(f"  ({child.kind}: {child.cpu_seconds():.2f} s of CPU to the first getUpdates)")
+    return took
 
 
 def line(label: str, seconds: float | None, memory: dict[str, int], note: str = "") -> None:
