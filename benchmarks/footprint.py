@@ -124,12 +124,10 @@ async def run(args: argparse.Namespace) -> None:
             took = await started(server, due)
             line("bot, seeded, a reminder due: start-up", took, due.memory())
             begin = time.perf_counter()
-            count, steady = 0, 0
-            while time.perf_counter() < begin + args.wait and steady < 4:
-                await asyncio.sleep(0.5)
-                now = outbox_rows(database)
-                steady = steady + 1 if now == count and now > 0 else 0
-                count = now
+            count = 0
+            while time.perf_counter() < begin + args.wait and count < args.units:
+                await asyncio.sleep(0.5)  # one reminder per unit's contact person
+                count = outbox_rows(database)
             line(
                 "bot, seeded, planning done",
                 None,

@@ -47,6 +47,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=5_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--window", type=float, default=30.0, help="seconds measured")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["status", "planning", "export"],
+        help="leave one heavy piece out (to see what each costs)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -84,9 +88,12 @@ async def run(args: argparse.Namespace) -> None:
                 await asyncio.sleep(1)
                 marks["begin"] = time.perf_counter()
                 organizer_before = organizer.bot_messages()
-                await organizer.send("/status")
-                child.signal(signal.SIGUSR1)
-                await organizer.send("/export")
+                if "status" not in args.skip:
+                    await organizer.send("/status")
+                if "planning" not in args.skip:
+                    child.signal(signal.SIGUSR1)
+                if "export" not in args.skip:
+                    await organizer.send("/export")
                 while time.perf_counter() < end:
                     documents = [m for m in organizer.chat.messages.values() if m.document]
                     marks["status_messages"] = organizer.bot_messages() - organizer_before
