@@ -115,8 +115,9 @@ def case_gaps(
     engine = _engine(contest, now)
     state = engine.start(values=dict(values)).state
     gaps: list[Gap] = []
-    missing = [r.field.label for r in engine.review(state) if r.missing and r.field.required]
-    invalid = [r.field.label for r in engine.review(state) if r.error and not r.missing]
+    review = engine.review(state)
+    missing = [r.field.label for r in review if r.missing and r.field.required]
+    invalid = [r.field.label for r in review if r.error and not r.missing]
     if missing:
         gaps.append(Gap("missing_fields", {"labels": missing}))
     if invalid:

@@ -257,6 +257,7 @@ async def create_in(
         created_by=v.person.id,
         values={**first, **(values or {})},
         now=v.now,
+        contest=v.services.contest,
     )
 
 
@@ -371,7 +372,7 @@ async def _on_change(session: AsyncSession, v: Visit, case_id: int, result: dict
     """Store the draft after every accepted answer (never after the deadline)."""
     case = await _editable(session, v, case_id)
     if case is not None:
-        await save_values(session, case=case, values=result, now=v.now)
+        await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
 
 
 async def _on_confirm(
@@ -383,7 +384,7 @@ async def _on_confirm(
     if owned is None:
         return Reply("cases/not_found.html")
     if case is not None:
-        await save_values(session, case=case, values=result, now=v.now)
+        await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
     view = await case_view(session, v, owned)
     return card(v, view, "saved" if case is not None else "not_saved")
 

@@ -348,7 +348,8 @@ async def _import_into(
     if not view.standing.edit.allowed:
         return [refusal(v, view, view.standing.edit, "edit")]
     case = view.case
-    await save_values(session, case=case, values={**case.values, **imported.values}, now=v.now)
+    merged = {**case.values, **imported.values}
+    await save_values(session, case=case, values=merged, now=v.now, contest=v.services.contest)
     # The text changed outside the form: a saved form state would be stale.
     await forget_case_forms(session, case_id=case_id, form_keys=(FORM, IMPORT))
     await session.flush()
