@@ -85,6 +85,7 @@ class TextTurn:
     visit: Visit
     turn: Turn | None = None  # None: no engine form was waiting for this text
     waiting: FormProgress | None = None  # a wait that did not take this message
+    from_wait: bool = False  # ``turn`` is a stored wait's answer, not an engine form's
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ async def take_text(
         if progress is not None and progress.form_key in WAITS:
             said = Incoming(text, html, link_of=link_of)
             turn = await WAITS[progress.form_key](session, v, progress, said)
-            return TextTurn(visit=v, turn=turn)
+            return TextTurn(visit=v, turn=turn, from_wait=True)
         if progress is None or progress.form_key not in FLOWS:
             return TextTurn(visit=v, waiting=progress)
         gate = await _pass(session, v, progress, changing=True)
@@ -270,7 +271,8 @@ async def take_file(
             return TextTurn(visit=v, waiting=progress)
         said = Incoming(caption, caption_html, file)
         turn = await WAITS[progress.form_key](session, v, progress, said)
-        return TextTurn(visit=v, turn=turn, waiting=progress if turn is None else None)
+        waited = None if turn is not None else progress
+        return TextTurn(visit=v, turn=turn, waiting=waited, from_wait=turn is not None)
 
 
 async def pause(v: Visit) -> int:

@@ -19,6 +19,7 @@ from channels.telegram.common import (
     answer,
     callback_parts,
     reply,
+    send_replies,
     sender_of,
     visit,
 )
@@ -84,8 +85,11 @@ async def on_text(update: Update, context: Context) -> None:
         html=message.text_html,
         link_of=forms.link_of(context),
     )
-    if taken.turn is not None:
+    if taken.turn is not None and taken.from_wait:
         await forms.send_turn(update, context, taken.visit, taken.turn)
+        return
+    if taken.turn is not None:
+        await send_replies(update, context, taken.turn.replies)
         return
     await _send_answers(update, context, taken.visit, text)
 
