@@ -16,8 +16,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 import channels.telegram as telegram_channel
 from bot.scheduler import start_freezes, start_reminders
 from channels.telegram.codec import check_contest
+from channels.telegram.inbox import INBOX, TelegramInbox
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
+from channels.telegram.retrying import RetryingRequest
 from channels.wecom.service import WecomService
 from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
@@ -76,7 +78,10 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         # No throttling here (the outbox paces bulk sends); only retry after a 429.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
-        .request(request or HTTPXRequest(connection_pool_size=32))
+        # Direct replies are retried on 5xx and timeouts (REPLY_ATTEMPTS).
+        .request(
+            request or RetryingRequest(connection_pool_size=32, attempts=settings.reply_attempts)
+        )
         .get_updates_request(HTTPXRequest(read_timeout=40))
     )
     if settings.webhook_url:
@@ -123,11 +128,18 @@ async def start_services(application: AnyApplication) -> None:
     await start_reminders(services, application.job_queue)
     await start_freezes(services, application.job_queue)
     await telegram_channel.startup(application)
+    # Last: what a crash left in the inbox is handled now (on SQLite, the only instance).
+    inbox = TelegramInbox(application)
+    application.bot_data[INBOX] = inbox
+    await inbox.start(single_instance=services.engine.dialect.name == "sqlite")
 
 
 async def stop_services(application: AnyApplication) -> None:
     """Stop background work, shut the application down and close the database."""
     services = services_of(application)
+    inbox = application.bot_data.pop(INBOX, None)
+    if inbox is not None:
+        await inbox.stop()  # updates being handled finish; the rest stays stored
     await telegram_channel.shutdown(application)
     worker = await stop_worker(services)
     if worker is not None:

@@ -6,8 +6,9 @@ SQLite (a file, in WAL mode) by default; PostgreSQL when ``DATABASE_URL`` says s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,19 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+# What a writing transaction records with its effect, inside it: the update being handled
+# marks itself applied (storage/inbox.py sets this around the handling of one update).
+EffectHook = Callable[[AsyncSession], Awaitable[None]]
+EFFECT_HOOK: ContextVar[EffectHook | None] = ContextVar("effect_hook", default=None)
+_WROTE = "wrote"  # session.info key: this session flushed rows or ran an INSERT/UPDATE/DELETE
 
 
 def normalize_url(url: str) -> str:
@@ -56,16 +65,43 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def _note_flush(session: SyncSession, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     """Return a factory of sessions whose objects stay usable after commit."""
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    factory = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    sync_class = factory.kw.get("sync_session_class", AsyncSession.sync_session_class)
+    if not event.contains(sync_class, "after_flush", _note_flush):
+        event.listen(sync_class, "after_flush", _note_flush)
+        event.listen(sync_class, "do_orm_execute", _note_statement)
+    return factory
+
+
+def wrote(session: AsyncSession) -> bool:
+    """Tell whether this session wrote anything (flushed rows or ran a DML statement)."""
+    sync = session.sync_session
+    return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
 
 
 @asynccontextmanager
 async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """Open a session, commit on success, roll back on error."""
+    """Open a session, commit on success, roll back on error.
+
+    While an update is handled (``EFFECT_HOOK`` set), a transaction that wrote records the
+    update with its effect before it commits: both or neither.
+    """
     async with sessions() as session, session.begin():
         yield session
+        hook = EFFECT_HOOK.get()
+        if hook is not None and wrote(session):
+            await hook(session)
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.app import AnyApplication, build_application, start_services, stop_services
+from channels.telegram.inbox import inbox_of
 from config.clock import ManualClock
 from config.settings import Settings
 from contest.definition import Contest
@@ -23,6 +24,26 @@ from sandbox.driver import UpdatePump
 from sandbox.server import SandboxServer
 
 ORGANIZER_ID = 9001
+
+
+class InboxPump(UpdatePump):
+    """The pump through the bot's inbox: updates stored, handled in lanes, awaited."""
+
+    async def pump(self) -> int:
+        """Store every pending update in the inbox and wait until all are handled."""
+        inbox = inbox_of(self.application)
+        count = 0
+        for _ in range(self.max_rounds):
+            updates = await self.fetch()
+            if not updates:
+                await inbox.idle()
+                return count
+            await inbox.receive(updates)
+            self.offset = updates[-1].update_id + 1
+            await inbox.idle()
+            count += len(updates)
+            self.processed += len(updates)
+        raise RuntimeError(f"updates kept coming after {self.max_rounds} rounds")
 
 
 class Harness:
@@ -61,7 +82,7 @@ class Harness:
             self.settings, clock=self.clock, contest=self.contest, token=self.server.token
         )
         await start_services(self.app)
-        self.pump = UpdatePump(self.app)
+        self.pump = InboxPump(self.app)
         return self
 
     async def stop(self) -> None:

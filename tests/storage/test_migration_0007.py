@@ -1,0 +1,61 @@
+"""Migration 0007 (the inbox, outbox leases, the shared pace) from the 0005 schema."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from storage.db import _alembic_config, create_engine
+from tests.db import database_url, wipe
+
+pytestmark = pytest.mark.database
+
+
+async def test_upgrade_from_0005_keeps_outbox_rows_and_matches_the_models(tmp_path):
+    url = database_url(tmp_path)
+    await wipe(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0005"))
+            await connection.execute(
+                text(
+                    "INSERT INTO person (id, display_name, name, title, office_phone, mobile, "
+                    "profile_done, is_organizer, reminders_muted, unreachable, created_at) "
+                    "VALUES (1, '', '', '', '', '', false, false, false, false, CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO account (id, person_id, channel, external_id, chat_id, "
+                    "created_at) VALUES (1, 1, 'telegram', '5', '5', CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO outboxmessage (dedupe_key, person_id, account_id, kind, text, "
+                    "status, attempts, due_at, error, created_at) VALUES ('k', 1, 1, 'notice', "
+                    "'t', 'pending', 0, CURRENT_TIMESTAMP, '', CURRENT_TIMESTAMP)"
+                )
+            )
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0007"))
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            leased = (
+                await connection.execute(text("SELECT leased_until FROM outboxmessage"))
+            ).all()
+            diff = await connection.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c), SQLModel.metadata)
+            )
+        assert leased == [(None,)] and {"inbox_update", "pace_bucket"} <= tables
+        assert diff == []  # the tables and indexes are those of storage/models.py
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0005"))
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert "inbox_update" not in tables
+    finally:
+        await engine.dispose()
