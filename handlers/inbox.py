@@ -49,6 +49,16 @@ async def reclaim(services: Services, channel: str, *, everything: bool) -> list
         )
 
 
+async def claims_run_out(services: Services, channel: str) -> float:
+    """Return in how many seconds the claims on open updates run out (0: none open)."""
+    async with services.sessions() as session:
+        latest = await inbox.latest_claim(session, channel=channel)
+    if latest is None:
+        return 0.0
+    left = (latest - services.clock.now()).total_seconds()
+    return min(max(left, 0.0), services.settings.lease_seconds)
+
+
 async def finish(services: Services, channel: str, update_ids: Sequence[int]) -> None:
     """Mark these updates handled and answered."""
     async with transaction(services.sessions) as session:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -24,6 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import EFFECT_HOOK
 from storage.models import InboxUpdate
+
+APPLIED = "applied_update"  # session.info key: the update this transaction applies
 
 
 class AlreadyApplied(Exception):
@@ -98,6 +100,14 @@ async def claim_open(
     return rows
 
 
+async def latest_claim(session: AsyncSession, *, channel: str) -> datetime | None:
+    """Return when the last claim on an open update runs out (None: nothing open)."""
+    query = select(func.max(InboxUpdate.claimed_until)).where(
+        InboxUpdate.channel == channel, col(InboxUpdate.done_at).is_(None)
+    )
+    return (await session.exec(query)).first()  # type: ignore[call-overload]
+
+
 async def mark_applied(
     session: AsyncSession, *, channel: str, update_id: int, token: str, now: datetime
 ) -> None:
@@ -114,6 +124,7 @@ async def mark_applied(
     result = await session.exec(statement)
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise AlreadyApplied(f"update {update_id} was applied by another dispatch")
+    session.sync_session.info[APPLIED] = update_id  # for observers of the commit (test bed)
 
 
 @contextmanager

@@ -13,9 +13,10 @@
   its mark commit together), then marked done.
 - **After a crash** (:meth:`TelegramInbox.recover`, at start and every lease on PostgreSQL
   for another instance's expired claims): an update not applied is handled again; one
-  applied but not answered gets the person's current question asked again (the re-ask),
-  and a later message of the same person with the same text (typed again for want of an
-  answer) is taken as answered by it, so it does not land in the next field.
+  applied but not answered gets the person's current question asked again (the re-ask).
+  The person's next message, if it repeats that answer word for word (typed again for
+  want of a reply), is not taken as the next field's answer: the re-ask is sent again, and
+  typing it once more enters it.
 """
 
 from __future__ import annotations
@@ -83,12 +84,23 @@ class TelegramInbox:
         self._idle.set()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._retyped: dict[str, str] = {}  # sender → the applied answer a re-ask followed
         self.handled = 0
 
     # -- life cycle ---------------------------------------------------------------------
 
     async def start(self, *, single_instance: bool) -> None:
-        """Handle what a crash left open, then keep claims and look for expired ones."""
+        """Handle what a crash left open, then keep claims and look for expired ones.
+
+        Several instances (PostgreSQL): updates still claimed may be a crashed process's or
+        a live one's; waiting one lease at most before polling tells them apart (a live
+        instance renews its claims), so a person's updates left open come before new ones.
+        """
+        if not single_instance:
+            wait = await inbox_cases.claims_run_out(self.services, CHANNEL)
+            if wait:
+                log.info("waiting %.1f s for the claims of a stopped instance to run out", wait)
+                await asyncio.sleep(wait)
         await self.recover(everything=single_instance)
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="inbox-heartbeat"))
 
@@ -175,6 +187,10 @@ class TelegramInbox:
                 self._idle.set()
 
     async def _handle(self, update: Update) -> None:
+        if self._retyped and self._typed_again(update):
+            await self._reask(update)  # not stored into the next field: where they are, again
+            await self._finish([update.update_id])
+            return
         token = uuid.uuid4().hex  # this dispatch; another one's writes are refused
         try:
             with applying(CHANNEL, update.update_id, token, self.services.clock.now()):
@@ -199,24 +215,25 @@ class TelegramInbox:
         if not rows:
             return 0
         log.info("recovering %d updates left open", len(rows))
-        reasked: dict[str, str | None] = {}  # sender → text of the applied, unanswered update
-        retyped: list[int] = []
         for row in rows:
             assert row.payload is not None
             update = Update.de_json(row.payload, self.application.bot)
-            if row.applied_by is not None:
-                reasked[row.sender] = _text_of(row.payload)
-                await self._reask(update)
-                await self._finish([row.update_id])
+            if row.applied_by is None:
+                self.dispatch(update)  # nothing of it was written: handled from the start
                 continue
             text = _text_of(row.payload)
-            if row.sender in reasked and text is not None and text == reasked[row.sender]:
-                retyped.append(row.update_id)  # typed again for want of an answer
-                continue
-            reasked.pop(row.sender, None)
-            self.dispatch(update)
-        await self._finish(retyped)
+            if text is not None:
+                self._retyped[row.sender] = text
+            await self._reask(update)
+            await self._finish([row.update_id])
         return len(rows)
+
+    def _typed_again(self, update: Update) -> bool:
+        """Tell whether this is the person's first message after a re-ask, repeating the
+        applied answer (typed again for want of a reply, before the re-ask reached them)."""
+        expected = self._retyped.pop(sender_key(update), None)
+        message = update.message
+        return expected is not None and message is not None and message.text == expected
 
     async def _reask(self, update: Update) -> None:
         """Tell the person what is awaited now: their form's current field, else the menu."""
