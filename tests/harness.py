@@ -16,6 +16,7 @@ import aiohttp
 
 from bot.app import AnyApplication, build_application, start_services, stop_services
 from channels.telegram.inbox import inbox_of
+from channels.telegram.retrying import RetryingRequest
 from config.clock import ManualClock
 from config.settings import Settings
 from contest.definition import Contest
@@ -44,6 +45,17 @@ class InboxPump(UpdatePump):
             count += len(updates)
             self.processed += len(updates)
         raise RuntimeError(f"updates kept coming after {self.max_rounds} rounds")
+
+
+def _patient_request() -> RetryingRequest:
+    """Return the bot's HTTP client with generous timeouts: a loaded test machine is slow.
+
+    The sandbox answers in milliseconds when the machine is quiet; the default 5 s let a test
+    fail when eight processes shared two cores. Nothing here measures time.
+    """
+    return RetryingRequest(  # the bot's own: direct replies retried on 5xx
+        connection_pool_size=32, connect_timeout=60, read_timeout=60, write_timeout=60
+    )
 
 
 class Harness:
@@ -79,7 +91,11 @@ class Harness:
     async def start(self) -> Harness:
         """Build and start the bot."""
         self.app = build_application(
-            self.settings, clock=self.clock, contest=self.contest, token=self.server.token
+            self.settings,
+            clock=self.clock,
+            contest=self.contest,
+            token=self.server.token,
+            request=_patient_request(),
         )
         await start_services(self.app)
         self.pump = InboxPump(self.app)
