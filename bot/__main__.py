@@ -41,6 +41,7 @@ from contest.document import DocumentError  # noqa: E402
 from messages import terminal_line  # noqa: E402
 from observability.health import start_health_server  # noqa: E402
 from observability.logs import configure_logging  # noqa: E402
+from storage.db import AnotherInstance  # noqa: E402
 
 log = logging.getLogger("bot")
 
@@ -241,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         runner = run_webhook(settings)
     else:
         runner = run_polling(settings)
-    asyncio.run(runner)
+    try:
+        asyncio.run(runner)
+    except AnotherInstance as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -14,7 +14,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
-from bot.scheduler import start_freezes, start_reminders
+from bot.leader import Leader
+from bot.scheduler import catch_up, start_freezes, start_reminders
 from channels.telegram.codec import check_contest
 from channels.telegram.inbox import INBOX, TelegramInbox
 from channels.telegram.metered import MeteredApplication
@@ -29,11 +30,12 @@ from contest.document import DocumentError, check_template
 from delivery.worker import start_worker, stop_worker
 from handlers.broadcasts import progress
 from messages import use_contest
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, hold_single_instance, migrate, session_factory
 
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+INSTANCE = "instance"  # bot_data key of the SQLite single-instance lock, while running
 WECOM = "wecom"  # bot_data key of the running 企业微信 service, when configured
 
 
@@ -112,6 +114,7 @@ async def start_services(application: AnyApplication) -> None:
     the question matcher's dictionary).
     """
     services = services_of(application)
+    application.bot_data[INSTANCE] = hold_single_instance(services.settings.database_url)
     await migrate(services.engine)
     await application.initialize()
     await telegram_channel.publish_commands(application)
@@ -125,6 +128,8 @@ async def start_services(application: AnyApplication) -> None:
         assert wecom.channel is not None
         channels[wecom.channel.name] = wecom.channel
     await start_worker(services, channels, progress=progress)
+    services.leader = Leader(services, on_elected=lambda: catch_up(services, application.job_queue))
+    await services.leader.start()
     await start_reminders(services, application.job_queue)
     await start_freezes(services, application.job_queue)
     await telegram_channel.startup(application)
@@ -141,6 +146,8 @@ async def stop_services(application: AnyApplication) -> None:
     if inbox is not None:
         await inbox.stop()  # updates being handled finish; the rest stays stored
     await telegram_channel.shutdown(application)
+    if services.leader is not None:
+        await services.leader.stop()
     worker = await stop_worker(services)
     if worker is not None:
         for channel in worker.channels.values():
@@ -150,3 +157,6 @@ async def stop_services(application: AnyApplication) -> None:
         await wecom.stop()
     await application.shutdown()
     await services.engine.dispose()
+    held = application.bot_data.pop(INSTANCE, None)
+    if held is not None:
+        held.close()  # the SQLite file is free for the next process

@@ -72,6 +72,7 @@ from storage.outbox import (
     mark_unreachable,
     next_due,
     release_leases,
+    renew_lease,
     retry_later,
 )
 from storage.pace import take_tokens
@@ -312,6 +313,8 @@ class DeliveryWorker:
             if channel is None:
                 log.warning("outbox row %s: no channel %r running", row.id, account.channel)
                 return
+            if self.shared_pace and not await self._still_ours(row):
+                return  # the lease ran out and another worker took the row: it sends it
             for _ in range(MAX_THROTTLED):
                 try:
                     message_id = await channel.send(
@@ -346,6 +349,12 @@ class DeliveryWorker:
             gate.release()
             if row.broadcast_id is not None:
                 self._touched.add(row.broadcast_id)
+
+    async def _still_ours(self, row: OutboxMessage) -> bool:
+        """Renew this worker's lease on a row right before sending it (several instances)."""
+        until = self.services.clock.now() + timedelta(seconds=self.services.settings.lease_seconds)
+        async with transaction(self.services.sessions) as session:
+            return await renew_lease(session, row_id=row.id or 0, worker=self.name, until=until)
 
     async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
         """Write an outcome to the database even if the send's task is being cancelled."""

@@ -6,11 +6,12 @@ SQLite (a file, in WAL mode) by default; PostgreSQL when ``DATABASE_URL`` says s
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from alembic import command
 from alembic.config import Config
@@ -102,6 +103,34 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
         hook = EFFECT_HOOK.get()
         if hook is not None and wrote(session):
             await hook(session)
+
+
+class AnotherInstance(RuntimeError):
+    """A second bot process on one SQLite file: SQLite runs a single instance."""
+
+
+def hold_single_instance(url: str) -> IO[bytes] | None:
+    """Lock a SQLite database for this process (None: not SQLite, nothing to hold).
+
+    Several instances need PostgreSQL: their outbox leases, leader lock and shared pace live
+    there. A second process on the same SQLite file gets AnotherInstance, saying so.
+    """
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(f"{parsed.database}.instance")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AnotherInstance(
+            f"another bot process already uses the SQLite database {parsed.database}; "
+            "SQLite runs a single instance: stop the other one, or use PostgreSQL "
+            "(DATABASE_URL=postgresql+asyncpg://…) to run several"
+        ) from None
+    return handle
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -200,6 +200,20 @@ async def claim_due(
     return [(row, accounts[row.account_id]) for row in rows if row.account_id in accounts]
 
 
+async def renew_lease(session: AsyncSession, *, row_id: int, worker: str, until: datetime) -> bool:
+    """Extend this worker's lease on a row just before sending it; False if it lost it."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == row_id,
+            OutboxMessage.leased_by == worker,
+            OutboxMessage.status == DeliveryStatus.PENDING,
+        )
+        .values(leased_until=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def release_leases(session: AsyncSession, *, worker: str | None = None) -> int:
     """Free leased rows not sent yet (this worker's, or all: a single instance at start)."""
     statement = update(OutboxMessage).where(

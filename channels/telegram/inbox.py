@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import Conflict, NetworkError, TimedOut
 from telegram.ext import CallbackContext
 
 from channels.telegram.codec import CHANNEL
@@ -151,6 +151,9 @@ class TelegramInbox:
                 pause = POLL_PAUSE[0]
             except asyncio.CancelledError:
                 raise
+            except Conflict:  # Telegram lets one poller at a time: several need a webhook
+                log.warning("another instance polls this bot; several instances need webhook mode")
+                await asyncio.sleep(POLL_PAUSE[1])
             except (TimedOut, NetworkError) as error:
                 log.info("getUpdates failed (%s); again in %.0f s", type(error).__name__, pause)
                 await asyncio.sleep(pause)

@@ -94,13 +94,13 @@ async def bot(sandbox_server, database):
     process.kill()
 
 
-async def until(condition, what: str) -> None:
+async def until(condition, what: str, wait: float = WAIT) -> None:
     """Wait for a condition the bot process brings about (looked at every 0.1 s)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
+    deadline = loop.time() + wait
     while not await condition():
         if loop.time() > deadline:
-            raise AssertionError(f"not within {WAIT} s: {what}")
+            raise AssertionError(f"not within {wait} s: {what}")
         await asyncio.sleep(0.1)
 
 
