@@ -161,10 +161,15 @@ async def claim_due(
             other.status == DeliveryStatus.PENDING,
             col(other.leased_until).is_not(None),
             col(other.leased_until) > now,
+            other.leased_by != worker,
         )
         .exists()
     )
-    free = or_(col(OutboxMessage.leased_until).is_(None), col(OutboxMessage.leased_until) <= now)
+    free = or_(
+        col(OutboxMessage.leased_until).is_(None),
+        col(OutboxMessage.leased_until) <= now,
+        OutboxMessage.leased_by == worker,  # its own, left from a round cut short
+    )
     query = (
         select(OutboxMessage)
         .where(

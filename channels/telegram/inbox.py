@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 INBOX = "inbox"  # bot_data key of the running TelegramInbox
 LONG_POLL = 30  # seconds a getUpdates waits for news
+FORGET_EVERY = 360  # heartbeats between deletions of day-old handled updates (≈ an hour)
 POLL_PAUSE = (1.0, 30.0)  # seconds between failed getUpdates: first, at most
 
 
@@ -102,6 +103,7 @@ class TelegramInbox:
                 log.info("waiting %.1f s for the claims of a stopped instance to run out", wait)
                 await asyncio.sleep(wait)
         await self.recover(everything=single_instance)
+        await inbox_cases.forget_old(self.services)
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="inbox-heartbeat"))
 
     def start_polling(self) -> None:
@@ -258,8 +260,13 @@ class TelegramInbox:
     async def _heartbeat(self) -> None:
         """Renew claims of updates in hand; take over expired ones (another instance's)."""
         every = max(0.05, self.services.settings.lease_seconds / 3)
+        beats = 0
         while True:
             await asyncio.sleep(every)
+            beats += 1
+            if beats % FORGET_EVERY == 0:
+                with contextlib.suppress(Exception):
+                    await inbox_cases.forget_old(self.services)
             with contextlib.suppress(Exception):
                 await inbox_cases.keep_claimed(self.services, CHANNEL, sorted(self._handling))
             try:
