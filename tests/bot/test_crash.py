@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,9 +52,14 @@ class BotProcess:
             PTB_TIMEDELTA="true",
         )
         self.process: subprocess.Popen[bytes] | None = None
+        self.epoch = time.time()
 
     def start(self, *, crash_at: int | None = None) -> None:
         env = dict(self.env)
+        # Each process's clock starts at SANDBOX_CLOCK: let it go on where the last one was,
+        # as a real clock would (claims and leases are compared across processes).
+        moment = DURING_SUBMISSION + timedelta(seconds=time.time() - self.epoch)
+        env["SANDBOX_CLOCK"] = moment.isoformat()
         if crash_at is not None:
             env["TESTBED_CRASH_AT_UPDATE"] = str(crash_at)
         self.process = subprocess.Popen(
