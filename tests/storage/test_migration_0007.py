@@ -1,4 +1,4 @@
-"""Migration 0007 (the inbox, outbox leases, the shared pace) from the 0005 schema."""
+"""Migration 0007 (the inbox, outbox leases, the shared pace) from the 0006 schema."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from tests.db import database_url, wipe
 pytestmark = pytest.mark.database
 
 
-async def test_upgrade_from_0005_keeps_outbox_rows_and_matches_the_models(tmp_path):
+async def test_upgrade_from_0006_keeps_outbox_rows_and_matches_the_models(tmp_path):
     url = database_url(tmp_path)
     await wipe(url)
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0005"))
+            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0006"))
             await connection.execute(
                 text(
                     "INSERT INTO person (id, display_name, name, title, office_phone, mobile, "
@@ -54,7 +54,7 @@ async def test_upgrade_from_0005_keeps_outbox_rows_and_matches_the_models(tmp_pa
         assert leased == [(None,)] and {"inbox_update", "pace_bucket"} <= tables
         assert diff == []  # the tables and indexes are those of storage/models.py
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0005"))
+            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0006"))
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
         assert "inbox_update" not in tables
     finally:

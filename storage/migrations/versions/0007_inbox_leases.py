@@ -1,7 +1,7 @@
 """the inbox of incoming updates, outbox leases, the shared sending pace
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0007"
-down_revision: str | tuple[str, ...] | None = "0005"
+down_revision: str | tuple[str, ...] | None = "0006"  # written on 0005; main had 0006
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
