@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -250,6 +250,9 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str | None = None  # the channel's id of the sent message
     error: str = ""
     created_at: datetime = _moment()
+    # Claimed by a worker until then (several instances share the sending); see outbox.claim.
+    leased_until: datetime | None = _moment(nullable=True)
+    leased_by: str | None = None
 
 
 class Broadcast(SQLModel, table=True):
@@ -343,3 +346,35 @@ class ErasureRequest(SQLModel, table=True):
     requested_at: datetime = _moment()
     decided_by: int | None = Field(default=None, foreign_key="person.id")
     decided_at: datetime | None = _moment(nullable=True)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An incoming update, stored before it is confirmed to its channel and handled from here.
+
+    ``applied_by`` is the dispatch whose transaction wrote the update's effect (one dispatch
+    only: a redelivered or re-read update changes nothing); ``done_at`` says its reply went
+    out. The payload is cleared when done.
+    """
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (Index("ix_inbox_update_open", "done_at", "claimed_until"),)
+
+    channel: str = Field(primary_key=True)
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    sender: str = ""  # whose updates keep their order: the user's id, else the chat's
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    received_at: datetime = _moment()
+    claimed_until: datetime | None = _moment(nullable=True)  # a live instance handles it
+    applied_by: str | None = None
+    applied_at: datetime | None = _moment(nullable=True)
+    done_at: datetime | None = _moment(nullable=True)
+
+
+class PaceBucket(SQLModel, table=True):
+    """A token bucket shared by every instance (the bulk sending pace across processes)."""
+
+    __tablename__ = "pace_bucket"
+
+    name: str = Field(primary_key=True)
+    tokens: float = 0.0
+    stamp: float = 0.0  # seconds since the epoch of the last refill
