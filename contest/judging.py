@@ -130,6 +130,15 @@ def shown(value: Fraction | Decimal, places: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def points(value: object) -> str:
+    """Return a score, maximum or weight as people read it (85, 85.5, 83.33)."""
+    if isinstance(value, Fraction | Decimal):
+        return shown(value)
+    if isinstance(value, int | float):
+        return shown(Decimal(str(value)))
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One case to rank: its category and every confirmed judge's total."""

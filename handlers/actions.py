@@ -76,3 +76,26 @@ def erase(request_id: int, *, confirm: bool) -> str:
 def broadcast(broadcast_id: int, op: str, *args: object) -> str:
     """Return the id of a button on an organizer's broadcast."""
     return join(BROADCAST, broadcast_id, op, *args)
+
+
+# Judging (评委): jdg:home, jdg:<op>:<judge id>:<case id>[:<criterion>:<score>].
+JUDGE = "jdg"
+JUDGE_HOME = "jdg:home"
+JUDGE_CASE = "c"  # read a case
+JUDGE_SCORE = "s"  # begin (or begin again) scoring it
+JUDGE_VALUE = "v"  # a criterion's score from a button: jdg:v:<judge>:<case>:<criterion>:<n>
+JUDGE_SKIP = "k"  # no comment
+JUDGE_CONFIRM = "ok"  # confirm the review card
+# Organizers: jud:<stage>:<op>[:<arg>…].
+JUDGING = "jud"
+JUDGING_HOME = "jud:home"
+
+
+def judge(op: str, judge_id: int, case_id: int, *args: object) -> str:
+    """Return the id of a judge's button on one case."""
+    return join(JUDGE, op, judge_id, case_id, *args)
+
+
+def judging(stage_key: str, op: str, *args: object) -> str:
+    """Return the id of an organizer's judging button on a stage."""
+    return join(JUDGING, stage_key, op, *args)

@@ -83,6 +83,7 @@ def console_rows() -> Rows:
         [("org.broadcast", "org:bc"), ("org.status", "org:status")],
         [("org.results", "org:adv"), ("org.invites", "inv:home")],
         [("org.history", "org:bcl"), ("menu.back", "menu:main")],
+        [("judging.org_home", "jud:home")],
     ]
 
 
