@@ -81,6 +81,7 @@ def broadcast(broadcast_id: int, op: str, *args: object) -> str:
 # Judging (评委): jdg:home, jdg:<op>:<judge id>:<case id>[:<criterion>:<score>].
 JUDGE = "jdg"
 JUDGE_HOME = "jdg:home"
+JUDGE_DESK = "jdg:web"  # a one-time link to score in the web console
 JUDGE_CASE = "c"  # read a case
 JUDGE_SCORE = "s"  # begin (or begin again) scoring it
 JUDGE_VALUE = "v"  # a criterion's score from a button: jdg:v:<judge>:<case>:<criterion>:<n>

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from config.services import Services
 from contest.definition import (
     Contest,
     Criterion,
@@ -88,6 +89,7 @@ from storage.judging import (
 )
 from storage.models import Invite, InviteKind, Judge, JudgeScore
 from storage.outbox import enqueue_many
+from storage.people import accounts_of_person, get_person_by_id
 from storage.reports import mark_advancing, unit_reports
 
 TYPED = "judge_score"  # the waiting form: the next message is a typed score or a comment
@@ -1014,3 +1016,56 @@ async def sheet_data(sessions: SessionFactory, contest: Contest, stage_key: str)
     criteria = {c.key: criteria_for(judging, c.key) for c in contest.categories}
     rows = [(c, by_case[c.case.id or 0], scores.get(c.case.id or 0, {})) for c in cases]
     return SheetData(stage, judges, criteria, rows, awards, advancing)
+
+
+# ---- the console -------------------------------------------------------------------------
+
+
+async def console_visit(services: Services, *, person_id: int, now: datetime) -> Visit | None:
+    """Return the visit of a signed-in console user (through an organizer account, if any)."""
+    async with services.sessions() as session:
+        person = await get_person_by_id(session, person_id=person_id)
+        accounts = await accounts_of_person(session, person_id=person_id)
+    if person is None:
+        return None
+    account = next(
+        (a for a in accounts if services.is_configured_organizer(a.channel, a.external_id)),
+        accounts[0] if accounts else None,
+    )
+    return Visit(services=services, person=person, now=now, account=account)
+
+
+@dataclass(frozen=True)
+class JudgeCaseRow:
+    """One of a judge's cases in their list: whether it is scored, and the total."""
+
+    case_id: int
+    title: str
+    category: str
+    confirmed: bool
+    total: Decimal | None
+
+
+async def judge_cases(v: Visit, *, judge_id: int) -> tuple[Judge, Stage, list[JudgeCaseRow]]:
+    """Return a judge's own assigned cases with their scoring state."""
+    contest = v.services.contest
+    async with v.services.sessions() as session:
+        judge, stage = await _own_judge(session, v, judge_id)
+        case_ids = await assigned_case_ids(session, judge_id=judge_id)
+        cases = await judgeable_cases(session, advancing_at=None, case_ids=case_ids)
+        scores = await scores_of_judge(session, judge_id=judge_id)
+    rows = []
+    for item in cases:
+        score = scores.get(item.case.id or 0)
+        criteria = criteria_for(_judging(stage), item.category)
+        given = {k: Decimal(s) for k, s in (score.scores if score else {}).items()}
+        rows.append(
+            JudgeCaseRow(
+                item.case.id or 0,
+                item.title,
+                _category_name(contest, item.category),
+                score is not None and score.confirmed_at is not None,
+                total(given, criteria),
+            )  # fmt: skip
+        )
+    return judge, stage, rows

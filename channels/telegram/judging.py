@@ -33,6 +33,7 @@ from channels.telegram.forms import TEXT_HOOKS
 from contest.judging import points, quick_scores
 from handlers import actions as ids
 from handlers import judging as use
+from handlers.console import issue_login_link
 from handlers.judging import CARD, COMMENT, CaseForJudge, JudgingRefused, Step
 from messages import label
 
@@ -61,7 +62,27 @@ async def home(update: Update, context: Context) -> None:
             rows.append([("judging.score", ids.judge(ids.JUDGE_SCORE, judge_id, w.live_case))])
         elif w.next_case is not None:
             rows.append([("judging.start", ids.judge(ids.JUDGE_CASE, judge_id, w.next_case))])
+    if work and v.services.settings.console_url is not None:
+        rows.append([("judging.desk", ids.JUDGE_DESK)])
     await show(update, context, "judging/home.html", markup=keyboard(rows), work=work)
+
+
+async def desk(update: Update, context: Context) -> None:
+    """Sends a judge a one-time link to score in the web console, on a computer."""
+    v = await visit(update, context)
+    await answer(update)
+    base = v.services.settings.console_url
+    link = None
+    if base is not None:
+        link = await issue_login_link(
+            sessions=v.services.sessions, who=v.person,
+            configured=v.services.is_configured_organizer, now=v.now,
+        )  # fmt: skip
+    if base is None or link is None:
+        await reply(update, context, "judging/refused.html", refusal="not_judge", stage=None)
+        return
+    url = f"{base}/login?token={link.token}"
+    await reply(update, context, "judging/desk_link.html", url=url, expires_at=link.expires_at)
 
 
 def _case_rows(view: CaseForJudge) -> Rows:
@@ -323,6 +344,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("judge", home))
     app.add_handler(CommandHandler("judging", organizer_home))
     app.add_handler(CallbackQueryHandler(home, pattern=rf"^{ids.JUDGE_HOME}$"))
+    app.add_handler(CallbackQueryHandler(desk, pattern=rf"^{ids.JUDGE_DESK}$"))
     app.add_handler(CallbackQueryHandler(on_judge, pattern=rf"^{ids.JUDGE}:"))
     app.add_handler(CallbackQueryHandler(organizer_home, pattern=rf"^{ids.JUDGING_HOME}$"))
     app.add_handler(CallbackQueryHandler(on_organizer, pattern=rf"^{ids.JUDGING}:"))

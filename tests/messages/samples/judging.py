@@ -133,4 +133,8 @@ SAMPLES = {
         "units": 1,
     },
     "judging/org_ranking.html": lambda h: {"view": _ranking(h)},
+    "judging/desk_link.html": lambda h: {
+        "url": "https://x.org/console/login?token=a&b",
+        "expires_at": h.now,
+    },
 }
