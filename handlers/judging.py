@@ -62,6 +62,7 @@ from storage.db import SessionFactory, transaction
 from storage.forms import delete_form, save_form
 from storage.invites import create_invite, get_invite
 from storage.judging import (
+    GivenScore,
     JudgedCase,
     Progress,
     advancing_ids,
@@ -775,11 +776,11 @@ async def _ranking_data(
     judges = await judges_of_stage(session, stage_key=stage.key)
     totals: dict[int, dict[int, Decimal]] = defaultdict(dict)
     categories = {c.case.id: c.category for c in cases}
-    for score, judge in await confirmed_scores(session, stage_key=stage.key):
+    for score in await confirmed_scores(session, stage_key=stage.key):
         criteria = criteria_for(judging, categories.get(score.case_id, ""))
         value = total({k: Decimal(s) for k, s in score.scores.items()}, criteria)
         if value is not None:
-            totals[score.case_id][judge.id or 0] = value
+            totals[score.case_id][score.judge_id] = value
     order = {c.key: n for n, c in enumerate(contest.categories)}
     cases.sort(key=lambda c: (order.get(c.category, len(order)), c.case.id or 0))
     entries = [
@@ -994,7 +995,7 @@ class SheetData:
     stage: Stage
     judges: list[Judge]
     criteria: dict[str, list[Criterion]]  # category key → criteria
-    rows: list[tuple[JudgedCase, Ranked, dict[int, JudgeScore]]]
+    rows: list[tuple[JudgedCase, Ranked, dict[int, GivenScore]]]
     awards: dict[int, str]
     advancing: set[int]
 
@@ -1005,9 +1006,9 @@ async def sheet_data(sessions: SessionFactory, contest: Contest, stage_key: str)
     judging = _judging(stage)
     async with sessions() as session:
         cases, judges, _, ranked = await _ranking_data(session, contest, stage)
-        scores: dict[int, dict[int, JudgeScore]] = defaultdict(dict)
-        for score, judge in await confirmed_scores(session, stage_key=stage.key):
-            scores[score.case_id][judge.id or 0] = score
+        scores: dict[int, dict[int, GivenScore]] = defaultdict(dict)
+        for score in await confirmed_scores(session, stage_key=stage.key):
+            scores[score.case_id][score.judge_id] = score
         awards = {
             k: a.tier for k, a in (await awards_of_stage(session, stage_key=stage.key)).items()
         }

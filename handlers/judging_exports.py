@@ -12,6 +12,7 @@ import asyncio
 import io
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from contest.definition import Contest
 from contest.judging import points, total
@@ -31,13 +32,23 @@ def _result(data: SheetData, case_id: int) -> str:
     return "晋级" if case_id in data.advancing else ""
 
 
+def _bold(sheet: Any, head: list[str]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cells = []
+    for text in head:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
 def score_sheet_workbook(contest: Contest, data: SheetData) -> bytes:
     """Build the score sheet of a stage: a sheet per category, a row per case."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     entry, judge_word = contest.terms.entry, contest.terms.judge
     for category in contest.categories:
         criteria = data.criteria[category.key]
@@ -48,9 +59,8 @@ def score_sheet_workbook(contest: Contest, data: SheetData) -> bytes:
             if len(criteria) > 1:
                 head.append(f"{judge.label}·合计")
         head += ["得分", f"{judge_word}人数", "名次", "并列", "结果"]
-        sheet.append(head)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        sheet.freeze_panes = "D2"
+        sheet.append(_bold(sheet, head))
         for item, ranked, scores in data.rows:
             if item.category != category.key:
                 continue
@@ -70,7 +80,6 @@ def score_sheet_workbook(contest: Contest, data: SheetData) -> bytes:
                 _result(data, item.case.id or 0),
             ]
             sheet.append(row)
-        sheet.freeze_panes = "D2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -220,12 +220,19 @@ async def scores_of_judge(session: AsyncSession, *, judge_id: int) -> dict[int, 
     return {row.case_id: row for row in (await session.exec(query)).all()}
 
 
-async def confirmed_scores(
-    session: AsyncSession, *, stage_key: str
-) -> list[tuple[JudgeScore, Judge]]:
+@dataclass(frozen=True)
+class GivenScore:
+    """One judge's confirmed scores of one case, as ranking and the score sheet read them."""
+
+    judge_id: int
+    case_id: int
+    scores: dict[str, str]
+
+
+async def confirmed_scores(session: AsyncSession, *, stage_key: str) -> list[GivenScore]:
     """Return every confirmed score of a stage's judges on cases assigned to them."""
     query = (
-        select(JudgeScore, Judge)
+        select(JudgeScore.judge_id, JudgeScore.case_id, JudgeScore.scores)
         .join(Judge, col(Judge.id) == col(JudgeScore.judge_id))
         .join(
             JudgeAssignment,
@@ -235,9 +242,10 @@ async def confirmed_scores(
             ),
         )
         .where(Judge.stage_key == stage_key, col(JudgeScore.confirmed_at).is_not(None))
-        .order_by(col(JudgeScore.case_id), col(Judge.id))
+        .order_by(col(JudgeScore.case_id), col(JudgeScore.judge_id))
     )
-    return [(score, judge) for score, judge in (await session.exec(query)).all()]
+    rows = (await session.exec(query)).all()
+    return [GivenScore(judge_id, case_id, dict(scores)) for judge_id, case_id, scores in rows]
 
 
 @dataclass(frozen=True)

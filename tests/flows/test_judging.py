@@ -29,7 +29,10 @@ async def world(harness):
         harness, party_org="甲局", contacts=[4001], cases=[case("甲一"), case("甲二")]
     )
     b = await add_unit(
-        harness, party_org="乙局", contacts=[4002], cases=[case("乙一"), case("乙二")]
+        harness,
+        party_org="乙局",
+        contacts=[4002],
+        cases=[case("乙一"), case("乙二"), case("乙三", "conduct")],
     )
     c = await add_unit(harness, party_org="丙局", contacts=[5003], cases=[case("丙一")])
     return a, b, c
@@ -130,10 +133,20 @@ async def test_three_judges_score_rank_and_the_top_n_advances_once(harness):
     await forge(harness, judge3, f"jdg:c:{j3.id}:{c.case_ids[0]}")
     assert "本单位的案例" in judge3.last_reply.text and "丙一" not in judge3.last_reply.text
     (j1,) = await rows(harness, Judge, Judge.label == "评委1")
+    await forge(harness, judges[5001], f"jdg:c:{j1.id}:{b.case_ids[2]}")  # 正风增效: not theirs
+    assert "没有分配给您评审" in judges[5001].last_reply.text
+    assert "乙三" not in judges[5001].last_reply.text
     await forge(harness, judge3, f"jdg:s:{j1.id}:{a.case_ids[0]}")  # another judge's id
     assert "不是这个阶段的评委" in judge3.last_reply.text
     refused = await rows(harness, AuditEvent, AuditEvent.action == "judge_refused")
-    assert [e.detail["why"] for e in refused] == ["own_unit", "not_judge"]
+    assert [e.detail["why"] for e in refused] == ["own_unit", "not_assigned", "not_judge"]
+
+    # The organizer reminds the judges who lag: only 5003, through the outbox.
+    await organizer.press("⏰ 提醒未完成的评委")
+    assert "已提醒 1 位尚未评完的评委" in organizer.last_reply.text
+    await worker(harness).drain()
+    assert any("评分提醒" in t and "还有 4 个案例" in t for t in bot_texts(harness, 5003))
+    assert not any("评分提醒" in t for t in bot_texts(harness, 5001))
 
     # Change a score before the end: 5001 gives 乙二 80 instead of 60.
     judge1 = judges[5001]

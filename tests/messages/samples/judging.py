@@ -72,6 +72,7 @@ def _progress(h: Hostile) -> StageProgress:
 
 
 SAMPLES = {
+    "commands/judging.html": lambda h: {},
     "judging/joined.html": lambda h: {
         "contest": h.contest,
         "stage": _stage(h),
