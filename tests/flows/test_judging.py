@@ -207,3 +207,40 @@ async def test_three_judges_score_rank_and_the_top_n_advances_once(harness):
         "judge_confirm",
         "judging_confirm",
     } <= actions
+
+
+async def test_live_final_judges_score_each_case_as_the_organizer_opens_it(harness):
+    harness.at(DURING_REVIEW)
+    finalist = CaseSpec(dict(COMPLETE, title="决赛案例"), submitted=True, advancing_at=("review",))
+    other = CaseSpec(dict(COMPLETE, title="未晋级案例"), submitted=True)
+    made = await add_unit(harness, party_org="甲局", contacts=[4001], cases=[finalist, other])
+    code = await invite(harness, stage="综合评选")
+    judge = harness.user(5001)
+    await judge.send(f"/start {code}")
+    assert "分配给您的案例：1 个" in judge.last_reply.text  # only the case that went on
+    harness.at(datetime(2024, 9, 5, 14, 0, tzinfo=BEIJING))
+    await judge.send("/judge")
+    assert "请等组织者开放" in judge.last_reply.text
+    organizer = harness.organizer()
+    await organizer.press("↩️ 返回")
+    await organizer.press("🎤 开放下一个案例评分")
+    assert "已开放《决赛案例》现场评分，已通知 1 位评委" in organizer.replies_since(0)[-2].text
+    await worker(harness).drain()
+    await judge.refresh()
+    assert "现场评分开始" in judge.last_reply.text and "决赛案例" in judge.last_reply.text
+    await judge.press("📝 开始评分")
+    await judge.press("90")
+    await judge.press("⏭ 不写评语")
+    await judge.press("✅ 确认提交")
+    assert "已提交《决赛案例》的评分：90 分" in judge.last_reply.text
+    await organizer.press("🎤 开放下一个案例评分")
+    assert "已没有待开放的案例" in organizer.last_reply.text
+    await organizer.send("/judging")
+    await organizer.press("综合评选")
+    await organizer.press("📊 排名")
+    await organizer.press("💡 按排名生成建议名单")
+    assert "1. 《决赛案例》 90 分（1 位） → 一等奖" in organizer.last_reply.text
+    await organizer.press("✅ 确认结果并通知单位")
+    await worker(harness).drain()
+    (award,) = [t for t in bot_texts(harness, 4001) if "获奖通知" in t]
+    assert "《决赛案例》：一等奖" in award and made.case_ids
