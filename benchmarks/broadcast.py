@@ -2,8 +2,9 @@
 
 Runs the real bot (``build_application``, a fresh SQLite file, the delivery worker) against
 a Bot API sandbox on loopback with Telegram's flood limits switched on, writes N people and
-one outbox row each, and times ``worker.drain()``. Prints throughput, 429 answers, and
-peak Python memory (tracemalloc). Not part of the test suite.
+one outbox row each, and times ``worker.drain()``. Prints throughput against the sandbox's
+limit, 429 answers, and the process's peak resident memory (VmHWM: the bot and the sandbox
+share this process, so it is an upper bound of the bot's). Not part of the test suite.
 
     python -m benchmarks.broadcast 1000
     python -m benchmarks.broadcast 5000 --rate 25 --sandbox-rate 30
@@ -18,7 +19,6 @@ import os
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from benchmarks.common import load_average, status_of  # noqa: E402
 from bot.app import build_application, start_services, stop_services  # noqa: E402
 from config.clock import ManualClock  # noqa: E402
 from config.services import services_of  # noqa: E402
@@ -78,12 +79,12 @@ async def run(args: argparse.Namespace) -> None:
             app = build_application(settings, clock=clock, token=server.token)
             await start_services(app)
             try:
-                await send(app, users, clock.now(), blocked)
+                await send(app, users, clock.now(), blocked, args.sandbox_rate)
             finally:
                 await stop_services(app)
 
 
-async def send(app: object, users: range, now: datetime, blocked: set[int]) -> None:
+async def send(app: object, users: range, now: datetime, blocked: set[int], limit: float) -> None:
     """Write the people and their rows, then time the drain."""
     services = services_of(app)  # type: ignore[arg-type]
     people = [
@@ -101,7 +102,6 @@ async def send(app: object, users: range, now: datetime, blocked: set[int]) -> N
         }  # fmt: skip
         for uid in users
     ]
-    tracemalloc.start()
     async with transaction(services.sessions) as session:
         await session.exec(insert(Person), params=people)
         rows = list((await session.exec(select(Person).order_by(Person.id))).all())
@@ -120,8 +120,6 @@ async def send(app: object, users: range, now: datetime, blocked: set[int]) -> N
     started = time.perf_counter()
     await worker.drain()  # the worker's own task may take some rounds too: count its stats
     elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     stats = worker.stats
     sent = stats.sent + stats.unreachable + stats.failed
     print(f"recipients        {written}")
@@ -131,7 +129,12 @@ async def send(app: object, users: range, now: datetime, blocked: set[int]) -> N
     print(f"elapsed           {elapsed:.2f} s")
     print(f"throughput        {sent / elapsed:.1f} messages/s (worker rate {worker.rate:g}/s)")
     print(f"429 answers       {stats.throttled}")
-    print(f"peak memory       {peak / 1024 / 1024:.1f} MiB (tracemalloc, Python objects)")
+    print(f"of the limit      {sent / elapsed / limit:.3f} × {limit:g}/s")
+    print(
+        f"peak memory       {status_of(os.getpid()).get('VmHWM', 0) / 1024:.0f} MiB "
+        "(VmHWM of this process: the bot and the sandbox)"
+    )
+    print(load_average())
 
 
 def main(argv: list[str] | None = None) -> int:

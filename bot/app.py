@@ -7,6 +7,8 @@ sandbox, tests) awaits before the first update.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -14,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
-from bot.scheduler import start_freezes, start_reminders
+from bot.scheduler import catch_up_reminders, schedule_freezes, schedule_reminders
 from channels.telegram.codec import check_contest
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
@@ -26,13 +28,16 @@ from contest.definition import Contest, load_contest
 from contest.document import DocumentError, check_template
 from delivery.worker import start_worker, stop_worker
 from handlers.broadcasts import progress
+from handlers.cases import freeze_closed_stages
 from messages import use_contest
-from storage.db import create_engine, migrate, session_factory
+from storage.case_facts import refresh_batch
+from storage.db import create_engine, migrate, session_factory, transaction
 
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 WECOM = "wecom"  # bot_data key of the running 企业微信 service, when configured
+CATCH_UP = "catch_up"  # bot_data key of the start's catch-up task (see start_services)
 
 
 def default_clock(settings: Settings) -> Clock:
@@ -102,9 +107,11 @@ async def start_services(application: AnyApplication) -> None:
 
     When the WECOM_* settings are set, the 企业微信 channel starts too: its callback server and
     its outbox channel beside Telegram's (``application.bot_data[WECOM]``).
-    The pushes: the delivery worker (over the channels), the reminder jobs with a
-    catch-up of what was missed, and the channel's own start-up work (stage-close copies,
-    the question matcher's dictionary).
+    The pushes: the delivery worker (over the channels) and the reminder jobs. What may
+    take long (the catch-up of reminders missed while the bot was down, which judges every
+    unit's cases; the stage-close copies; the question matcher's dictionary) runs in a
+    task of its own (``caught_up`` awaits it), so the bot polls and answers meanwhile and
+    its start does not depend on how much is due.
     """
     services = services_of(application)
     await migrate(services.engine)
@@ -120,14 +127,57 @@ async def start_services(application: AnyApplication) -> None:
         assert wecom.channel is not None
         channels[wecom.channel.name] = wecom.channel
     await start_worker(services, channels, progress=progress)
-    await start_reminders(services, application.job_queue)
-    await start_freezes(services, application.job_queue)
+    schedule_reminders(services, application.job_queue)
+    schedule_freezes(application.job_queue, services)
+    application.bot_data[CATCH_UP] = asyncio.create_task(catch_up(application))
+
+
+async def catch_up(application: AnyApplication) -> None:
+    """Warm up the channel, send the reminders missed meanwhile, copy the closed stages."""
+    services = services_of(application)
     await telegram_channel.startup(application)
+    try:
+        await count_cases(services)
+        await catch_up_reminders(services, application.job_queue)
+    except Exception:  # logged; the next reminder job tries again
+        log.exception("catching up on reminders failed")
+    try:
+        await freeze_closed_stages(services)
+    except Exception:  # logged; the next start tries again (idempotent)
+        log.exception("copying the closed stages' texts failed")
+
+
+async def count_cases(services: Services) -> int:
+    """Store 字数 and completeness on the cases not counted against this contest file yet."""
+    done = 0
+    while True:
+        async with transaction(services.sessions) as session:
+            counted = await refresh_batch(
+                session, contest=services.contest, now=services.clock.now()
+            )
+        if not counted:
+            break
+        done += counted
+    if done:
+        log.info("字数 and completeness counted on %d cases", done)
+    return done
+
+
+async def caught_up(application: AnyApplication) -> None:
+    """Wait until the start's catch-up (``catch_up``) has finished."""
+    task = application.bot_data.get(CATCH_UP)
+    if task is not None:
+        await asyncio.shield(task)
 
 
 async def stop_services(application: AnyApplication) -> None:
     """Stop background work, shut the application down and close the database."""
     services = services_of(application)
+    task = application.bot_data.pop(CATCH_UP, None)
+    if task is not None and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await telegram_channel.shutdown(application)
     worker = await stop_worker(services)
     if worker is not None:

@@ -67,21 +67,32 @@ def schedule(job_queue: JobQueue[Any], services: Services) -> int:
     return len(moments)
 
 
-async def start_reminders(services: Services, job_queue: JobQueue[Any] | None) -> ReminderRun:
-    """Schedule the reminder jobs and send what was missed while the bot was down."""
-    contest = services.contest
-    now = services.clock.now()
+def schedule_reminders(services: Services, job_queue: JobQueue[Any] | None) -> int:
+    """Schedule the reminder jobs still to come; return how many (cheap: no database)."""
     if job_queue is None:
         log.warning("no JobQueue: deadline reminders are not scheduled")
-    else:
-        log.info("%d reminder jobs scheduled", schedule(job_queue, services))
-    dropped = superseded_slots(contest, now)
+        return 0
+    count = schedule(job_queue, services)
+    log.info("%d reminder jobs scheduled", count)
+    return count
+
+
+async def catch_up_reminders(services: Services, job_queue: JobQueue[Any] | None) -> ReminderRun:
+    """Send what was missed while the bot was down (the bot is answering meanwhile)."""
+    now = services.clock.now()
+    dropped = superseded_slots(services.contest, now)
     if dropped:
         log.info("reminders not sent (superseded or deadline passed): %s", [s.key for s in dropped])
     run = await remind(services)
     if run.deferred_until is not None and job_queue is not None:
         _add(job_queue, services, "quiet_end", run.deferred_until)
     return run
+
+
+async def start_reminders(services: Services, job_queue: JobQueue[Any] | None) -> ReminderRun:
+    """Schedule the reminder jobs and send what was missed while the bot was down."""
+    schedule_reminders(services, job_queue)
+    return await catch_up_reminders(services, job_queue)
 
 
 async def _freeze_job(context: CallbackContext[Any, Any, Any, Any]) -> None:

@@ -55,12 +55,8 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-
-from docx import Document
-from docx.document import Document as DocxDocument
-from docx.oxml.ns import qn
-from docx.styles.style import BaseStyle
-from docx.text.paragraph import Paragraph
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 from contest.definition import ONE_LINE_KINDS, Contest, FieldKind, FormField
 from contest.fields import (
@@ -72,6 +68,11 @@ from contest.fields import (
     parse_answer,
     parse_item,
 )
+
+if TYPE_CHECKING:  # python-docx (with lxml) is imported where a document is built or read
+    from docx.document import Document as DocxDocument
+    from docx.styles.style import BaseStyle
+    from docx.text.paragraph import Paragraph
 
 CHECKED = "☑"
 UNCHECKED = "□"
@@ -91,6 +92,10 @@ _SEPARATORS = "，,；;、"
 DOCUMENT_GAP = "\t"  # the template's Normal style has a tab stop at mid-line
 STYLES = {"title": "Title", "label": "Heading 1", "text": "Normal", "body": "Normal"}
 NOTE_STYLE = "说明书注"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_ALIASES = {"Caption": "caption", "Footer": "footer", "Header": "header"} | {
+    f"Heading {n}": f"heading {n}" for n in range(1, 10)
+}  # python-docx's names for the built-in styles, as styles.xml spells them
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 50 * 1024 * 1024
 
@@ -213,12 +218,25 @@ def _style(document: DocxDocument, name: str) -> BaseStyle | None:
 
 def check_template(template: bytes) -> list[str]:
     """Return what a template lacks (its styles by name); raise DocumentError if unreadable."""
+    # Read with the standard library: the bot checks its template at start, and python-docx
+    # (with lxml, ≈10 MiB) is imported only when a document is built or read.
     try:
-        document = Document(io.BytesIO(template))
-    except Exception as error:  # noqa: BLE001 - any unreadable file is "not a .docx"
+        with zipfile.ZipFile(io.BytesIO(template)) as package:
+            names = set(package.namelist())
+            if not {"[Content_Types].xml", "word/document.xml"} <= names:
+                raise DocumentError("not_docx")
+            styles = package.read("word/styles.xml") if "word/styles.xml" in names else b""
+        root = ElementTree.fromstring(styles) if styles else None
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError) as error:
+        if isinstance(error, DocumentError):
+            raise
         raise DocumentError("not_docx") from error
+    found = set()
+    if root is not None:
+        for name in root.iter(f"{{{_W}}}name"):
+            found.add(name.get(f"{{{_W}}}val", ""))
     wanted = [*dict.fromkeys(STYLES.values()), NOTE_STYLE]
-    return [name for name in wanted if _style(document, name) is None]
+    return [name for name in wanted if _ALIASES.get(name, name) not in found]
 
 
 def build_document(
@@ -233,6 +251,9 @@ def build_document(
 
     Without a template (None) python-docx's own is used: Letter, no 公文 styles.
     """
+    from docx import Document
+    from docx.oxml.ns import qn
+
     document = Document(io.BytesIO(template) if template is not None else None)
     body = document.element.body
     for child in list(body):
@@ -278,6 +299,10 @@ def _paragraph_lines(paragraph: Paragraph) -> list[str]:
 
 def document_text(data: bytes) -> list[str]:
     """Return the lines of a .docx body in order, table cells included; raise DocumentError."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
     if len(data) > MAX_BYTES:
         raise DocumentError("too_big")
     try:

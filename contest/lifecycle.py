@@ -115,8 +115,9 @@ def case_gaps(
     engine = _engine(contest, now)
     state = engine.start(values=dict(values)).state
     gaps: list[Gap] = []
-    missing = [r.field.label for r in engine.review(state) if r.missing and r.field.required]
-    invalid = [r.field.label for r in engine.review(state) if r.error and not r.missing]
+    review = engine.review(state)
+    missing = [r.field.label for r in review if r.missing and r.field.required]
+    invalid = [r.field.label for r in review if r.error and not r.missing]
     if missing:
         gaps.append(Gap("missing_fields", {"labels": missing}))
     if invalid:
@@ -253,6 +254,16 @@ def may_withdraw(contest: Contest, now: datetime, *, status: str, advancing: boo
     if status != "submitted":
         return Verdict(Refusal.NOT_SUBMITTED, window)
     return Verdict(_timing(window), window)
+
+
+def may_change_team(
+    contest: Contest, now: datetime, *, status: str, advancing: bool
+) -> Verdict:
+    """Tell whether the case's team may change now: a draft's while its text may, a
+    submitted case's under the rules for changes after submission (contest.team)."""
+    if status == "submitted":
+        return Verdict(None, editing_window(contest, now, advancing=advancing))
+    return may_edit(contest, now, status=status, advancing=advancing)
 
 
 def may_create(contest: Contest, now: datetime, *, existing: int = 0) -> Verdict:

@@ -12,6 +12,7 @@ once at start to catch up, from the scheduler ``bot/scheduler.py`` wires.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from storage.reports import (
     UnitReport,
     case_facts,
     set_reminders_muted,
+    unit_ids,
     unit_reports,
     visitors,
 )
@@ -48,6 +50,7 @@ from storage.reports import (
 log = logging.getLogger(__name__)
 
 JOB = "reminders"  # job names: "reminders:submission:7d", "reminders:open:coaching", …
+BATCH = 200  # units planned per transaction (and per trip to the worker thread)
 Render = Callable[[], str]
 
 
@@ -77,9 +80,7 @@ def reminder_actions() -> Actions:
 
 def opening_actions() -> Actions:
     """Return the buttons under a stage announcement: the schedule, and mute."""
-    return actions(
-        [[("menu.schedule", ids.MENU_SCHEDULE), ("reminders.mute", ids.REMINDERS_MUTE)]]
-    )
+    return actions([[("menu.schedule", ids.MENU_SCHEDULE), ("reminders.mute", ids.REMINDERS_MUTE)]])
 
 
 def _reachable(people: list[Person]) -> list[Person]:
@@ -151,8 +152,44 @@ def _renderer(template: str, values: dict[str, Any]) -> Render:
     return lambda: render(template, **values)
 
 
+def _plan(
+    contest: Contest,
+    run: ReminderRun,
+    reports: list[UnitReport],
+    others: list[Person],
+    now: datetime,
+) -> list[_Planned]:
+    plans: list[_Planned] = []
+    for slot in run.slots:
+        plans += _deadline_plans(contest, slot, reports, now)
+    for opening in run.openings:
+        plans += _opening_plans(contest, opening, reports, others, now)
+    return plans
+
+
+def _rows(plans: list[_Planned], seen: set[str], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "person_id": plan.person.id,
+            "kind": plan.kind,
+            "dedupe_key": plan.dedupe_key,
+            "text": plan.text(),
+            "due_at": now,
+            "actions": stored(plan.buttons),
+        }
+        for plan in plans
+        if plan.dedupe_key not in seen
+    ]
+
+
 async def remind(services: Services) -> ReminderRun:
-    """Write the reminders and announcements due now to the outbox; wake the worker."""
+    """Write the reminders and announcements due now to the outbox; wake the worker.
+
+    Units are taken ``BATCH`` at a time, each batch in a transaction of its own: only that
+    batch's cases are in memory, and judging and rendering them runs in a thread, so the
+    bot keeps answering while every unit of a big contest is planned. The dedupe keys make
+    a run cut short (a crash, a stop) harmless: the next one writes only what is missing.
+    """
     contest = services.contest
     now = services.clock.now()
     run = ReminderRun(slots=due_slots(contest, now), openings=due_openings(contest, now))
@@ -161,27 +198,18 @@ async def remind(services: Services) -> ReminderRun:
     if not run.slots and not run.openings:
         return run
     async with transaction(services.sessions) as session:
-        reports = await unit_reports(session)
+        units = await unit_ids(session)
         others = await visitors(session) if run.openings else []
-        plans: list[_Planned] = []
-        for slot in run.slots:
-            plans += _deadline_plans(contest, slot, reports, now)
-        for opening in run.openings:
-            plans += _opening_plans(contest, opening, reports, others, now)
-        seen = await existing_keys(session, dedupe_keys=[p.dedupe_key for p in plans])
-        rows = [
-            {
-                "person_id": plan.person.id,
-                "kind": plan.kind,
-                "dedupe_key": plan.dedupe_key,
-                "text": plan.text(),
-                "due_at": now,
-                "actions": stored(plan.buttons),
-            }
-            for plan in plans
-            if plan.dedupe_key not in seen
-        ]
-        run.written = await enqueue_many(session, messages=rows) if rows else 0
+    for start in range(0, max(len(units), 1), BATCH):
+        batch, last = units[start : start + BATCH], start + BATCH >= len(units)
+        async with transaction(services.sessions) as session:
+            reports = await unit_reports(session, unit_ids=batch) if batch else []
+            plans = await asyncio.to_thread(
+                _plan, contest, run, reports, others if last else [], now
+            )
+            seen = await existing_keys(session, dedupe_keys=[p.dedupe_key for p in plans])
+            rows = await asyncio.to_thread(_rows, plans, seen, now)
+            run.written += await enqueue_many(session, messages=rows) if rows else 0
     metrics_of(services).reminders_planned.inc(run.written)
     if run.written:
         log.info(

@@ -16,6 +16,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest.definition import Contest
+from storage.case_facts import count
 from storage.models import Advancement, Case, CaseRevision, CaseStatus, FormProgress
 
 SUBMISSION = "submission"
@@ -29,8 +31,12 @@ async def create_case(
     created_by: int | None,
     values: Mapping[str, Any],
     now: datetime,
+    contest: Contest | None = None,
 ) -> Case:
-    """Start a draft case for a unit with its first values (e.g. the prefilled ones)."""
+    """Start a draft case for a unit with its first values (e.g. the prefilled ones).
+
+    With ``contest``, its 字数 and completeness are counted now; without, at the next start.
+    """
     case = Case(
         unit_id=unit_id,
         created_by=created_by,
@@ -40,6 +46,7 @@ async def create_case(
         created_at=now,
         updated_at=now,
     )
+    _recount(case, contest, now)
     session.add(case)
     await session.flush()
     return case
@@ -64,12 +71,25 @@ async def list_cases(session: AsyncSession, *, unit_id: int) -> list[Case]:
     return list((await session.exec(query)).all())
 
 
+def _recount(case: Case, contest: Contest | None, now: datetime) -> None:
+    if contest is not None:
+        count(contest, case, now)
+    else:
+        case.counted_for = ""  # counted again by storage.case_facts.refresh_facts
+
+
 async def save_values(
-    session: AsyncSession, *, case: Case, values: Mapping[str, Any], now: datetime
+    session: AsyncSession,
+    *,
+    case: Case,
+    values: Mapping[str, Any],
+    now: datetime,
+    contest: Contest | None = None,
 ) -> Case:
-    """Replace a case's field values."""
+    """Replace a case's field values (and, with ``contest``, count its 字数 and gaps now)."""
     case.values = dict(values)
     case.updated_at = now
+    _recount(case, contest, now)
     session.add(case)
     await session.flush()
     return case

@@ -6,14 +6,13 @@ SQLite (a file, in WAL mode) by default; PostgreSQL when ``DATABASE_URL`` says s
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,7 +37,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A writer waits for the lock rather than fail: background work (reminder planning,
+    # exports) now runs beside the updates, and a loaded machine may hold a lock for seconds.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -68,7 +69,9 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config  # alembic (≈1 s, ≈10 MiB) only when a migration runs
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -76,11 +79,47 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def _upgrade(connection: Connection, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(_alembic_config(connection), revision)
 
 
+_REVISION = re.compile(r"^revision(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision(?::[^=]*)?=(.*)$", re.MULTILINE)
+
+
+def shipped_heads() -> set[str]:
+    """Return the newest migration(s) shipped with the code, read without importing alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found, down = _REVISION.search(source), _DOWN.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        if down is not None:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1).split("#")[0]))
+    return revisions - parents
+
+
+def current_heads(connection: Connection) -> set[str]:
+    """Return the revision(s) the database carries (none before the first migration)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return set()
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return {row[0] for row in rows}
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to the newest migration (or to ``revision``, for migration tests)."""
+    """Bring the schema to the newest migration (or to ``revision``, for migration tests).
+
+    A database already at the newest migration is left alone without importing alembic.
+    """
+    if revision == "head":
+        async with engine.connect() as connection:
+            if await connection.run_sync(current_heads) == shipped_heads():
+                return
     if engine.dialect.name != "sqlite":
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade, revision)

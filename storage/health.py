@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import MIGRATIONS
+from storage.db import current_heads, shipped_heads
 from storage.models import DeliveryStatus, FormProgress, OutboxMessage
 
 
@@ -46,22 +43,14 @@ async def active_form_count(session: AsyncSession) -> int:
     return (await session.exec(query)).one()
 
 
-def _current_heads(connection: Connection) -> set[str]:
-    return set(MigrationContext.configure(connection).get_current_heads())
-
-
 def head_revisions() -> set[str]:
     """Return the newest migration(s) shipped with the code."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return set(ScriptDirectory.from_config(config).get_heads())
+    return shipped_heads()
 
 
 async def schema_at_head(engine: AsyncEngine) -> bool:
     """Return True if the database answers and carries the newest migration."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
-        current = await connection.run_sync(_current_heads)
+        current = await connection.run_sync(current_heads)
     return current == head_revisions()

@@ -166,6 +166,13 @@ class Case(SQLModel, table=True):
     submitted_at: datetime | None = _moment(nullable=True)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
+    # Counted when the values change (storage.case_facts), so that judging a whole contest
+    # does not count every text again: 字数 of the counted fields, required fields filled,
+    # and the contest form they were counted against ("" = to be counted).
+    words: int | None = None
+    filled: int | None = None
+    required: int | None = None
+    counted_for: str = Field(default="", index=True, sa_column_kwargs={"server_default": ""})
 
 
 class CaseRevision(SQLModel, table=True):

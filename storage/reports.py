@@ -122,6 +122,11 @@ async def unit_reports(
     return list(reports.values())
 
 
+async def unit_ids(session: AsyncSession) -> list[int]:
+    """Return every unit's id, in order (to take the units a batch at a time)."""
+    return list((await session.exec(select(Unit.id).order_by(col(Unit.id)))).all())  # type: ignore[arg-type]
+
+
 async def visitors(session: AsyncSession) -> list[Person]:
     """Return the people who talked to the bot without belonging to a unit."""
     query = select(Person).where(col(Person.unit_id).is_(None)).order_by(col(Person.id))

@@ -15,7 +15,13 @@ from typing import Any
 import aiohttp
 from telegram.request import HTTPXRequest
 
-from bot.app import AnyApplication, build_application, start_services, stop_services
+from bot.app import (
+    AnyApplication,
+    build_application,
+    caught_up,
+    start_services,
+    stop_services,
+)
 from config.clock import ManualClock
 from config.settings import Settings
 from contest.definition import Contest
@@ -77,6 +83,7 @@ class Harness:
             request=_patient_request(),
         )
         await start_services(self.app)
+        await caught_up(self.app)  # the bot answers meanwhile; tests want it deterministic
         self.pump = UpdatePump(self.app)
         return self
 

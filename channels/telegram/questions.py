@@ -7,6 +7,8 @@ same field is asked again.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
@@ -108,8 +110,8 @@ async def on_topic_button(update: Update, context: Context) -> None:
 
 
 async def on_startup(_app: Application) -> None:  # type: ignore[type-arg]
-    """Loads the segmentation dictionary before the first question, not during it."""
-    prepare()
+    """Loads the segmentation dictionary before the first question, in a thread (≈1 s)."""
+    await asyncio.to_thread(prepare)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from contest.text import (
     document_hits,
     document_words,
     find_restricted,
+    is_wide,
     sentence_spans,
     unresolved,
 )
@@ -106,6 +108,35 @@ def test_count_is_bounded(text: str) -> None:
     assert words <= sum(1 for char in text if not char.isspace())
     if text.strip() == "" or not text:
         assert words == 0
+
+
+def counted_per_character(text: str) -> int:
+    """Count 字数 one character at a time: the rule as written, to check the fast count by."""
+    count, in_run = 0, False
+    for char in text:
+        if char.isspace():
+            in_run = False
+        elif is_wide(char):
+            count, in_run = count + 1, False
+        elif unicodedata.category(char) in {"Mn", "Mc", "Me", "Cf", "Cc", "Cs"}:
+            continue
+        elif not in_run:
+            count, in_run = count + 1, True
+    return count
+
+
+MIXED = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(list("中文“”…——·　 \u0301\u200d\ufe0f\x00\x1fA1,.")),
+    )
+)
+
+
+@settings(max_examples=500)
+@given(MIXED)
+def test_the_count_agrees_with_the_rule_character_by_character(text: str) -> None:
+    assert count_words(text) == counted_per_character(text)
 
 
 CJK = st.one_of(

@@ -444,6 +444,9 @@ async def test_a_docx_in_the_official_template_fills_the_fields(harness):
     assert "已根据文件新建案例" in texts
     assert "从文件中读到 14 项" in texts
     assert "牵头人办公电话：0755-88134326" in texts
+    # the summary names a choice by its label, not the contest file's key (issue 14)
+    (summary,) = [m for m in user.messages() if "从文件中读到" in m.text]
+    assert "案例类别：正风增效" in summary.text and "conduct" not in summary.text
     review = user.last_reply
     assert "请核对" in review.text and "案例类别：正风增效" in review.text
     assert "往年是否参赛：未填写" in review.text

@@ -1,7 +1,7 @@
 """judges, their assignments and scores, judged rounds and awards
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0006"
-down_revision: str | tuple[str, ...] | None = "0005"
+revision: str = "0009"
+down_revision: str | tuple[str, ...] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

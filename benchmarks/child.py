@@ -1,0 +1,157 @@
+"""The process the load benchmarks measure: the bot, or a bare PTB echo bot, polling a sandbox.
+
+    python -m benchmarks.child bot  --api URL --token T --database FILE --clock ISO --report F
+    python -m benchmarks.child echo --api URL --token T --report F
+
+It runs until SIGTERM, then writes a JSON report: every event-loop lag over 20 ms (a 10 ms
+ticker that measures how late it wakes; wall-clock times, to be cut to the parent's
+windows), and for the bot, each reminder planning SIGUSR1 started (the real use case
+``handlers.reminders.remind`` at the bot's clock) with its start and end. The bot is built
+and started as ``python -m bot`` starts it (``build_application``, ``start_services``,
+polling); the echo bot answers every message with its text. Imports happen inside, so the
+echo bot imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+TICK = 0.01
+NOTED = 0.02  # lags above this are kept in the report
+
+
+class LagWatch:
+    """How late the event loop wakes a ticker that sleeps ``TICK`` seconds at a time.
+
+    Each lag is kept with the CPU time the loop's thread spent meanwhile: on a machine
+    with more runnable processes than cores, a tick is also late because the process was
+    not scheduled at all; the CPU part is what the bot's own work in the loop took.
+    """
+
+    def __init__(self) -> None:
+        self.lags: list[tuple[float, float, float]] = []  # (wall-clock time, lag, loop CPU)
+        self.ticks = 0
+
+    async def run(self) -> None:
+        """Tick until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            start, cpu = loop.time(), time.thread_time()
+            await asyncio.sleep(TICK)
+            late = loop.time() - start - TICK
+            self.ticks += 1
+            if late > NOTED:
+                self.lags.append((time.time(), late, time.thread_time() - cpu))
+
+
+async def echo_application(args: argparse.Namespace) -> Any:
+    """Return a started bare echo bot."""
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.text:
+            await message.reply_text(message.text)
+
+    application = (
+        ApplicationBuilder()
+        .token(args.token)
+        .base_url(f"{args.api}/bot")
+        .base_file_url(f"{args.api}/file/bot")
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.ALL, echo))
+    await application.initialize()
+    return application
+
+
+async def bot_application(args: argparse.Namespace) -> Any:
+    """Return the bot, built and started as ``python -m bot`` does."""
+    from datetime import datetime
+
+    from bot.app import build_application, start_services
+    from config.clock import ShiftedClock
+    from config.settings import Settings
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_api_url=args.api,
+        database_url=f"sqlite+aiosqlite:///{args.database}",
+        organizer_ids=[9001],
+        health_port=0,
+        send_rate=args.send_rate,
+    )
+    clock = ShiftedClock(datetime.fromisoformat(args.clock))
+    application = build_application(settings, clock=clock, token=args.token)
+    await start_services(application)
+    return application
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Start, poll, watch the loop until SIGTERM, report."""
+    watch = LagWatch()
+    application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
+    await application.updater.start_polling(drop_pending_updates=False)
+    await application.start()
+    watcher = asyncio.create_task(watch.run())
+    plans: list[dict[str, Any]] = []
+    tasks: set[asyncio.Task[Any]] = set()
+
+    async def plan() -> None:
+        from config.services import services_of
+        from handlers.reminders import remind
+
+        begin = time.time()
+        result = await remind(services_of(application))
+        plans.append({"start": begin, "end": time.time(), "written": result.written})
+
+    def start_planning() -> None:
+        task = asyncio.create_task(plan())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    if args.kind == "bot":
+        loop.add_signal_handler(signal.SIGUSR1, start_planning)
+    await stop.wait()
+    watcher.cancel()
+    report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans}
+    Path(args.report).write_text(json.dumps(report))
+    await application.updater.stop()
+    await application.stop()
+    if args.kind == "bot":
+        from bot.app import stop_services
+
+        await stop_services(application)
+    else:
+        await application.shutdown()
+
+
+def main() -> None:
+    """Parse the command line and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["bot", "echo"])
+    parser.add_argument("--api", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--database", default="")
+    parser.add_argument("--clock", default="2024-07-01T10:00:00+08:00")
+    parser.add_argument("--send-rate", type=float, default=25.0)
+    parser.add_argument("--report", required=True)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Benchmark: the bot's worst event-loop stall while heavy organizer work runs beside users.
+
+    python -m benchmarks.stalls                       # 10,000 units, 5,000 cases, 20 users
+    python -m benchmarks.stalls --units 2000 --cases 1000 --window 20
+
+The bot runs in a child process (``benchmarks.child``) on a seeded SQLite file (N units,
+each with a contact person; M cases of about 2,500 字, a third submitted) with its clock a
+minute after a deadline reminder's moment. After polling has started, interactive users
+(questions and /schedule, closed loop) run for ``--window`` seconds while, a second in, the
+organizer sends /status, the reminder planning for every unit runs (SIGUSR1 in the child:
+``handlers.reminders.remind``), and the organizer sends /export (workbooks and the zip of
+the submitted .docx; an export not finished when the window ends is left unfinished and
+said so). Prints the worst event-loop lag inside the window (a 10 ms ticker in the bot's
+loop), how many stalls went over 100 ms, the users' p50/p95/max, and how long each heavy
+piece took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import (
+    DUE,
+    FIRST_USER,
+    ORGANIZER,
+    QUESTIONS,
+    Child,
+    Person,
+    first_poll,
+    load_average,
+    mib,
+    percentiles,
+    seeded,
+)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=10_000)
+    parser.add_argument("--cases", type=int, default=5_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--window", type=float, default=30.0, help="seconds measured")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["status", "planning", "export"],
+        help="leave one heavy piece out (to see what each costs)",
+    )  # fmt: skip
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Seed, start the bot, run users and the heavy work, print the figures."""
+    from sandbox.config import SandboxConfig
+    from sandbox.server import SandboxServer
+
+    print(f"{args.units} units, {args.cases} cases, {args.users} users, "
+          f"{args.window:.0f} s window; {load_average()}", flush=True)  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        database = await seeded(Path(folder), units=args.units, cases=args.cases)
+        config = SandboxConfig(global_rate=None, per_chat_rate=None)
+        async with SandboxServer(config) as server:
+            state = server.state
+            child = Child("bot", server.url, server.token, database=database, clock=DUE).start()
+            if not await first_poll(state, since=0, timeout=120):
+                raise RuntimeError("the bot did not start polling")
+            print(f"start-up to the first getUpdates: {time.perf_counter() - child.started:.1f} s"
+                  f" ({child.cpu_seconds():.1f} s of CPU)")  # fmt: skip
+            users = [Person(state, FIRST_USER + n) for n in range(1, args.users + 1)]
+            organizer = Person(state, ORGANIZER)
+            window_start = time.time()
+            end = time.perf_counter() + args.window
+            marks: dict[str, float] = {}
+
+            async def walk(index: int, person: Person) -> None:
+                step = 0
+                while time.perf_counter() < end:
+                    text = QUESTIONS[(index + step) % 5] if step % 2 == 0 else "/schedule"
+                    await person.send(text)
+                    step += 1
+
+            async def heavy() -> None:
+                await asyncio.sleep(1)
+                marks["begin"] = time.perf_counter()
+                organizer_before = organizer.bot_messages()
+                if "status" not in args.skip:
+                    await organizer.send("/status")
+                if "planning" not in args.skip:
+                    child.signal(signal.SIGUSR1)
+                if "export" not in args.skip:
+                    await organizer.send("/export")
+                while time.perf_counter() < end:
+                    documents = [m for m in organizer.chat.messages.values() if m.document]
+                    marks["status_messages"] = organizer.bot_messages() - organizer_before
+                    if len(documents) >= 3 and "export" not in marks:
+                        marks["export"] = time.perf_counter() - marks["begin"]
+                    await organizer.chat.notifier.wait(max(0.0, end - time.perf_counter()))
+
+            try:
+                await asyncio.gather(heavy(), *(walk(i, p) for i, p in enumerate(users)))
+            except TimeoutError:
+                print(f"a user got no answer; the bot's last words:\n{child.errors()}")
+                raise
+            finally:
+                window_end = time.time()
+                memory = child.memory()
+                report = await child.stop()
+    inside = [x for x in report.get("lags", []) if window_start <= x[0] <= window_end]
+    lags = [x[1] for x in inside]
+    own = [x[2] for x in inside]  # the loop thread's CPU during those ticks
+    stalls = [lag for lag in lags if lag > 0.1]
+    p50, p95, worst = percentiles([x for p in users for x in p.latencies])
+    print(f"worst event-loop lag      {max(lags, default=0) * 1000:8.0f} ms")
+    print(f"stalls over 100 ms        {len(stalls):8d}  (their sum {sum(stalls):.1f} s)")
+    print(
+        f"worst loop CPU in a tick  {max(own, default=0) * 1000:8.0f} ms  (the bot's own work; "
+        f"the rest of a lag is waiting for a core), {sum(1 for x in own if x > 0.1)} over 100 ms"
+    )
+    print(f"users' answers            p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+          f"max {worst * 1000:.0f} ms, {sum(len(p.latencies) for p in users)} answers")  # fmt: skip
+    for plan in report.get("plans", []):
+        print(f"reminder planning         {plan['end'] - plan['start']:8.1f} s "
+              f"({plan['written']} new rows)")  # fmt: skip
+    if not report.get("plans"):
+        print("reminder planning         not finished in the window")
+    print(f"/status + /export         {marks.get('status_messages', 0)} messages to the organizer")
+    if "export" in marks:
+        print(f"export (3 files)          {marks['export']:8.1f} s")
+    else:
+        print("export (3 files)          not finished in the window")
+    print(f"bot VmHWM                 {mib(memory.get('VmHWM'))}")
+    print(load_average())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark."""
+    asyncio.run(run(parse_args(sys.argv[1:] if argv is None else argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Benchmark: throughput and latency under N concurrent users, against a bare echo bot.
+
+    python -m benchmarks.throughput                       # 50 users × 20 steps, 2 rounds each
+    python -m benchmarks.throughput --users 200 --mix forms --steps 5   # 200 people filling forms
+
+One sandbox on loopback (no flood limits) in this process; the bot (a fresh seeded SQLite
+file, N registered contact persons) and a bare python-telegram-bot echo bot each run in a
+child process of their own (``benchmarks.child``), in interleaved rounds (bot, echo, bot,
+echo …) on the same sandbox, so that both see the same machine load. Closed loop: each user
+sends, waits for the bot's first answer (any change to the chat), sends the next, ``--steps``
+times. The mix (``--mix mixed``): a third of the users are drafting a case and each step
+types one more paragraph of its 案例背景 (a form answer); the others alternate a question
+(“ddl是几号”) and /schedule. ``--mix forms``: everyone types form answers. The drafters are
+walked into the form before the first bot round (untimed; /start, 我的案例, 新建, a category,
+the title and the four 牵头人 fields). The echo bot gets the same messages.
+
+Prints per round and in total: updates/s, p50/p95/max latency, and the bot/echo ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import (
+    FIRST_USER,
+    PIECES,
+    QUESTIONS,
+    Child,
+    Person,
+    first_poll,
+    load_average,
+    mib,
+    percentiles,
+    seeded,
+    settle,
+)
+
+LEAD = ["李四", "二级主任科员", "0755-88134324", "13900001111"]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--steps", type=int, default=20, help="messages per user per round")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of each bot")
+    parser.add_argument("--mix", choices=["mixed", "forms"], default="mixed")
+    return parser.parse_args(argv)
+
+
+def is_drafter(index: int, mix: str) -> bool:
+    """Tell whether user ``index`` types form answers (else questions and /schedule)."""
+    return mix == "forms" or index % 3 == 0
+
+
+async def into_the_form(person: Person) -> None:
+    """Walk a contact person to the 案例背景 field of a new case."""
+    await person.send("/start")
+    await settle(person)
+    await person.press("menu:cases")
+    await settle(person)
+    await person.press("case:new")
+    await settle(person)
+    await person.press("发展提质")
+    await settle(person)
+    for text in ["“一网通办”再提速", *LEAD]:
+        await person.send(text)
+        await settle(person)
+
+
+async def one_round(people: list[Person], args: argparse.Namespace) -> tuple[float, list[float]]:
+    """Run every user's closed loop once; return the elapsed time and the latencies."""
+    latencies: list[float] = []
+
+    async def walk(index: int, person: Person) -> None:
+        for step in range(args.steps):
+            if is_drafter(index, args.mix):
+                text = PIECES[(index + step) % len(PIECES)]
+            elif step % 2 == 0:
+                text = QUESTIONS[(index + step) % len(QUESTIONS)]
+            else:
+                text = "/schedule"
+            latencies.append(await person.send(text))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(walk(i, p) for i, p in enumerate(people)))
+    return time.perf_counter() - started, latencies
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Seed, run the interleaved rounds, print the figures."""
+    from sandbox.config import SandboxConfig
+    from sandbox.server import SandboxServer
+
+    print(f"{args.users} users × {args.steps} steps, mix {args.mix}; {load_average()}")
+    with tempfile.TemporaryDirectory() as folder:
+        database = await seeded(Path(folder), units=args.users, cases=0)
+        config = SandboxConfig(global_rate=None, per_chat_rate=None)
+        async with SandboxServer(config) as server:
+            state = server.state
+            people = [Person(state, FIRST_USER + n) for n in range(1, args.users + 1)]
+            totals: dict[str, list[tuple[float, list[float]]]] = {"bot": [], "echo": []}
+            prepared = False
+            for number in range(args.rounds):
+                for kind in ("bot", "echo"):
+                    child = Child(kind, server.url, server.token, database=database)
+                    generation = state.poll_generation
+                    child.start()
+                    if not await first_poll(state, since=generation):
+                        raise RuntimeError(f"the {kind} did not start polling")
+                    if kind == "bot" and not prepared:
+                        drafters = [p for i, p in enumerate(people) if is_drafter(i, args.mix)]
+                        begin = time.perf_counter()
+                        await asyncio.gather(*(into_the_form(p) for p in drafters))
+                        print(f"(walked {len(drafters)} drafters into the form in "
+                              f"{time.perf_counter() - begin:.0f} s, untimed)")  # fmt: skip
+                        prepared = True
+                    elapsed, latencies = await one_round(people, args)
+                    memory = child.memory()
+                    await child.stop()
+                    totals[kind].append((elapsed, latencies))
+                    p50, p95, worst = percentiles(latencies)
+                    print(
+                        f"round {number + 1} {kind:<4} {len(latencies) / elapsed:7.1f} updates/s"
+                        f"  p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms"
+                        f"  max {worst * 1000:6.0f} ms  VmHWM {mib(memory.get('VmHWM'))}",
+                        flush=True,
+                    )  # fmt: skip
+    rates = {}
+    for kind, rounds in totals.items():
+        count = sum(len(lat) for _, lat in rounds)
+        rates[kind] = count / sum(elapsed for elapsed, _ in rounds)
+        p50, p95, worst = percentiles([x for _, lat in rounds for x in lat])
+        print(f"total {kind:<4} {rates[kind]:7.1f} updates/s  p50 {p50 * 1000:6.0f} ms"
+              f"  p95 {p95 * 1000:6.0f} ms  max {worst * 1000:6.0f} ms")  # fmt: skip
+    print(f"ratio bot / echo: {rates['bot'] / rates['echo']:.2f}")
+    print(load_average())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark."""
+    asyncio.run(run(parse_args(sys.argv[1:] if argv is None else argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
