@@ -100,6 +100,57 @@ class Editing(StrEnum):
     NONE = "none"
 
 
+class Criterion(Strict):
+    """One thing judges score (评分项): its maximum, its weight and the notice's words."""
+
+    key: Key
+    name: str
+    max: float = Field(gt=0, le=1000, description="the highest score a judge may give")
+    weight: float = Field(default=1.0, gt=0, le=100, description="the total is Σ weight × score")
+    text: str = Field(default="", description="the notice's words, shown to the judge")
+
+
+class Ranking(StrEnum):
+    """How the judges' totals of one entry become its score."""
+
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"  # without the highest and the lowest, from trim_from judges
+
+
+class Decides(StrEnum):
+    """What a judged stage's ranking decides."""
+
+    ADVANCING = "advancing"  # the top entries go on (advance_per_category / advance_total)
+    AWARDS = "awards"  # the prize tiers (awards.tiers)
+
+
+class StageJudging(Strict):
+    """How judges (评委) score a stage: criteria per category, the ranking rule, blindness.
+
+    ``criteria`` apply to every category not in ``by_category``; none at all: one score
+    from 0 to 100. ``live``: entries are scored on stage, one after another, as the
+    organizer opens each.
+    """
+
+    criteria: list[Criterion] = Field(default_factory=list)
+    by_category: dict[str, list[Criterion]] = Field(default_factory=dict)
+    ranking: Ranking = Ranking.MEAN
+    trim_from: int = Field(default=5, ge=3, description="judges needed to drop high and low")
+    blind: bool = Field(default=False, description="hide units and people from judges")
+    live: bool = False
+    decides: Decides | None = Field(
+        default=None, description="empty: advancing if the stage has a quota, else awards"
+    )
+    text: str = Field(default="", description="the notice's words on how the stage is judged")
+
+    @model_validator(mode="after")
+    def _unique(self) -> StageJudging:
+        _require_unique("judging.criteria", [c.key for c in self.criteria])
+        for category, criteria in self.by_category.items():
+            _require_unique(f"judging.by_category.{category}", [c.key for c in criteria])
+        return self
+
+
 class Stage(Strict):
     """One stage of the contest, pinned to exact moments.
 
@@ -121,6 +172,7 @@ class Stage(Strict):
     editing: Editing = Editing.NONE
     announce_to: Literal["all", "advancing", "none"] = "all"
     source_text: str = Field(default="", description="the notice's own words for the dates")
+    judging: StageJudging | None = Field(default=None, description="judges score this stage")
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -423,6 +475,7 @@ class Terms(Strict):
     earlier_level: str = Field(
         default="市赛", description="the level earlier prizes were won at (re-entry rule)"
     )
+    judge: str = Field(default="评委", description="what the people who score entries are called")
 
 
 class NextRound(Strict):
@@ -491,7 +544,13 @@ class Contest(Strict):
         for dotted in self.unconfirmed:
             _check_path(self, dotted)
         check_roles(self)
+        check_judging(self)
         return self
+
+    @property
+    def judged_stages(self) -> list[Stage]:
+        """Return the stages judges score, in order."""
+        return [s for s in self.stages if s.judging is not None]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -698,6 +757,39 @@ def check_roles(contest: Contest) -> None:
                     f"rules.originality.barred_prizes: {barred!r} is no choice of"
                     " forms.case.previous_prize"
                 )
+
+
+def decides(contest: Contest, stage: Stage) -> Decides:
+    """Return what a judged stage's ranking decides (said, or from its quota)."""
+    assert stage.judging is not None
+    if stage.judging.decides is not None:
+        return stage.judging.decides
+    return Decides.ADVANCING if stage.advances else Decides.AWARDS
+
+
+def check_judging(contest: Contest) -> None:
+    """Refuse judging that names unknown categories or decides what the file cannot give."""
+    categories = {c.key for c in contest.categories}
+    for stage in contest.stages:
+        judging = stage.judging
+        if judging is None:
+            continue
+        where = f"stages.{stage.key}.judging"
+        for key in judging.by_category:
+            if key not in categories:
+                raise ValueError(f"{where}.by_category: {key!r} is no category of this contest")
+        outcome = decides(contest, stage)
+        if outcome is Decides.ADVANCING and not stage.advances:
+            raise ValueError(
+                f"{where}: decides = \"advancing\" needs advance_per_category or advance_total"
+                " on the stage"
+            )
+        if outcome is Decides.AWARDS and not any(
+            t.ranks or t.count for t in contest.awards.tiers
+        ):
+            raise ValueError(
+                f"{where}: decides the awards, but awards.tiers has no tier with ranks or count"
+            )
 
 
 def _check_path(root: BaseModel, dotted: str) -> None:

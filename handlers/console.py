@@ -45,6 +45,7 @@ from storage.case_table import (
 )
 from storage.cases import get_case
 from storage.db import SessionFactory, transaction
+from storage.judging import is_judge
 from storage.logins import (
     create_console_session,
     create_login_token,
@@ -96,7 +97,9 @@ async def issue_login_link(
     token = secrets.token_urlsafe(32)
     expires_at = now + LOGIN_LIFETIME
     async with transaction(sessions) as session:
-        if not await is_organizer(session, who, configured):
+        if not await is_organizer(session, who, configured) and not await is_judge(
+            session, person_id=who.id
+        ):
             return None
         await create_login_token(
             session, secret=token, person_id=who.id, expires_at=expires_at, now=now
@@ -119,6 +122,7 @@ class Login:
 
     session_secret: str = ""
     refusal: Refusal | None = None
+    judge_only: bool = False  # a judge (评委) who is no organizer: only the scoring pages
 
 
 async def redeem_login(
@@ -134,7 +138,9 @@ async def redeem_login(
         if now > row.expires_at:
             return Login(refusal=Refusal.EXPIRED)
         person = await get_person_by_id(session, person_id=row.person_id)
-        if person is None or not await is_organizer(session, person, configured):
+        organizer = person is not None and await is_organizer(session, person, configured)
+        judge = person is not None and await is_judge(session, person_id=row.person_id)
+        if person is None or not (organizer or judge):
             return Login(refusal=Refusal.NOT_ORGANIZER)
         if not await take_login_token(session, token_id=row.id, now=now):
             return Login(refusal=Refusal.USED)
@@ -144,7 +150,7 @@ async def redeem_login(
             person_id=row.person_id, now=now,
         )  # fmt: skip
         await record_event(session, person_id=person.id, action="login", now=now)
-    return Login(session_secret=secret)
+    return Login(session_secret=secret, judge_only=not organizer)
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,7 @@ class Signed:
     person_id: int
     name: str
     csrf_token: str
+    organizer: bool = True  # False: a judge on the scoring pages
 
     def csrf_matches(self, given: str) -> bool:
         """Return True if a form's CSRF token is this session's (compared in constant time)."""
@@ -167,8 +174,10 @@ async def check_session(
     configured: Configured,
     idle: timedelta,
     now: datetime,
+    judges: bool = False,
 ) -> Signed | None:
-    """Return the signed-in organizer, or None (no session, idle too long, right lost)."""
+    """Return the signed-in organizer (or, with ``judges``, judge), or None (no session,
+    idle too long, right lost)."""
     if not secret:
         return None
     async with transaction(sessions) as session:
@@ -176,15 +185,20 @@ async def check_session(
         if row is None or row.id is None:
             return None
         person = await get_person_by_id(session, person_id=row.person_id)
-        if (
-            now - row.last_seen_at > idle
-            or person is None
-            or not await is_organizer(session, person, configured)
-        ):
+        organizer = person is not None and await is_organizer(session, person, configured)
+        judge = (
+            person is not None
+            and not organizer
+            and await is_judge(session, person_id=row.person_id)
+        )
+        if now - row.last_seen_at > idle or person is None or not (organizer or judge):
             await end_console_session(session, session_id=row.id, now=now)
             return None
+        if not organizer and not judges:
+            return None  # a judge's session on an organizer's page: refused, kept
         await touch_console_session(session, session_id=row.id, now=now)
-    return Signed(row.person_id, person.name or person.display_name, row.csrf_token)
+    name = person.name or person.display_name
+    return Signed(row.person_id, name, row.csrf_token, organizer)
 
 
 async def log_out(*, sessions: SessionFactory, secret: str, now: datetime) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from contest.definition import Contest, Terms
+from contest.judging import points
 from contest.timefmt import format_day, format_duration, format_moment, format_remaining
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,6 +34,7 @@ def environment() -> Environment:
     env.filters["moment"] = format_moment
     env.filters["day"] = format_day
     env.filters["duration"] = format_duration
+    env.filters["points"] = points
     env.globals["remaining"] = format_remaining
     env.globals["terms"] = Terms()
     return env
