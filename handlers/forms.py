@@ -22,13 +22,14 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.services import Services
+from contest.asking import looks_like_question
 from contest.definition import FieldKind
 from contest.forms import Event, FieldView, FormEngine, FormState, ReviewRow, Step, Validator
 from handlers import actions as ids
 from handlers.replies import Action, Actions, Reply, label_text
 from handlers.visits import Sender, Visit, arrive
 from storage.db import transaction
-from storage.forms import active_form, get_form, pause_forms, save_form
+from storage.forms import active_form, get_form, latest_form, pause_forms, save_form
 from storage.models import FormProgress
 
 
@@ -79,6 +80,11 @@ class TextTurn:
 
 
 FLOWS: dict[str, FormFlow] = {}
+# An answer that reads like a question waits in the saved state under this key until the
+# person says which it is; any other step of the engine drops it (FormState has no such key).
+HELD = "held"
+# The kinds where a question could be taken for content (a phone, a date or a choice could not).
+WORDED_KINDS = frozenset({FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.LIST})
 
 
 def register_flow(flow: FormFlow) -> None:
@@ -125,11 +131,13 @@ async def open_form_in(
     progress = await get_form(
         session, person_id=person_id, form_key=form_key, subject_id=subject_id
     )
-    if progress is None or restart or not progress.state:
+    # ``restart`` starts from the stored values only when no unfinished answers wait: a
+    # form left half-way is resumed at its field with what was typed (nothing is lost).
+    if progress is None or not progress.state:
         initial = await flow.initial(session, v, subject_id)
         state = engine.start(initial.get("prefill"), values=initial.get("values")).state
     else:
-        state = FormState.from_dict(progress.state)
+        state = await _refilled(session, v, engine, progress)
     progress = await save_form(
         session,
         person_id=person_id,
@@ -140,6 +148,28 @@ async def open_form_in(
     )
     gate = await _pass(session, v, progress, changing=False)
     return [ask(v, engine, progress, state, context=gate.context)]
+
+
+async def resume_offer(v: Visit) -> list[Reply]:
+    """Say which form waits half-filled, with one button back to its field (or none)."""
+    async with v.services.sessions() as session:
+        progress = await latest_form(session, person_id=v.person.id or 0, form_keys=list(FLOWS))
+    if progress is None or not progress.state:
+        return []
+    engine = engine_for(v, progress.form_key)
+    state = FormState.from_dict(progress.state)
+    view = engine.current(state)
+    values = {"form": engine.form, "view": view, "filled": len(engine.result(state))}
+    resume = _button(label_text("form.resume"), progress.id or 0, "resume")
+    return [Reply("form/waiting.html", values, ((resume,),))]
+
+
+async def _refilled(
+    session: AsyncSession, v: Visit, engine: FormEngine, progress: FormProgress
+) -> FormState:
+    """Return the saved state with its prefilled fields in step with their sources now."""
+    initial = await FLOWS[progress.form_key].initial(session, v, progress.subject_id)
+    return engine.refill(FormState.from_dict(progress.state), initial.get("prefill"))
 
 
 async def take_text(services: Services, *, sender: Sender, text: str, now: datetime) -> TextTurn:
@@ -153,9 +183,30 @@ async def take_text(services: Services, *, sender: Sender, text: str, now: datet
         if gate.refusal is not None:
             return TextTurn(visit=v, turn=Turn([gate.refusal]))
         engine = engine_for(v, progress.form_key)
-        step = engine.answer(FormState.from_dict(progress.state), text)
+        state = FormState.from_dict(progress.state)
+        view = engine.current(state)
+        if view is not None and view.field.kind in WORDED_KINDS and looks_like_question(text):
+            progress.state = {**state.to_dict(), HELD: text.strip()}
+            session.add(progress)
+            return TextTurn(visit=v, turn=Turn([_held_reply(progress, view, text.strip())]))
+        step = engine.answer(state, text)
         replies = await _apply(session, v, engine, progress, step, gate.context)
     return TextTurn(visit=v, turn=Turn(replies))
+
+
+def _held_reply(progress: FormProgress, view: FieldView, text: str) -> Reply:
+    """Ask whether an answer that reads like a question is one, or the field's content."""
+    progress_id, key = progress.id or 0, view.field.key
+    return Reply(
+        "form/held.html",
+        {"text": text, "field": view.field},
+        (
+            (
+                _button(label_text("form.answer_question"), progress_id, "qa", key),
+                _button(label_text("form.as_content"), progress_id, "qk", key),
+            ),
+        ),
+    )
 
 
 async def pause(v: Visit) -> int:
@@ -196,6 +247,7 @@ async def press(
         engine = engine_for(v, progress.form_key)
         state = FormState.from_dict(progress.state)
         if op == "resume":
+            state = await _refilled(session, v, engine, progress)
             progress = await save_form(
                 session,
                 person_id=progress.person_id,
@@ -205,10 +257,25 @@ async def press(
                 now=v.now,
             )
             return Turn([ask(v, engine, progress, state, context=gate.context)])
-        step = _operate(engine, state, op, field_key, arg)
-        if step is None:
-            return Turn(toast="form/stale_toast.html")
-        return Turn(await _apply(session, v, engine, progress, step, gate.context))
+        if op in ("qa", "qk"):
+            held = progress.state.get(HELD)
+            if not isinstance(held, str) or field_key != state.cursor:
+                return Turn(toast="form/stale_toast.html")
+            if op == "qk":
+                step = engine.answer(state, held)
+                return Turn(await _apply(session, v, engine, progress, step, gate.context))
+            progress.state = state.to_dict()
+            session.add(progress)
+            again = ask(v, engine, progress, state, context=gate.context)
+        else:
+            step = _operate(engine, state, op, field_key, arg)
+            if step is None:
+                return Turn(toast="form/stale_toast.html")
+            return Turn(await _apply(session, v, engine, progress, step, gate.context))
+    # Answered after the transaction: the answers read the person's cases on their own.
+    from handlers.browse import questions  # browse opens forms: imported here, not above
+
+    return Turn([*await questions(v, held), again])
 
 
 def _operate(

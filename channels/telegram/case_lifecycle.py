@@ -32,6 +32,7 @@ from channels.telegram.common import (
     visit,
 )
 from handlers import cases
+from handlers.forms import resume_offer
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ async def todo(update: Update, context: Context) -> None:
     """Says what to do now: for a unit, each case's gaps and the next deadline."""
     v = await visit(update, context)
     await answer(update)
-    await send_replies(update, context, [await cases.todo(v)])
+    await send_replies(update, context, [*await resume_offer(v), await cases.todo(v)])
 
 
 def register(app: AnyApp) -> None:

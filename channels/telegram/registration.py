@@ -38,6 +38,7 @@ from channels.telegram.forms import TEXT_HOOKS, open_form
 from channels.telegram.invites import invite_expiry, invite_link
 from contest.definition import Form
 from contest.extras import shown_value
+from handlers.forms import resume_offer
 from handlers.menus import main_menu
 from handlers.registration import (
     CODE_WAIT,
@@ -230,6 +231,7 @@ async def on_me(update: Update, context: Context) -> None:
     if unit is not None:
         shown_unit["submitter"] = submitter_name(v, unit.submitter_key)
     forms_ = v.services.contest.forms
+    await send_replies(update, context, await resume_offer(v))
     await show(
         update,
         context,

@@ -515,6 +515,25 @@ def test_list_items_one_by_one_with_back_and_keep() -> None:
     assert (view.item, view.item_value) == (3, "全程网办，不见面审批。")
 
 
+def test_a_list_keeps_its_items_as_far_as_they_go() -> None:
+    walk = Walk("case", PREFILL)
+    fill_case_up_to_background(walk)
+    walk.say(BACKGROUND)
+    walk.do("finish", "background")
+    walk.say("数据共享，材料免交。")
+    # The first item is stored at once: a pause, the review or a reopened form keeps it.
+    assert walk.state.values["innovations"] == ["数据共享，材料免交。"]
+    again = walk.engine.start(values={**walk.engine.result(walk.state)})
+    assert again.state.values["innovations"] == ["数据共享，材料免交。"]
+    assert "innovations" not in again.state.prefilled  # asked again: it is not complete
+    edited = walk.engine.edit(walk.engine._to_review(walk.state), "innovations").state
+    view = walk.engine.current(edited)
+    assert view is not None and (view.item, view.item_value) == (2, None)
+    assert edited.draft == ("数据共享，材料免交。", "", "")
+    back = walk.engine.back(edited, "innovations", item=2).state
+    assert walk.engine.current(back).item_value == "数据共享，材料免交。"
+
+
 def finish_case(walk: Walk, *, reentered: bool) -> None:
     """Answer everything after the title, the way a user would."""
     walk.say(BACKGROUND)
@@ -773,6 +792,9 @@ def test_random_operations_never_raise_and_always_round_trip(
             assert 1 <= view.position[0] <= view.position[1]
         for key, value in engine.result(state).items():
             options = engine.options(key)
-            assert check_value(engine.form.field(key), value, options, TODAY) is None
+            form_field = engine.form.field(key)
+            if form_field.kind is FieldKind.LIST and len(value) < (form_field.items or 0):
+                value = [*value, *[value[-1]] * ((form_field.items or 0) - len(value))]
+            assert check_value(form_field, value, options, TODAY) is None
         if state.confirmed:
             assert engine.problems(state) == ()

@@ -1,0 +1,159 @@
+"""A careful conversation (issue 14): nothing lost, nothing silent, a short chat.
+
+Each test walks what a contact person does through the sandbox and checks what they see
+and what is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.services import services_of
+from storage.cases import forget_case_forms
+from storage.db import transaction
+from storage.models import Case, Unit
+from storage.team import lead_of
+from tests.flows.test_cases import (
+    BACKGROUND_1,
+    INNOVATIONS,
+    add_lead,
+    answer_lead,
+    cases_of,
+    draft_to_review,
+    registered,
+    start_case,
+    stored,
+    texts_since,
+)
+from tests.flows.test_registration import make_invite
+
+
+async def test_a_question_typed_as_an_answer_is_asked_about_not_stored(harness: Any) -> None:
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    mark = user.mark()
+    await user.send("什么时候截止？")
+    said = texts_since(user, mark)
+    assert "这是一个问题吗？" in said and "什么时候截止？" in said
+    assert user.last_reply.button_labels() == ["回答问题", "作为本项内容"]
+    (case,) = await cases_of(harness, unit_id)
+    assert "title" not in case.values
+    mark = user.mark()
+    await user.press("回答问题")
+    replies = user.replies_since(mark)
+    assert "截止" in replies[0].text  # the question matcher's answer
+    assert "案例名称" in replies[-1].text  # then the same field again
+    assert "title" not in (await stored(harness, case.id)).values
+    # A title may well end in a question mark: stored once the person says so.
+    await user.send("如何让群众少跑腿？")
+    await user.press("作为本项内容")
+    assert (await stored(harness, case.id)).values["title"] == "如何让群众少跑腿？"
+    await answer_lead(user)
+    # Long text: the question is not appended to the text being written.
+    await user.send(BACKGROUND_1)
+    await user.send("字数怎么算？")
+    assert "这是一个问题吗？" in user.last_reply.text
+    await user.send("另一段背景。")  # typing on is an answer: the question is let go
+    await user.press("✅ 完成")
+    background = (await stored(harness, case.id)).values["background"]
+    assert background == f"{BACKGROUND_1}\n另一段背景。"
+
+
+async def test_a_list_edited_from_the_review_keeps_its_items(harness: Any) -> None:
+    user, unit_id = await registered(harness)
+    await draft_to_review(user)
+    (case,) = await cases_of(harness, unit_id)
+    # An import (or a pause after the first item) left the case with one 创新点 of three.
+    async with transaction(services_of(harness.app).sessions) as session:
+        row = await session.get(Case, case.id)
+        assert row is not None
+        row.values = {**row.values, "innovations": [INNOVATIONS[0]]}
+        session.add(row)
+        await forget_case_forms(session, case_id=case.id or 0, form_keys=("case",))
+    await user.send("/start")
+    await user.press("menu:cases")
+    await user.press(f"case:{case.id}")
+    await user.press(f"case:{case.id}:edit")
+    # Asked at the first missing item, the one already there kept.
+    assert "第 2/3 条" in user.last_reply.text, user.last_reply.text
+    await user.press("⬅️ 上一项")
+    assert INNOVATIONS[0] in user.last_reply.text
+    await user.press("保留原内容")
+    await user.send("新的创新点二")
+    await user.send("新的创新点三")
+    assert "请核对" in user.last_reply.text
+    assert (await stored(harness, case.id)).values["innovations"] == [
+        INNOVATIONS[0],
+        "新的创新点二",
+        "新的创新点三",
+    ]
+
+
+async def test_a_paused_form_is_one_tap_away_from_start_me_and_todo(harness: Any) -> None:
+    code = await make_invite(harness)
+    user = harness.user(1001)
+    await user.send(f"/start {code}")
+    await user.send("中共深圳市某某局机关委员会")
+    assert "推荐单位" in user.last_reply.text
+    await user.send("/cancel")
+    await harness.restart()
+    # /start after a restart says a form is waiting, and where.
+    mark = user.mark()
+    await user.send("/start")
+    offer = user.replies_since(mark)[0]
+    assert "参赛单位登记" in offer.text and "还没有填完" in offer.text
+    assert "“推荐单位”" in offer.text and offer.button_labels() == ["▶️ 继续填写"]
+    for command in ("/me", "/todo"):
+        mark = user.mark()
+        await user.send(command)
+        assert "还没有填完" in user.replies_since(mark)[0].text, command
+    await user.press("▶️ 继续填写", offer)
+    assert "第 2/3 项" in user.last_reply.text and "推荐单位" in user.last_reply.text
+    # /me → 填写单位信息 continues too, the typed value kept.
+    await user.send("/cancel")
+    await user.send("/me")
+    await user.press("🏢 填写单位信息")
+    assert "第 2/3 项" in user.last_reply.text
+    await user.press("⬅️ 上一项")
+    assert "当前内容：中共深圳市某某局机关委员会" in user.last_reply.text
+
+
+async def test_prefill_follows_the_team_lead_and_the_unit_after_the_form_began(
+    harness: Any,
+) -> None:
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    await user.send("一网通办再提速")
+    await user.send("李四")  # 牵头人姓名, typed before the team had a lead
+    assert "牵头人职务" in user.last_reply.text
+    await user.send("/cancel")
+    (case,) = await cases_of(harness, unit_id)
+    await add_lead(harness, case.id or 0)  # the team's lead comes afterwards
+    mark = user.mark()
+    await user.send("/start")
+    await user.press("▶️ 继续填写", user.replies_since(mark)[0])
+    # Asked where it stopped, the lead's own value offered: one tap.
+    assert "当前内容：二级主任科员" in user.last_reply.text, user.last_reply.text
+    await user.press("保留原内容")
+    assert "案例背景" in user.last_reply.text  # the lead's phones came from the team
+    await user.send("/cancel")
+    # The team's lead changes: the fields that came from it follow; the typed name stays.
+    async with transaction(services_of(harness.app).sessions) as session:
+        lead = await lead_of(session, case_id=case.id or 0)
+        assert lead is not None
+        lead.mobile = "13900002222"
+        session.add(lead)
+        unit = await session.get(Unit, unit_id)
+        assert unit is not None
+        unit.recommending_unit = "深圳市某某局（新）"
+        session.add(unit)
+    mark = user.mark()
+    await user.send("/start")
+    await user.press("▶️ 继续填写", user.replies_since(mark)[0])
+    await user.send(BACKGROUND_1)
+    values = (await stored(harness, case.id)).values
+    assert values["lead_mobile"] == "13900002222"
+    assert values["recommending_unit"] == "深圳市某某局（新）"
+    assert values["lead_name"] == "李四"

@@ -1,0 +1,25 @@
+"""Samples for the templates of a careful conversation (issue 14): held questions, receipts."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from tests.messages.samples import Hostile
+
+
+def _held(h: Hostile) -> dict:
+    return {"text": h.long, "field": SimpleNamespace(label=h.text)}
+
+
+SAMPLES = {
+    "form/held.html": _held,
+}
+
+
+def _waiting(h: Hostile) -> dict:
+    form = SimpleNamespace(title=h.text)
+    view = SimpleNamespace(position=(2, 3), field=SimpleNamespace(label=h.text))
+    return {"form": form, "view": view, "filled": 1}
+
+
+SAMPLES["form/waiting.html"] = _waiting
