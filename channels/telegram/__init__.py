@@ -16,6 +16,7 @@ from channels.telegram import (
     cases,
     console_commands,
     errors,
+    fallback,
     forms,
     invites,
     mydata,
@@ -50,6 +51,7 @@ MODULES = [
     forms,
     errors,
     questions,
+    fallback,
 ]
 
 

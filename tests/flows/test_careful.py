@@ -157,3 +157,51 @@ async def test_prefill_follows_the_team_lead_and_the_unit_after_the_form_began(
     assert values["lead_mobile"] == "13900002222"
     assert values["recommending_unit"] == "深圳市某某局（新）"
     assert values["lead_name"] == "李四"
+
+
+async def send_raw(harness: Any, user: Any, **content: Any) -> None:
+    """Send a message the sandbox page cannot make (a sticker, a photo, a contact)."""
+    state = harness.server.state
+    chat = state.chats[user.user_id]
+    message = state.add_message(chat, from_bot=False, text="")
+    payload = state.message_json(message)
+    payload.pop("text", None)
+    state.push_update("message", {**payload, **content})
+    await harness.process()
+    await user.refresh()
+
+
+STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
+                       "is_animated": False, "is_video": False, "type": "regular"}}  # fmt: skip
+PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}]}
+VOICE = {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3}}
+
+
+async def test_nothing_is_met_with_silence(harness: Any) -> None:
+    user, _ = await registered(harness)
+    said = {}
+    for name, content in (("sticker", STICKER), ("photo", PHOTO), ("voice", VOICE)):
+        mark = user.mark()
+        await send_raw(harness, user, **content)
+        (answer,) = user.replies_since(mark)
+        said[name] = answer
+    assert "收到表情" in said["sticker"].text and "图片我看不了" in said["photo"].text
+    assert "语音我听不了" in said["voice"].text
+    assert "📋 我的案例" in said["voice"].button_labels()  # the way on: the menu
+    mark = user.mark()
+    await user.upload("通知.pdf", b"%PDF-1.4", mime_type="application/pdf")
+    (answer,) = user.replies_since(mark)
+    assert "这个文件这里用不上" in answer.text
+    mark = user.mark()
+    await user.send("/frobnicate")
+    (answer,) = user.replies_since(mark)
+    assert "没有 /frobnicate 这个命令" in answer.text and "/help" in answer.text
+    # Inside a form: the field it waits for, one tap to see it again.
+    await start_case(user)
+    await user.press("发展提质")
+    mark = user.mark()
+    await send_raw(harness, user, **PHOTO)
+    (answer,) = user.replies_since(mark)
+    assert "“案例名称”" in answer.text and answer.button_labels() == ["▶️ 继续填写"]
+    await user.press("▶️ 继续填写")
+    assert "案例名称" in user.last_reply.text

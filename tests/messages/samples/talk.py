@@ -23,3 +23,12 @@ def _waiting(h: Hostile) -> dict:
 
 
 SAMPLES["form/waiting.html"] = _waiting
+
+
+def _unexpected(h: Hostile) -> dict:
+    field = SimpleNamespace(label=h.text, kind="choice")
+    return {"kind": "command", "command": h.text, "field": field,
+            "form": SimpleNamespace(title=h.text), "in_form": True}  # fmt: skip
+
+
+SAMPLES["common/unexpected.html"] = _unexpected
