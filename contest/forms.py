@@ -387,6 +387,16 @@ class FormEngine:
         text = "\n".join(state.pieces)
         return self._accept(state, f, check_length(f, text) or text)
 
+    def undo(self, state: FormState, field_key: str) -> Step:
+        """Take back the last piece of a long_text field (only that piece)."""
+        state = self._settled(state)
+        if self._stale(state, field_key):
+            return Step(state, Event.STALE, field_key)
+        f = self._fields[field_key]
+        if f.kind is not FieldKind.LONG_TEXT or not state.pieces:
+            return self._not_allowed(state, f, "undo")
+        return Step(replace(state, pieces=state.pieces[:-1]), Event.ASKED, f.key)
+
     def append(self, state: FormState, field_key: str) -> Step:
         """Continue a long_text field after its existing text."""
         return self._set_pieces(state, field_key, "append")

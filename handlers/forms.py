@@ -15,7 +15,7 @@ the state's cursor, so stale or forged buttons change nothing and say so.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -206,6 +206,7 @@ def _held_reply(progress: FormProgress, view: FieldView, text: str) -> Reply:
                 _button(label_text("form.as_content"), progress_id, "qk", key),
             ),
         ),
+        prompt=True,
     )
 
 
@@ -256,14 +257,16 @@ async def press(
                 state=state.to_dict(),
                 now=v.now,
             )
-            return Turn([ask(v, engine, progress, state, context=gate.context)])
+            prompt = ask(v, engine, progress, state, context=gate.context)
+            return Turn([replace(prompt, in_place=True)])
         if op in ("qa", "qk"):
             held = progress.state.get(HELD)
             if not isinstance(held, str) or field_key != state.cursor:
                 return Turn(toast="form/stale_toast.html")
             if op == "qk":
                 step = engine.answer(state, held)
-                return Turn(await _apply(session, v, engine, progress, step, gate.context))
+                replies = await _apply(session, v, engine, progress, step, gate.context)
+                return Turn(replies)
             progress.state = state.to_dict()
             session.add(progress)
             again = ask(v, engine, progress, state, context=gate.context)
@@ -271,7 +274,8 @@ async def press(
             step = _operate(engine, state, op, field_key, arg)
             if step is None:
                 return Turn(toast="form/stale_toast.html")
-            return Turn(await _apply(session, v, engine, progress, step, gate.context))
+            replies = await _apply(session, v, engine, progress, step, gate.context, pressed=True)
+            return Turn(replies)
     # Answered after the transaction: the answers read the person's cases on their own.
     from handlers.browse import questions  # browse opens forms: imported here, not above
 
@@ -294,6 +298,7 @@ def _operate(
         "d": lambda: engine.finish(state, field_key or ""),
         "a": lambda: engine.append(state, field_key or ""),
         "r": lambda: engine.replace(state, field_key or ""),
+        "u": lambda: engine.undo(state, field_key or ""),
         "b": lambda: engine.back(state, field_key, item=item),
         "e": lambda: engine.edit(state, field_key or ""),
         "ok": lambda: engine.confirm(state),
@@ -313,9 +318,16 @@ async def _apply(
     progress: FormProgress,
     step: Step,
     context: Any = None,
+    *,
+    pressed: bool = False,
 ) -> list[Reply]:
-    """Store what a step changed and decide the replies, inside the caller's transaction."""
+    """Store what a step changed and decide the replies, inside the caller's transaction.
+
+    An accepted answer first turns its prompt into a one-line receipt; a step that stays
+    on the same question (back, 重写, a refused press) asks it in place of the pressed one.
+    """
     flow = FLOWS[progress.form_key]
+    before = FormState.from_dict(progress.state)
     if step.event is Event.STALE:
         saved = FormState.from_dict(progress.state)
         return [Reply("form/stale.html"), ask(v, engine, progress, saved, context=context)]
@@ -325,15 +337,57 @@ async def _apply(
     session.add(progress)
     if flow.on_change and step.event not in (Event.INVALID, Event.AT_FIRST):
         await flow.on_change(session, v, progress.subject_id, engine.result(step.state))
+    receipt = _receipt(engine, before, step)
     if step.event is not Event.CONFIRMED:
-        return [ask(v, engine, progress, step.state, step=step, context=context)]
+        prompt = ask(v, engine, progress, step.state, step=step, context=context)
+        if step.event is Event.REVIEW and before.return_to_review:
+            return [replace(prompt, in_place=True)]  # the review card back where it was
+        if receipt is None:
+            return [replace(prompt, in_place=pressed)]
+        return [receipt, prompt]
     followup = await flow.on_confirm(session, v, progress.subject_id, engine.result(step.state))
     await session.delete(progress)
-    replies = [followup]
+    replies = [r for r in (receipt, followup) if r is not None]
     if followup.next_form is not None:
         await session.flush()
         replies += await open_form_in(session, v, *followup.next_form)
     return replies
+
+
+RECEIPTED = frozenset(
+    {
+        Event.ADVANCED,
+        Event.SKIPPED,
+        Event.NEXT_ITEM,
+        Event.APPENDED,
+        Event.REVIEW,
+        Event.CONFIRMED,
+    }
+)
+
+
+def _receipt(engine: FormEngine, before: FormState, step: Step) -> Reply | None:
+    """Return the one line that stands for an answered prompt (``✓ 推荐单位：…``), if any."""
+    if step.event not in RECEIPTED:
+        return None
+    if step.event is Event.CONFIRMED:
+        return Reply("form/receipt.html", {"form": engine.form, "confirmed": True}, receipt=True,
+                     in_place=True)  # fmt: skip
+    if step.field is None or before.cursor != step.field:
+        return None
+    f = engine.form.field(step.field)
+    values: dict[str, Any] = {"form": engine.form, "field": f, "confirmed": False}
+    if step.event is Event.APPENDED:
+        values |= {"value": step.state.pieces[-1], "piece": len(step.state.pieces)}
+    elif f.kind is FieldKind.LIST:
+        items = step.state.values.get(f.key) if step.event is not Event.NEXT_ITEM else None
+        draft = items if isinstance(items, list) else list(step.state.draft)
+        index = before.item_index
+        values |= {"value": draft[index] if index < len(draft) else "", "item": index + 1}
+    else:
+        value = step.state.values.get(f.key)
+        values["value"] = engine.display_value(f, value) if value is not None else None
+    return Reply("form/receipt.html", values, receipt=True, in_place=True)
 
 
 def ask(
@@ -367,8 +421,10 @@ def ask(
             "form/review.html",
             {"rows": rows, "problems": problems, **common},
             _review_actions(progress_id, rows),
+            prompt=True,
         )
-    return Reply("form/field.html", {"view": view, **common}, _field_actions(progress_id, view))
+    actions = _field_actions(progress_id, view)
+    return Reply("form/field.html", {"view": view, **common}, actions, prompt=True)
 
 
 def _button(text: str, progress_id: int, op: str, field_key: str = "", arg: str = "") -> Action:
@@ -390,7 +446,10 @@ def _field_actions(progress_id: int, view: FieldView) -> Actions:
     item = str(view.item) if view.item else ""
     if f.kind is FieldKind.LONG_TEXT:
         if view.pieces:
-            rows.append([_button(label_text("form.finish"), progress_id, "d", f.key)])
+            finish = [_button(label_text("form.finish"), progress_id, "d", f.key)]
+            if view.pieces != ((view.value,) if view.value else ()):
+                finish.append(_button(label_text("form.undo"), progress_id, "u", f.key))
+            rows.append(finish)
         if view.value is not None:
             rows.append(
                 [

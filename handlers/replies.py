@@ -45,6 +45,13 @@ class Reply:
 
     ``in_place`` asks the channel to replace the message a pressed button sat on, where it
     can; ``next_form`` opens that form right after this reply (``(form_key, subject_id)``).
+
+    A form's question or review card is a ``prompt``: a channel that can edit keeps one
+    prompt live and takes the buttons off the one before. A ``receipt`` (``✓ 推荐单位：…``)
+    stands in for the prompt just answered: such a channel edits that prompt into it (the
+    pressed message for a button, the live prompt for a typed answer); a channel that
+    cannot edit drops it. A prompt ``in_place`` after a typed answer replaces the live
+    prompt too (the review card back where it was).
     """
 
     template: str
@@ -52,6 +59,8 @@ class Reply:
     actions: Actions = ()
     attachment: Attachment | None = None
     in_place: bool = False
+    prompt: bool = False
+    receipt: bool = False
     next_form: tuple[str, int] | None = None
 
 

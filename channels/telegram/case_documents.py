@@ -31,7 +31,6 @@ from channels.telegram.case_common import (
     own_case,
     refuse,
     send_card,
-    stop_waiting,
     tell_no_unit,
 )
 from channels.telegram.common import (
@@ -103,7 +102,7 @@ def preview_blocks(v: Visit, view: CaseView) -> list[str]:
 
 
 async def preview(update: Update, context: Context) -> None:
-    """Shows the whole 说明书 in as few messages as fit, then the review card."""
+    """Shows the whole 说明书 in as few messages as fit, then the case card."""
     v = await visit(update, context)
     view = await own_case(update, context, v, int_part(callback_parts(update), 1))
     if view is None:
@@ -115,11 +114,9 @@ async def preview(update: Update, context: Context) -> None:
         await context.bot.send_message(
             chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
         )
-    if view.standing.edit.allowed:
-        await stop_waiting(v, view.case_id)
-        await open_review(update, context, v, view.case)
-    else:
-        await send_card(update, context, v, view)
+    # The case card after the text, not the review card with a button per field: the
+    # card's ✏️ 修改 leads there in one tap.
+    await send_card(update, context, v, view)
 
 
 # -------------------------------------------------------------------------- export

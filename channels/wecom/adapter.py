@@ -116,8 +116,8 @@ class WecomAdapter:
         sends them once the limit lifts (a reply cut in the middle is sent again whole).
         """
         for index, item in enumerate(replies):
-            if not item.template:
-                continue
+            if not item.template or item.receipt:
+                continue  # a receipt stands in for an edited prompt; 企业微信 cannot edit
             document = None
             if item.attachment is not None:
                 a = item.attachment

@@ -28,6 +28,11 @@ from tests.flows.test_cases import (
 from tests.flows.test_registration import make_invite
 
 
+def now(user: Any, message: Any) -> Any:
+    """Return a message as the chat shows it now (edits applied)."""
+    return next(m for m in user.messages() if m.message_id == message.message_id)
+
+
 async def test_a_question_typed_as_an_answer_is_asked_about_not_stored(harness: Any) -> None:
     user, unit_id = await registered(harness)
     await start_case(user)
@@ -109,7 +114,8 @@ async def test_a_paused_form_is_one_tap_away_from_start_me_and_todo(harness: Any
         await user.send(command)
         assert "还没有填完" in user.replies_since(mark)[0].text, command
     await user.press("▶️ 继续填写", offer)
-    assert "第 2/3 项" in user.last_reply.text and "推荐单位" in user.last_reply.text
+    resumed = now(user, offer)  # the offer itself becomes the question: one message
+    assert "第 2/3 项" in resumed.text and "推荐单位" in resumed.text
     # /me → 填写单位信息 continues too, the typed value kept.
     await user.send("/cancel")
     await user.send("/me")
@@ -133,10 +139,11 @@ async def test_prefill_follows_the_team_lead_and_the_unit_after_the_form_began(
     await add_lead(harness, case.id or 0)  # the team's lead comes afterwards
     mark = user.mark()
     await user.send("/start")
-    await user.press("▶️ 继续填写", user.replies_since(mark)[0])
+    offer = user.replies_since(mark)[0]
+    await user.press("▶️ 继续填写", offer)
     # Asked where it stopped, the lead's own value offered: one tap.
-    assert "当前内容：二级主任科员" in user.last_reply.text, user.last_reply.text
-    await user.press("保留原内容")
+    assert "当前内容：二级主任科员" in now(user, offer).text
+    await user.press("保留原内容", offer)
     assert "案例背景" in user.last_reply.text  # the lead's phones came from the team
     await user.send("/cancel")
     # The team's lead changes: the fields that came from it follow; the typed name stays.
@@ -205,3 +212,41 @@ async def test_nothing_is_met_with_silence(harness: Any) -> None:
     assert "“案例名称”" in answer.text and answer.button_labels() == ["▶️ 继续填写"]
     await user.press("▶️ 继续填写")
     assert "案例名称" in user.last_reply.text
+
+
+async def test_a_short_chat_receipts_in_place_and_one_live_keyboard(harness: Any) -> None:
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    category = user.last_reply
+    await user.press("发展提质")
+    # The pressed prompt becomes its receipt, without buttons; the next field comes anew.
+    assert now(user, category).text == "✓ 案例类别：发展提质" and not now(user, category).buttons
+    title = user.last_reply
+    await user.send("一网通办再提速")
+    assert now(user, title).text == "✓ 案例名称：一网通办再提速"
+    assert now(user, title).edited and not now(user, title).buttons
+    await answer_lead(user)
+    # Long text: 撤销上一段 takes back the last piece only.
+    await user.send(BACKGROUND_1)
+    await user.send("写错的一段。")
+    await user.press("↩️ 撤销上一段")
+    await user.press("✅ 完成")
+    assert (await stored(harness, (await cases_of(harness, unit_id))[0].id)).values[
+        "background"
+    ] == BACKGROUND_1
+    for item in [*INNOVATIONS, *INNOVATIONS]:
+        await user.send(item)
+    await user.press("否")
+    review = user.last_reply
+    assert "请核对" in review.text
+    # Since the form began, one keyboard is live: the review card's.
+    live = [m.message_id for m in user.messages() if m.from_bot and m.buttons]
+    assert [m for m in live if m >= category.message_id] == [review.message_id]
+    # An edit from the review: the card turns into the question, then back into the card.
+    count = len(user.messages())
+    await user.press("✏️ 案例名称")
+    assert "案例名称" in now(user, review).text and "请核对" not in now(user, review).text
+    await user.send("一网通办再提速 全国首创")
+    card = now(user, review)
+    assert "请核对" in card.text and "一网通办再提速 全国首创" in card.text
+    assert len(user.messages()) == count + 1  # only the typed answer was added

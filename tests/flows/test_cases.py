@@ -352,7 +352,7 @@ async def test_restricted_words_resolved_by_evidence_and_by_rewriting(harness):
     assert "✅ 已提交（第 1 版）" in user.last_reply.text
 
 
-async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
+async def test_preview_fits_telegram_and_ends_on_the_case_card(harness):
     user, unit_id = await registered(harness)
     long_piece = "为民服务" * 375 + "。"  # three of them make more than one message
     await draft_to_review(user, background=[long_piece, long_piece, long_piece])
@@ -360,8 +360,7 @@ async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
     mark = user.mark()
     await user.press("👁 预览全文")
     replies = user.replies_since(mark)
-    start = next(i for i, m in enumerate(replies) if "参赛案例说明书 · 请核对" in m.text)
-    preview, review = replies[:start], replies[-1]
+    preview, card = replies[:-1], replies[-1]
     assert len(preview) >= 2
     assert all(utf16_length(m.text) <= 4096 for m in preview)
     whole = "\n".join(m.text for m in preview)
@@ -373,7 +372,8 @@ async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
     (case,) = await cases_of(harness, unit_id)
     words = document_words(case.values, harness.contest.forms.case.fields)[1]
     assert words > 3000 and f"全文 {words}/3000 字" in whole
-    assert "✏️ 案例背景" in review.button_labels()
+    assert "✏️ 案例背景" not in card.button_labels()  # not the review card: the case card
+    assert len(card.button_labels()) < 10 and "👁 预览全文" in card.button_labels()
 
 
 async def test_the_docx_export_has_the_official_layout(harness):
@@ -510,9 +510,12 @@ async def test_the_team_lead_prefills_the_lead_fields(harness):
     await user.send("/start")
     await user.press("menu:cases")
     await user.press(f"case:{case.id}")
-    await user.press("👁 预览全文")
-    assert "牵头人姓名：赵六" in user.last_reply.text  # on the review card
-    assert "牵头人职务：科长" in user.last_reply.text
+    await user.press(f"case:{case.id}:edit")
+    await user.press("发展提质")
+    await user.send("社区治理新探索")
+    assert "案例背景" in user.last_reply.text  # the lead's fields are not asked
+    values = (await stored(harness, case.id)).values
+    assert (values["lead_name"], values["lead_title"]) == ("赵六", "科长")
 
 
 async def test_the_draft_survives_a_restart_mid_field(harness):

@@ -32,3 +32,11 @@ def _unexpected(h: Hostile) -> dict:
 
 
 SAMPLES["common/unexpected.html"] = _unexpected
+
+
+def _receipt(h: Hostile) -> dict:
+    return {"form": SimpleNamespace(title=h.text), "field": SimpleNamespace(label=h.text),
+            "value": h.long, "confirmed": False, "item": 2}  # fmt: skip
+
+
+SAMPLES["form/receipt.html"] = _receipt
