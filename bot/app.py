@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
@@ -78,6 +80,15 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
         .request(request or HTTPXRequest(connection_pool_size=32))
         .get_updates_request(HTTPXRequest(read_timeout=40))
+        # Every text is rendered HTML, every moment is the contest's zone, no link previews:
+        # said once here, not on every call.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=contest.zone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
     )
     if settings.webhook_url:
         builder = builder.updater(None)

@@ -84,6 +84,7 @@ FLOWS: dict[str, FormFlow] = {}
 # person says which it is; any other step of the engine drops it (FormState has no such key).
 HELD = "held"
 # The kinds where a question could be taken for content (a phone, a date or a choice could not).
+OWN_DETAILS = "contact"  # the form of the person's own details (contest.forms.contact)
 WORDED_KINDS = frozenset({FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.LIST})
 
 
@@ -208,6 +209,15 @@ def _held_reply(progress: FormProgress, view: FieldView, text: str) -> Reply:
         ),
         prompt=True,
     )
+
+
+async def asks_own_mobile(v: Visit) -> bool:
+    """Tell whether the person's active form is asking for their own mobile right now."""
+    progress = await waiting(v)
+    if progress is None or progress.form_key != OWN_DETAILS or not progress.state:
+        return False
+    view = engine_for(v, progress.form_key).current(FormState.from_dict(progress.state))
+    return view is not None and view.field.kind is FieldKind.MOBILE
 
 
 async def pause(v: Visit) -> int:
@@ -424,7 +434,11 @@ def ask(
             prompt=True,
         )
     actions = _field_actions(progress_id, view)
-    return Reply("form/field.html", {"view": view, **common}, actions, prompt=True)
+    # The person's own mobile: a channel that can may offer to share it in one tap.
+    own = engine.form_key == OWN_DETAILS and view.field.kind is FieldKind.MOBILE
+    own = own and (step is None or step.event is not Event.INVALID)  # offered once, not again
+    values = {"view": view, "wants_own_mobile": own, **common}
+    return Reply("form/field.html", values, actions, prompt=True)
 
 
 def _button(text: str, progress_id: int, op: str, field_key: str = "", arg: str = "") -> Action:

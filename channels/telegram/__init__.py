@@ -13,12 +13,14 @@ from telegram.ext import Application
 
 from channels.telegram import (
     broadcast,
+    busy,
     cases,
     console_commands,
     errors,
     fallback,
     forms,
     invites,
+    keyboard,
     mydata,
     organizer,
     questions,
@@ -37,6 +39,8 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # Order matters where two modules handle the same update: registration takes
 # "/start <code>" before start takes plain "/start"; the free-text router comes last.
 MODULES = [
+    busy,
+    keyboard,
     registration,
     start,
     invites,

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from dataclasses import replace as copy
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -69,9 +76,7 @@ async def _edit(context: Context, chat_id: int, message_id: int, item: Reply) ->
             text,
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
             reply_markup=markup_of(item.actions),
-            disable_web_page_preview=True,
         )
     except BadRequest as error:
         if "not modified" in str(error).lower():
@@ -124,8 +129,23 @@ async def _send_prompted(update: Update, context: Context, replies: Sequence[Rep
             continue
         message = await reply(update, context, item.template, markup=item.actions, **item.values)
         live = message.message_id
+        if item.values.get("wants_own_mobile"):
+            await offer_contact(update, context)
     context.chat_data[PROMPT] = live
     return True
+
+
+SHARE_CONTACT = "form.share_mobile"
+
+
+async def offer_contact(update: Update, context: Context) -> None:
+    """Offer Telegram's 📱 button that shares the person's own number (one tap, then gone)."""
+    button = KeyboardButton(label_text(SHARE_CONTACT), request_contact=True)
+    markup = ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    await context.bot.send_message(chat_of(update), render("form/share_mobile.html"),
+                                   reply_markup=markup)  # fmt: skip
+    if context.chat_data is not None:
+        context.chat_data.pop("reply_keyboard", None)  # the menu keyboard is set again later
 
 
 async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
@@ -147,7 +167,6 @@ async def _send_one(update: Update, context: Context, item: Reply) -> None:
             document=item.attachment.data,
             filename=item.attachment.filename,
             caption=render(item.template, **item.values),
-            parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
     elif item.in_place:
@@ -188,9 +207,7 @@ async def reply(
     text = render(template, **values)
     parts = split_messages([text]) or [text]
     for part in parts[:-1]:
-        await context.bot.send_message(
-            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-        )
+        await context.bot.send_message(chat.id, part)
     return await context.bot.send_message(
         chat.id,
         parts[-1],
@@ -215,9 +232,7 @@ async def show(
         try:
             return await query.edit_message_text(
                 text,
-                parse_mode=ParseMode.HTML,
                 reply_markup=_markup(markup),
-                disable_web_page_preview=True,
             )
         except BadRequest as error:
             if "not modified" in str(error).lower():

@@ -17,6 +17,7 @@ from channels.telegram.common import (
     show,
     visit,
 )
+from channels.telegram.keyboard import offer_keyboard
 from contest.schedule import position
 from handlers import forms
 from handlers.menus import main_menu
@@ -44,6 +45,7 @@ async def start(update: Update, context: Context) -> None:
     await reply(
         update, context, "start/welcome.html", markup=keyboard(main_menu(v)), **_welcome_context(v)
     )
+    await offer_keyboard(update, context, v)
 
 
 async def menu(update: Update, context: Context) -> None:

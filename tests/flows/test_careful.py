@@ -250,3 +250,45 @@ async def test_a_short_chat_receipts_in_place_and_one_live_keyboard(harness: Any
     card = now(user, review)
     assert "请核对" in card.text and "一网通办再提速 全国首创" in card.text
     assert len(user.messages()) == count + 1  # only the typed answer was added
+
+
+async def test_telegrams_own_inputs_keyboard_contact_and_chat_action(harness: Any) -> None:
+    assert harness.app.bot.defaults.parse_mode == "HTML"
+    assert harness.app.bot.defaults.tzinfo == harness.contest.zone
+    user, _ = await registered(harness)
+    await user.send("/start")
+    keys = [["📋 我的案例", "📅 日程"], ["❓ 提问", "👤 我的信息"]]
+    assert user.reply_keyboard == keys
+    # A key inside a form does what it says; it is not taken as the answer.
+    await start_case(user)
+    await user.press("发展提质")
+    mark = user.mark()
+    await user.send("📅 日程")
+    assert "案例名称" not in texts_since(user, mark) and "文本申报" in texts_since(user, mark)
+    await user.send("📋 我的案例")
+    assert "未命名案例" in user.last_reply.text
+    (case,) = await cases_of(harness, _)
+    assert "title" not in (await stored(harness, case.id)).values
+    # The .docx export shows "sending a file…" while it is built.
+    await user.press(f"case:{case.id}")
+    await user.press(f"case:{case.id}:docx")
+    assert (user.chat.get("action") or {}).get("action") == "upload_document"
+
+
+async def test_the_own_mobile_from_telegrams_contact_button(harness: Any) -> None:
+    code = await make_invite(harness)
+    user = harness.user(1001)
+    await user.send(f"/start {code}")
+    await user.send("中共深圳市某某局机关委员会")
+    await user.send("深圳市某某局")
+    await user.press("市直机关工委")
+    await user.press("✅ 确认")
+    for answer in ("张三", "办公室副主任", "0755-88134325"):
+        await user.send(answer)
+    assert user.reply_keyboard == [["📱 发送我的手机号"]]
+    someone = {"phone_number": "13900000000", "first_name": "王", "user_id": 4242}
+    await send_raw(harness, user, contact=someone)
+    assert "别人的名片" in user.last_reply.text
+    own = {"phone_number": "+8613800138000", "first_name": "张", "user_id": 1001}
+    await send_raw(harness, user, contact=own)
+    assert "请核对" in user.last_reply.text and "手机：13800138000" in user.last_reply.text

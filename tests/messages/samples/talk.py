@@ -40,3 +40,8 @@ def _receipt(h: Hostile) -> dict:
 
 
 SAMPLES["form/receipt.html"] = _receipt
+
+
+SAMPLES["start/keyboard.html"] = lambda h: {}
+SAMPLES["form/share_mobile.html"] = lambda h: {}
+SAMPLES["form/not_own_contact.html"] = lambda h: {}
