@@ -50,6 +50,7 @@ from contest.fields import (
     parse_item,
     parse_yes_no,
 )
+from contest.text import count_words
 
 Validator = Callable[[Value, Mapping[str, Value]], FieldError | None]
 
@@ -141,7 +142,7 @@ class FieldView:
     item: int | None  # list fields: 1-based item being asked
     item_value: str | None  # list fields: the old value of that item, offered for keep()
     pieces: tuple[str, ...]  # long_text: the pieces finish() will join
-    length: int  # long_text: characters of the joined pieces
+    length: int  # long_text: 字数 of the joined pieces (the rule every count uses)
     editing: bool  # asked from the review card
     can_skip: bool
     can_keep: bool
@@ -235,7 +236,7 @@ class FormEngine:
             item=state.item_index + 1 if is_list else None,
             item_value=item_value,
             pieces=state.pieces,
-            length=len(joined),
+            length=count_words(joined),
             editing=state.return_to_review,
             can_skip=not f.required,
             can_keep=bool(item_value) if is_list else value is not None,

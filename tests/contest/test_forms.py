@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from contest.definition import Contest, FieldKind, load_contest
 from contest.fields import FieldError, check_value, parse_date, parse_mobile, parse_phone
 from contest.forms import Event, FormEngine, FormState, Step
+from contest.text import count_words
 
 CONTEST_FILE = Path(__file__).parents[2] / "contests" / "jianbing-2024.toml"
 TODAY = date(2024, 6, 10)
@@ -434,7 +435,7 @@ def test_long_text_over_three_messages_then_finish() -> None:
         assert walk.say(piece).event is Event.APPENDED and walk.at == "background"
     view = walk.engine.current(walk.state)
     assert view is not None and len(view.pieces) == 3 and not view.can_keep
-    assert view.length == len("\n".join(view.pieces))
+    assert view.length == count_words("\n".join(view.pieces))  # the one counting rule
     assert walk.do("finish", "background").event is Event.ADVANCED
     assert walk.state.values["background"] == (
         "一、问题。\n二、工作基础：已有数据平台。\n三、出发点：让群众少跑腿。"

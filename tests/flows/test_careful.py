@@ -292,3 +292,23 @@ async def test_the_own_mobile_from_telegrams_contact_button(harness: Any) -> Non
     own = {"phone_number": "+8613800138000", "first_name": "张", "user_id": 1001}
     await send_raw(harness, user, contact=own)
     assert "请核对" in user.last_reply.text and "手机：13800138000" in user.last_reply.text
+
+
+async def test_one_count_and_the_copy_fixes(harness: Any) -> None:
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    await user.send("一网通办再提速")
+    await answer_lead(user)
+    assert user.last_reply.text.count("写完点“完成”") == 1  # said once, not twice
+    await user.send("办理 ABC 事项。")
+    await user.send("再一段")
+    prompt = user.last_reply.text
+    # One rule, one word: the form's count is the case's 本项 count.
+    assert "已写 9 字（2 段）" in prompt and "本项 9 字" in prompt, prompt
+    await user.send(BACKGROUND_1)  # long enough to finish
+    await user.press("✅ 完成")
+    for item in [*INNOVATIONS, *INNOVATIONS]:
+        await user.send(item)
+    await user.press("是")
+    assert "往年获得过什么奖项？" in user.last_reply.text  # the 获奖情况 step asks
