@@ -255,6 +255,16 @@ def may_withdraw(contest: Contest, now: datetime, *, status: str, advancing: boo
     return Verdict(_timing(window), window)
 
 
+def may_change_team(
+    contest: Contest, now: datetime, *, status: str, advancing: bool
+) -> Verdict:
+    """Tell whether the case's team may change now: a draft's while its text may, a
+    submitted case's under the rules for changes after submission (contest.team)."""
+    if status == "submitted":
+        return Verdict(None, editing_window(contest, now, advancing=advancing))
+    return may_edit(contest, now, status=status, advancing=advancing)
+
+
 def may_create(contest: Contest, now: datetime, *, existing: int = 0) -> Verdict:
     """Tell whether a unit with ``existing`` cases may start another now.
 

@@ -274,7 +274,7 @@ def unit_todo(
 
 
 @dataclass(frozen=True)
-class Standing:
+class UnitTally:
     """A unit's cases at a glance, for the organizers' /status."""
 
     cases: int
@@ -285,10 +285,10 @@ class Standing:
     gaps: int  # everything missing over the unit's drafts
 
 
-def standing(contest: Contest, cases: Sequence[CaseFacts], now: datetime) -> Standing:
+def standing(contest: Contest, cases: Sequence[CaseFacts], now: datetime) -> UnitTally:
     """Count a unit's cases by status and what its drafts still lack."""
     drafts = [case_todo(contest, c, now) for c in cases if not c.submitted]
-    return Standing(
+    return UnitTally(
         cases=len(cases),
         drafts=len(drafts),
         submitted=sum(1 for c in cases if c.submitted),

@@ -12,7 +12,7 @@ from enum import StrEnum
 from contest.definition import Contest, Editing, Stage, StageKind
 
 
-class Phase(StrEnum):
+class ContestPhase(StrEnum):
     """Where ``now`` falls relative to the stages."""
 
     BEFORE = "before"
@@ -25,7 +25,7 @@ class Phase(StrEnum):
 class Position:
     """The contest's position at one moment."""
 
-    phase: Phase
+    phase: ContestPhase
     current: Stage | None
     upcoming: Stage | None
     next_deadline: Stage | None
@@ -44,13 +44,13 @@ def position(contest: Contest, now: datetime) -> Position:
     upcoming = next((s for s in stages if s.start > now), None)
     deadline = next((s for s in stages if s.end >= now), None)
     if current:
-        phase = Phase.DURING
+        phase = ContestPhase.DURING
     elif now < stages[0].start:
-        phase = Phase.BEFORE
+        phase = ContestPhase.BEFORE
     elif upcoming is None:
-        phase = Phase.AFTER
+        phase = ContestPhase.AFTER
     else:
-        phase = Phase.BETWEEN
+        phase = ContestPhase.BETWEEN
     return Position(phase=phase, current=current, upcoming=upcoming, next_deadline=deadline)
 
 

@@ -75,6 +75,7 @@ class TeamCode(StrEnum):
     REPLACEMENTS_USED = "replacements_used"  # {slot, used, allowed}
     ADD_AFTER_SUBMISSION = "add_after_submission"  # {}
     RENAME_AFTER_SUBMISSION = "rename_after_submission"  # {slot}
+    LOCKED = "locked"  # {}: the case is locked (a draft after its deadline), so is its team
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ REG_CODE = "reg:code"
 REG_CANCEL = "reg:cancel"
 REG_OPEN = "reg:open"
 REG_COLLEAGUE = "reg:colleague"
+REG_ME_CONTACT = "reg:me:contact"
+REG_ME_UNIT = "reg:me:unit"
 
 # Cases.
 CASE_NEW = "case:new"

@@ -1,41 +1,28 @@
-"""Use cases a channel needs to let a person look around: the menu's pages, one case, pausing.
+"""Use cases a channel needs to let a person look around: the menu's pages, questions, pausing.
 
 The Telegram channel still does these in its own modules (they predate the application
-layer); a newer channel (企业微信) calls these instead, and they open no form of their own
-except where the person asked for one (``edit_case``). Each returns neutral replies.
+layer); a newer channel (企业微信) calls these instead, and they open no form of their own.
+The case list, a case's card and editing it are in :mod:`handlers.cases`, for every
+channel. Each returns neutral replies.
 """
 
 from __future__ import annotations
 
 from contest.asking import ask
-from contest.lifecycle import may_create
 from contest.questions import Answer, Asker, answer_context, answer_for, match
 from contest.reminders import upcoming
 from contest.schedule import position
 from handlers import actions as ids
 from handlers.asking import asker_for
 from handlers.cases import (
-    FORM,
-    CaseView,
-    card,
-    case_button,
-    case_view,
-    no_unit,
-    not_found,
-    own_view,
-    refusal,
     unit_for,
-    unit_ready,
 )
-from handlers.forms import open_form_in
 from handlers.forms import pause as pause_form
 from handlers.menus import main_menu
 from handlers.registration import contest_context
 from handlers.reminders import set_muted
 from handlers.replies import Reply, actions
 from handlers.visits import Visit
-from storage.cases import list_cases
-from storage.db import transaction
 from storage.invites import normalize_code
 
 
@@ -151,43 +138,3 @@ def ask_code(v: Visit) -> Reply:
         contest_context(v),
         actions([[("reg.cancel", ids.REG_CANCEL)]]),
     )
-
-
-async def case_list(v: Visit) -> Reply:
-    """Return the unit's cases with their status, and a button to start one if allowed."""
-    async with v.services.sessions() as session:
-        unit = await unit_for(session, v)
-        views: list[CaseView] = []
-        if unit_ready(unit):
-            assert unit is not None
-            for case in await list_cases(session, unit_id=unit.id or 0):
-                views.append(await case_view(session, v, case))
-    if not unit_ready(unit):
-        return no_unit(v, unit)
-    rows: list[list[tuple[str, str]]] = [
-        [(case_button(x.case), f"case:{x.case_id}")] for x in views
-    ]
-    creation = may_create(v.services.contest, v.now, existing=len(views))
-    if creation.allowed:
-        rows.append([("case.new", ids.CASE_NEW)])
-    rows.append([("menu.todo", ids.MENU_TODO), ("menu.back", ids.MENU_MAIN)])
-    values = {"contest": v.services.contest, "now": v.now, "views": views, "creation": creation}
-    return Reply("cases/list.html", values, actions(rows))
-
-
-async def case_card(v: Visit, case_id: int | None) -> Reply:
-    """Return one of the unit's cases: status, completeness, 字数 and what may be done now."""
-    async with v.services.sessions() as session:
-        view = await own_view(session, v, case_id)
-    return card(v, view) if view is not None else not_found()
-
-
-async def edit_case(v: Visit, case_id: int | None) -> list[Reply]:
-    """Open the case form where the person left it, if the case may be edited now."""
-    async with transaction(v.services.sessions) as session:
-        view = await own_view(session, v, case_id)
-        if view is None:
-            return [not_found()]
-        if not view.standing.edit.allowed:
-            return [refusal(v, view, view.standing.edit, "edit")]
-        return await open_form_in(session, v, FORM, view.case_id)

@@ -21,6 +21,7 @@ Action ids of the case flows (all ids re-checked against the pressing person's u
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,13 +30,14 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.services import Services
-from contest.forms import FormEngine, FormState, Validator
+from contest.forms import Event, FormEngine, FormState, Validator
 from contest.lifecycle import (
     Phase,
     Standing,
     Verdict,
     closed_editing_stages,
     editing_window,
+    find_hit,
     freezes,
     hit_views,
     initial_values,
@@ -53,7 +55,15 @@ from contest.schedule import position
 from contest.team import Member
 from contest.text import unresolved
 from handlers import actions as ids
-from handlers.forms import FormFlow, Gate, open_form_in, register_flow
+from handlers.forms import (
+    FormFlow,
+    Gate,
+    engine_for,
+    open_at,
+    open_form_in,
+    register_flow,
+    register_wait,
+)
 from handlers.replies import Actions, Reply, actions, label_text
 from handlers.visits import Visit
 from storage.cases import (
@@ -62,13 +72,15 @@ from storage.cases import (
     freeze_stage,
     is_advancing,
     list_cases,
+    record_evidence,
     save_values,
     submit_case,
     unit_case,
     withdraw_case,
 )
 from storage.db import transaction
-from storage.models import Case, CaseStatus, Unit, UnitStatus
+from storage.forms import delete_form, save_form
+from storage.models import Case, CaseStatus, FormProgress, Unit, UnitStatus
 from storage.team import domain_members, lead_of, list_members
 from storage.units import get_unit
 
@@ -80,6 +92,8 @@ IMPORT = "case_import"  # waiting for a .docx to import into one case
 UPLOAD = "case_upload"  # a .docx sent without a case: which case should take it?
 CASE_FORMS = (FORM, EVIDENCE, IMPORT)
 TITLE_IN_BUTTON = 24
+EVIDENCE_MIN = 4
+EVIDENCE_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -230,14 +244,10 @@ class Outcome:
     toast: str | None = None
 
 
-async def start_case(v: Visit, values: Mapping[str, Any] | None = None) -> Case:
+async def create_in(
+    session: AsyncSession, v: Visit, values: Mapping[str, Any] | None
+) -> Case:
     """Create a draft case for the person's unit, prefilled (and with ``values`` if given)."""
-    assert v.person.unit_id is not None
-    async with transaction(v.services.sessions) as session:
-        return await _create(session, v, values)
-
-
-async def _create(session: AsyncSession, v: Visit, values: Mapping[str, Any] | None) -> Case:
     assert v.person.unit_id is not None
     prefill = await prefill_for(session, v, None)
     first = initial_values(v.services.contest, prefill, now=v.now)
@@ -269,7 +279,7 @@ async def new_case(v: Visit) -> Outcome:
             }
             buttons = actions([[("menu.cases", ids.MENU_CASES), ("menu.back", ids.MENU_MAIN)]])
             return Outcome([Reply("cases/cannot_create.html", values, buttons)])
-        case = await _create(session, v, None)
+        case = await create_in(session, v, None)
         return Outcome(await open_form_in(session, v, FORM, case.id or 0))
 
 
@@ -357,9 +367,7 @@ async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | Non
     return case if verdict.allowed else None
 
 
-async def _on_change(
-    session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]
-) -> None:
+async def _on_change(session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]) -> None:
     """Store the draft after every accepted answer (never after the deadline)."""
     case = await _editable(session, v, case_id)
     if case is not None:
@@ -423,8 +431,198 @@ FLOW = FormFlow(
 
 
 def register_forms() -> None:
-    """Make the case form available to the form use cases."""
+    """Make the case form and the evidence wait available to the form use cases."""
     register_flow(FLOW)
+    register_wait(EVIDENCE, _take_evidence)
+
+
+# ------------------------------------------------------------ the list, the card, editing
+
+NOT_FOUND_TOAST = "cases/not_found_toast.html"
+
+
+async def case_list(v: Visit) -> Outcome:
+    """List the unit's cases with their status and how complete each is."""
+    async with v.services.sessions() as session:
+        unit = await unit_for(session, v)
+        if not unit_ready(unit):
+            return Outcome([no_unit(v, unit)])
+        assert unit is not None
+        views = [
+            await case_view(session, v, c) for c in await list_cases(session, unit_id=unit.id or 0)
+        ]
+    rows: list[list[tuple[str, str]]] = [
+        [(case_button(x.case), f"case:{x.case_id}")] for x in views
+    ]
+    creation = may_create(v.services.contest, v.now, existing=len(views))
+    if creation.allowed:
+        rows.append([("case.new", ids.CASE_NEW)])
+    rows.append([("menu.todo", ids.MENU_TODO), ("menu.back", ids.MENU_MAIN)])
+    values = {"contest": v.services.contest, "now": v.now, "views": views, "creation": creation}
+    return Outcome([Reply("cases/list.html", values, actions(rows), in_place=True)])
+
+
+async def stop_waiting_in(session: AsyncSession, v: Visit, case_id: int) -> None:
+    """Forget that the next message was awaited as evidence or a file for this case."""
+    for form_key in (EVIDENCE, IMPORT):
+        await delete_form(
+            session, person_id=v.person.id or 0, form_key=form_key, subject_id=case_id
+        )
+
+
+async def open_card(v: Visit, *, case_id: int | None) -> Outcome:
+    """Show one case: status, completeness, 字数, deadline and what may be done now."""
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], NOT_FOUND_TOAST)
+        await stop_waiting_in(session, v, view.case_id)
+    return Outcome([dataclasses.replace(card(v, view), in_place=True)])
+
+
+async def edit(v: Visit, *, case_id: int | None) -> Outcome:
+    """Open the case form where the person left it (or on the review card)."""
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], NOT_FOUND_TOAST)
+        if not view.standing.edit.allowed:
+            return Outcome([refusal(v, view, view.standing.edit, "edit")])
+        await stop_waiting_in(session, v, view.case_id)
+        return Outcome(await open_form_in(session, v, FORM, view.case_id))
+
+
+async def review_in(
+    session: AsyncSession, v: Visit, case: Case, field_key: str | None = None
+) -> list[Reply]:
+    """Open the case form's review card (a button per field), or one field from it."""
+    engine = engine_for(v, FORM)
+    initial = await initial_for(session, v, case.id or 0)
+    started = engine.start(initial["prefill"], values=initial["values"]).state
+    state = dataclasses.replace(started, cursor=None, pieces=(), draft=(), item_index=0)
+    if field_key is not None:
+        step = engine.edit(state, field_key)
+        if step.event is Event.ASKED:
+            state = step.state
+    return await open_at(session, v, FORM, case.id or 0, state)
+
+
+async def fix(v: Visit, *, case_id: int | None, field_key: str | None) -> Outcome:
+    """Open one field of the case for rewriting (from the restricted-word list)."""
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], NOT_FOUND_TOAST)
+        if not view.standing.edit.allowed:
+            return Outcome([refusal(v, view, view.standing.edit, "edit")])
+        await stop_waiting_in(session, v, view.case_id)
+        return Outcome(await review_in(session, v, view.case, field_key))
+
+
+# ------------------------------------------------------------ restricted words, evidence
+
+
+def wording_list(v: Visit, view: CaseView, saved: str = "") -> Reply:
+    """Return the restricted-word uses of a case with a row of buttons per open one."""
+    contest = v.services.contest
+    case_id = view.case_id
+    views = hit_views(view.standing.hits, view.case.evidence)
+    rows: list[list[tuple[str, str]]] = []
+    for number, item in enumerate(views, start=1):
+        if not item.resolved:
+            rows.append(
+                [
+                    (
+                        label_text("case.evidence", label=number),
+                        f"case:{case_id}:ev:{item.hit.hit_id}",
+                    ),
+                    (
+                        label_text("case.rewrite", label=number),
+                        f"case:{case_id}:fix:{item.hit.field}",
+                    ),
+                ]
+            )
+    rows.append([("case.back", f"case:{case_id}")])
+    values = {
+        "contest": contest,
+        "hits": views,
+        "labels": {f.key: f.label for f in contest.forms.case.fields},
+        "saved": saved,
+        "title": view.case.values.get("title") or "",
+    }
+    return Reply("cases/wording.html", values, actions(rows))
+
+
+async def wording(v: Visit, *, case_id: int | None) -> Outcome:
+    """List the restricted words still open, each with buttons: give evidence, or rewrite."""
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], NOT_FOUND_TOAST)
+        await stop_waiting_in(session, v, view.case_id)
+    if not view.standing.edit.allowed:
+        return Outcome([refusal(v, view, view.standing.edit, "edit")])
+    return Outcome([wording_list(v, view)])
+
+
+def _cancel_evidence(case_id: int) -> Actions:
+    return actions([[("case.cancel", f"case:{case_id}:words")]])
+
+
+async def ask_evidence(v: Visit, *, case_id: int | None, hit_id: str) -> Outcome:
+    """Wait for the evidence (依据) of one restricted-word use: the person's next message."""
+    contest = v.services.contest
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], NOT_FOUND_TOAST)
+        if not view.standing.edit.allowed:
+            return Outcome([refusal(v, view, view.standing.edit, "edit")])
+        hit = find_hit(contest, view.case.values, hit_id)
+        if hit is None:
+            return Outcome([Reply("cases/hit_gone.html"), wording_list(v, view)])
+        await save_form(
+            session,
+            person_id=v.person.id or 0,
+            form_key=EVIDENCE,
+            subject_id=view.case_id,
+            state={"hit_id": hit.hit_id},
+            now=v.now,
+        )
+    (hit_view,) = hit_views([hit], {})
+    values = {
+        "contest": contest,
+        "hit": hit_view,
+        "field_label": contest.forms.case.field(hit.field).label,
+        "min_length": EVIDENCE_MIN,
+    }
+    prompt = Reply("cases/evidence_prompt.html", values, _cancel_evidence(view.case_id))
+    return Outcome([prompt])
+
+
+async def _take_evidence(
+    session: AsyncSession, v: Visit, progress: FormProgress, text: str
+) -> list[Reply]:
+    """Store the typed message as the evidence awaited, then list what is still open."""
+    text = text.strip()
+    hit_id = str(progress.state.get("hit_id") or "")
+    view = await own_view(session, v, progress.subject_id)
+    if view is None or not view.standing.edit.allowed:
+        await session.delete(progress)
+        return [not_found() if view is None else refusal(v, view, view.standing.edit, "edit")]
+    hit = find_hit(v.services.contest, view.case.values, hit_id)
+    if hit is None:
+        await session.delete(progress)
+        return [Reply("cases/hit_gone.html"), wording_list(v, view)]
+    if not EVIDENCE_MIN <= len(text) <= EVIDENCE_MAX:
+        values = {"length": len(text), "min_length": EVIDENCE_MIN, "max_length": EVIDENCE_MAX}
+        return [Reply("cases/evidence_error.html", values, _cancel_evidence(view.case_id))]
+    await record_evidence(session, case=view.case, hit_id=hit.hit_id, text=text, now=v.now)
+    await session.delete(progress)
+    view = await case_view(session, v, view.case)
+    if view.standing.open_hits:
+        return [wording_list(v, view, saved=hit.phrase)]
+    return [card(v, view, "evidence_done", phrase=hit.phrase)]
 
 
 # ------------------------------------------------------------ withdrawing, /todo, freezing

@@ -52,6 +52,12 @@ class FormFlow:
     # Loads what the flow needs beside the state (e.g. the case, for its evidence) and, for
     # an answer or a button (``changing``), may refuse it: the form is then paused.
     gate: Callable[[AsyncSession, Visit, int, bool], Awaitable[Gate]] | None = None
+    # The contest form this flow asks, when several flows ask one form (e.g. the member
+    # form: adding, editing, replacing); empty: the form named by ``form_key``.
+    form: str = ""
+    # Fields that may not be edited from the review card now, each with the refusal to
+    # give if an old button asks anyway; given what the gate loaded.
+    locked: Callable[[Visit, int, Any], Mapping[str, Reply]] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,15 +93,19 @@ HELD = "held"
 OWN_DETAILS = "contact"  # the form of the person's own details (contest.forms.contact)
 WORDED_KINDS = frozenset({FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.LIST})
 
+# Waits that are not engine forms (the evidence for a restricted word, a code, a file …):
+# the stored wait (a formprogress row like any form's, so it survives restarts) says what
+# the person's next message is for, and its use case takes it inside the same transaction.
+Wait = Callable[[AsyncSession, Visit, FormProgress, str], Awaitable[list[Reply]]]
+WAITS: dict[str, Wait] = {}
+
 
 def register_flow(flow: FormFlow) -> None:
     """Make a form available to the use cases here."""
     FLOWS[flow.form_key] = flow
 
 
-async def _pass(
-    session: AsyncSession, v: Visit, progress: FormProgress, *, changing: bool
-) -> Gate:
+async def _pass(session: AsyncSession, v: Visit, progress: FormProgress, *, changing: bool) -> Gate:
     """Run the flow's gate; a refusal of a change pauses the person's forms."""
     flow = FLOWS[progress.form_key]
     if flow.gate is None:
@@ -106,12 +116,18 @@ async def _pass(
     return gate
 
 
+def register_wait(form_key: str, take: Wait) -> None:
+    """Make the next typed message of a person with this wait go to ``take``."""
+    WAITS[form_key] = take
+
+
 def engine_for(v: Visit, form_key: str) -> FormEngine:
     """Return the form engine for this form, with the flow's extra checks."""
     flow = FLOWS[form_key]
     validators = flow.validators(v) if flow.validators else None
     today = v.now.astimezone(v.services.contest.zone).date()
-    return FormEngine(v.services.contest, form_key, today=today, validators=validators)
+    form = flow.form or form_key
+    return FormEngine(v.services.contest, form, today=today, validators=validators)
 
 
 async def open_form(
@@ -173,11 +189,30 @@ async def _refilled(
     return engine.refill(FormState.from_dict(progress.state), initial.get("prefill"))
 
 
+async def open_at(
+    session: AsyncSession, v: Visit, form_key: str, subject_id: int, state: FormState
+) -> list[Reply]:
+    """Store ``state`` as the person's active form (e.g. at its review card) and ask there."""
+    progress = await save_form(
+        session,
+        person_id=v.person.id or 0,
+        form_key=form_key,
+        subject_id=subject_id,
+        state=state.to_dict(),
+        now=v.now,
+    )
+    gate = await _pass(session, v, progress, changing=False)
+    return [ask(v, engine_for(v, form_key), progress, state, context=gate.context)]
+
+
 async def take_text(services: Services, *, sender: Sender, text: str, now: datetime) -> TextTurn:
     """Take a typed message as the answer to the person's active form, in one transaction."""
     async with transaction(services.sessions) as session:
         v = await arrive(session, services, sender, now)
         progress = await active_form(session, person_id=v.person.id or 0)
+        if progress is not None and progress.form_key in WAITS:
+            replies = await WAITS[progress.form_key](session, v, progress, text)
+            return TextTurn(visit=v, turn=Turn(replies))
         if progress is None or progress.form_key not in FLOWS:
             return TextTurn(visit=v, waiting=progress)
         gate = await _pass(session, v, progress, changing=True)
@@ -269,6 +304,9 @@ async def press(
             )
             prompt = ask(v, engine, progress, state, context=gate.context)
             return Turn([replace(prompt, in_place=True)])
+        refused = _locked(v, progress, gate.context).get(field_key or "") if op == "e" else None
+        if refused is not None:
+            return Turn([refused, ask(v, engine, progress, state, context=gate.context)])
         if op in ("qa", "qk"):
             held = progress.state.get(HELD)
             if not isinstance(held, str) or field_key != state.cursor:
@@ -315,6 +353,12 @@ def _operate(
     }
     operation = operations.get(op)
     return operation() if operation else None
+
+
+def _locked(v: Visit, progress: FormProgress, context: Any) -> Mapping[str, Reply]:
+    """Return the fields of this form that may not be edited now, with their refusals."""
+    flow = FLOWS[progress.form_key]
+    return flow.locked(v, progress.subject_id, context) if flow.locked else {}
 
 
 def _known(engine: FormEngine, field_key: str) -> bool:
@@ -430,7 +474,7 @@ def ask(
         return Reply(
             "form/review.html",
             {"rows": rows, "problems": problems, **common},
-            _review_actions(progress_id, rows),
+            _review_actions(progress_id, rows, _locked(v, progress, context)),
             prompt=True,
         )
     actions = _field_actions(progress_id, view)
@@ -488,12 +532,15 @@ def _field_actions(progress_id: int, view: FieldView) -> Actions:
     return tuple(tuple(row) for row in rows)
 
 
-def _review_actions(progress_id: int, rows: tuple[ReviewRow, ...]) -> Actions:
+def _review_actions(
+    progress_id: int, rows: tuple[ReviewRow, ...], locked: Mapping[str, Reply]
+) -> Actions:
     buttons = [
         _button(
             label_text("form.edit_field", label=row.field.label), progress_id, "e", row.field.key
         )
         for row in rows
+        if row.field.key not in locked
     ]
     keyboard = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
     keyboard.append((_button(label_text("form.confirm"), progress_id, "ok"),))

@@ -8,13 +8,15 @@ See ``docs/registration.md`` for the states.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest.extras import extra_values
+from contest.definition import Form
+from contest.extras import extra_values, shown_value
 from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
 from handlers import actions as ids
 from handlers.code_throttle import code_wait, note_wrong_code
@@ -24,18 +26,27 @@ from handlers.replies import Reply, actions
 from handlers.visits import Visit
 from storage.db import transaction
 from storage.extras import save_person_extra, save_unit_extra
-from storage.forms import delete_form
+from storage.forms import delete_form, save_form
 from storage.invites import (
     CODE_LENGTH,
     InviteState,
+    create_invite,
     find_invite,
     invite_state,
     normalize_code,
     record_use,
+    unit_invite,
 )
-from storage.models import Invite, InviteKind, Person, Unit
+from storage.models import Invite, InviteKind, Person, Unit, UnitStatus
 from storage.people import set_organizer
-from storage.units import attach_contact, create_unit, get_unit, save_contact, save_unit
+from storage.units import (
+    attach_contact,
+    create_unit,
+    get_unit,
+    list_contacts,
+    save_contact,
+    save_unit,
+)
 
 UNIT_FORM = "unit"
 CONTACT_FORM = "contact"
@@ -266,3 +277,149 @@ def register_forms() -> None:
     """Make the unit and contact forms available to the form use cases."""
     register_flow(FormFlow(UNIT_FORM, initial=_unit_initial, on_confirm=_unit_confirm))
     register_flow(FormFlow(CONTACT_FORM, initial=_contact_initial, on_confirm=_contact_confirm))
+
+
+# ---- the register menu, typing a code, open registration ---------------------------------
+
+
+async def register_home(v: Visit) -> Reply:
+    """Explain how to get an invite link; offer to type a code (or to register directly)."""
+    async with v.services.sessions() as session:
+        unit = await get_unit(session, unit_id=v.person.unit_id) if v.person.unit_id else None
+    rows: list[list[tuple[str, str]]] = []
+    if unit is None:
+        rows.append([("reg.enter_code", ids.REG_CODE)])
+        if v.services.contest.registration.mode == "open":
+            rows.append([("reg.open", ids.REG_OPEN)])
+    else:
+        rows.append([("reg.me", ids.MENU_ME)])
+    rows.append([("menu.back", ids.MENU_MAIN)])
+    values = {"unit": unit, **contest_context(v)}
+    return Reply("registration/home.html", values, actions(rows), in_place=True)
+
+
+async def ask_code(v: Visit) -> Reply:
+    """Wait for the person to type their invite code (their next message)."""
+    async with transaction(v.services.sessions) as session:
+        await save_form(
+            session, person_id=v.person.id or 0, form_key=CODE_WAIT, state={}, now=v.now
+        )
+    buttons = actions([[("reg.cancel", ids.REG_CANCEL)]])
+    return Reply("registration/ask_code.html", contest_context(v), buttons)
+
+
+async def cancel_code(v: Visit) -> Reply:
+    """Stop waiting for a code and show the main menu."""
+    async with transaction(v.services.sessions) as session:
+        await delete_form(session, person_id=v.person.id or 0, form_key=CODE_WAIT)
+    return Reply("registration/code_cancelled.html", actions=actions(main_menu(v)), in_place=True)
+
+
+async def open_registration(v: Visit) -> list[Reply]:
+    """Register a new unit without an invite, pending an organizer's confirmation."""
+    if v.services.contest.registration.mode != "open":
+        buttons = actions([[("reg.enter_code", ids.REG_CODE)], [("menu.back", ids.MENU_MAIN)]])
+        return [Reply("registration/invite_only.html", contest_context(v), buttons)]
+    async with transaction(v.services.sessions) as session:
+        unit = await get_unit(session, unit_id=v.person.unit_id) if v.person.unit_id else None
+        if unit is not None:
+            if unit.registered and v.person.profile_done:
+                menu = actions(main_menu(v))
+                return [Reply("registration/already_member.html", {"unit": unit}, menu)]
+            return await _continue(session, v, unit, how="existing")
+        unit = await create_unit(session, now=v.now, status=UnitStatus.PENDING)
+        await attach_contact(session, person_id=v.person.id or 0, unit_id=unit.id or 0)
+        return await _continue(session, v, unit, how="open")
+
+
+# ---- /me ---------------------------------------------------------------------------------
+
+
+def _shown(form: Form, values: dict[str, str]) -> list[tuple[str, str]]:
+    """Return (field label, value) for every field of a form, in its order."""
+    return [(f.label, shown_value(f, values.get(f.key, ""))) for f in form.fields]
+
+
+async def me(v: Visit) -> Reply:
+    """Show the person's own details and their unit, with buttons to change them."""
+    unit, contacts = None, []
+    if v.person.unit_id is not None:
+        async with v.services.sessions() as session:
+            unit = await get_unit(session, unit_id=v.person.unit_id)
+            contacts = await list_contacts(session, unit_id=v.person.unit_id)
+    rows: list[list[tuple[str, str]]] = []
+    if unit is None:
+        rows.append([("menu.register", ids.MENU_REGISTER)])
+    else:
+        contact_key = "reg.edit_contact" if v.person.profile_done else "reg.fill_contact"
+        unit_key = "reg.edit_unit" if unit.registered else "reg.fill_unit"
+        rows.append([(contact_key, ids.REG_ME_CONTACT), (unit_key, ids.REG_ME_UNIT)])
+        rows.append([("reg.colleague", ids.REG_COLLEAGUE)])
+    rows.append([("menu.back", ids.MENU_MAIN)])
+    shown_unit = unit_values(unit) if unit else {}
+    if unit is not None:
+        shown_unit["submitter"] = submitter_name(v, unit.submitter_key)
+    forms = v.services.contest.forms
+    values = {
+        "person": v.person,
+        "unit": unit,
+        "colleagues": [p for p in contacts if p.id != v.person.id],
+        "contact_rows": _shown(forms.contact, contact_values(v.person)),
+        "unit_rows": _shown(forms.unit, shown_unit),
+        **contest_context(v),
+    }
+    return Reply("registration/me.html", values, actions(rows), in_place=True)
+
+
+def _not_registered() -> Reply:
+    buttons = actions([[("menu.register", ids.MENU_REGISTER)], [("menu.back", ids.MENU_MAIN)]])
+    return Reply("registration/not_registered.html", actions=buttons)
+
+
+async def edit_contact(v: Visit) -> list[Reply]:
+    """Open the contact form on the person's saved details."""
+    if v.person.unit_id is None:
+        return [_not_registered()]
+    async with transaction(v.services.sessions) as session:
+        return await open_form_in(session, v, CONTACT_FORM, restart=True)
+
+
+async def edit_unit(v: Visit) -> list[Reply]:
+    """Open the unit form on the unit's saved details."""
+    if v.person.unit_id is None:
+        return [_not_registered()]
+    async with transaction(v.services.sessions) as session:
+        return await open_form_in(session, v, UNIT_FORM, v.person.unit_id, restart=True)
+
+
+def invite_expiry(v: Visit) -> datetime:
+    """Return when a code made now stops working."""
+    return v.now + timedelta(days=v.services.contest.registration.invite_valid_days)
+
+
+async def colleague(v: Visit, *, link_for: Callable[[str], str]) -> Reply:
+    """Show a link that brings colleagues into the same unit (made once, then reused);
+    ``link_for`` is the channel's link that opens the bot with a code."""
+    if v.person.unit_id is None:
+        return _not_registered()
+    async with transaction(v.services.sessions) as session:
+        unit = await get_unit(session, unit_id=v.person.unit_id)
+        invite = await unit_invite(session, unit_id=v.person.unit_id, now=v.now)
+        if invite is None:
+            invite = await create_invite(
+                session,
+                kind=InviteKind.UNIT,
+                unit_id=v.person.unit_id,
+                label=unit.party_org if unit else "",
+                created_by=v.person.id,
+                expires_at=invite_expiry(v),
+                now=v.now,
+            )
+    buttons = actions([[("reg.me", ids.MENU_ME)], [("menu.back", ids.MENU_MAIN)]])
+    values = {
+        "invite": invite,
+        "unit": unit,
+        "link": link_for(invite.code),
+        **contest_context(v),
+    }
+    return Reply("registration/colleague.html", values, buttons)

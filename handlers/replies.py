@@ -50,7 +50,9 @@ class Reply:
     """One message: a template and its values, optional actions and an attachment.
 
     ``in_place`` asks the channel to replace the message a pressed button sat on, where it
-    can; ``next_form`` opens that form right after this reply (``(form_key, subject_id)``).
+    can; ``next_form`` opens that form right after this reply (``(form_key, subject_id)``);
+    ``joined`` lets the channel pack it with the joined replies next to it into as few
+    messages as fit (the blocks of a preview).
 
     A form's question or review card is a ``prompt``: a channel that can edit keeps one
     prompt live and takes the buttons off the one before. A ``receipt`` (``✓ 推荐单位：…``)
@@ -68,6 +70,7 @@ class Reply:
     prompt: bool = False
     receipt: bool = False
     next_form: tuple[str, int] | None = None
+    joined: bool = False
 
 
 def label_text(text_or_key: str, **values: Any) -> str:

@@ -23,16 +23,10 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from channels.telegram.common import (
-    Context,
-    answer,
-    callback_parts,
-    int_part,
-    send_replies,
-    visit,
-)
+from channels.telegram.common import Context, Visit, answer, callback_parts, int_part, responds
 from handlers import cases
 from handlers.forms import resume_offer
+from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +36,26 @@ AnyApp = Any
 # -------------------------------------------------------------------------- submit
 
 
-async def submit(update: Update, context: Context) -> None:
+def _case_id(update: Update) -> int | None:
+    return int_part(callback_parts(update), 1)
+
+
+@responds
+async def submit(update: Update, context: Context, v: Visit) -> cases.Outcome:
     """Submits a complete draft while its stage is open; otherwise says exactly what is missing."""
-    v = await visit(update, context)
-    outcome = await cases.submit(v, case_id=int_part(callback_parts(update), 1))
-    await answer(update, outcome.toast)
-    await send_replies(update, context, outcome.replies)
+    return await cases.submit(v, case_id=_case_id(update))
 
 
-async def ask_withdraw(update: Update, context: Context) -> None:
+@responds
+async def ask_withdraw(update: Update, context: Context, v: Visit) -> cases.Outcome:
     """Asks before taking a submitted case back to draft (it must then be submitted again)."""
-    v = await visit(update, context)
-    outcome = await cases.ask_withdraw(v, case_id=int_part(callback_parts(update), 1))
-    await answer(update, outcome.toast)
-    await send_replies(update, context, outcome.replies)
+    return await cases.ask_withdraw(v, case_id=_case_id(update))
 
 
-async def withdraw(update: Update, context: Context) -> None:
+@responds
+async def withdraw(update: Update, context: Context, v: Visit) -> cases.Outcome:
     """Takes a submitted case back to draft so it can be edited, while its stage is open."""
-    v = await visit(update, context)
-    outcome = await cases.withdraw(v, case_id=int_part(callback_parts(update), 1))
-    await answer(update, outcome.toast)
-    await send_replies(update, context, outcome.replies)
+    return await cases.withdraw(v, case_id=_case_id(update))
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -74,11 +66,10 @@ async def stale_button(update: Update, context: Context) -> None:
 # ---------------------------------------------------------------------------- todo
 
 
-async def todo(update: Update, context: Context) -> None:
-    """Says what to do now: for a unit, each case's gaps and the next deadline."""
-    v = await visit(update, context)
-    await answer(update)
-    await send_replies(update, context, [*await resume_offer(v), await cases.todo(v)])
+@responds
+async def todo(update: Update, context: Context, v: Visit) -> list[Reply]:
+    """Says what to do now: a half-filled form first, each case's gaps, the next deadline."""
+    return [*await resume_offer(v), await cases.todo(v)]
 
 
 def register(app: AnyApp) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace as copy
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import (
     InlineKeyboardButton,
@@ -52,6 +53,39 @@ async def visit(update: Update, context: Context) -> Visit:
     """Load (or create) the person behind this update and read the clock once."""
     services = services_of(context)
     return await visit_of(services, sender_of(update), services.clock.now())
+
+
+class Answered(Protocol):
+    """What a use case answers to a press: replies in order and a short notice (toast)."""
+
+    replies: list[Reply]
+    toast: str | None
+
+
+Result = Answered | Reply | Sequence[Reply] | None
+Handler = Callable[[Update, Context], Awaitable[None]]
+
+
+def responds(handler: Callable[[Update, Context, Visit], Awaitable[Result]]) -> Handler:
+    """Wrap a handler that parses and calls a use case: load who is asking once, then
+    acknowledge the press (with the use case's toast) and send its replies in order."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        v = await visit(update, context)
+        result = await handler(update, context, v)
+        if result is None:
+            return
+        if isinstance(result, Reply):
+            replies, toast = [result], None
+        elif isinstance(result, Sequence):
+            replies, toast = list(result), None
+        else:
+            replies, toast = result.replies, result.toast
+        await answer(update, toast)
+        await send_replies(update, context, replies)
+
+    return wrapper
 
 
 def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
@@ -149,11 +183,45 @@ async def offer_contact(update: Update, context: Context) -> None:
 
 
 async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
-    """Send a use case's replies in order: in place where asked and possible, else anew."""
+    """Send a use case's replies in order: in place where asked and possible, else anew;
+    joined replies packed into as few messages as fit."""
     if await _send_prompted(update, context, replies):
         return
+    blocks: list[str] = []
     for item in replies:
-        await _send_one(update, context, item)
+        if item.joined:
+            blocks.append(render(item.template, **item.values))
+            continue
+        if blocks:
+            await _send_blocks(update, context, blocks)
+            blocks = []
+        markup = markup_of(item.actions)
+        if item.attachment is not None:
+            chat = update.effective_chat
+            assert chat is not None
+            await context.bot.send_document(
+                chat.id,
+                document=item.attachment.data,
+                filename=item.attachment.filename,
+                caption=render(item.template, **item.values),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        elif item.in_place:
+            await show(update, context, item.template, markup=markup, **item.values)
+        else:
+            await reply(update, context, item.template, markup=markup, **item.values)
+    if blocks:
+        await _send_blocks(update, context, blocks)
+
+
+async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    for part in split_messages(blocks):
+        await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
 
 
 async def _send_one(update: Update, context: Context, item: Reply) -> None:

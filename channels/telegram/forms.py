@@ -1,9 +1,12 @@
 """The Telegram side of the forms: parse a button or a message, call the use case, render.
 
 The use cases are in :mod:`handlers.forms`. Waits that are not engine forms (the evidence
-for a restricted word, a broadcast's text, an invite's label …) register a hook here by
-their form key; the typed-text dispatcher (``channels/telegram/questions.py``) hands a
-message to the hook of the person's active wait.
+for a restricted word, a file awaited for import …) are stored waits whose use case takes
+the next message (``handlers.forms.register_wait``), so every channel gets them. Waits
+whose use cases still need the Telegram update (a broadcast's text and attachment, an
+invite's label, a results list, an invite code typed after "输入邀请码") register a hook
+here by their form key; the typed-text dispatcher (``channels/telegram/questions.py``)
+hands a message to the hook of the person's active wait.
 """
 
 from __future__ import annotations
@@ -23,9 +26,8 @@ from channels.telegram.codec import decode
 from channels.telegram.common import Context, Visit, answer, int_part, send_replies, visit
 from handlers import forms
 from handlers.actions import FORM
-from handlers.forms import FLOWS, FormFlow, register_flow
+from handlers.forms import FLOWS, FormFlow, FormProgress, register_flow
 from handlers.replies import Reply
-from storage.models import FormProgress
 
 __all__ = ["FLOWS", "FormFlow", "Reply", "register_flow", "open_form", "reask"]
 

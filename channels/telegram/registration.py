@@ -23,51 +23,14 @@ from telegram.ext import (
 )
 
 from channels.telegram.commands import publish_organizer_commands
-from channels.telegram.common import (
-    Context,
-    Visit,
-    answer,
-    chat_of,
-    keyboard,
-    reply,
-    send_replies,
-    show,
-    visit,
-)
-from channels.telegram.forms import TEXT_HOOKS, open_form
-from channels.telegram.invites import invite_expiry, invite_link
-from contest.definition import Form
-from contest.extras import shown_value
-from handlers.forms import resume_offer
-from handlers.menus import main_menu
-from handlers.registration import (
-    CODE_WAIT,
-    CONTACT_FORM,
-    UNIT_FORM,
-    contact_values,
-    contest_context,
-    join_with_code,
-    register_forms,
-    submitter_name,
-    unit_values,
-    welcome,
-)
-from storage.db import transaction
-from storage.forms import active_form, delete_form, save_form
-from storage.invites import (
-    create_invite,
-    normalize_code,
-    unit_invite,
-)
-from storage.models import FormProgress, InviteKind, UnitStatus
-from storage.units import (
-    attach_contact,
-    create_unit,
-    get_unit,
-    list_contacts,
-)
+from channels.telegram.common import Context, Visit, chat_of, responds, send_replies, visit
+from channels.telegram.forms import TEXT_HOOKS
+from channels.telegram.invites import invite_link
+from handlers import registration
+from handlers.forms import FormProgress, resume_offer, waiting
+from handlers.registration import CODE_WAIT, join_with_code, normalize_code, register_forms
+from handlers.replies import Reply
 
-MENU = "menu:main"
 CODE_GROUP = -3  # before every other group (organizer files are -2)
 
 # Something that looks like a code: 8 letters/digits alone, or a pasted t.me link.
@@ -94,9 +57,7 @@ async def on_typed_code(update: Update, context: Context) -> None:
     if code is None:
         return
     v = await visit(update, context)
-    async with v.services.sessions() as session:
-        busy = await active_form(session, person_id=v.person.id or 0)
-    if busy is not None:
+    if await waiting(v) is not None:
         return  # an answer to the open form, e.g. a phone number
     await redeem(update, context, v, code)
     raise ApplicationHandlerStop
@@ -120,188 +81,55 @@ async def redeem(
     return joined.accepted
 
 
-# ---- the register menu, typed codes, open registration --------------------------------
+# ---- the register menu, typed codes, open registration, /me -----------------------------
 
 
-async def on_register(update: Update, context: Context) -> None:
+@responds
+async def on_register(update: Update, context: Context, v: Visit) -> Reply:
     """Explains how to get an invite link; offers to type a code (or register directly)."""
-    v = await visit(update, context)
-    await answer(update)
-    unit = None
-    if v.person.unit_id is not None:
-        async with v.services.sessions() as session:
-            unit = await get_unit(session, unit_id=v.person.unit_id)
-    rows: list[list[tuple[str, str]]] = []
-    if unit is None:
-        rows.append([("reg.enter_code", "reg:code")])
-        if v.services.contest.registration.mode == "open":
-            rows.append([("reg.open", "reg:open")])
-    else:
-        rows.append([("reg.me", "menu:me")])
-    rows.append([("menu.back", MENU)])
-    await show(
-        update,
-        context,
-        "registration/home.html",
-        markup=keyboard(rows),
-        unit=unit,
-        **contest_context(v),
-    )
+    return await registration.register_home(v)
 
 
-async def on_enter_code(update: Update, context: Context) -> None:
+@responds
+async def on_enter_code(update: Update, context: Context, v: Visit) -> Reply:
     """Waits for the person to type their invite code."""
-    v = await visit(update, context)
-    await answer(update)
-    async with transaction(v.services.sessions) as session:
-        await save_form(
-            session, person_id=v.person.id or 0, form_key=CODE_WAIT, state={}, now=v.now
-        )
-    markup = keyboard([[("reg.cancel", "reg:cancel")]])
-    await reply(update, context, "registration/ask_code.html", markup=markup, **contest_context(v))
+    return await registration.ask_code(v)
 
 
-async def on_cancel_code(update: Update, context: Context) -> None:
+@responds
+async def on_cancel_code(update: Update, context: Context, v: Visit) -> Reply:
     """Stops waiting for a code and shows the main menu."""
-    v = await visit(update, context)
-    await answer(update)
-    async with transaction(v.services.sessions) as session:
-        await delete_form(session, person_id=v.person.id or 0, form_key=CODE_WAIT)
-    await show(update, context, "registration/code_cancelled.html", markup=keyboard(main_menu(v)))
+    return await registration.cancel_code(v)
 
 
-async def on_open(update: Update, context: Context) -> None:
+@responds
+async def on_open(update: Update, context: Context, v: Visit) -> list[Reply]:
     """Registers a new unit without an invite, pending an organizer's confirmation."""
-    v = await visit(update, context)
-    await answer(update)
-    if v.services.contest.registration.mode != "open":
-        markup = keyboard([[("reg.enter_code", "reg:code")], [("menu.back", MENU)]])
-        await reply(
-            update, context, "registration/invite_only.html", markup=markup, **contest_context(v)
-        )
-        return
-    async with transaction(v.services.sessions) as session:
-        unit = await get_unit(session, unit_id=v.person.unit_id) if v.person.unit_id else None
-        if unit is None:
-            unit = await create_unit(session, now=v.now, status=UnitStatus.PENDING)
-            await attach_contact(session, person_id=v.person.id or 0, unit_id=unit.id or 0)
-            how = "open"
-        else:
-            how = "existing"
-    if how == "existing" and unit.registered and v.person.profile_done:
-        await reply(
-            update,
-            context,
-            "registration/already_member.html",
-            markup=keyboard(main_menu(v)),
-            unit=unit,
-        )
-        return
-    await send_replies(update, context, await welcome(v, unit, how=how))
+    return await registration.open_registration(v)
 
 
-def _shown(form: Form, values: dict[str, str]) -> list[tuple[str, str]]:
-    """Return (field label, value) for every field of a form, in its order."""
-    return [(f.label, shown_value(f, values.get(f.key, ""))) for f in form.fields]
+@responds
+async def on_me(update: Update, context: Context, v: Visit) -> list[Reply]:
+    """Shows a half-filled form first, then the person's own details and their unit."""
+    return [*await resume_offer(v), await registration.me(v)]
 
 
-# ---- /me -------------------------------------------------------------------------------
-
-
-async def on_me(update: Update, context: Context) -> None:
-    """Shows the person's own details and their unit, with buttons to change them."""
-    v = await visit(update, context)
-    await answer(update)
-    unit, contacts = None, []
-    if v.person.unit_id is not None:
-        async with v.services.sessions() as session:
-            unit = await get_unit(session, unit_id=v.person.unit_id)
-            contacts = await list_contacts(session, unit_id=v.person.unit_id)
-    rows: list[list[tuple[str, str]]] = []
-    if unit is None:
-        rows.append([("menu.register", "menu:register")])
-    else:
-        contact_key = "reg.edit_contact" if v.person.profile_done else "reg.fill_contact"
-        unit_key = "reg.edit_unit" if unit.registered else "reg.fill_unit"
-        rows.append([(contact_key, "reg:me:contact"), (unit_key, "reg:me:unit")])
-        rows.append([("reg.colleague", "reg:colleague")])
-    rows.append([("menu.back", MENU)])
-    colleagues = [p for p in contacts if p.id != v.person.id]
-    shown_unit = unit_values(unit) if unit else {}
-    if unit is not None:
-        shown_unit["submitter"] = submitter_name(v, unit.submitter_key)
-    forms_ = v.services.contest.forms
-    await send_replies(update, context, await resume_offer(v))
-    await show(
-        update,
-        context,
-        "registration/me.html",
-        markup=keyboard(rows),
-        person=v.person,
-        unit=unit,
-        colleagues=colleagues,
-        contact_rows=_shown(forms_.contact, contact_values(v.person)),
-        unit_rows=_shown(forms_.unit, shown_unit),
-        **contest_context(v),
-    )
-
-
-async def on_edit_contact(update: Update, context: Context) -> None:
+@responds
+async def on_edit_contact(update: Update, context: Context, v: Visit) -> list[Reply]:
     """Opens the contact form on the person's saved details."""
-    v = await visit(update, context)
-    await answer(update)
-    if v.person.unit_id is None:
-        await _not_registered(update, context, v)
-        return
-    await open_form(update, context, v, CONTACT_FORM, restart=True)
+    return await registration.edit_contact(v)
 
 
-async def on_edit_unit(update: Update, context: Context) -> None:
+@responds
+async def on_edit_unit(update: Update, context: Context, v: Visit) -> list[Reply]:
     """Opens the unit form on the unit's saved details."""
-    v = await visit(update, context)
-    await answer(update)
-    if v.person.unit_id is None:
-        await _not_registered(update, context, v)
-        return
-    await open_form(update, context, v, UNIT_FORM, v.person.unit_id, restart=True)
+    return await registration.edit_unit(v)
 
 
-async def on_colleague(update: Update, context: Context) -> None:
+@responds
+async def on_colleague(update: Update, context: Context, v: Visit) -> Reply:
     """Shows a link that brings colleagues into the same unit (made once, then reused)."""
-    v = await visit(update, context)
-    await answer(update)
-    if v.person.unit_id is None:
-        await _not_registered(update, context, v)
-        return
-    async with transaction(v.services.sessions) as session:
-        unit = await get_unit(session, unit_id=v.person.unit_id)
-        invite = await unit_invite(session, unit_id=v.person.unit_id, now=v.now)
-        if invite is None:
-            invite = await create_invite(
-                session,
-                kind=InviteKind.UNIT,
-                unit_id=v.person.unit_id,
-                label=unit.party_org if unit else "",
-                created_by=v.person.id,
-                expires_at=invite_expiry(v),
-                now=v.now,
-            )
-    markup = keyboard([[("reg.me", "menu:me")], [("menu.back", MENU)]])
-    await reply(
-        update,
-        context,
-        "registration/colleague.html",
-        markup=markup,
-        invite=invite,
-        unit=unit,
-        link=invite_link(context, invite.code),
-        **contest_context(v),
-    )
-
-
-async def _not_registered(update: Update, context: Context, v: Visit) -> None:
-    markup = keyboard([[("menu.register", "menu:register")], [("menu.back", MENU)]])
-    await reply(update, context, "registration/not_registered.html", markup=markup)
+    return await registration.colleague(v, link_for=lambda code: invite_link(context, code))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -14,11 +14,16 @@ too). The routing mirrors the Telegram channel's:
 - opening the app (``enter_agent``, ``subscribe``): the form that waits, asked again, or
   else the welcome.
 
+- a file (``file`` media): a Word file for a case (``handlers.documents``), fetched with
+  media/get only when the use case asks for it.
+
 The organizer's console, /status, notices, results and invite codes go to the same use
-cases as on Telegram (``organizer.py``). Ids this channel does not handle yet (the team,
-.docx import and export, restricted-word evidence, the preview, /me …) answer
+cases as on Telegram (``organizer.py``); so do the team, the restricted words and their
+evidence (the next message, a stored wait), the preview, the .docx export (a file message)
+and import, and /me. Ids this channel does not handle yet (the colleague link …) answer
 ``wecom/telegram_only.html`` with the menu: never silence. Replies are rendered by
-``messages`` and laid out by ``render.py``.
+``messages`` and laid out by ``render.py``; joined replies (a preview's blocks) are sent as
+one text, split where 企业微信 needs it.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from channels.wecom.render import pairs_of_rows, pressed_label
 from channels.wecom.speaker import Speaker
 from config.services import Services
 from handlers import actions as ids
-from handlers import browse, cases, compose, forms
+from handlers import browse, cases, compose, documents, forms, registration, team
 from handlers.broadcasts import acknowledge_notice
 from handlers.later import send_later
 from handlers.menus import main_menu
@@ -104,6 +109,8 @@ class WecomAdapter:
             await self.on_enter(event)
         elif event.kind is InboundKind.UNSUBSCRIBE:
             log.info("a wecom member left the app's visible range")
+        elif event.kind is InboundKind.MEDIA and event.media_type == "file":
+            await self.on_file(event)
         else:
             v = await self.visit(event.user_id)
             kind = "media" if event.kind is InboundKind.MEDIA else "other"
@@ -113,29 +120,37 @@ class WecomAdapter:
     # -- sending ----------------------------------------------------------------------------
 
     async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
-        """Send a use case's replies in order (a reply without a template is skipped).
+        """Send a use case's replies in order (a reply without a template is skipped); a
+        run of joined replies (a preview's blocks) goes as one text, split where needed.
 
         Over 企业微信's frequency limit, the replies not yet sent go to the outbox, which
         sends them once the limit lifts (a reply cut in the middle is sent again whole).
         """
-        for index, item in enumerate(replies):
+        index = 0
+        while index < len(replies):
+            item = replies[index]
+            run = 1
+            while item.joined and index + run < len(replies) and replies[index + run].joined:
+                run += 1
             if not item.template or item.receipt:
+                index += 1
                 continue  # a receipt stands in for an edited prompt; 企业微信 cannot edit
+            text = "\n\n".join(
+                render(r.template, **r.values) for r in replies[index : index + run]
+            )
             document = None
             if item.attachment is not None and not item.attachment.ref:
                 a = item.attachment
                 document = (a.data, a.filename, a.mime)
             try:
                 await self.speaker.say(
-                    user_id,
-                    render(item.template, **item.values),
-                    pairs_of_rows(item.actions),
-                    document=document,
+                    user_id, text, pairs_of_rows(item.actions), document=document
                 )
             except api.RetryLater:
                 later = await send_later(await self.visit(user_id), replies[index:])
                 log.info("wecom frequency limit: %d replies handed to the outbox", later)
                 return
+            index += run
 
     async def send_answer(self, v: Visit, done: Answer) -> None:
         """Send an organizer use case's answer; a broadcast's report comes when it ends."""
@@ -202,6 +217,23 @@ class WecomAdapter:
                 await self.send(user_id, [self.telegram_only(taken.visit)])
             return
         await self.send(user_id, await browse.questions(taken.visit, text))
+
+    # -- files ------------------------------------------------------------------------------
+
+    async def on_file(self, event: InboundEvent) -> None:
+        """Hand a file to the document use case, which fetches it only if it will read it."""
+        v = await self.visit(event.user_id)
+        upload = documents.Upload(event.media_id, event.file_name)
+        outcome = await documents.take_document(v, upload=upload, fetch=self.fetch)
+        await self.send(event.user_id, outcome.replies)
+
+    async def fetch(self, media_id: str) -> bytes | None:
+        """Download a file a member sent (media/get); None if 企业微信 does not give it."""
+        try:
+            return (await self.speaker.client.download_media(media_id)).data
+        except api.WecomError as error:
+            log.info("wecom file not downloaded: %s", error)
+            return None
 
     # -- opening the app --------------------------------------------------------------------
 
@@ -282,9 +314,24 @@ class WecomAdapter:
         if command == "rem" and key in (ids.REMINDERS_ON, ids.REMINDERS_OFF, ids.REMINDERS_MUTE):
             return Pressed([await browse.reminder_settings(v, parts[1])])
         if key == ids.MENU_CASES:
-            return Pressed([await browse.case_list(v)])
+            outcome = await cases.case_list(v)
+            return Pressed(list(outcome.replies), outcome.toast)
         if key == ids.MENU_REGISTER:
             return Pressed([await browse.register_home(v)])
+        if command == "team":
+            outcome = await team.act(
+                v, case_id=_int(parts, 1), op=parts[2] if len(parts) > 2 else "",
+                member_id=_int(parts, 3),
+            )  # fmt: skip
+            return Pressed(list(outcome.replies), outcome.toast)
+        mine = {
+            ids.MENU_ME: registration.me,
+            ids.REG_ME_CONTACT: registration.edit_contact,
+            ids.REG_ME_UNIT: registration.edit_unit,
+        }
+        if key in mine:
+            answered = await mine[key](v)
+            return Pressed(answered if isinstance(answered, list) else [answered])
         return Pressed([self.telegram_only(v)])
 
     async def _case(self, v: Visit, parts: list[str]) -> Pressed:
@@ -293,16 +340,43 @@ class WecomAdapter:
             return Pressed(list(outcome.replies), outcome.toast)
         case_id = _int(parts, 1)
         if case_id is not None and len(parts) == 2:
-            return Pressed([await browse.case_card(v, case_id)])
+            outcome = await cases.open_card(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["submit"]:
             outcome = await cases.submit(v, case_id=case_id)
             return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["edit"]:
-            return Pressed(list(await browse.edit_case(v, case_id)))
+            outcome = await cases.edit(v, case_id=case_id)
+            return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["withdraw"]:
             outcome = await cases.ask_withdraw(v, case_id=case_id)
             return Pressed(list(outcome.replies), outcome.toast)
         if case_id is not None and parts[2:] == ["withdraw", "yes"]:
             outcome = await cases.withdraw(v, case_id=case_id)
             return Pressed(list(outcome.replies), outcome.toast)
-        return Pressed([self.telegram_only(v)])
+        outcome = await self._document(v, case_id, parts[2:])
+        if outcome is None:
+            return Pressed([self.telegram_only(v)])
+        return Pressed(list(outcome.replies), outcome.toast)
+
+    async def _document(
+        self, v: Visit, case_id: int | None, rest: list[str]
+    ) -> cases.Outcome | None:
+        """Call the case use case a case button names (the whole text, wording, files)."""
+        if case_id is None:
+            return await documents.upload_new(v, fetch=self.fetch) if rest == ["upload"] else None
+        one = {
+            "preview": lambda: documents.preview(v, case_id=case_id),
+            "docx": lambda: documents.export(v, case_id=case_id),
+            "import": lambda: documents.ask_import(v, case_id=case_id),
+            "upload": lambda: documents.upload_into(v, case_id=case_id, fetch=self.fetch),
+            "words": lambda: cases.wording(v, case_id=case_id),
+        }
+        if len(rest) == 1 and rest[0] in one:
+            return await one[rest[0]]()
+        if len(rest) == 2 and rest[0] == "ev":
+            return await cases.ask_evidence(v, case_id=case_id, hit_id=rest[1])
+        if len(rest) == 2 and rest[0] == "fix":
+            return await cases.fix(v, case_id=case_id, field_key=rest[1])
+        return None
+

@@ -9,7 +9,7 @@ import pytest
 
 from contest.definition import Contest, StageKind, load_contest
 from contest.schedule import (
-    Phase,
+    ContestPhase,
     editing_open,
     next_editing_deadline,
     position,
@@ -32,25 +32,25 @@ def _at(text: str) -> datetime:
 @pytest.mark.parametrize(
     ("now", "phase", "current", "upcoming", "deadline"),
     [
-        ("2024-05-23T10:00:00+08:00", Phase.BEFORE, None, "submission", "submission"),
-        ("2024-06-03T08:59:59+08:00", Phase.BEFORE, None, "submission", "submission"),
-        ("2024-06-03T09:00:00+08:00", Phase.DURING, "submission", "review", "submission"),
-        ("2024-07-15T23:59:59+08:00", Phase.DURING, "submission", "review", "submission"),
-        ("2024-07-15T23:59:59.500+08:00", Phase.BETWEEN, None, "review", "review"),
-        ("2024-07-16T00:00:00+08:00", Phase.DURING, "review", "coaching", "review"),
-        ("2024-08-01T12:00:00+08:00", Phase.DURING, "review", "coaching", "review"),
-        ("2024-08-12T12:00:00+08:00", Phase.DURING, "coaching", "final", "coaching"),
-        ("2024-08-20T12:00:00+08:00", Phase.BETWEEN, None, "final", "final"),
-        ("2024-09-05T15:00:00+08:00", Phase.DURING, "final", "provincial", "final"),
-        ("2024-09-15T15:00:00+08:00", Phase.BETWEEN, None, "provincial", "provincial"),
-        ("2024-09-25T15:00:00+08:00", Phase.DURING, "provincial", None, "provincial"),
-        ("2024-10-01T00:00:00+08:00", Phase.AFTER, None, None, None),
+        ("2024-05-23T10:00:00+08:00", ContestPhase.BEFORE, None, "submission", "submission"),
+        ("2024-06-03T08:59:59+08:00", ContestPhase.BEFORE, None, "submission", "submission"),
+        ("2024-06-03T09:00:00+08:00", ContestPhase.DURING, "submission", "review", "submission"),
+        ("2024-07-15T23:59:59+08:00", ContestPhase.DURING, "submission", "review", "submission"),
+        ("2024-07-15T23:59:59.500+08:00", ContestPhase.BETWEEN, None, "review", "review"),
+        ("2024-07-16T00:00:00+08:00", ContestPhase.DURING, "review", "coaching", "review"),
+        ("2024-08-01T12:00:00+08:00", ContestPhase.DURING, "review", "coaching", "review"),
+        ("2024-08-12T12:00:00+08:00", ContestPhase.DURING, "coaching", "final", "coaching"),
+        ("2024-08-20T12:00:00+08:00", ContestPhase.BETWEEN, None, "final", "final"),
+        ("2024-09-05T15:00:00+08:00", ContestPhase.DURING, "final", "provincial", "final"),
+        ("2024-09-15T15:00:00+08:00", ContestPhase.BETWEEN, None, "provincial", "provincial"),
+        ("2024-09-25T15:00:00+08:00", ContestPhase.DURING, "provincial", None, "provincial"),
+        ("2024-10-01T00:00:00+08:00", ContestPhase.AFTER, None, None, None),
     ],
 )
 def test_position_at_fixed_moments(
     contest: Contest,
     now: str,
-    phase: Phase,
+    phase: ContestPhase,
     current: str | None,
     upcoming: str | None,
     deadline: str | None,
@@ -118,7 +118,7 @@ def test_next_editing_deadline(
 def test_every_moment_of_every_contest_has_one_phase(path: Path) -> None:
     """Walking each shipped contest day by day: phases only move forward, never skip a stage."""
     contest = load_contest(path)
-    order = [Phase.BEFORE, Phase.DURING, Phase.BETWEEN, Phase.AFTER]
+    order = [ContestPhase.BEFORE, ContestPhase.DURING, ContestPhase.BETWEEN, ContestPhase.AFTER]
     now = contest.stages[0].start - timedelta(days=3)
     seen: list[str] = []
     while now < contest.stages[-1].end + timedelta(days=3):
@@ -128,4 +128,4 @@ def test_every_moment_of_every_contest_has_one_phase(path: Path) -> None:
             seen.append(where.current.key)
         now += timedelta(hours=6)
     assert seen == [s.key for s in contest.stages]
-    assert position(contest, now).phase is Phase.AFTER
+    assert position(contest, now).phase is ContestPhase.AFTER

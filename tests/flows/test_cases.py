@@ -352,7 +352,7 @@ async def test_restricted_words_resolved_by_evidence_and_by_rewriting(harness):
     assert "✅ 已提交（第 1 版）" in user.last_reply.text
 
 
-async def test_preview_fits_telegram_and_ends_on_the_case_card(harness):
+async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
     user, unit_id = await registered(harness)
     long_piece = "为民服务" * 375 + "。"  # three of them make more than one message
     await draft_to_review(user, background=[long_piece, long_piece, long_piece])
@@ -360,7 +360,8 @@ async def test_preview_fits_telegram_and_ends_on_the_case_card(harness):
     mark = user.mark()
     await user.press("👁 预览全文")
     replies = user.replies_since(mark)
-    preview, card = replies[:-1], replies[-1]
+    start = next(i for i, m in enumerate(replies) if "参赛案例说明书 · 请核对" in m.text)
+    preview, review = replies[:start], replies[-1]
     assert len(preview) >= 2
     assert all(utf16_length(m.text) <= 4096 for m in preview)
     whole = "\n".join(m.text for m in preview)
@@ -372,8 +373,7 @@ async def test_preview_fits_telegram_and_ends_on_the_case_card(harness):
     (case,) = await cases_of(harness, unit_id)
     words = document_words(case.values, harness.contest.forms.case.fields)[1]
     assert words > 3000 and f"全文 {words}/3000 字" in whole
-    assert "✏️ 案例背景" not in card.button_labels()  # not the review card: the case card
-    assert len(card.button_labels()) < 10 and "👁 预览全文" in card.button_labels()
+    assert "✏️ 案例背景" in review.button_labels()
 
 
 async def test_the_docx_export_has_the_official_layout(harness):
@@ -444,6 +444,9 @@ async def test_a_docx_in_the_official_template_fills_the_fields(harness):
     assert "已根据文件新建案例" in texts
     assert "从文件中读到 14 项" in texts
     assert "牵头人办公电话：0755-88134326" in texts
+    # the summary names a choice by its label, not the contest file's key (issue 14)
+    (summary,) = [m for m in user.messages() if "从文件中读到" in m.text]
+    assert "案例类别：正风增效" in summary.text and "conduct" not in summary.text
     review = user.last_reply
     assert "请核对" in review.text and "案例类别：正风增效" in review.text
     assert "往年是否参赛：未填写" in review.text

@@ -54,3 +54,45 @@ async def test_a_typed_answer_in_the_case_form_is_one_unit_of_work(harness):
     print(f"\ncase form, one typed answer: {len(seen)} statements {seen}")
     assert seen.count("UPDATE") == 2  # the form's state and the case's draft
     assert len(seen) <= 9
+
+
+async def test_team_actions_are_counted(harness):
+    """Print the statements of each team action; each runs in one unit of work."""
+    from tests.flows.test_team import contact_with_case, put_members, show_case_card
+
+    user, _, case_id = await contact_with_case(harness)
+    await put_members(harness, case_id, "甲一", "乙二")
+    figures: dict[str, int] = {}
+    with statements(harness) as seen:
+        await show_case_card(harness, user, case_id)
+    figures["team view"] = len(seen)
+    with statements(harness) as seen:
+        await user.press("👤 2. 乙二")
+    figures["member card"] = len(seen)
+    with statements(harness) as seen:
+        await user.press("⭐ 设为牵头队员")
+    figures["set the lead"] = len(seen)
+    assert "已将乙二设为牵头队员" in user.last_reply.text
+    with statements(harness) as seen:
+        await user.press("➕ 添加队员")
+    figures["open the add form"] = len(seen)
+    with statements(harness) as seen:
+        await user.send("丙三")
+    figures["one typed answer (member form)"] = len(seen)
+    for step in ("科员",):
+        await user.send(step)
+    await user.press("跳过")
+    await user.press("跳过")
+    await user.press("在编")
+    with statements(harness) as seen:
+        await user.press("✅ 确认")
+    figures["confirm the added member"] = len(seen)
+    assert "已添加队员：丙三" in user.last_reply.text
+    await user.press("👤 3. 丙三")
+    await user.press("🗑 移出团队")
+    with statements(harness) as seen:
+        await user.press("🗑 确认移出")
+    figures["remove a member"] = len(seen)
+    assert "已将丙三移出团队" in user.last_reply.text
+    print("\nteam actions, SQL statements: " + ", ".join(f"{k} {n}" for k, n in figures.items()))
+    assert all(n <= 16 for n in figures.values()), figures

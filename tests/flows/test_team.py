@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -96,6 +96,14 @@ async def add_member(user, name, *, lead=False, contract_start=None):
     else:
         await user.press("在编")
     await user.press("✅ 确认")
+
+
+async def press_old(harness, user, data):
+    """Press a button the bot no longer offers (an old message's, or a forged one)."""
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("旧按钮", callback_data=data)]])
+    await harness.app.bot.send_message(user.user_id, "旧消息", reply_markup=markup)
+    await user.refresh()
+    return await user.press(data)
 
 
 async def team(harness, case_id):
@@ -258,22 +266,27 @@ async def test_contract_of_eleven_and_thirteen_months(harness):
 async def test_after_submission_the_lead_is_fixed(harness):
     user, _, case_id = await contact_with_case(harness)
     await put_members(harness, case_id, "甲一", "乙二", submitted=True)
+    lead, member = active(await team(harness, case_id))
     await show_case_card(harness, user, case_id)
     view = user.last_reply
     assert f"案例已提交，团队变更按大赛规定：「{RULE}」" in view.text
     assert "➕ 添加队员" not in view.button_labels()
     await user.press("👤 2. 乙二")
-    await user.press("⭐ 设为牵头队员")
+    # an ordinary member cannot become the lead: not offered …
+    offered = ["✏️ 修改信息", "🔄 更换队员", "🗑 移出团队", "↩️ 返回团队"]
+    assert user.last_reply.button_labels() == offered
+    # … and an old button is refused, naming the lead, not the member who may be replaced
+    await press_old(harness, user, f"team:{case_id}:lead:{member.id}")
     assert "案例已提交，牵头队员不能变更" in user.last_reply.text
+    assert "不能更换或移出甲一" in user.last_reply.text and "乙二" not in user.last_reply.text
     assert RULE in user.last_reply.text
     await user.press("↩️ 返回团队")
     await user.press("👤 1. 甲一 ★")
     assert "牵头队员不能变更" in user.last_reply.text
-    await user.press("🔄 更换队员")
+    assert user.last_reply.button_labels() == ["✏️ 修改信息", "↩️ 返回团队"]
+    await press_old(harness, user, f"team:{case_id}:swap:{lead.id}")
     assert "不能更换或移出甲一" in user.last_reply.text and RULE in user.last_reply.text
-    await user.press("↩️ 返回团队")
-    await user.press("👤 1. 甲一 ★")
-    await user.press("🗑 移出团队")
+    await press_old(harness, user, f"team:{case_id}:rm:{lead.id}")
     assert "牵头队员不能变更" in user.last_reply.text
     assert [(m.name, m.is_lead) for m in active(await team(harness, case_id))] == [
         ("甲一", True),
@@ -299,12 +312,12 @@ async def test_after_submission_a_member_is_replaced_once(harness):
     assert "2. 丙三" in user.last_reply.text
     await user.press("👤 2. 丙三")
     assert "这个位置已更换 1 次，最多可更换 1 次" in user.last_reply.text
-    await user.press("🔄 更换队员")
+    assert user.last_reply.button_labels() == ["✏️ 修改信息", "↩️ 返回团队"]
+    (third,) = [m for m in active(await team(harness, case_id)) if m.name == "丙三"]
+    await press_old(harness, user, f"team:{case_id}:swap:{third.id}")
     refusal = user.last_reply.text
     assert "丙三所在的位置已更换过 1 次，每个位置最多更换 1 次" in refusal and RULE in refusal
-    await user.press("↩️ 返回团队")
-    await user.press("👤 2. 丙三")
-    await user.press("🗑 移出团队")
+    await press_old(harness, user, f"team:{case_id}:rm:{third.id}")
     assert "已更换过 1 次" in user.last_reply.text
     members = await team(harness, case_id)
     assert [(m.slot, m.name, m.replaced) for m in active(members)] == [
@@ -320,12 +333,18 @@ async def test_after_submission_details_change_but_the_name_stays(harness):
     await show_case_card(harness, user, case_id)
     await user.press("👤 2. 乙二")
     await user.press("✏️ 修改信息")
-    await user.press("✏️ 姓名")
-    await user.send("乙乙二")
+    # the name is not offered for editing: refused before anything is typed
+    review = user.last_reply
+    assert "案例提交后队员姓名不能修改" in review.text
+    assert "✏️ 姓名" not in review.button_labels() and "✏️ 职务" in review.button_labels()
+    (progress,) = await rows(harness, FormProgress)
+    await press_old(harness, user, f"f:{progress.id}:e:name")
+    assert "队员姓名不能修改" in user.messages()[-2].text
+    assert "✏️ 姓名" not in user.last_reply.button_labels()
     await user.press("✏️ 职务")
     await user.send("副科长")
     await user.press("✅ 确认")
-    assert "案例提交后队员姓名不能修改" in user.last_reply.text
+    assert "已更新乙二的信息" in user.last_reply.text
     member = active(await team(harness, case_id))[1]
     assert (member.name, member.title, member.replaced) == ("乙二", "副科长", 0)
 
@@ -371,3 +390,41 @@ async def test_another_units_case_and_member_are_refused(harness):
     assert "这位队员已不在团队中" in user.last_reply.text
     assert [m.active for m in await team(harness, other_case)] == [True]
     assert stranger.user_id == 1002
+
+
+# ---- a locked draft ------------------------------------------------------------------------
+
+
+async def test_after_the_deadline_a_locked_drafts_team_cannot_change(harness, clock):
+    user, _, case_id = await contact_with_case(harness)
+    await put_members(harness, case_id, "甲一", "乙二")
+    lead, member = active(await team(harness, case_id))
+    await show_case_card(harness, user, case_id)
+    await user.press("👤 2. 乙二")
+    await user.press("✏️ 修改信息")  # a member form left open at its review card
+    form = user.last_reply
+    clock.set(datetime(2024, 7, 16, 9, 0, tzinfo=timezone(timedelta(hours=8))))
+    await show_case_card(harness, user, case_id)
+    view = user.last_reply
+    assert "「文本申报」已于 2024年7月15日" in view.text
+    assert "案例已锁定，项目团队不能再修改" in view.text
+    assert view.button_labels() == ["👤 1. 甲一 ★", "👤 2. 乙二", "↩️ 返回案例"]
+    await user.press("👤 2. 乙二")
+    assert user.last_reply.button_labels() == ["↩️ 返回团队"]
+    for data in (
+        f"team:{case_id}:add",
+        f"team:{case_id}:edit:{member.id}",
+        f"team:{case_id}:lead:{member.id}",
+        f"team:{case_id}:rmok:{member.id}",
+        f"team:{case_id}:swap:{lead.id}",
+    ):
+        await press_old(harness, user, data)
+        assert "案例已锁定，项目团队不能再修改" in user.last_reply.text, data
+    await user.press("✏️ 职务", form)
+    assert "案例已锁定，项目团队不能再修改" in user.last_reply.text
+    await user.send("副科长")  # the form was stopped: this is not taken as an answer
+    members = active(await team(harness, case_id))
+    assert [(m.name, m.title, m.is_lead) for m in members] == [
+        ("甲一", "科员", True),
+        ("乙二", "科员", False),
+    ]

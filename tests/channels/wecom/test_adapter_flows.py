@@ -28,6 +28,7 @@ from storage.models import (
     CaseStatus,
     InviteKind,
     OutboxMessage,
+    Person,
     TeamMember,
 )
 from storage.outbox import enqueue_many
@@ -176,11 +177,10 @@ async def test_a_step_only_on_telegram_says_so_with_the_menu(
 ) -> None:
     user = bot.user()
     await register(user, await invite_code(harness))
-    answer = await press(user, "👤 我的信息")
+    await press(user, "👤 我的信息")
+    answer = await press(user, "👥 邀请同事加入")
     assert "暂时只能在 Telegram 中办理" in answer
     assert user.last_reply is not None and user.last_reply.buttons
-    await user.upload("说明书.docx", b"PK\x03\x04 docx")
-    assert "暂时只能在 Telegram 中办理" in texts(user.messages()[-3:])
 
 
 async def test_a_broadcast_reaches_wecom_through_the_outbox_and_is_acknowledged(
@@ -346,6 +346,85 @@ async def test_reminders_can_be_switched_off_and_on(harness: Harness, bot: Wecom
     async with sv.sessions() as session:
         person = await get_person(session, channel="wecom", external_id="zhangsan")
     assert person is not None and not person.reminders_muted
+
+
+async def test_me_team_wording_evidence_preview_and_the_docx_on_wecom(
+    harness: Harness, bot: WecomBot
+) -> None:
+    """The steps that were Telegram-only, through the same use cases (issue 15)."""
+    from contest.document import parse_document
+
+    user = bot.user()
+    await register(user, await invite_code(harness))
+    answer = await press(user, "👤 我的信息")
+    assert "张三" in answer and "中共深圳市某某局机关委员会" in answer
+
+    sv = services(harness)
+    values = {"category": "development", "title": "首创一网通办新机制",
+              "background": "窗口排队时间长，群众多次往返。"}
+    async with transaction(sv.sessions) as session:
+        unit_id = (await session.exec(select(Person.unit_id))).one()
+        case = Case(unit_id=unit_id, values=values)
+        session.add(case)
+        await session.flush()
+        case_id = case.id
+    await press(user, "↩️ 返回主菜单")
+    await press(user, "📋 我的案例")
+    answer = await press(user, "📄 首创一网通办新机制")
+    assert "首创一网通办新机制" in answer
+
+    # the team: add the lead through the member form
+    answer = await press(user, "👥 项目团队")
+    assert "还没有队员" in answer
+    await press(user, "➕ 添加牵头队员")
+    for value in ("李四", "科员"):
+        await say(user, value)
+    await press(user, "跳过")
+    await press(user, "跳过")
+    await press(user, "在编")
+    answer = await press(user, "✅ 确认")
+    assert "已添加队员：李四" in answer
+    async with sv.sessions() as session:
+        (lead,) = (await session.exec(select(TeamMember))).all()
+    assert (lead.name, lead.is_lead, lead.case_id) == ("李四", True, case_id)
+
+    # restricted words: evidence is the next message, a stored wait
+    await press(user, "↩️ 返回案例")
+    answer = await press(user, "⚠️ 处理用词（1）")
+    assert "首创" in answer
+    answer = await press(user, "📎 第 1 处：补充依据")
+    assert "请发送「首创」的依据" in answer
+    answer = await say(user, "经市政务服务数据管理局认定，本市首次推行。")
+    async with sv.sessions() as session:
+        stored = await session.get(Case, case_id)
+    assert stored is not None and len(stored.evidence) == 1
+
+    # the whole text, then the review card; the .docx as a file message
+    await press(user, "📋 我的案例")
+    await press(user, "📄 首创一网通办新机制")
+    mark = user.mark()
+    await tap(user, "👁 预览全文")
+    shown = texts(user.replies_since(mark))
+    assert "窗口排队时间长" in shown and "请核对" in shown
+    await press(user, "📋 我的案例")
+    await press(user, "📄 首创一网通办新机制")
+    mark = user.mark()
+    await tap(user, "📄 导出 Word")
+    (file,) = [m for m in user.replies_since(mark) if m.kind == "file"]
+    assert file.file_name.endswith(".docx")
+    data = await user.download(file)
+    imported = parse_document(sv.contest, data, today=sv.clock.now().date())
+    assert imported.values["title"] == "首创一网通办新机制"
+
+    # and back in: the file sent goes into the case chosen
+    await press(user, "📋 我的案例")
+    await press(user, "📄 首创一网通办新机制")
+    await press(user, "📥 上传 Word")
+    mark = user.mark()
+    await user.upload("改过的.docx", data)
+    answer = texts(user.replies_since(mark))
+    assert "从文件中读到" in answer and "案例名称：首创一网通办新机制" in answer
+    assert "请核对" in answer
 
 
 async def test_an_organizer_runs_the_console_status_a_notice_and_a_code_on_wecom(

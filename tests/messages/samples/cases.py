@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from channels.telegram.case_common import CaseView
 from contest.definition import Contest, RestrictedWord, WordingRule
 from contest.fields import FieldError
 from contest.forms import Event, FormEngine, Step
@@ -21,6 +20,7 @@ from contest.lifecycle import (
 from contest.schedule import position
 from contest.team import Member, Problem, TeamCode
 from contest.text import find_restricted
+from handlers.cases import CaseView
 from storage.models import Case
 from tests.messages.samples import Hostile
 

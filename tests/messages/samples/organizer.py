@@ -6,7 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from contest.lifecycle import Gap
-from contest.reminders import CaseTodo, Slot, Standing, UnitTodo
+from contest.reminders import CaseTodo, Slot, UnitTally, UnitTodo
 from contest.schedule import position
 from contest.team import Problem, TeamCode
 from tests.messages.samples import Hostile
@@ -151,7 +151,7 @@ SAMPLES = {
     },
     "organizer/status_unit.html": lambda h: {
         "report": _report(h),
-        "standing": Standing(cases=3, drafts=2, submitted=1, advancing=1, ready=1, gaps=4),
+        "standing": UnitTally(cases=3, drafts=2, submitted=1, advancing=1, ready=1, gaps=4),
         "submitters": {"futian": h.text},
     },
     "organizer/page.html": lambda h: {"page": h.long},
@@ -162,7 +162,7 @@ SAMPLES = {
             "submitted": 1, "drafts": 2, "gaps": 5, "advancing": 1,
         },
         "rows": [
-            (_report(h), Standing(cases=3, drafts=2, submitted=1, advancing=1, ready=1, gaps=4))
+            (_report(h), UnitTally(cases=3, drafts=2, submitted=1, advancing=1, ready=1, gaps=4))
         ],
         "kind": "unreachable",
         "matched": 10_000,

@@ -77,6 +77,8 @@ def _view(h: Hostile) -> dict:
         "rows": [_member(h, 1, lead=True), _member(h, 2)],
         "problems": _team_problems(h),
         "submitted": True,
+        "locked": False,
+        "window": None,
         "rule": h.contest.rules.team,
         "employment": {"staff": "在编", "contract": "聘用"},
         "deadline": h.contest.submission_stage.end,
@@ -191,6 +193,7 @@ SAMPLES = {
         "number": 2,
         "details": [(h.text, h.text), (h.text, "")],
         "submitted": True,
+        "locked": False,
         "rule": h.contest.rules.team,
     },
     "team/refused.html": _refused,
@@ -200,4 +203,5 @@ SAMPLES = {
     "team/member_gone.html": lambda h: {},
     "team/member_gone_toast.html": lambda h: {},
     "form/extras/member.html": lambda h: {"member_mode": "add_lead"},
+    "form/extras/member_review.html": lambda h: {"name_locked": True},
 }
