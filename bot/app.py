@@ -12,7 +12,9 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
@@ -96,6 +98,15 @@ def build_application(
             request or RetryingRequest(connection_pool_size=32, attempts=settings.reply_attempts)
         )
         .get_updates_request(HTTPXRequest(read_timeout=40))
+        # Every text is rendered HTML, every moment is the contest's zone, no link previews:
+        # said once here, not on every call.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=contest.zone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
     )
     if settings.webhook_url:
         builder = builder.updater(None)

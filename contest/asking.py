@@ -209,3 +209,15 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "official_system": _official,
     "my_cases": _my_cases,
 }
+
+
+_LOOKS_ASKED = re.compile(
+    r"^(请问|怎么|怎样|如何|能不能|能否|可不可以|可以不|是不是|是否|有没有|要不要|需不需要|"
+    r"什么时候|什么|为什么|为啥|多少|几[个人点号天月]|哪)"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Tell whether an answer reads like a question ("什么时候截止？", "能不能晚交")."""
+    typed = text.strip()
+    return typed.endswith(("?", "？")) or bool(_LOOKS_ASKED.match(typed))

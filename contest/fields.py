@@ -244,7 +244,19 @@ def normalize_value(
         value = [item.strip() if isinstance(item, str) else item for item in value]
     if isinstance(value, FieldError) or value in ("", []):
         return None
+    if form_field.kind is FieldKind.LIST and isinstance(value, list):
+        return _partial_list(form_field, value)
     return value if check_value(form_field, value, options, today) is None else None
+
+
+def _partial_list(form_field: FormField, value: list[object]) -> list[str] | None:
+    """Return a list's items as far as they go (fewer than ``items`` is kept, not dropped)."""
+    items = [item for item in value if isinstance(item, str) and item]
+    if len(items) != len(value) or len(items) > (form_field.items or 0):
+        return None
+    ok = all(not isinstance(parse_item(form_field, item, n), FieldError) for n, item in
+             enumerate(items, start=1))
+    return items if ok else None
 
 
 def display_value(form_field: FormField, value: object, options: Sequence[Option]) -> object:

@@ -15,7 +15,10 @@ Decisions (see also ``contest/fields.py`` for how answers are read):
   nothing is lost by typing); ``replace()`` starts empty, ``append()`` goes back.
   A piece that would exceed ``max_length`` is refused at once.
 - list: items are asked in order, each item of an existing list offered for ``keep()``;
-  ``back()`` on item 2 returns to item 1. The list is stored when its last item is given.
+  ``back()`` on item 2 returns to item 1. Every item given is stored at once (a list with
+  items still to come is kept as far as it goes: pausing, editing from the review or an
+  import with fewer items loses none); it is complete when its last item is given, and a
+  list entered again starts at its first missing item.
 - Values of fields hidden by ``when`` stay in the state (switching back restores them) but
   are left out of the review card, the checks and :meth:`FormEngine.result`.
 - Editing a field from the review returns to the review; if the edit reveals fields that
@@ -47,6 +50,7 @@ from contest.fields import (
     parse_item,
     parse_yes_no,
 )
+from contest.text import count_words
 
 Validator = Callable[[Value, Mapping[str, Value]], FieldError | None]
 
@@ -138,7 +142,7 @@ class FieldView:
     item: int | None  # list fields: 1-based item being asked
     item_value: str | None  # list fields: the old value of that item, offered for keep()
     pieces: tuple[str, ...]  # long_text: the pieces finish() will join
-    length: int  # long_text: characters of the joined pieces
+    length: int  # long_text: 字数 of the joined pieces (the rule every count uses)
     editing: bool  # asked from the review card
     can_skip: bool
     can_keep: bool
@@ -232,7 +236,7 @@ class FormEngine:
             item=state.item_index + 1 if is_list else None,
             item_value=item_value,
             pieces=state.pieces,
-            length=len(joined),
+            length=count_words(joined),
             editing=state.return_to_review,
             can_skip=not f.required,
             can_keep=bool(item_value) if is_list else value is not None,
@@ -282,11 +286,40 @@ class FormEngine:
             value = normalize_value(f, raw, self.options(f.key), self.today)
             if value is not None:
                 filled[f.key] = value
-        state = FormState(self.form_key, values=filled, prefilled=tuple(filled))
+        complete = tuple(k for k in filled if not self._partial(self._fields[k], filled[k]))
+        state = FormState(self.form_key, values=filled, prefilled=complete)
         first = next(iter(self.asked(state)), None)
         if first is None:
             return Step(state, Event.REVIEW)
         return Step(self._enter(state, first), Event.ASKED, first)
+
+    def refill(self, state: FormState, prefill: Mapping[str, object] | None) -> FormState:
+        """Bring prefilled fields in step with their sources as they are now.
+
+        A field with a source that is empty takes the source's value; a field still as it
+        was prefilled (never answered or edited) follows its source when that changed (the
+        team's new lead, the unit's new name). The field being asked is left alone.
+        """
+        values = dict(state.values)
+        prefilled = list(state.prefilled)
+        for f in self.form.fields:
+            if not f.prefill:
+                continue
+            fresh = normalize_value(
+                f, (prefill or {}).get(f.prefill), self.options(f.key), self.today
+            )
+            if fresh is None or values.get(f.key) == fresh:
+                continue
+            if f.key == state.cursor:
+                if f.key not in values and f.kind is not FieldKind.LONG_TEXT:
+                    values[f.key] = fresh  # offered for keep(), one tap
+            elif f.key not in values or f.key in prefilled:
+                values[f.key] = fresh
+                prefilled.append(f.key)
+        if values == state.values:
+            return state
+        state = replace(state, values=values, prefilled=tuple(dict.fromkeys(prefilled)))
+        return self._settled(state)
 
     def answer(self, state: FormState, text: str) -> Step:
         """Take a typed message as the answer to the field being asked."""
@@ -354,6 +387,16 @@ class FormEngine:
             return self._skip(state, f)
         text = "\n".join(state.pieces)
         return self._accept(state, f, check_length(f, text) or text)
+
+    def undo(self, state: FormState, field_key: str) -> Step:
+        """Take back the last piece of a long_text field (only that piece)."""
+        state = self._settled(state)
+        if self._stale(state, field_key):
+            return Step(state, Event.STALE, field_key)
+        f = self._fields[field_key]
+        if f.kind is not FieldKind.LONG_TEXT or not state.pieces:
+            return self._not_allowed(state, f, "undo")
+        return Step(replace(state, pieces=state.pieces[:-1]), Event.ASKED, f.key)
 
     def append(self, state: FormState, field_key: str) -> Step:
         """Continue a long_text field after its existing text."""
@@ -429,6 +472,10 @@ class FormEngine:
             return self._enter(state, f.key)  # the list's length changed in the contest file
         return state
 
+    def _partial(self, f: FormField, value: Value | None) -> bool:
+        """Tell whether a list has items still to come (a value shorter than ``items``)."""
+        return f.kind is FieldKind.LIST and isinstance(value, list) and len(value) < (f.items or 0)
+
     def _stale(self, state: FormState, field_key: str | None, item: int | None = None) -> bool:
         """Tell whether a button was meant for another place than the cursor."""
         elsewhere = field_key is None or state.cursor != field_key
@@ -442,9 +489,10 @@ class FormEngine:
         index = 0
         if f.kind is FieldKind.LIST:
             items = f.items or 0
-            old = value if isinstance(value, list) and len(value) == items else None
-            draft = tuple(old) if old else ("",) * items
-            index = items - 1 if old and last_item else 0
+            old = [str(item) for item in value][:items] if isinstance(value, list) else []
+            draft = (*old, *("",) * (items - len(old)))
+            missing = next((i for i, item in enumerate(draft) if not item), None)
+            index = missing if missing is not None else (items - 1 if last_item else 0)
         return replace(state, cursor=key, pieces=pieces, draft=draft, item_index=index)
 
     def _to_review(self, state: FormState) -> FormState:
@@ -505,7 +553,18 @@ class FormEngine:
         draft = list(state.draft)
         draft[state.item_index] = item
         if state.item_index + 1 < len(draft):
-            next_state = replace(state, draft=tuple(draft), item_index=state.item_index + 1)
+            if not self._partial(f, state.values.get(f.key)) and f.key in state.values:
+                # A complete list is replaced only when its last item is given: back
+                # while editing cancels the edit.
+                next_state = replace(state, draft=tuple(draft), item_index=state.item_index + 1)
+                return Step(next_state, Event.NEXT_ITEM, f.key)
+            given = list(draft)
+            while given and not given[-1]:
+                given.pop()
+            values = {**state.values, f.key: given}
+            next_state = replace(
+                state, values=values, draft=tuple(draft), item_index=state.item_index + 1
+            )
             return Step(next_state, Event.NEXT_ITEM, f.key)
         return self._accept(state, f, draft)
 

@@ -13,12 +13,15 @@ from telegram.ext import Application
 
 from channels.telegram import (
     broadcast,
+    busy,
     cases,
     console_commands,
     errors,
+    fallback,
     forms,
     invites,
     judging,
+    keyboard,
     mydata,
     organizer,
     questions,
@@ -37,6 +40,8 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # Order matters where two modules handle the same update: registration takes
 # "/start <code>" before start takes plain "/start"; the free-text router comes last.
 MODULES = [
+    busy,
+    keyboard,
     registration,
     start,
     invites,
@@ -52,6 +57,7 @@ MODULES = [
     forms,
     errors,
     questions,
+    fallback,
 ]
 
 

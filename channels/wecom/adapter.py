@@ -132,9 +132,9 @@ class WecomAdapter:
             run = 1
             while item.joined and index + run < len(replies) and replies[index + run].joined:
                 run += 1
-            if not item.template:
+            if not item.template or item.receipt:
                 index += 1
-                continue
+                continue  # a receipt stands in for an edited prompt; 企业微信 cannot edit
             text = "\n\n".join(
                 render(r.template, **r.values) for r in replies[index : index + run]
             )

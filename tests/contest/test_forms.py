@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from contest.definition import Contest, FieldKind, load_contest
 from contest.fields import FieldError, check_value, parse_date, parse_mobile, parse_phone
 from contest.forms import Event, FormEngine, FormState, Step
+from contest.text import count_words
 
 CONTEST_FILE = Path(__file__).parents[2] / "contests" / "jianbing-2024.toml"
 TODAY = date(2024, 6, 10)
@@ -434,7 +435,7 @@ def test_long_text_over_three_messages_then_finish() -> None:
         assert walk.say(piece).event is Event.APPENDED and walk.at == "background"
     view = walk.engine.current(walk.state)
     assert view is not None and len(view.pieces) == 3 and not view.can_keep
-    assert view.length == len("\n".join(view.pieces))
+    assert view.length == count_words("\n".join(view.pieces))  # the one counting rule
     assert walk.do("finish", "background").event is Event.ADVANCED
     assert walk.state.values["background"] == (
         "一、问题。\n二、工作基础：已有数据平台。\n三、出发点：让群众少跑腿。"
@@ -513,6 +514,25 @@ def test_list_items_one_by_one_with_back_and_keep() -> None:
     walk.do("back", "results")
     view = walk.engine.current(walk.state)
     assert (view.item, view.item_value) == (3, "全程网办，不见面审批。")
+
+
+def test_a_list_keeps_its_items_as_far_as_they_go() -> None:
+    walk = Walk("case", PREFILL)
+    fill_case_up_to_background(walk)
+    walk.say(BACKGROUND)
+    walk.do("finish", "background")
+    walk.say("数据共享，材料免交。")
+    # The first item is stored at once: a pause, the review or a reopened form keeps it.
+    assert walk.state.values["innovations"] == ["数据共享，材料免交。"]
+    again = walk.engine.start(values={**walk.engine.result(walk.state)})
+    assert again.state.values["innovations"] == ["数据共享，材料免交。"]
+    assert "innovations" not in again.state.prefilled  # asked again: it is not complete
+    edited = walk.engine.edit(walk.engine._to_review(walk.state), "innovations").state
+    view = walk.engine.current(edited)
+    assert view is not None and (view.item, view.item_value) == (2, None)
+    assert edited.draft == ("数据共享，材料免交。", "", "")
+    back = walk.engine.back(edited, "innovations", item=2).state
+    assert walk.engine.current(back).item_value == "数据共享，材料免交。"
 
 
 def finish_case(walk: Walk, *, reentered: bool) -> None:
@@ -773,6 +793,9 @@ def test_random_operations_never_raise_and_always_round_trip(
             assert 1 <= view.position[0] <= view.position[1]
         for key, value in engine.result(state).items():
             options = engine.options(key)
-            assert check_value(engine.form.field(key), value, options, TODAY) is None
+            form_field = engine.form.field(key)
+            if form_field.kind is FieldKind.LIST and len(value) < (form_field.items or 0):
+                value = [*value, *[value[-1]] * ((form_field.items or 0) - len(value))]
+            assert check_value(form_field, value, options, TODAY) is None
         if state.confirmed:
             assert engine.problems(state) == ()
