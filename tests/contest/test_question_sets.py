@@ -5,8 +5,10 @@ For each contest file ``contests/<stem>.toml`` the sets ``questions/<stem>.test.
 ``questions/common.dev.toml`` (for every contest) are asked as a person would ask them, at
 the moment and with the cases each phrasing names. The accuracy per set and per contest is
 printed; below 95 % on either set fails. The test set is never
-tuned on (see ``questions/README.md``). A contest without sets of its own (the made-up
-``donghu-2026``: the sets state Shenzhen's facts) is skipped; ``TEMPLATE.toml`` is no contest.
+tuned on (see ``questions/README.md``). ``common.dev.toml`` states the Shenzhen contests'
+facts: a contest of another city (``donghu-2026``) opts out with ``common = false`` at the top
+of its development set. A contest without sets of its own is skipped; ``TEMPLATE.toml`` is no
+contest.
 """
 
 from __future__ import annotations
@@ -45,16 +47,27 @@ def _load(path: Path) -> list[dict[str, Any]]:
     )
 
 
+def _uses_common(stem: str) -> bool:
+    """Tell whether ``common.dev.toml`` (the Shenzhen contests' facts) applies to a contest.
+
+    A development set that begins with ``common = false`` (a contest of another city) opts out.
+    """
+    path = SETS / f"{stem}.dev.toml"
+    return not path.is_file() or tomllib.loads(path.read_text(encoding="utf-8")).get("common", True)
+
+
 def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
     """Return the test and dev phrasings that apply to this contest file."""
     stem = contest_file.stem
+    common = _load(SETS / "common.dev.toml") if _uses_common(stem) else []
     return {
         "test": _load(SETS / f"{stem}.test.toml"),
         "dev": _load(SETS / f"{stem}.dev.toml")
         + _load(SETS / f"{stem}.seen.toml")
         + _load(SETS / f"{stem}.seen2.toml")
         + _load(SETS / f"{stem}.seen3.toml")
-        + _load(SETS / "common.dev.toml"),
+        + _load(SETS / f"{stem}.seen4.toml")
+        + common,
     }
 
 
