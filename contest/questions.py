@@ -64,7 +64,7 @@ EXAMPLE_FLOOR = 60.0
 _ENTITIES = ("stage", "category", "district", "subject", "project", "next")
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
-PARTICLES = "行了吗么完好过有"
+PARTICLES = "行了吗么完好过有不没"
 BM25_WEIGHT = 2.0
 BM25_HALF = 6.0
 
