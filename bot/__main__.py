@@ -37,6 +37,7 @@ from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from contest.definition import ContestFileError, load_contest  # noqa: E402
 from contest.document import DocumentError  # noqa: E402
+from messages import terminal_line  # noqa: E402
 from observability.health import start_health_server  # noqa: E402
 from observability.logs import configure_logging  # noqa: E402
 
@@ -181,7 +182,7 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
             service = application.bot_data.get(WECOM)
             if wecom is not None and service is not None:
                 wecom.config.callback_url = service.url
-                print(f"企业微信沙箱已启动：请在浏览器打开 {wecom.url}/?user=zhangsan", flush=True)
+                print(terminal_line("wecom_ready", url=wecom.url, user="zhangsan"), flush=True)
 
         await run_polling(
             settings, api_url=server.url, token=server.token, console=console, started=started
@@ -190,7 +191,7 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse ``./run``'s options."""
-    parser = argparse.ArgumentParser(prog="./run", description="大赛报名助手")
+    parser = argparse.ArgumentParser(prog="./run", description=terminal_line("program"))
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             print("--fresh goes with --demo (it deletes the demo's data)", file=sys.stderr)
             return 2
         for path in forget_demo():
-            print(f"已删除 {path}", flush=True)
+            print(terminal_line("deleted", path=path), flush=True)
     if settings.sandbox:
         runner = run_sandbox(settings, demo=args.demo)
     elif settings.webhook_url:

@@ -22,6 +22,7 @@ from pathlib import Path
 from config.settings import ROOT, Settings
 from contest.definition import Contest, FieldKind
 from contest.timefmt import format_moment
+from messages import terminal_line
 from storage.db import create_engine, migrate, session_factory, transaction
 from storage.invites import InviteState, create_invite, invite_state, list_invites
 from storage.models import InviteKind
@@ -116,24 +117,26 @@ def demo_lines(demo: Demo, contest: Contest, url: str, state_file: Path) -> list
     moment = format_moment(demo.moment, contest.zone)
     deadline = format_moment(stage.end, contest.zone)
     return [
-        f"演示已就绪：{contest.name}，比赛时钟从 {moment} 开始（{stage.name}截止 {deadline}）。",
-        f"  组织者：  {url}/?user={demo.organizer_id}",
-        f"  联系人：  {url}/?user={demo.contact_id}&start={demo.code}"
-        f"  （打开即用邀请码 {demo.code} 加入；也可在聊天里发送 /start {demo.code}）",
-        f"聊天记录保存在 {_shown(state_file)}，重启后仍在；要从头开始：./run --demo --fresh",
-        "按 Ctrl+C 退出。",
+        terminal_line(
+            "demo_ready",
+            contest=contest.name,
+            moment=moment,
+            stage=stage.name,
+            deadline=deadline,
+        ),
+        terminal_line("demo_organizer", url=url, user=demo.organizer_id),
+        terminal_line("demo_contact", url=url, user=demo.contact_id, code=demo.code),
+        terminal_line("demo_history", path=_shown(state_file)),
+        terminal_line("quit"),
     ]
 
 
 def sandbox_lines(url: str, state_file: Path | None) -> list[str]:
     """Return what plain ``./run`` prints in sandbox mode."""
-    lines = [f"沙箱已启动：请在浏览器打开 {url}/?user={ORGANIZER_ID}  (Ctrl+C 退出)"]
+    lines = [terminal_line("sandbox_ready", url=url, user=ORGANIZER_ID)]
     if state_file is not None:
-        lines.append(
-            f"聊天记录保存在 {_shown(state_file)}，重启后仍在；"
-            "要清空聊天记录：停止后删除这个文件（数据库另有保存）。"
-        )
-    lines.append(f"想直接从比赛中途开始体验：./run --demo（组织者 {ORGANIZER_ID}、邀请码都已备好）")
+        lines.append(terminal_line("sandbox_history", path=_shown(state_file)))
+    lines.append(terminal_line("sandbox_demo_hint", user=ORGANIZER_ID))
     return lines
 
 

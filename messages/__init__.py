@@ -100,6 +100,27 @@ def label(key: str, **context: Any) -> str:
     return _plain().from_string(text).render(**context) if "{" in text else text
 
 
+TERMINAL = Path(__file__).parent / "terminal.toml"
+
+
+@cache
+def _terminal() -> dict[str, str]:
+    import tomllib
+
+    with TERMINAL.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def terminal_line(key: str, **context: Any) -> str:
+    """Return a line ``./run`` prints for the operator (plain text) from terminal.toml."""
+    return _plain().from_string(_terminal()[key]).render(**context)
+
+
+def terminal_keys() -> list[str]:
+    """List every terminal line's key, for tests."""
+    return sorted(_terminal())
+
+
 def label_keys() -> list[str]:
     """List every label key, for tests."""
     return sorted(_labels())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from telegram.request import HTTPXRequest
 
 from bot.app import AnyApplication, build_application, start_services, stop_services
 from config.clock import ManualClock
@@ -23,6 +24,17 @@ from sandbox.driver import UpdatePump
 from sandbox.server import SandboxServer
 
 ORGANIZER_ID = 9001
+
+
+def _patient_request() -> HTTPXRequest:
+    """Return the bot's HTTP client with generous timeouts: a loaded test machine is slow.
+
+    The sandbox answers in milliseconds when the machine is quiet; the default 5 s let a test
+    fail when eight processes shared two cores. Nothing here measures time.
+    """
+    return HTTPXRequest(
+        connection_pool_size=32, connect_timeout=60, read_timeout=60, write_timeout=60
+    )
 
 
 class Harness:
@@ -58,7 +70,11 @@ class Harness:
     async def start(self) -> Harness:
         """Build and start the bot."""
         self.app = build_application(
-            self.settings, clock=self.clock, contest=self.contest, token=self.server.token
+            self.settings,
+            clock=self.clock,
+            contest=self.contest,
+            token=self.server.token,
+            request=_patient_request(),
         )
         await start_services(self.app)
         self.pump = UpdatePump(self.app)

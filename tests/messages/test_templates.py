@@ -75,3 +75,13 @@ def test_template_speaks_the_other_city_contest(name, clock, other_city_words):
 def test_labels_speak_the_other_city_contest(other_city_words):
     found = {key: label(key, label="名称") for key in label_keys()}
     assert not {k: v for k, v in found.items() if any(w in v for w in FOREIGN)}
+
+
+def test_terminal_lines_render_plain_text() -> None:
+    from messages import terminal_keys, terminal_line
+
+    values = {"contest": "大赛", "moment": "7月5日", "stage": "文本申报", "deadline": "7月15日"}
+    values |= {"url": "http://h", "user": 1, "code": "A&B", "path": "data/x<y>.json"}
+    for key in terminal_keys():
+        text = terminal_line(key, **values)
+        assert text and "&amp;" not in text and "&lt;" not in text, key  # not HTML-escaped

@@ -209,8 +209,14 @@ async def test_revision_numbers_count_every_kind(sessions):
     async with transaction(sessions) as session:
         case = await unit_case(session, case_id=case_id, unit_id=unit_id)
         first = await add_revision(
-            session, case=case, reason="stage_close", stage_key="submission",
-            values={}, evidence={}, created_by=None, now=NOW,
+            session,
+            case=case,
+            reason="stage_close",
+            stage_key="submission",
+            values={},
+            evidence={},
+            created_by=None,
+            now=NOW,
         )
         second = await submit_case(session, case=case, stage_key="x", person_id=None, now=NOW)
     assert (first.number, second.number) == (1, 2)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 
 from storage.audit import list_events, record_event
-from storage.db import _alembic_config, create_engine, migrate, session_factory, transaction
+from storage.db import create_engine, migrate, session_factory, transaction
 from storage.logins import (
     create_console_session,
     create_login_token,
@@ -19,6 +18,7 @@ from storage.logins import (
 )
 from storage.models import Person
 from tests.db import database_url, wipe
+from tests.storage.migrating import downgrade, upgrade
 
 pytestmark = pytest.mark.database
 NOW = datetime(2024, 7, 1, 2, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ async def test_0003_upgrades_a_0002_database_and_downgrades(tmp_path):
     await wipe(url)
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0002"))
+        await upgrade(connection, "0002")
         assert not TABLES & await connection.run_sync(_tables)
         await connection.execute(
             text(
@@ -46,7 +46,7 @@ async def test_0003_upgrades_a_0002_database_and_downgrades(tmp_path):
     await migrate(engine)
     async with engine.begin() as connection:
         assert TABLES <= await connection.run_sync(_tables)
-        await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0002"))
+        await downgrade(connection, "0002")
         assert not TABLES & await connection.run_sync(_tables)
         assert (await connection.execute(text("SELECT count(*) FROM person"))).scalar_one() == 1
     await engine.dispose()

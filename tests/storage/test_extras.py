@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 
-from storage.db import _alembic_config, create_engine, migrate, session_factory, transaction
+from storage.db import create_engine, migrate, session_factory, transaction
 from storage.extras import save_person_extra, save_unit_extra
 from storage.models import Case, Person, Unit
 from storage.team import MemberDetails, add_member, form_values, list_members
 from tests.db import database_url, wipe
+from tests.storage.migrating import downgrade, upgrade
 
 pytestmark = pytest.mark.database
 
@@ -21,7 +21,7 @@ async def test_0004_adds_extra_to_an_0002_database_with_rows(tmp_path):
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0002"))
+            await upgrade(connection, "0002")
             await connection.execute(
                 text(
                     "INSERT INTO unit (party_org, recommending_unit, submitter_key, status,"
@@ -44,7 +44,7 @@ async def test_0004_adds_extra_to_an_0002_database_with_rows(tmp_path):
                 )
             )
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0004"))
+            await upgrade(connection, "0004")
         await migrate(engine)
         async with engine.connect() as connection:
             for table in ("unit", "person", "teammember"):
@@ -57,7 +57,7 @@ async def test_0004_adds_extra_to_an_0002_database_with_rows(tmp_path):
             assert (await session.get(Unit, unit[0])).extra == {}
             assert (await session.get(Person, 1)).extra == {}
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0002"))
+            await downgrade(connection, "0002")
             columns = await connection.run_sync(
                 lambda c: {col["name"] for col in inspect(c).get_columns("unit")}
             )
