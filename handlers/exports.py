@@ -20,9 +20,10 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from contest.definition import Contest, FieldKind, FormField
+from contest.definition import Contest, FormField
 from contest.document import Properties, build_document
 from contest.extras import extra_fields, shown_value
+from contest.fields import Reading, field_type, options_for
 from contest.lifecycle import word_count
 from contest.timefmt import format_moment
 from handlers.console import case_line, overview
@@ -67,12 +68,9 @@ def _safe(text: str) -> str:
 
 
 def _field_value(contest: Contest, f: FormField, value: object) -> object:
-    if f.kind is FieldKind.CHOICE:
-        options = {c.key: c.label for c in f.choices}
-        if f.key == "category":
-            options = {c.key: c.name for c in contest.categories}
-        return options.get(str(value), "" if value is None else str(value))
-    return _cell(value)
+    """Return a case field's value as a cell: as its kind shows it (a choice's label)."""
+    shown = field_type(f).display(value, Reading(options_for(f, contest)))
+    return "" if shown is None else _cell(shown)
 
 
 def _stamp(contest: Contest, now: datetime) -> str:

@@ -35,6 +35,7 @@ def environment() -> Environment:
     env.filters["duration"] = format_duration
     env.globals["remaining"] = format_remaining
     env.globals["terms"] = Terms()
+    env.globals["label"] = label  # a button's words, where a text names the button to press
     return env
 
 
