@@ -43,6 +43,7 @@ from messages import render
 
 log = logging.getLogger(__name__)
 
+CHANNEL = "wecom"  # templates say this channel's way in (menu words, not /commands)
 ENTRY_WORDS = frozenset({"开始", "菜单", "主菜单", "/start", "/menu", "start", "menu"})
 QUESTION_MARKS = ("?", "？")
 ASKING_LIMIT = 10_000
@@ -125,7 +126,7 @@ class WecomAdapter:
             try:
                 await self.speaker.say(
                     user_id,
-                    render(item.template, **item.values),
+                    render(item.template, **{"channel": CHANNEL, **item.values}),
                     pairs_of_rows(item.actions),
                     document=document,
                 )
