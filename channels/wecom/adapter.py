@@ -43,7 +43,6 @@ from messages import render
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "wecom"  # templates say this channel's way in (menu words, not /commands)
 ENTRY_WORDS = frozenset({"开始", "菜单", "主菜单", "/start", "/menu", "start", "menu"})
 QUESTION_MARKS = ("?", "？")
 ASKING_LIMIT = 10_000

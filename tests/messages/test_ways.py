@@ -9,7 +9,9 @@ import pytest
 from messages import label, label_keys, render
 
 COMMAND = re.compile(r"(?<![A-Za-z0-9:/.])/[a-z]{2,}\b")
-WAYS = sorted(k.removeprefix("way_telegram.") for k in label_keys() if k.startswith("way_telegram."))
+WAYS = sorted(
+    k.removeprefix("way_telegram.") for k in label_keys() if k.startswith("way_telegram.")
+)
 
 
 def test_every_way_is_said_on_both_channels() -> None:
