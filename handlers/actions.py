@@ -36,6 +36,7 @@ REMINDERS_OFF = "rem:off"
 # Organizers.
 ORG_HOME = "org:home"
 ORG_STATUS = "org:status"
+ORG_STATUS_PAGE = "org:st"  # org:st:<filter>:<page>
 INVITES_HOME = "inv:home"
 
 # A person's data (/deleteme) and the organizers' decision on an erasure request.
@@ -76,3 +77,8 @@ def erase(request_id: int, *, confirm: bool) -> str:
 def broadcast(broadcast_id: int, op: str, *args: object) -> str:
     """Return the id of a button on an organizer's broadcast."""
     return join(BROADCAST, broadcast_id, op, *args)
+
+
+def status_page(kind: str, page: int) -> str:
+    """Return the id of a page of /status under a filter."""
+    return join(ORG_STATUS_PAGE, kind, page)

@@ -27,8 +27,13 @@ TEXT_LIMIT = 4096  # and for a message
 
 
 def notice_text(contest: Contest, broadcast: Broadcast) -> str:
-    """Render a notice exactly as its recipients will see it."""
-    return render("broadcast/notice.html", contest=contest, body=Markup(broadcast.text))
+    """Render a notice as its recipients see it; a re-send says it is a reminder (再次提醒)."""
+    return render(
+        "broadcast/notice.html",
+        contest=contest,
+        body=Markup(broadcast.text),
+        reminder=notice_round(broadcast) > 1,
+    )
 
 
 def notice_actions(broadcast_id: int) -> Actions:

@@ -32,11 +32,17 @@ Actions = tuple[tuple[Action, ...], ...]
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply (e.g. the exported 说明书)."""
+    """A file sent with a reply (e.g. the exported 说明书).
+
+    ``ref`` names a file the channel already holds (a notice's document, by the id the
+    channel gave it) instead of ``data``; ``image`` asks for it to be shown as a picture.
+    """
 
     filename: str
     data: bytes
     mime: str = "application/octet-stream"
+    ref: str = ""
+    image: bool = False
 
 
 @dataclass

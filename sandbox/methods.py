@@ -151,10 +151,10 @@ class MessageMethods:
         self.apply_client_markup(chat, msg, markup)
         return self.state.message_json(msg)
 
-    async def send_document(self, params: Params) -> JSON:
+    async def send_document(self, params: Params, field: str = "document") -> JSON:
         """sendDocument (a new multipart upload, ``attach://`` or an existing file_id)."""
         chat = self.chat(params)
-        record = self.document_input(params)
+        record = self.document_input(params, field)
         caption = self.format(params, "caption", "parse_mode", "caption_entities", caption=True)
         markup = parse_reply_markup(params.raw("reply_markup"))
         reply_to = self.reply_to(params, chat)
@@ -167,10 +167,14 @@ class MessageMethods:
         self.apply_client_markup(chat, msg, markup)
         return self.state.message_json(msg)
 
-    def document_input(self, params: Params) -> FileRecord:
-        """Resolve the ``document`` parameter to a stored file."""
-        upload = params.get_file("document")
-        ref = params.get_str("document")
+    async def send_photo(self, params: Params) -> JSON:
+        """sendPhoto (kept like a document here: the page and the test client show its file)."""
+        return await self.send_document(params, field="photo")
+
+    def document_input(self, params: Params, field: str = "document") -> FileRecord:
+        """Resolve the ``document`` (or ``photo``) parameter to a stored file."""
+        upload = params.get_file(field)
+        ref = params.get_str(field)
         if upload is None and ref and ref.startswith("attach://"):
             upload = params.get_file(ref[len("attach://") :])
         if upload is not None:
@@ -312,6 +316,7 @@ class MessageMethods:
         return {
             "sendmessage": self.send_message,
             "senddocument": self.send_document,
+            "sendphoto": self.send_photo,
             "editmessagetext": self.edit_message_text,
             "editmessagecaption": self.edit_message_caption,
             "editmessagereplymarkup": self.edit_message_reply_markup,

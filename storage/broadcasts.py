@@ -17,11 +17,12 @@ Audiences, decided here because the issue names them without defining them:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +33,7 @@ from storage.models import (
     Broadcast,
     Case,
     CaseStatus,
+    DeliveryStatus,
     OutboxMessage,
     Person,
     Unit,
@@ -100,33 +102,35 @@ async def audience_people(
     session: AsyncSession, *, kind: str, value: str = "", sender_id: int | None = None
 ) -> list[Person]:
     """Return the people an audience names, in id order (see the module's list)."""
-    people = list((await session.exec(select(Person).order_by(col(Person.id)))).all())
+    query = select(Person).order_by(col(Person.id))
     if kind == "all":
-        return [p for p in people if p.id != sender_id]
-    units = await _units_of(session, kind=kind, value=value)
-    return [p for p in people if p.unit_id is not None and p.unit_id in units]
+        if sender_id is not None:
+            query = query.where(col(Person.id) != sender_id)
+        return list((await session.exec(query)).all())
+    units = _units_of(kind=kind, value=value)
+    if units is None:
+        return []
+    return list((await session.exec(query.where(col(Person.unit_id).in_(units)))).all())
 
 
-async def _units_of(session: AsyncSession, *, kind: str, value: str) -> set[int]:
+def _units_of(*, kind: str, value: str) -> Any:
+    """Return the ids of the units an audience names, as a subquery (None: no unit)."""
     if kind == "unit":
-        return {int(value)} if value.isdigit() else set()
+        return select(Unit.id).where(col(Unit.id) == int(value)) if value.isdigit() else None
     if kind == "submitter":
-        query = select(Unit.id).where(Unit.submitter_key == value)
-        return {unit_id for unit_id in (await session.exec(query)).all() if unit_id is not None}
-    cases = list((await session.exec(select(Case))).all())
+        return select(Unit.id).where(Unit.submitter_key == value)
     if kind == "category":
-        return {c.unit_id for c in cases if c.values.get("category") == value}
+        return select(Case.unit_id).where(col(Case.values)["category"].as_string() == value)
     if kind != "status" or value not in STATUSES:
-        return set()
+        return None
     if value == "no_case":
-        with_case = {c.unit_id for c in cases}
-        units = await session.exec(select(Unit.id).where(col(Unit.registered).is_(True)))
-        return {u for u in units.all() if u is not None and u not in with_case}
+        return select(Unit.id).where(
+            col(Unit.registered).is_(True), col(Unit.id).not_in(select(Case.unit_id))
+        )
     if value == "advancing":
-        marked = set((await session.exec(select(Advancement.case_id))).all())
-        return {c.unit_id for c in cases if c.id in marked}
+        return select(Case.unit_id).where(col(Case.id).in_(select(Advancement.case_id)))
     wanted = CaseStatus.DRAFT if value == "draft" else CaseStatus.SUBMITTED
-    return {c.unit_id for c in cases if c.status == wanted}
+    return select(Case.unit_id).where(col(Case.status) == wanted)
 
 
 async def acknowledge(
@@ -161,9 +165,92 @@ async def recipients(session: AsyncSession, *, broadcast_id: int) -> list[Person
     return list((await session.exec(query)).all())
 
 
-async def count_recipients(session: AsyncSession, *, broadcast_id: int, kind: str) -> int:
-    """Return how many people one round of a broadcast was addressed to."""
-    query = select(func.count()).where(
-        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.kind == kind
+@dataclass(frozen=True)
+class Reach:
+    """Whom a broadcast reached over all its rounds, counted in people (not messages)."""
+
+    people: int  # addressed in any round
+    sent: int  # got it at least once
+    pending: int  # still waiting for their first copy
+    unreachable: int
+    failed: int
+    reminded: int  # addressed again by a re-send (再次提醒)
+    first_due: datetime | None  # when its first round went (or goes) out
+
+
+def _rank() -> Any:
+    """Order a person's outcomes: sent beats pending beats unreachable beats failed."""
+    status = col(OutboxMessage.status)
+    return case(
+        (status == DeliveryStatus.SENT, 3),
+        (status == DeliveryStatus.PENDING, 2),
+        (status == DeliveryStatus.UNREACHABLE, 1),
+        else_=0,
     )
-    return (await session.exec(query)).one()  # type: ignore[call-overload]
+
+
+async def reach(session: AsyncSession, *, broadcast_id: int) -> Reach:
+    """Return how many people a broadcast reached, each counted once over its rounds."""
+    per_person = (
+        select(
+            col(OutboxMessage.person_id).label("person_id"),
+            func.max(_rank()).label("best"),
+        )
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(col(OutboxMessage.person_id))
+        .subquery()
+    )
+    outcomes = dict.fromkeys(range(4), 0)
+    rows = await session.exec(select(per_person.c.best, func.count()).group_by(per_person.c.best))
+    for best, count in rows.all():
+        outcomes[int(best)] = int(count)
+    again = select(
+        func.count(func.distinct(OutboxMessage.person_id)), func.min(OutboxMessage.due_at)
+    ).where(OutboxMessage.broadcast_id == broadcast_id)
+    reminded = (
+        await session.exec(again.where(col(OutboxMessage.kind) != "broadcast"))
+    ).one()[0]
+    first = (await session.exec(again.where(col(OutboxMessage.kind) == "broadcast"))).one()[1]
+    return Reach(
+        people=sum(outcomes.values()),
+        sent=outcomes[3],
+        pending=outcomes[2],
+        unreachable=outcomes[1],
+        failed=outcomes[0],
+        reminded=int(reminded or 0),
+        first_due=first,
+    )
+
+
+async def audience_sizes(
+    session: AsyncSession, *, broadcast_ids: list[int]
+) -> dict[int, tuple[int, datetime | None]]:
+    """Return per broadcast how many people it was addressed to and when it first went out."""
+    if not broadcast_ids:
+        return {}
+    query = (
+        select(
+            OutboxMessage.broadcast_id,
+            func.count(func.distinct(OutboxMessage.person_id)),
+            func.min(OutboxMessage.due_at),
+        )
+        .where(col(OutboxMessage.broadcast_id).in_(broadcast_ids))
+        .group_by(col(OutboxMessage.broadcast_id))
+    )
+    return {
+        int(bid): (int(count), first)
+        for bid, count, first in (await session.exec(query)).all()
+        if bid is not None
+    }
+
+
+async def not_acknowledged(session: AsyncSession, *, broadcast_id: int) -> list[Person]:
+    """Return the people a broadcast was addressed to who have not acknowledged it."""
+    addressed = select(OutboxMessage.person_id).where(OutboxMessage.broadcast_id == broadcast_id)
+    acked = select(Acknowledgement.person_id).where(Acknowledgement.broadcast_id == broadcast_id)
+    query = (
+        select(Person)
+        .where(col(Person.id).in_(addressed), col(Person.id).not_in(acked))
+        .order_by(col(Person.id))
+    )
+    return list((await session.exec(query)).all())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person, Unit, UnitStatus
@@ -131,3 +131,38 @@ async def list_contacts(session: AsyncSession, *, unit_id: int) -> list[Person]:
     """Return the contact persons of a unit, in the order they joined."""
     query = select(Person).where(Person.unit_id == unit_id).order_by(Person.id)  # type: ignore[arg-type]
     return list((await session.exec(query)).all())
+
+
+async def registered_units_page(
+    session: AsyncSession, *, offset: int, limit: int
+) -> list[Unit]:
+    """Return one page of the registered units, oldest first."""
+    query = (
+        select(Unit)
+        .where(Unit.registered == True)  # noqa: E712
+        .order_by(Unit.id)  # type: ignore[arg-type]
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def units_by_id(session: AsyncSession, *, unit_ids: list[int]) -> dict[int, Unit]:
+    """Return the units with these ids, by id."""
+    if not unit_ids:
+        return {}
+    query = select(Unit).where(col(Unit.id).in_(unit_ids))
+    return {unit.id or 0: unit for unit in (await session.exec(query)).all()}
+
+
+async def contacts_of_units(
+    session: AsyncSession, *, unit_ids: list[int]
+) -> dict[int, list[Person]]:
+    """Return the contact persons of these units, by unit, in id order."""
+    found: dict[int, list[Person]] = {unit_id: [] for unit_id in unit_ids}
+    if not unit_ids:
+        return found
+    query = select(Person).where(col(Person.unit_id).in_(unit_ids)).order_by(col(Person.id))
+    for person in (await session.exec(query)).all():
+        found[person.unit_id or 0].append(person)
+    return found

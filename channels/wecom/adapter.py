@@ -14,9 +14,11 @@ too). The routing mirrors the Telegram channel's:
 - opening the app (``enter_agent``, ``subscribe``): the form that waits, asked again, or
   else the welcome.
 
-Ids this channel does not handle yet (the team, .docx import and export, restricted-word
-evidence, the preview, /me, organizer consoles …) answer ``wecom/telegram_only.html`` with
-the menu: never silence. Replies are rendered by ``messages`` and laid out by ``render.py``.
+The organizer's console, /status, notices, results and invite codes go to the same use
+cases as on Telegram (``organizer.py``). Ids this channel does not handle yet (the team,
+.docx import and export, restricted-word evidence, the preview, /me …) answer
+``wecom/telegram_only.html`` with the menu: never silence. Replies are rendered by
+``messages`` and laid out by ``render.py``.
 """
 
 from __future__ import annotations
@@ -25,17 +27,18 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from channels.wecom import api
+from channels.wecom import api, organizer
 from channels.wecom.callback import InboundEvent, InboundKind
 from channels.wecom.outbound import CHANNEL
 from channels.wecom.render import pairs_of_rows, pressed_label
 from channels.wecom.speaker import Speaker
 from config.services import Services
 from handlers import actions as ids
-from handlers import browse, cases, forms
+from handlers import browse, cases, compose, forms
 from handlers.broadcasts import acknowledge_notice
 from handlers.later import send_later
 from handlers.menus import main_menu
+from handlers.organizing import Answer
 from handlers.registration import CODE_WAIT, join_with_code
 from handlers.replies import Reply, actions
 from handlers.visits import Sender, Visit, visit_of
@@ -119,7 +122,7 @@ class WecomAdapter:
             if not item.template:
                 continue
             document = None
-            if item.attachment is not None:
+            if item.attachment is not None and not item.attachment.ref:
                 a = item.attachment
                 document = (a.data, a.filename, a.mime)
             try:
@@ -133,6 +136,15 @@ class WecomAdapter:
                 later = await send_later(await self.visit(user_id), replies[index:])
                 log.info("wecom frequency limit: %d replies handed to the outbox", later)
                 return
+
+    async def send_answer(self, v: Visit, done: Answer) -> None:
+        """Send an organizer use case's answer; a broadcast's report comes when it ends."""
+        replies = list(done.replies)
+        if not replies and done.toast:
+            replies = [Reply(done.toast, done.toast_values)]
+        await self.send(v.account.external_id if v.account else "", replies)
+        if done.progress_of is not None:  # no message to edit here: the worker sends anew
+            await compose.track_progress(v, broadcast_id=done.progress_of, message_id=None)
 
     def _with_menu(self, v: Visit, template: str, **values: object) -> Reply:
         return Reply(template, {"contest": v.services.contest, **values}, actions(main_menu(v)))
@@ -152,6 +164,12 @@ class WecomAdapter:
         if text.lower() in ENTRY_WORDS:
             await self.send(user_id, [browse.welcome(await self.visit(user_id))])
             return
+        if text.lower() in organizer.COMMANDS:
+            v = await self.visit(user_id)
+            done = await organizer.command(v, text)
+            if done is not None:
+                await self.send_answer(v, done)
+                return
         if text.startswith(QUESTION_MARKS) or asking:
             v = await self.visit(user_id)
             question = text.lstrip("?？ ").strip()
@@ -177,6 +195,9 @@ class WecomAdapter:
             if taken.waiting.form_key == CODE_WAIT:
                 joined = await join_with_code(taken.visit, event.text, waiting=True)
                 await self.send(user_id, joined.replies)
+            elif taken.waiting.form_key in organizer.WAITS:
+                done = await organizer.typed(taken.visit, taken.waiting.form_key, event.text)
+                await self.send_answer(taken.visit, done)
             else:  # a wait only the Telegram channel opens (evidence, a notice's text …)
                 await self.send(user_id, [self.telegram_only(taken.visit)])
             return
@@ -229,6 +250,13 @@ class WecomAdapter:
             return Pressed([], done.toast, dict(done.values), label=marked)
         if command == "case":
             return await self._case(v, parts)
+        organizing = await organizer.press(v, key)
+        if organizing is not None:
+            if organizing.progress_of is not None:
+                await compose.track_progress(
+                    v, broadcast_id=organizing.progress_of, message_id=None
+                )
+            return Pressed(organizing.replies, organizing.toast, organizing.toast_values)
         if command == browse.QUESTION_TOPIC:
             return Pressed([browse.topic(v, ":".join(parts[1:]))])
         pages = {

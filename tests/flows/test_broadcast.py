@@ -256,4 +256,38 @@ async def test_resend_to_those_who_did_not_acknowledge(harness):
     assert "最近 1 条" in organizer.last_reply.text
     await organizer.press(organizer.last_reply.buttons[0][0][0])
     summary = organizer.last_reply.text
-    assert "送达 3" in summary and "已知悉 1 人" in summary
+    # People, not messages: the re-send went to one of the two (issue 14).
+    assert "共 2 人：送达 2 人" in summary and "已知悉 1 人" in summary
+    assert "其中 1 人未及时确认，已再次提醒" in summary
+
+
+async def test_after_a_resend_people_are_counted_once_and_the_reminder_says_so(harness):
+    """Issue 14: not `1 人`/`送达 4` for 3 recipients; the moment sent, not written."""
+    await add_unit(harness, contacts=[2701, 2702, 2703])
+    organizer = harness.organizer()
+    await write_notice(harness, organizer)  # written at 10:00 …
+    harness.at(datetime(2024, 7, 1, 15, 30, tzinfo=BEIJING))
+    await organizer.press("👥 全体用户")
+    await organizer.press("✅ 确认发送")  # … sent at 15:30
+    await worker(harness).drain()
+    for uid in (2701, 2702):
+        reader = harness.user(uid)
+        await reader.refresh()
+        await reader.press("✅ 已知悉")
+    (first,) = bot_texts(harness, 2703)
+    assert "再次提醒" not in first
+    await organizer.refresh()
+    await organizer.press("🔁 向未知悉者重发", organizer.last_reply)
+    await worker(harness).drain()
+    assert len(bot_texts(harness, 2701)) == 1
+    again = bot_texts(harness, 2703)[-1]
+    assert again.startswith("🔔 再次提醒") and NOTICE in again
+    await organizer.send("/organizer")
+    await organizer.press("📋 通知记录")
+    history = organizer.last_reply.text
+    assert "#1 2024年7月1日（周一）15:30 发出，3 人" in history, history
+    await organizer.press(organizer.last_reply.buttons[0][0][0])
+    summary = organizer.last_reply.text
+    assert "共 3 人：送达 3 人" in summary and "送达 4" not in summary
+    assert "15:30 发出" in summary and "其中 1 人未及时确认，已再次提醒" in summary
+    assert "已知悉 2 人" in summary

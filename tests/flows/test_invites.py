@@ -64,6 +64,29 @@ async def test_organizer_makes_a_unit_code_with_a_label(harness):
     assert "单位：（单位信息尚未填写）" in listing
 
 
+async def test_a_new_code_comes_as_a_qr_code_with_a_share_button(harness):
+    """Issue 14: the card is the link's QR code, with a share button; a deep link."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from messages.qrcode import qr_png
+
+    organizer = harness.organizer()
+    await organizer.send("/invite")
+    await organizer.press("🛠 组织者邀请码")
+    card = organizer.last_reply
+    link = LINK.search(card.text).group(0)
+    assert card.document is not None and card.document["mime_type"] == "image/png"
+    assert await organizer.download(card) == qr_png(link)
+    share = dict(card.buttons[0])["📤 转发邀请"]
+    query = parse_qs(urlsplit(share).query)
+    assert share.startswith("https://t.me/share/url?") and query["url"] == [link]
+    assert "请点开链接，按提示登记参加" in query["text"][0]
+    await organizer.press("🚫 作废此邀请码", card)
+    revoked = organizer.last_reply
+    assert revoked.message_id == card.message_id  # the caption edited in place
+    assert "已作废" in revoked.text and "📤 转发邀请" not in revoked.button_labels()
+
+
 async def test_cancelling_the_label_prompt(harness):
     organizer = harness.organizer()
     await organizer.send("/invite")

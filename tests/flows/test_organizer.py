@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from storage.db import transaction
@@ -57,19 +58,75 @@ async def test_status_shows_every_unit_compactly(harness):
     assert "丙局机关委员会 · 市直机关工委\n联系人 1 · 尚无案例" in text
 
 
-async def test_status_is_split_under_telegrams_limit(harness):
+async def test_status_is_one_message_whose_pages_turn_in_place(harness):
+    """Issue 17: not one message per 4,096 characters, but one, paged and edited in place."""
     for number in range(90):
         name = f"中共深圳市第{number}号单位机关委员会" + "很长的名称" * 6
         await add_unit(harness, party_org=name, contacts=[50_000 + number], cases=[CaseSpec()])
     organizer = harness.organizer()
     mark = organizer.mark()
     await organizer.send("/status")
-    pages = organizer.replies_since(mark)
-    assert len(pages) > 1
-    assert all(len(page.text) <= 4096 for page in pages)
-    joined = "\n".join(page.text for page in pages)
-    assert all(f"第{n}号单位" in joined for n in range(90))
-    assert pages[-1].button_labels() == ["🔎 查看单位与案例", "🛠 组织者后台"]
+    (view,) = organizer.replies_since(mark)
+    assert len(view.text) <= 4096 and "全部单位：90 个，第 1/9 页" in view.text
+    assert "单位 90 个（0 个尚无案例）" in view.text
+    assert view.button_labels()[-3:] == ["下一页 ➡️", "🔎 查看单位与案例", "🛠 组织者后台"]
+    seen = set()
+    for page in range(1, 10):
+        current = organizer.last_reply
+        assert current.message_id == view.message_id  # the same message, edited
+        assert f"第 {page}/9 页" in current.text and len(current.text) <= 4096
+        seen |= {n for n in range(90) if f"第{n}号单位" in current.text}
+        if page < 9:
+            await organizer.press("下一页 ➡️", current)
+    assert seen == set(range(90))
+    assert organizer.replies_since(mark) == [organizer.last_reply]
+
+
+async def test_status_of_ten_thousand_units_is_one_message_with_filters(harness):
+    """Issue 17: 10,000 units, one message; the filters and the pages choose in SQL."""
+    from sqlalchemy import insert
+
+    from storage.models import Unit
+
+    now, empty = harness.clock.now(), {"extra": {}, "status": "active"}
+    async with transaction(services(harness).sessions) as session:
+        connection = await session.connection()  # executemany: one statement, many rows
+        await connection.execute(
+            insert(Unit),
+            [
+                {"party_org": f"第{n}号单位", "registered": True, "submitter_key": "futian",
+                 "created_at": now, **empty}
+                for n in range(10_000)
+            ],
+        )  # fmt: skip
+        units = (await session.exec(select(Unit.id).order_by(Unit.id))).all()
+        await connection.execute(
+            insert(Person),
+            [
+                {"unit_id": unit_id, "name": f"联系人{n}", "unreachable": n % 1000 == 7,
+                 "created_at": now, "extra": {}}
+                for n, unit_id in enumerate(units)
+            ],
+        )  # fmt: skip
+    await add_unit(harness, party_org="有案例的单位", contacts=[4501], cases=[CaseSpec()])
+    organizer = harness.organizer()
+    mark = organizer.mark()
+    await organizer.send("/status")
+    (view,) = organizer.replies_since(mark)
+    assert "单位 10001 个（10000 个尚无案例），联系人 10001 人" in view.text
+    assert "无法送达 10 人" in view.text
+    assert "全部单位：10001 个，第 1/1001 页" in view.text and len(view.text) <= 4096
+    await organizer.press("无法送达", view)
+    assert "有联系人无法送达的单位：10 个，第 1/1 页" in organizer.last_reply.text
+    assert "第7号单位" in organizer.last_reply.text and "第1007号单位" in organizer.last_reply.text
+    assert "✓ 无法送达" in organizer.last_reply.button_labels()
+    await organizer.press("有未提交", organizer.last_reply)
+    assert "有未提交案例的单位：1 个" in organizer.last_reply.text
+    assert "有案例的单位" in organizer.last_reply.text
+    await organizer.press("全部", organizer.last_reply)
+    await organizer.press("下一页 ➡️", organizer.last_reply)
+    assert "第 2/1001 页" in organizer.last_reply.text and "第10号单位" in organizer.last_reply.text
+    assert organizer.replies_since(mark) == [organizer.last_reply]
 
 
 async def test_results_marked_from_the_list_and_an_upload_then_notified_once(harness):
@@ -156,7 +213,7 @@ async def test_every_organizer_command_and_button_is_refused_to_others(harness):
         await outsider.send(command)
         assert REFUSAL in outsider.last_reply.text, command
     buttons = [
-        "org:home", "org:status", "org:adv", "org:bc", "org:bcl",
+        "org:home", "org:status", "org:st:unreachable:1", "org:adv", "org:bc", "org:bcl",
         "adv:review:v:0", "adv:review:t:1:0", "adv:review:up", "adv:review:n",
         f"bc:{draft}:aud", f"bc:{draft}:m:cat", f"bc:{draft}:m:unit:1",
         f"bc:{draft}:a:all", f"bc:{draft}:go", f"bc:{draft}:at", f"bc:{draft}:un",

@@ -346,3 +346,41 @@ async def test_reminders_can_be_switched_off_and_on(harness: Harness, bot: Wecom
     async with sv.sessions() as session:
         person = await get_person(session, channel="wecom", external_id="zhangsan")
     assert person is not None and not person.reminders_muted
+
+
+async def test_an_organizer_runs_the_console_status_a_notice_and_a_code_on_wecom(
+    harness: Harness, bot: WecomBot
+) -> None:
+    """Issue 15: the organizer flows through the same use cases as on Telegram."""
+    member = bot.user("member1")
+    await member.enter()
+    boss = bot.user("boss")
+    await boss.enter()
+    answer = await press(boss, "🛠 组织者后台")
+    assert "组织者后台" in answer
+    answer = await press(boss, "📊 各单位进度")
+    assert "各单位进度" in answer and "联系人 0 人" in answer
+    answer = await say(boss, "/broadcast")
+    assert "请发送通知正文" in answer
+    answer = await say(boss, "请于周五前核对<案例>。")
+    assert "请选择接收对象" in answer
+    answer = await press(boss, "👥 全体用户")
+    assert "请于周五前核对<案例>。" in answer and "全体用户，共 1 人" in answer
+    await press(boss, "✅ 确认发送")
+    await worker(harness).drain()
+    await member.refresh()
+    assert "请于周五前核对<案例>。" in texts(member.messages())
+    await tap(member, "✅ 已知悉")
+    await boss.refresh()
+    assert "已发送完毕" in texts(boss.messages()[-2:])  # the report, as a new message
+    answer = await press(boss, "👀 已知悉情况")
+    assert "共 1 人，已知悉 1 人" in answer
+    answer = await say(boss, "/invite")
+    assert "邀请码管理" in answer
+    answer = await press(boss, "🛠 组织者邀请码")
+    assert "组织者邀请码" in answer and "t.me" not in answer and "链接" not in answer
+    assert "请把邀请码转发给对方" in answer
+    plain = bot.user("zhangsan")
+    await plain.enter()
+    answer = await say(plain, "/status")
+    assert "这项功能仅供大赛组织者使用" in answer

@@ -155,6 +155,21 @@ SAMPLES = {
         "submitters": {"futian": h.text},
     },
     "organizer/page.html": lambda h: {"page": h.long},
+    "organizer/status_view.html": lambda h: {
+        "now": h.now,
+        "totals": {
+            "units": 10_000, "empty": 1, "contacts": 2, "unreachable": 1, "cases": 3,
+            "submitted": 1, "drafts": 2, "gaps": 5, "advancing": 1,
+        },
+        "rows": [
+            (_report(h), Standing(cases=3, drafts=2, submitted=1, advancing=1, ready=1, gaps=4))
+        ],
+        "kind": "unreachable",
+        "matched": 10_000,
+        "page": 2,
+        "pages": 1_000,
+        "submitters": {"futian": h.text},
+    },
     "organizer/results_home.html": lambda h: {"stages": h.contest.stages},
     "organizer/results.html": lambda h: {
         "contest": h.contest,
@@ -201,7 +216,9 @@ SAMPLES = {
         "unit": _unit(h),
     },
     "broadcast/preview_intro.html": lambda h: {},
-    "broadcast/notice.html": lambda h: {"contest": h.contest, "body": h.long[:4000]},
+    "broadcast/notice.html": lambda h: {
+        "contest": h.contest, "body": h.long[:4000], "reminder": True,
+    },
     "broadcast/confirm.html": lambda h: {
         "broadcast": _broadcast(h, "cat", audience={"kind": "cat", "value": "development"}),
         "count": 540,
@@ -233,8 +250,11 @@ SAMPLES = {
     "broadcast/unscheduled.html": lambda h: {"dropped": 540},
     "broadcast/cancelled.html": lambda h: {},
     "broadcast/summary.html": lambda h: {
-        "broadcast": _broadcast(h, audience={"kind": "st", "value": "draft"}),
-        "counts": COUNTS,
+        "broadcast": _broadcast(h, status="done", audience={"kind": "st", "value": "draft"}),
+        "reach": SimpleNamespace(
+            people=540, sent=537, pending=1, unreachable=1, failed=1, reminded=12,
+            first_due=h.now,
+        ),
         "acks": 100,
         "unit": None,
         "contest": h.contest,
@@ -248,7 +268,7 @@ SAMPLES = {
     "broadcast/resend_nothing.html": lambda h: {"busy": 3, "everyone": False},
     "broadcast/history.html": lambda h: {
         "broadcasts": [_broadcast(h), _broadcast(h, id=13, status="cancelled")],
-        "sizes": {12: 540},
+        "sizes": {12: (540, h.now)},
     },
     "broadcast/stale.html": lambda h: {},
     "broadcast/stale_toast.html": lambda h: {},
