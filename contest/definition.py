@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -335,6 +335,12 @@ class FormField(Strict):
     document_label: str = Field(
         default="", description="the label the document prints, where it differs (职务)"
     )
+    role: Key | None = Field(
+        default=None,
+        description="what the bot relies on this field for (a role key such as"
+        " previous_prize), when the field's own key says it otherwise; the role becomes the"
+        " key the answers are stored under",
+    )
 
     @property
     def printed_label(self) -> str:
@@ -385,12 +391,63 @@ class Form(Strict):
 
 
 class Forms(Strict):
-    """The forms of a contest, each a list of fields."""
+    """The forms of a contest, each a list of fields.
+
+    A field may name its role apart from its key (``key = "earlier_award"``,
+    ``role = "previous_prize"``): the role becomes its key, and the file's other mentions of
+    the old key (``when`` in its form, ``prefill`` anywhere) follow, so a rename is an alias.
+    """
 
     unit: Form
     contact: Form
     member: Form
     case: Form
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roles_as_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        renamed: dict[str, dict[str, str]] = {}
+        forms = {name: form for name, form in data.items() if isinstance(form, dict)}
+        for name, form in forms.items():
+            fields = [f for f in form.get("fields", []) if isinstance(f, dict)]
+            keys = {f.get("key") for f in fields}
+            known = roles_of(name)
+            for f in fields:
+                role, key = f.get("role"), f.get("key")
+                if role is None or role == key:
+                    continue
+                if role not in known:
+                    raise ValueError(
+                        f"forms.{name}.{key}: role = {role!r} is none of this form's roles"
+                        f" ({', '.join(sorted(known)) or 'it has none'})"
+                    )
+                if role in keys:
+                    raise ValueError(
+                        f"forms.{name}.{key}: role = {role!r} is the key of another field"
+                    )
+                renamed.setdefault(name, {})[key] = role
+        if not renamed:
+            return data
+        sources = {"unit": "unit", "contact": "contact", "lead": "member"}
+        out = dict(data)
+        for name, form in forms.items():
+            mine = renamed.get(name, {})
+            fields = []
+            for f in form.get("fields", []):
+                f = dict(f)
+                f["key"] = mine.get(f.get("key"), f.get("key"))
+                if isinstance(f.get("when"), str):
+                    head, eq, tail = f["when"].partition("=")
+                    f["when"] = mine.get(head, head) + eq + tail
+                if isinstance(f.get("prefill"), str):
+                    source, dot, key = f["prefill"].partition(".")
+                    other = renamed.get(sources.get(source, ""), {})
+                    f["prefill"] = source + dot + other.get(key, key)
+                fields.append(f)
+            out[name] = {**form, "fields": fields}
+        return out
 
 
 class Reminders(Strict):

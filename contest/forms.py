@@ -4,6 +4,11 @@ Every operation is a pure function of a :class:`FormState` (saved as JSON betwee
 and the user's input; it returns a :class:`Step` with the new state and what happened.
 Nothing here talks to Telegram, a database or a clock: ``today`` is given.
 
+Each field's kind is an object (:class:`contest.fields.FieldType`: text, a name, long text,
+list, choice, yes/no, phone, mobile, date) that reads, checks and shows its answers; the
+engine asks it how the field is answered (one message, pieces, items; buttons) rather than
+switching on the kind.
+
 Decisions (see also ``contest/fields.py`` for how answers are read):
 
 - Fields already filled when the form starts (from ``prefill`` sources or saved ``values``)
@@ -24,6 +29,8 @@ Decisions (see also ``contest/fields.py`` for how answers are read):
 - Editing a field from the review returns to the review; if the edit reveals fields that
   are empty (reentered: no -> yes), those are asked first. ``back()`` while editing cancels
   the edit and returns to the review (on a list's later item it goes to the item before).
+- An office number typed without its area code is completed with the contest's
+  (``terms.area_code``), stored and offered for ``keep()`` (event ``suggested``), not refused.
 - Buttons carry the field key (and, on list items, the item number); a button for another
   place than the cursor gives the ``stale`` event and changes nothing.
 """
@@ -36,19 +43,18 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from contest.definition import Contest, FieldKind, Form, FormField
+from contest.definition import Contest, Form, FormField
 from contest.fields import (
     FieldError,
+    FieldType,
     Option,
+    Reading,
+    Suggested,
     Value,
     check_length,
-    check_value,
-    display_value,
-    normalize_value,
+    field_type,
     options_for,
-    parse_answer,
     parse_item,
-    parse_yes_no,
 )
 from contest.text import count_words
 
@@ -70,6 +76,8 @@ class Event(StrEnum):
     STALE = "stale"  # a button meant for another place; nothing changed
     AT_FIRST = "at_first"  # back on the first field; nothing changed
     NOT_ASKING = "not_asking"  # text arrived while the review card is shown; nothing changed
+    SUGGESTED = "suggested"  # an answer was completed (an area code added): it is stored and
+    # offered for keep(), Step.error says what was added; the cursor stays on the field
 
 
 @dataclass(frozen=True)
@@ -180,12 +188,22 @@ class FormEngine:
         self.validators = dict(validators or {})
         self._fields = {f.key: f for f in self.form.fields}
         self._options = {f.key: options_for(f, contest) for f in self.form.fields}
+        self._types: dict[str, FieldType] = {
+            f.key: field_type(f, form_key) for f in self.form.fields
+        }
 
     # ---- queries -------------------------------------------------------------------
 
     def options(self, field_key: str) -> tuple[Option, ...]:
         """Return the options of a choice field (empty for other kinds)."""
-        return self._options[field_key] if self._fields[field_key].kind is FieldKind.CHOICE else ()
+        return self._options[field_key] if self._types[field_key].offers_options else ()
+
+    def field_type(self, field_key: str) -> FieldType:
+        """Return the object that reads, checks and shows this field's answers."""
+        return self._types[field_key]
+
+    def _reading(self, field_key: str) -> Reading:
+        return Reading(self._options[field_key], self.today, self.contest.terms.area_code)
 
     def visible(self, values: Mapping[str, Value]) -> tuple[FormField, ...]:
         """Return the fields shown for these values, in form order."""
@@ -207,7 +225,7 @@ class FormEngine:
 
     def display_value(self, form_field: FormField, value: Value | None) -> object:
         """Return a neutral display form of a value (choice key -> option label)."""
-        return display_value(form_field, value, self._options[form_field.key])
+        return self._types[form_field.key].display(value, self._reading(form_field.key))
 
     def asked(self, state: FormState) -> list[str]:
         """Return the keys of the fields this pass asks: visible, not left prefilled."""
@@ -225,7 +243,7 @@ class FormEngine:
         f = self._fields[state.cursor]
         asked = self.asked(state)
         value = state.values.get(f.key)
-        is_list = f.kind is FieldKind.LIST
+        is_list = self._types[f.key].collects == "items"
         item_value = state.draft[state.item_index] or None if is_list else None
         joined = "\n".join(state.pieces)
         return FieldView(
@@ -283,7 +301,7 @@ class FormEngine:
             raw = (values or {}).get(f.key)
             if raw is None and f.prefill:
                 raw = (prefill or {}).get(f.prefill)
-            value = normalize_value(f, raw, self.options(f.key), self.today)
+            value = self._types[f.key].normalize(raw, self._reading(f.key))
             if value is not None:
                 filled[f.key] = value
         complete = tuple(k for k in filled if not self._partial(self._fields[k], filled[k]))
@@ -305,13 +323,13 @@ class FormEngine:
         for f in self.form.fields:
             if not f.prefill:
                 continue
-            fresh = normalize_value(
-                f, (prefill or {}).get(f.prefill), self.options(f.key), self.today
+            fresh = self._types[f.key].normalize(
+                (prefill or {}).get(f.prefill), self._reading(f.key)
             )
             if fresh is None or values.get(f.key) == fresh:
                 continue
             if f.key == state.cursor:
-                if f.key not in values and f.kind is not FieldKind.LONG_TEXT:
+                if f.key not in values and self._types[f.key].collects != "pieces":
                     values[f.key] = fresh  # offered for keep(), one tap
             elif f.key not in values or f.key in prefilled:
                 values[f.key] = fresh
@@ -327,14 +345,17 @@ class FormEngine:
         if state.cursor is None:
             return Step(state, Event.NOT_ASKING)
         f = self._fields[state.cursor]
-        if f.kind is FieldKind.LONG_TEXT:
+        collects = self._types[f.key].collects
+        if collects == "pieces":
             return self._add_piece(state, f, text)
-        if f.kind is FieldKind.LIST:
+        if collects == "items":
             item = parse_item(f, text, state.item_index + 1)
             return self._take_item(state, f, item)
         if not text.strip():
             return self._skip(state, f)
-        value = parse_answer(f, text, self.options(f.key), self.today)
+        value = self._types[f.key].parse(text, self._reading(f.key))
+        if isinstance(value, Suggested):
+            return self._suggest(state, f, value)
         return self._accept(state, f, value)
 
     def choose(self, state: FormState, field_key: str, choice: str | bool) -> Step:
@@ -343,14 +364,9 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is FieldKind.YES_NO:
-            value = choice if isinstance(choice, bool) else parse_yes_no(choice)
-        elif f.kind is FieldKind.CHOICE:
-            known = any(o.key == choice for o in self.options(f.key))
-            value = choice if known else FieldError("unknown_choice", {"input": str(choice)})
-        else:
+        if not self._types[f.key].tapped:
             return self._not_allowed(state, f, "choose")
-        return self._accept(state, f, value)
+        return self._accept(state, f, self._types[f.key].tap(choice, self._reading(f.key)))
 
     def keep(self, state: FormState, field_key: str, *, item: int | None = None) -> Step:
         """Accept the value (or list item) already there and move on."""
@@ -358,7 +374,7 @@ class FormEngine:
         if self._stale(state, field_key, item):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is FieldKind.LIST:
+        if self._types[f.key].collects == "items":
             old = state.draft[state.item_index]
             if not old:
                 return self._invalid(state, f, FieldError("nothing_to_keep"))
@@ -381,7 +397,7 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is not FieldKind.LONG_TEXT:
+        if self._types[f.key].collects != "pieces":
             return self._not_allowed(state, f, "finish")
         if not state.pieces:
             return self._skip(state, f)
@@ -394,7 +410,7 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is not FieldKind.LONG_TEXT or not state.pieces:
+        if self._types[f.key].collects != "pieces" or not state.pieces:
             return self._not_allowed(state, f, "undo")
         return Step(replace(state, pieces=state.pieces[:-1]), Event.ASKED, f.key)
 
@@ -451,7 +467,7 @@ class FormEngine:
     # ---- internals -----------------------------------------------------------------
 
     def _check(self, f: FormField, value: Value, values: Mapping[str, Value]) -> FieldError | None:
-        error = check_value(f, value, self.options(f.key), self.today)
+        error = self._types[f.key].check(value, self._reading(f.key))
         validator = self.validators.get(f.key)
         if error is None and validator is not None:
             error = validator(
@@ -468,13 +484,15 @@ class FormEngine:
             return self._to_review(state)  # the contest file changed under a saved state
         f = self._fields[state.cursor]
         items = f.items or 0
-        if f.kind is FieldKind.LIST and not (len(state.draft) == items > state.item_index >= 0):
+        listed = self._types[f.key].collects == "items"
+        if listed and not (len(state.draft) == items > state.item_index >= 0):
             return self._enter(state, f.key)  # the list's length changed in the contest file
         return state
 
     def _partial(self, f: FormField, value: Value | None) -> bool:
         """Tell whether a list has items still to come (a value shorter than ``items``)."""
-        return f.kind is FieldKind.LIST and isinstance(value, list) and len(value) < (f.items or 0)
+        listed = self._types[f.key].collects == "items"
+        return listed and isinstance(value, list) and len(value) < (f.items or 0)
 
     def _stale(self, state: FormState, field_key: str | None, item: int | None = None) -> bool:
         """Tell whether a button was meant for another place than the cursor."""
@@ -484,10 +502,11 @@ class FormEngine:
     def _enter(self, state: FormState, key: str, *, last_item: bool = False) -> FormState:
         f = self._fields[key]
         value = state.values.get(key)
-        pieces: tuple[str, ...] = (value,) if f.kind is FieldKind.LONG_TEXT and value else ()
+        collects = self._types[key].collects
+        pieces: tuple[str, ...] = (value,) if collects == "pieces" and value else ()
         draft: tuple[str, ...] = ()
         index = 0
-        if f.kind is FieldKind.LIST:
+        if collects == "items":
             items = f.items or 0
             old = [str(item) for item in value][:items] if isinstance(value, list) else []
             draft = (*old, *("",) * (items - len(old)))
@@ -511,6 +530,14 @@ class FormEngine:
         values = {k: v for k, v in state.values.items() if k != f.key}
         step = self._advance(state, f, values)
         return replace(step, event=Event.SKIPPED) if step.event is Event.ADVANCED else step
+
+    def _suggest(self, state: FormState, f: FormField, suggested: Suggested) -> Step:
+        """Store a completed answer for the person to keep or retype; stay on the field."""
+        error = self._check(f, suggested.value, state.values)
+        if error:
+            return self._invalid(state, f, error)
+        values = {**state.values, f.key: suggested.value}
+        return Step(replace(state, values=values), Event.SUGGESTED, f.key, suggested.error)
 
     def _accept(self, state: FormState, f: FormField, value: Value | FieldError) -> Step:
         if isinstance(value, FieldError):
@@ -573,7 +600,7 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is not FieldKind.LONG_TEXT:
+        if self._types[f.key].collects != "pieces":
             return self._not_allowed(state, f, mode)
         value = state.values.get(f.key)
         pieces = (value,) if mode == "append" and isinstance(value, str) else ()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest.definition import Contest, Editing, Stage
+from contest.definition import Contest, Editing, FormField, Stage
 from contest.document import document_lines
+from contest.extras import extra_fields, shown_value
 from contest.lifecycle import Gap, standing
 from contest.reminders import Slot, reminder_slots, unit_todo
 from contest.schedule import Position, position
@@ -484,6 +485,36 @@ class UnitView:
     row: UnitRow
     lines: list[CaseLine]
     submitter: str
+    unit_extras: list[tuple[str, str]] = field(default_factory=list)
+    contact_labels: list[str] = field(default_factory=list)
+    contact_extras: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _shown(form_field: FormField, extra: Mapping[str, Any] | None) -> str:
+    """Return one added field's value as the page shows it: a choice's label, items joined."""
+    value = shown_value(form_field, (extra or {}).get(form_field.key))
+    if isinstance(value, list):
+        return "；".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+def unit_view_of(contest: Contest, row: UnitRow, lines: list[CaseLine]) -> UnitView:
+    """Return a unit's page with the fields its contest file adds to the unit and contact forms."""
+    names = {s.key: s.name for s in contest.registration.submitters}
+    unit_fields = extra_fields("unit", contest.forms.unit)
+    contact_fields = extra_fields("contact", contest.forms.contact)
+    return UnitView(
+        row,
+        lines,
+        names.get(row.unit.submitter_key, ""),
+        unit_extras=[(f.label, _shown(f, row.unit.extra)) for f in unit_fields],
+        contact_labels=[f.label for f in contact_fields],
+        contact_extras={
+            p.id or 0: [_shown(f, p.extra) for f in contact_fields] for p in row.contacts
+        },
+    )
 
 
 async def unit_view(
@@ -495,10 +526,7 @@ async def unit_view(
         mine, _ = await case_page(session, where=CaseFilter(unit_id=unit_id), limit=1000, offset=0)
     if row is None:
         return None
-    names = {s.key: s.name for s in contest.registration.submitters}
-    return UnitView(
-        row, [case_line(contest, c, now) for c in mine], names.get(row.unit.submitter_key, "")
-    )
+    return unit_view_of(contest, row, [case_line(contest, c, now) for c in mine])
 
 
 # ---------------------------------------------------------------------------- notices

@@ -11,13 +11,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.definition import Contest, FieldKind, load_contest
-from contest.fields import FieldError, check_value, parse_date, parse_mobile, parse_phone
+from contest.fields import (
+    FieldError,
+    Reading,
+    check_value,
+    parse_date,
+    parse_mobile,
+    parse_phone,
+)
 from contest.forms import Event, FormEngine, FormState, Step
 from contest.text import count_words
 
 CONTEST_FILE = Path(__file__).parents[2] / "contests" / "jianbing-2024.toml"
 TODAY = date(2024, 6, 10)
 CONTEST: Contest = load_contest(CONTEST_FILE)
+OTHER: Contest = load_contest(CONTEST_FILE.with_name("donghu-2026.toml"))
 FULL_WIDTH = {str(d): chr(0xFF10 + d) for d in range(10)}
 LEAD = {"lead.name": "李四", "lead.title": "二级主任科员", "lead.office_phone": "0755 8813 4324"}
 LEAD |= {"lead.mobile": "13900001111"}
@@ -35,8 +43,11 @@ def same_after_json(state: FormState) -> bool:
 class Walk:
     """Drives one form like a user, checking the JSON round trip after every step."""
 
-    def __init__(self, form_key: str, prefill: dict | None = None, **engine_options) -> None:
-        self.engine = FormEngine(CONTEST, form_key, today=TODAY, **engine_options)
+    def __init__(
+        self, form_key: str, prefill: dict | None = None, *, contest: Contest = CONTEST,
+        **engine_options,
+    ) -> None:  # fmt: skip
+        self.engine = FormEngine(contest, form_key, today=TODAY, **engine_options)
         self.last = self.engine.start(prefill)
         assert same_after_json(self.last.state)
 
@@ -286,7 +297,11 @@ def test_contact_form_errors_back_and_first_field() -> None:
     assert walk.do("back", "name").event is Event.AT_FIRST
     walk.say("张三")
     walk.say("办公室副主任")
-    walk.refused("88134324", "phone_needs_area_code")
+    suggested = walk.say("88134324")
+    assert suggested.event is Event.SUGGESTED and walk.at == "office_phone"
+    assert suggested.error == FieldError(
+        "area_code_added", {"number": "0755-88134324", "area_code": "0755"}
+    )
     walk.refused("13800138000", "phone_is_mobile")
     walk.say("(0755)88134324")
     walk.refused("0755-88134324", "bad_mobile")
@@ -799,3 +814,54 @@ def test_random_operations_never_raise_and_always_round_trip(
             assert check_value(form_field, value, options, TODAY) is None
         if state.confirmed:
             assert engine.problems(state) == ()
+
+
+def test_an_office_number_without_area_code_gets_the_contests_and_is_kept_with_one_tap() -> None:
+    """The area code comes from the contest file (0739 in the made-up city), shown, then kept."""
+    walk = Walk("contact", contest=OTHER)
+    walk.say("王明")
+    walk.say("党建办主任")
+    step = walk.say("5123456")
+    assert step.event is Event.SUGGESTED and step.error is not None
+    assert step.error.params == {"number": "0739-5123456", "area_code": "0739"}
+    view = walk.engine.current(walk.state)
+    assert view is not None and view.value == "0739-5123456" and view.can_keep
+    walk.do("keep", "office_phone")
+    assert walk.at == "mobile" and walk.state.values["office_phone"] == "0739-5123456"
+
+
+def test_without_an_area_code_in_the_file_a_local_number_is_refused() -> None:
+    contest = OTHER.model_copy(update={"terms": OTHER.terms.model_copy(update={"area_code": ""})})
+    walk = Walk("contact", contest=contest)
+    walk.say("王明")
+    walk.say("党建办主任")
+    walk.refused("5123456", "phone_needs_area_code")
+
+
+@pytest.mark.parametrize("typed", ["李<i>四</i>", "😀😀😀", "李4", "<b>张三</b>", "!!"])
+def test_a_name_needs_letters_of_a_name(typed: str) -> None:
+    walk = Walk("contact")
+    error = walk.refused(typed, "not_a_name")
+    assert error.params == {"what": "person"}
+
+
+@pytest.mark.parametrize("typed", ["张三", "阿依古丽·买买提", "Zhang San", "欧阳 娜娜"])
+def test_names_as_people_write_them_are_taken(typed: str) -> None:
+    walk = Walk("contact")
+    walk.say(typed)
+    assert walk.at == "title"
+
+
+@pytest.mark.parametrize("typed", ["😀😀😀😀😀", "<b>某某局</b>", "12345678"])
+def test_an_organization_name_needs_words(typed: str) -> None:
+    walk = Walk("unit")
+    assert walk.refused(typed, "not_a_name").params == {"what": "organization"}
+
+
+def test_the_lead_name_in_the_case_form_follows_the_name_rule() -> None:
+    """A text field prefilled from a name is a name too (牵头人姓名 from lead.name)."""
+    engine = FormEngine(CONTEST, "case", today=TODAY)
+    lead = next(f for f in CONTEST.forms.case.fields if f.prefill == "lead.name")
+    assert engine.field_type(lead.key).parse("😀😀", Reading()) == FieldError(
+        "not_a_name", {"what": "person"}
+    )

@@ -137,8 +137,9 @@ async def test_first_contact_registers_unit_and_self_with_every_kind_of_mistake(
     assert "内容太短" in user.last_reply.text
     await user.send("张三")
     await user.send("办公室副主任")
-    await user.send("88134324")
-    assert "请加上区号" in user.last_reply.text
+    await user.send("88134324")  # no area code: the contest's is added and offered to keep
+    assert "已按深圳的区号 0755 补全为 0755-88134324" in user.last_reply.text
+    assert "保留原内容" in user.last_reply.button_labels()
     await user.send("１３８００１３８")  # full-width digits, but not a landline
     assert "办公电话格式不对" in user.last_reply.text
     await user.send("0755 8813 4324")
@@ -327,7 +328,7 @@ async def test_a_phone_number_typed_in_a_form_is_not_taken_for_a_code(harness):
     await user.send("张三")
     await user.send("科员")
     await user.send("88234324")  # 8 characters of the code alphabet, but an answer
-    assert "请加上区号" in user.last_reply.text
+    assert "补全为 0755-88234324" in user.last_reply.text
 
 
 async def test_a_person_without_a_unit_can_still_read_the_schedule_and_ask(harness):
