@@ -32,6 +32,7 @@ from bot.app import (  # noqa: E402
 from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
 from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
+from channels.telegram.inbox import inbox_of  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -40,6 +41,7 @@ from contest.document import DocumentError  # noqa: E402
 from messages import terminal_line  # noqa: E402
 from observability.health import start_health_server  # noqa: E402
 from observability.logs import configure_logging  # noqa: E402
+from storage.db import AnotherInstance  # noqa: E402
 
 log = logging.getLogger("bot")
 
@@ -83,8 +85,9 @@ async def run_polling(
     console_runner = await serve_console(application) if settings.console_port else None
     if started is not None:
         started(application)
-    assert application.updater is not None
-    await application.updater.start_polling(drop_pending_updates=False)
+    # Not PTB's Updater: the inbox confirms an update to Telegram only once it is stored.
+    await application.bot.delete_webhook(drop_pending_updates=False)
+    inbox_of(application).start_polling()
     await application.start()
     try:
         await _wait_for_stop()
@@ -93,7 +96,7 @@ async def run_polling(
             await console_runner.cleanup()
         if health is not None:
             await health.cleanup()
-        await application.updater.stop()
+        await inbox_of(application).stop()
         await application.stop()
         await stop_services(application)
 
@@ -118,6 +121,7 @@ async def run_webhook(settings: Settings) -> None:
         await _wait_for_stop()
     finally:
         await runner.cleanup()
+        await inbox_of(application).stop()
         if console_runner is not None:
             await console_runner.cleanup()
         await application.stop()
@@ -238,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         runner = run_webhook(settings)
     else:
         runner = run_polling(settings)
-    asyncio.run(runner)
+    try:
+        asyncio.run(runner)
+    except AnotherInstance as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 

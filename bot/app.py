@@ -12,14 +12,19 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 import channels.telegram as telegram_channel
-from bot.scheduler import catch_up_reminders, schedule_freezes, schedule_reminders
+from bot.leader import Leader, leading
+from bot.scheduler import catch_up, catch_up_reminders, schedule_freezes, schedule_reminders
 from channels.telegram.codec import check_contest
+from channels.telegram.inbox import INBOX, TelegramInbox
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
+from channels.telegram.retrying import RetryingRequest
 from channels.wecom.service import WecomService
 from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
@@ -31,11 +36,18 @@ from handlers.broadcasts import progress
 from handlers.cases import freeze_closed_stages
 from messages import use_contest
 from storage.case_facts import refresh_batch
-from storage.db import create_engine, migrate, session_factory, transaction
+from storage.db import (
+    create_engine,
+    hold_single_instance,
+    migrate,
+    session_factory,
+    transaction,
+)
 
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+INSTANCE = "instance"  # bot_data key of the SQLite single-instance lock, while running
 WECOM = "wecom"  # bot_data key of the running 企业微信 service, when configured
 CATCH_UP = "catch_up"  # bot_data key of the start's catch-up task (see start_services)
 
@@ -81,8 +93,20 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         # No throttling here (the outbox paces bulk sends); only retry after a 429.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
-        .request(request or HTTPXRequest(connection_pool_size=32))
+        # Direct replies are retried on 5xx and timeouts (REPLY_ATTEMPTS).
+        .request(
+            request or RetryingRequest(connection_pool_size=32, attempts=settings.reply_attempts)
+        )
         .get_updates_request(HTTPXRequest(read_timeout=40))
+        # Every text is rendered HTML, every moment is the contest's zone, no link previews:
+        # said once here, not on every call.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=contest.zone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
     )
     if settings.webhook_url:
         builder = builder.updater(None)
@@ -114,6 +138,7 @@ async def start_services(application: AnyApplication) -> None:
     its start does not depend on how much is due.
     """
     services = services_of(application)
+    application.bot_data[INSTANCE] = hold_single_instance(services.settings.database_url)
     await migrate(services.engine)
     await application.initialize()
     await telegram_channel.publish_commands(application)
@@ -127,20 +152,28 @@ async def start_services(application: AnyApplication) -> None:
         assert wecom.channel is not None
         channels[wecom.channel.name] = wecom.channel
     await start_worker(services, channels, progress=progress)
+    services.leader = Leader(services, on_elected=lambda: catch_up(services, application.job_queue))
+    await services.leader.start()
     schedule_reminders(services, application.job_queue)
     schedule_freezes(application.job_queue, services)
-    application.bot_data[CATCH_UP] = asyncio.create_task(catch_up(application))
+    # What a crash left in the inbox is handled now (on SQLite, the only instance).
+    inbox = TelegramInbox(application)
+    application.bot_data[INBOX] = inbox
+    await inbox.start(single_instance=services.engine.dialect.name == "sqlite")
+    application.bot_data[CATCH_UP] = asyncio.create_task(catch_up_at_start(application))
 
 
-async def catch_up(application: AnyApplication) -> None:
+async def catch_up_at_start(application: AnyApplication) -> None:
     """Warm up the channel, send the reminders missed meanwhile, copy the closed stages."""
     services = services_of(application)
     await telegram_channel.startup(application)
     try:
         await count_cases(services)
-        await catch_up_reminders(services, application.job_queue)
+        await catch_up_reminders(services, application.job_queue)  # only where leading
     except Exception:  # logged; the next reminder job tries again
         log.exception("catching up on reminders failed")
+    if not leading(services):  # another instance leads and makes the copies
+        return
     try:
         await freeze_closed_stages(services)
     except Exception:  # logged; the next start tries again (idempotent)
@@ -164,7 +197,7 @@ async def count_cases(services: Services) -> int:
 
 
 async def caught_up(application: AnyApplication) -> None:
-    """Wait until the start's catch-up (``catch_up``) has finished."""
+    """Wait until the start's catch-up (``catch_up_at_start``) has finished."""
     task = application.bot_data.get(CATCH_UP)
     if task is not None:
         await asyncio.shield(task)
@@ -178,7 +211,12 @@ async def stop_services(application: AnyApplication) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    inbox = application.bot_data.pop(INBOX, None)
+    if inbox is not None:
+        await inbox.stop()  # updates being handled finish; the rest stays stored
     await telegram_channel.shutdown(application)
+    if services.leader is not None:
+        await services.leader.stop()
     worker = await stop_worker(services)
     if worker is not None:
         for channel in worker.channels.values():
@@ -188,3 +226,6 @@ async def stop_services(application: AnyApplication) -> None:
         await wecom.stop()
     await application.shutdown()
     await services.engine.dispose()
+    held = application.bot_data.pop(INSTANCE, None)
+    if held is not None:
+        held.close()  # the SQLite file is free for the next process

@@ -10,6 +10,9 @@ time zone, and once at start, which sends what was missed while the bot was down
 deadline is still ahead; older reminders are dropped and logged). Jobs are placed relative
 to the bot's clock, so a sandbox whose clock was moved into the contest gets its reminders
 at the moments it believes in.
+
+Several instances on one PostgreSQL: every instance schedules the jobs, and only the leader
+(``bot/leader.py``) does their work; a new leader catches up at once (``catch_up``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.leader import leading
 from config.services import Services, services_of
 from contest.lifecycle import closing_editing_stages
 from contest.reminders import superseded_slots, upcoming
@@ -37,6 +41,8 @@ FREEZE_DELAY = timedelta(seconds=1)
 async def reminder_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Run the reminder use case from the JobQueue; try again when quiet hours end."""
     services = services_of(context.application)
+    if not leading(services):
+        return  # another instance leads and runs it
     run = await remind(services)
     if run.deferred_until is not None and context.job_queue is not None:
         _add(context.job_queue, services, "quiet_end", run.deferred_until)
@@ -83,7 +89,7 @@ async def catch_up_reminders(services: Services, job_queue: JobQueue[Any] | None
     dropped = superseded_slots(services.contest, now)
     if dropped:
         log.info("reminders not sent (superseded or deadline passed): %s", [s.key for s in dropped])
-    run = await remind(services)
+    run = await remind(services) if leading(services) else ReminderRun()
     if run.deferred_until is not None and job_queue is not None:
         _add(job_queue, services, "quiet_end", run.deferred_until)
     return run
@@ -96,7 +102,9 @@ async def start_reminders(services: Services, job_queue: JobQueue[Any] | None) -
 
 
 async def _freeze_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    await freeze_closed_stages(services_of(context.application))
+    services = services_of(context.application)
+    if leading(services):  # else another instance leads and makes the copies
+        await freeze_closed_stages(services)
 
 
 def schedule_freezes(job_queue: JobQueue[Any] | None, services: Services) -> list[str]:
@@ -123,6 +131,14 @@ def schedule_freezes(job_queue: JobQueue[Any] | None, services: Services) -> lis
 
 async def start_freezes(services: Services, job_queue: JobQueue[Any] | None) -> int:
     """Copy the text of stages that closed while the bot was down; schedule the rest."""
-    frozen = await freeze_closed_stages(services)
+    frozen = await freeze_closed_stages(services) if leading(services) else 0
     schedule_freezes(job_queue, services)
     return frozen
+
+
+async def catch_up(services: Services, job_queue: JobQueue[Any] | None) -> None:
+    """Send the reminders and make the copies that fell due (run by a new leader)."""
+    run = await remind(services)
+    if run.deferred_until is not None and job_queue is not None:
+        _add(job_queue, services, "quiet_end", run.deferred_until)
+    await freeze_closed_stages(services)

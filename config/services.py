@@ -33,6 +33,8 @@ class Services:
     worker: Any = None
     # This application's Prometheus metrics (observability.metrics.Metrics), made on first use.
     metrics: Metrics | None = None
+    # The leader election (bot.leader.Leader): timed work runs where it leads; set by wiring.
+    leader: Any = None
 
     def is_configured_organizer(self, channel: str, external_id: str) -> bool:
         """Return True for ORGANIZER_IDS (Telegram) and WECOM_ORGANIZER_IDS (企业微信 userids)."""

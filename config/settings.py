@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     health_listen: str = "127.0.0.1"
     health_port: int = Field(default=9464, ge=0, le=65535)
     webhook_max_body: int = Field(default=1_048_576, ge=1024)
+    # Updates of different people handled at once (each person's in arrival order).
+    update_concurrency: int = Field(default=16, ge=1, le=256)
+    # Seconds an instance holds what it claimed (inbox updates, outbox rows, the leader
+    # lock's heartbeat) before a survivor may take it over.
+    lease_seconds: float = Field(default=30.0, gt=0)
+    # Attempts of a direct reply on a 5xx or a timeout (1: no retry).
+    reply_attempts: int = Field(default=3, ge=1, le=10)
     # 企业微信 self-built app (自建应用); the channel is off while these are unset.
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None

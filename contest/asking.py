@@ -27,11 +27,11 @@ _BREAK = re.compile(
 )
 _CUE = re.compile(
     r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
-    r"能不能|有没有|来得及|(.)不\1|不$|没有?$"
+    r"能不能|有没有|来得及|(.)不\1|(..)不\2|不$|没有?$"
 )
 _YES_NO = re.compile(
     r"[吗嘛]|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|算不算|来得及|"
-    r"能否|是否|可否|(.)不\1|不$|没有?$|行不"
+    r"能否|是否|可否|(.)不\1|(..)不\2|不$|没有?$|行不"
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外")
 _OFFICIAL = re.compile(r"算|正式|官方|有效")
@@ -209,3 +209,15 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "official_system": _official,
     "my_cases": _my_cases,
 }
+
+
+_LOOKS_ASKED = re.compile(
+    r"^(请问|怎么|怎样|如何|能不能|能否|可不可以|可以不|是不是|是否|有没有|要不要|需不需要|"
+    r"什么时候|什么|为什么|为啥|多少|几[个人点号天月]|哪)"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Tell whether an answer reads like a question ("什么时候截止？", "能不能晚交")."""
+    typed = text.strip()
+    return typed.endswith(("?", "？")) or bool(_LOOKS_ASKED.match(typed))

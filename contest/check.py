@@ -114,6 +114,24 @@ def _callbacks(contest: Contest) -> list[Warning]:
     return found
 
 
+def _judging(contest: Contest) -> list[Warning]:
+    found = []
+    for index, stage in enumerate(contest.stages):
+        judging = stage.judging
+        if judging is None or judging.criteria or not judging.by_category:
+            continue
+        for category in contest.categories:
+            if category.key not in judging.by_category:
+                found.append(
+                    Warning(
+                        f"stages.{index}.judging.by_category",
+                        f"{category.name} has no criteria of its own and there are no"
+                        " [[stages.judging.criteria]] for all: its judges give one score 0–100",
+                    )
+                )
+    return found
+
+
 def warnings_for(contest: Contest) -> list[Warning]:
     """List what in ``contest`` loads but is probably a mistake."""
     found: list[Warning] = []
@@ -126,4 +144,5 @@ def warnings_for(contest: Contest) -> list[Warning]:
     found += _midnights(contest)
     found += _quotas(contest)
     found += _callbacks(contest)
+    found += _judging(contest)
     return found

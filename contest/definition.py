@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -100,6 +100,57 @@ class Editing(StrEnum):
     NONE = "none"
 
 
+class Criterion(Strict):
+    """One thing judges score (评分项): its maximum, its weight and the notice's words."""
+
+    key: Key
+    name: str
+    max: float = Field(gt=0, le=1000, description="the highest score a judge may give")
+    weight: float = Field(default=1.0, gt=0, le=100, description="the total is Σ weight × score")
+    text: str = Field(default="", description="the notice's words, shown to the judge")
+
+
+class Ranking(StrEnum):
+    """How the judges' totals of one entry become its score."""
+
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"  # without the highest and the lowest, from trim_from judges
+
+
+class Decides(StrEnum):
+    """What a judged stage's ranking decides."""
+
+    ADVANCING = "advancing"  # the top entries go on (advance_per_category / advance_total)
+    AWARDS = "awards"  # the prize tiers (awards.tiers)
+
+
+class StageJudging(Strict):
+    """How judges (评委) score a stage: criteria per category, the ranking rule, blindness.
+
+    ``criteria`` apply to every category not in ``by_category``; none at all: one score
+    from 0 to 100. ``live``: entries are scored on stage, one after another, as the
+    organizer opens each.
+    """
+
+    criteria: list[Criterion] = Field(default_factory=list)
+    by_category: dict[str, list[Criterion]] = Field(default_factory=dict)
+    ranking: Ranking = Ranking.MEAN
+    trim_from: int = Field(default=5, ge=3, description="judges needed to drop high and low")
+    blind: bool = Field(default=False, description="hide units and people from judges")
+    live: bool = False
+    decides: Decides | None = Field(
+        default=None, description="empty: advancing if the stage has a quota, else awards"
+    )
+    text: str = Field(default="", description="the notice's words on how the stage is judged")
+
+    @model_validator(mode="after")
+    def _unique(self) -> StageJudging:
+        _require_unique("judging.criteria", [c.key for c in self.criteria])
+        for category, criteria in self.by_category.items():
+            _require_unique(f"judging.by_category.{category}", [c.key for c in criteria])
+        return self
+
+
 class Stage(Strict):
     """One stage of the contest, pinned to exact moments.
 
@@ -121,6 +172,7 @@ class Stage(Strict):
     editing: Editing = Editing.NONE
     announce_to: Literal["all", "advancing", "none"] = "all"
     source_text: str = Field(default="", description="the notice's own words for the dates")
+    judging: StageJudging | None = Field(default=None, description="judges score this stage")
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -283,6 +335,12 @@ class FormField(Strict):
     document_label: str = Field(
         default="", description="the label the document prints, where it differs (职务)"
     )
+    role: Key | None = Field(
+        default=None,
+        description="what the bot relies on this field for (a role key such as"
+        " previous_prize), when the field's own key says it otherwise; the role becomes the"
+        " key the answers are stored under",
+    )
 
     @property
     def printed_label(self) -> str:
@@ -333,12 +391,63 @@ class Form(Strict):
 
 
 class Forms(Strict):
-    """The forms of a contest, each a list of fields."""
+    """The forms of a contest, each a list of fields.
+
+    A field may name its role apart from its key (``key = "earlier_award"``,
+    ``role = "previous_prize"``): the role becomes its key, and the file's other mentions of
+    the old key (``when`` in its form, ``prefill`` anywhere) follow, so a rename is an alias.
+    """
 
     unit: Form
     contact: Form
     member: Form
     case: Form
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roles_as_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        renamed: dict[str, dict[str, str]] = {}
+        forms = {name: form for name, form in data.items() if isinstance(form, dict)}
+        for name, form in forms.items():
+            fields = [f for f in form.get("fields", []) if isinstance(f, dict)]
+            keys = {f.get("key") for f in fields}
+            known = roles_of(name)
+            for f in fields:
+                role, key = f.get("role"), f.get("key")
+                if role is None or role == key:
+                    continue
+                if role not in known:
+                    raise ValueError(
+                        f"forms.{name}.{key}: role = {role!r} is none of this form's roles"
+                        f" ({', '.join(sorted(known)) or 'it has none'})"
+                    )
+                if role in keys:
+                    raise ValueError(
+                        f"forms.{name}.{key}: role = {role!r} is the key of another field"
+                    )
+                renamed.setdefault(name, {})[key] = role
+        if not renamed:
+            return data
+        sources = {"unit": "unit", "contact": "contact", "lead": "member"}
+        out = dict(data)
+        for name, form in forms.items():
+            mine = renamed.get(name, {})
+            fields = []
+            for f in form.get("fields", []):
+                f = dict(f)
+                f["key"] = mine.get(f.get("key"), f.get("key"))
+                if isinstance(f.get("when"), str):
+                    head, eq, tail = f["when"].partition("=")
+                    f["when"] = mine.get(head, head) + eq + tail
+                if isinstance(f.get("prefill"), str):
+                    source, dot, key = f["prefill"].partition(".")
+                    other = renamed.get(sources.get(source, ""), {})
+                    f["prefill"] = source + dot + other.get(key, key)
+                fields.append(f)
+            out[name] = {**form, "fields": fields}
+        return out
 
 
 class Reminders(Strict):
@@ -423,6 +532,7 @@ class Terms(Strict):
     earlier_level: str = Field(
         default="市赛", description="the level earlier prizes were won at (re-entry rule)"
     )
+    judge: str = Field(default="评委", description="what the people who score entries are called")
 
 
 class NextRound(Strict):
@@ -491,7 +601,13 @@ class Contest(Strict):
         for dotted in self.unconfirmed:
             _check_path(self, dotted)
         check_roles(self)
+        check_judging(self)
         return self
+
+    @property
+    def judged_stages(self) -> list[Stage]:
+        """Return the stages judges score, in order."""
+        return [s for s in self.stages if s.judging is not None]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -698,6 +814,39 @@ def check_roles(contest: Contest) -> None:
                     f"rules.originality.barred_prizes: {barred!r} is no choice of"
                     " forms.case.previous_prize"
                 )
+
+
+def decides(contest: Contest, stage: Stage) -> Decides:
+    """Return what a judged stage's ranking decides (said, or from its quota)."""
+    assert stage.judging is not None
+    if stage.judging.decides is not None:
+        return stage.judging.decides
+    return Decides.ADVANCING if stage.advances else Decides.AWARDS
+
+
+def check_judging(contest: Contest) -> None:
+    """Refuse judging that names unknown categories or decides what the file cannot give."""
+    categories = {c.key for c in contest.categories}
+    for stage in contest.stages:
+        judging = stage.judging
+        if judging is None:
+            continue
+        where = f"stages.{stage.key}.judging"
+        for key in judging.by_category:
+            if key not in categories:
+                raise ValueError(f"{where}.by_category: {key!r} is no category of this contest")
+        outcome = decides(contest, stage)
+        if outcome is Decides.ADVANCING and not stage.advances:
+            raise ValueError(
+                f"{where}: decides = \"advancing\" needs advance_per_category or advance_total"
+                " on the stage"
+            )
+        if outcome is Decides.AWARDS and not any(
+            t.ranks or t.count for t in contest.awards.tiers
+        ):
+            raise ValueError(
+                f"{where}: decides the awards, but awards.tiers has no tier with ranks or count"
+            )
 
 
 def _check_path(root: BaseModel, dotted: str) -> None:

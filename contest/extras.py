@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from contest.definition import FieldKind, Form, FormField
+from contest.definition import Form, FormField
+from contest.fields import Option, Reading, field_type
 
 # The fields each form stores in columns of its own.
 FIXED: dict[str, frozenset[str]] = {
@@ -39,6 +40,5 @@ def extra_values(form_key: str, form: Form, values: Mapping[str, Any]) -> dict[s
 
 def shown_value(form_field: FormField, value: Any) -> Any:
     """Return a value as a person reads it: a choice's label, other values unchanged."""
-    if form_field.kind is FieldKind.CHOICE:
-        return next((c.label for c in form_field.choices if c.key == value), value)
-    return value
+    options = tuple(Option(c.key, c.label, c.hint) for c in form_field.choices)
+    return field_type(form_field).display(value, Reading(options))

@@ -4,6 +4,11 @@ Every operation is a pure function of a :class:`FormState` (saved as JSON betwee
 and the user's input; it returns a :class:`Step` with the new state and what happened.
 Nothing here talks to Telegram, a database or a clock: ``today`` is given.
 
+Each field's kind is an object (:class:`contest.fields.FieldType`: text, a name, long text,
+list, choice, yes/no, phone, mobile, date) that reads, checks and shows its answers; the
+engine asks it how the field is answered (one message, pieces, items; buttons) rather than
+switching on the kind.
+
 Decisions (see also ``contest/fields.py`` for how answers are read):
 
 - Fields already filled when the form starts (from ``prefill`` sources or saved ``values``)
@@ -15,12 +20,17 @@ Decisions (see also ``contest/fields.py`` for how answers are read):
   nothing is lost by typing); ``replace()`` starts empty, ``append()`` goes back.
   A piece that would exceed ``max_length`` is refused at once.
 - list: items are asked in order, each item of an existing list offered for ``keep()``;
-  ``back()`` on item 2 returns to item 1. The list is stored when its last item is given.
+  ``back()`` on item 2 returns to item 1. Every item given is stored at once (a list with
+  items still to come is kept as far as it goes: pausing, editing from the review or an
+  import with fewer items loses none); it is complete when its last item is given, and a
+  list entered again starts at its first missing item.
 - Values of fields hidden by ``when`` stay in the state (switching back restores them) but
   are left out of the review card, the checks and :meth:`FormEngine.result`.
 - Editing a field from the review returns to the review; if the edit reveals fields that
   are empty (reentered: no -> yes), those are asked first. ``back()`` while editing cancels
   the edit and returns to the review (on a list's later item it goes to the item before).
+- An office number typed without its area code is completed with the contest's
+  (``terms.area_code``), stored and offered for ``keep()`` (event ``suggested``), not refused.
 - Buttons carry the field key (and, on list items, the item number); a button for another
   place than the cursor gives the ``stale`` event and changes nothing.
 """
@@ -33,20 +43,20 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from contest.definition import Contest, FieldKind, Form, FormField
+from contest.definition import Contest, Form, FormField
 from contest.fields import (
     FieldError,
+    FieldType,
     Option,
+    Reading,
+    Suggested,
     Value,
     check_length,
-    check_value,
-    display_value,
-    normalize_value,
+    field_type,
     options_for,
-    parse_answer,
     parse_item,
-    parse_yes_no,
 )
+from contest.text import count_words
 
 Validator = Callable[[Value, Mapping[str, Value]], FieldError | None]
 
@@ -66,6 +76,8 @@ class Event(StrEnum):
     STALE = "stale"  # a button meant for another place; nothing changed
     AT_FIRST = "at_first"  # back on the first field; nothing changed
     NOT_ASKING = "not_asking"  # text arrived while the review card is shown; nothing changed
+    SUGGESTED = "suggested"  # an answer was completed (an area code added): it is stored and
+    # offered for keep(), Step.error says what was added; the cursor stays on the field
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ class FieldView:
     item: int | None  # list fields: 1-based item being asked
     item_value: str | None  # list fields: the old value of that item, offered for keep()
     pieces: tuple[str, ...]  # long_text: the pieces finish() will join
-    length: int  # long_text: characters of the joined pieces
+    length: int  # long_text: 字数 of the joined pieces (the rule every count uses)
     editing: bool  # asked from the review card
     can_skip: bool
     can_keep: bool
@@ -176,12 +188,22 @@ class FormEngine:
         self.validators = dict(validators or {})
         self._fields = {f.key: f for f in self.form.fields}
         self._options = {f.key: options_for(f, contest) for f in self.form.fields}
+        self._types: dict[str, FieldType] = {
+            f.key: field_type(f, form_key) for f in self.form.fields
+        }
 
     # ---- queries -------------------------------------------------------------------
 
     def options(self, field_key: str) -> tuple[Option, ...]:
         """Return the options of a choice field (empty for other kinds)."""
-        return self._options[field_key] if self._fields[field_key].kind is FieldKind.CHOICE else ()
+        return self._options[field_key] if self._types[field_key].offers_options else ()
+
+    def field_type(self, field_key: str) -> FieldType:
+        """Return the object that reads, checks and shows this field's answers."""
+        return self._types[field_key]
+
+    def _reading(self, field_key: str) -> Reading:
+        return Reading(self._options[field_key], self.today, self.contest.terms.area_code)
 
     def visible(self, values: Mapping[str, Value]) -> tuple[FormField, ...]:
         """Return the fields shown for these values, in form order."""
@@ -203,7 +225,7 @@ class FormEngine:
 
     def display_value(self, form_field: FormField, value: Value | None) -> object:
         """Return a neutral display form of a value (choice key -> option label)."""
-        return display_value(form_field, value, self._options[form_field.key])
+        return self._types[form_field.key].display(value, self._reading(form_field.key))
 
     def asked(self, state: FormState) -> list[str]:
         """Return the keys of the fields this pass asks: visible, not left prefilled."""
@@ -221,7 +243,7 @@ class FormEngine:
         f = self._fields[state.cursor]
         asked = self.asked(state)
         value = state.values.get(f.key)
-        is_list = f.kind is FieldKind.LIST
+        is_list = self._types[f.key].collects == "items"
         item_value = state.draft[state.item_index] or None if is_list else None
         joined = "\n".join(state.pieces)
         return FieldView(
@@ -232,7 +254,7 @@ class FormEngine:
             item=state.item_index + 1 if is_list else None,
             item_value=item_value,
             pieces=state.pieces,
-            length=len(joined),
+            length=count_words(joined),
             editing=state.return_to_review,
             can_skip=not f.required,
             can_keep=bool(item_value) if is_list else value is not None,
@@ -279,14 +301,43 @@ class FormEngine:
             raw = (values or {}).get(f.key)
             if raw is None and f.prefill:
                 raw = (prefill or {}).get(f.prefill)
-            value = normalize_value(f, raw, self.options(f.key), self.today)
+            value = self._types[f.key].normalize(raw, self._reading(f.key))
             if value is not None:
                 filled[f.key] = value
-        state = FormState(self.form_key, values=filled, prefilled=tuple(filled))
+        complete = tuple(k for k in filled if not self._partial(self._fields[k], filled[k]))
+        state = FormState(self.form_key, values=filled, prefilled=complete)
         first = next(iter(self.asked(state)), None)
         if first is None:
             return Step(state, Event.REVIEW)
         return Step(self._enter(state, first), Event.ASKED, first)
+
+    def refill(self, state: FormState, prefill: Mapping[str, object] | None) -> FormState:
+        """Bring prefilled fields in step with their sources as they are now.
+
+        A field with a source that is empty takes the source's value; a field still as it
+        was prefilled (never answered or edited) follows its source when that changed (the
+        team's new lead, the unit's new name). The field being asked is left alone.
+        """
+        values = dict(state.values)
+        prefilled = list(state.prefilled)
+        for f in self.form.fields:
+            if not f.prefill:
+                continue
+            fresh = self._types[f.key].normalize(
+                (prefill or {}).get(f.prefill), self._reading(f.key)
+            )
+            if fresh is None or values.get(f.key) == fresh:
+                continue
+            if f.key == state.cursor:
+                if f.key not in values and self._types[f.key].collects != "pieces":
+                    values[f.key] = fresh  # offered for keep(), one tap
+            elif f.key not in values or f.key in prefilled:
+                values[f.key] = fresh
+                prefilled.append(f.key)
+        if values == state.values:
+            return state
+        state = replace(state, values=values, prefilled=tuple(dict.fromkeys(prefilled)))
+        return self._settled(state)
 
     def answer(self, state: FormState, text: str) -> Step:
         """Take a typed message as the answer to the field being asked."""
@@ -294,14 +345,17 @@ class FormEngine:
         if state.cursor is None:
             return Step(state, Event.NOT_ASKING)
         f = self._fields[state.cursor]
-        if f.kind is FieldKind.LONG_TEXT:
+        collects = self._types[f.key].collects
+        if collects == "pieces":
             return self._add_piece(state, f, text)
-        if f.kind is FieldKind.LIST:
+        if collects == "items":
             item = parse_item(f, text, state.item_index + 1)
             return self._take_item(state, f, item)
         if not text.strip():
             return self._skip(state, f)
-        value = parse_answer(f, text, self.options(f.key), self.today)
+        value = self._types[f.key].parse(text, self._reading(f.key))
+        if isinstance(value, Suggested):
+            return self._suggest(state, f, value)
         return self._accept(state, f, value)
 
     def choose(self, state: FormState, field_key: str, choice: str | bool) -> Step:
@@ -310,14 +364,9 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is FieldKind.YES_NO:
-            value = choice if isinstance(choice, bool) else parse_yes_no(choice)
-        elif f.kind is FieldKind.CHOICE:
-            known = any(o.key == choice for o in self.options(f.key))
-            value = choice if known else FieldError("unknown_choice", {"input": str(choice)})
-        else:
+        if not self._types[f.key].tapped:
             return self._not_allowed(state, f, "choose")
-        return self._accept(state, f, value)
+        return self._accept(state, f, self._types[f.key].tap(choice, self._reading(f.key)))
 
     def keep(self, state: FormState, field_key: str, *, item: int | None = None) -> Step:
         """Accept the value (or list item) already there and move on."""
@@ -325,7 +374,7 @@ class FormEngine:
         if self._stale(state, field_key, item):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is FieldKind.LIST:
+        if self._types[f.key].collects == "items":
             old = state.draft[state.item_index]
             if not old:
                 return self._invalid(state, f, FieldError("nothing_to_keep"))
@@ -348,12 +397,22 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is not FieldKind.LONG_TEXT:
+        if self._types[f.key].collects != "pieces":
             return self._not_allowed(state, f, "finish")
         if not state.pieces:
             return self._skip(state, f)
         text = "\n".join(state.pieces)
         return self._accept(state, f, check_length(f, text) or text)
+
+    def undo(self, state: FormState, field_key: str) -> Step:
+        """Take back the last piece of a long_text field (only that piece)."""
+        state = self._settled(state)
+        if self._stale(state, field_key):
+            return Step(state, Event.STALE, field_key)
+        f = self._fields[field_key]
+        if self._types[f.key].collects != "pieces" or not state.pieces:
+            return self._not_allowed(state, f, "undo")
+        return Step(replace(state, pieces=state.pieces[:-1]), Event.ASKED, f.key)
 
     def append(self, state: FormState, field_key: str) -> Step:
         """Continue a long_text field after its existing text."""
@@ -408,7 +467,7 @@ class FormEngine:
     # ---- internals -----------------------------------------------------------------
 
     def _check(self, f: FormField, value: Value, values: Mapping[str, Value]) -> FieldError | None:
-        error = check_value(f, value, self.options(f.key), self.today)
+        error = self._types[f.key].check(value, self._reading(f.key))
         validator = self.validators.get(f.key)
         if error is None and validator is not None:
             error = validator(
@@ -425,9 +484,15 @@ class FormEngine:
             return self._to_review(state)  # the contest file changed under a saved state
         f = self._fields[state.cursor]
         items = f.items or 0
-        if f.kind is FieldKind.LIST and not (len(state.draft) == items > state.item_index >= 0):
+        listed = self._types[f.key].collects == "items"
+        if listed and not (len(state.draft) == items > state.item_index >= 0):
             return self._enter(state, f.key)  # the list's length changed in the contest file
         return state
+
+    def _partial(self, f: FormField, value: Value | None) -> bool:
+        """Tell whether a list has items still to come (a value shorter than ``items``)."""
+        listed = self._types[f.key].collects == "items"
+        return listed and isinstance(value, list) and len(value) < (f.items or 0)
 
     def _stale(self, state: FormState, field_key: str | None, item: int | None = None) -> bool:
         """Tell whether a button was meant for another place than the cursor."""
@@ -437,14 +502,16 @@ class FormEngine:
     def _enter(self, state: FormState, key: str, *, last_item: bool = False) -> FormState:
         f = self._fields[key]
         value = state.values.get(key)
-        pieces: tuple[str, ...] = (value,) if f.kind is FieldKind.LONG_TEXT and value else ()
+        collects = self._types[key].collects
+        pieces: tuple[str, ...] = (value,) if collects == "pieces" and value else ()
         draft: tuple[str, ...] = ()
         index = 0
-        if f.kind is FieldKind.LIST:
+        if collects == "items":
             items = f.items or 0
-            old = value if isinstance(value, list) and len(value) == items else None
-            draft = tuple(old) if old else ("",) * items
-            index = items - 1 if old and last_item else 0
+            old = [str(item) for item in value][:items] if isinstance(value, list) else []
+            draft = (*old, *("",) * (items - len(old)))
+            missing = next((i for i, item in enumerate(draft) if not item), None)
+            index = missing if missing is not None else (items - 1 if last_item else 0)
         return replace(state, cursor=key, pieces=pieces, draft=draft, item_index=index)
 
     def _to_review(self, state: FormState) -> FormState:
@@ -463,6 +530,14 @@ class FormEngine:
         values = {k: v for k, v in state.values.items() if k != f.key}
         step = self._advance(state, f, values)
         return replace(step, event=Event.SKIPPED) if step.event is Event.ADVANCED else step
+
+    def _suggest(self, state: FormState, f: FormField, suggested: Suggested) -> Step:
+        """Store a completed answer for the person to keep or retype; stay on the field."""
+        error = self._check(f, suggested.value, state.values)
+        if error:
+            return self._invalid(state, f, error)
+        values = {**state.values, f.key: suggested.value}
+        return Step(replace(state, values=values), Event.SUGGESTED, f.key, suggested.error)
 
     def _accept(self, state: FormState, f: FormField, value: Value | FieldError) -> Step:
         if isinstance(value, FieldError):
@@ -505,7 +580,18 @@ class FormEngine:
         draft = list(state.draft)
         draft[state.item_index] = item
         if state.item_index + 1 < len(draft):
-            next_state = replace(state, draft=tuple(draft), item_index=state.item_index + 1)
+            if not self._partial(f, state.values.get(f.key)) and f.key in state.values:
+                # A complete list is replaced only when its last item is given: back
+                # while editing cancels the edit.
+                next_state = replace(state, draft=tuple(draft), item_index=state.item_index + 1)
+                return Step(next_state, Event.NEXT_ITEM, f.key)
+            given = list(draft)
+            while given and not given[-1]:
+                given.pop()
+            values = {**state.values, f.key: given}
+            next_state = replace(
+                state, values=values, draft=tuple(draft), item_index=state.item_index + 1
+            )
             return Step(next_state, Event.NEXT_ITEM, f.key)
         return self._accept(state, f, draft)
 
@@ -514,7 +600,7 @@ class FormEngine:
         if self._stale(state, field_key):
             return Step(state, Event.STALE, field_key)
         f = self._fields[field_key]
-        if f.kind is not FieldKind.LONG_TEXT:
+        if self._types[f.key].collects != "pieces":
             return self._not_allowed(state, f, mode)
         value = state.values.get(f.key)
         pieces = (value,) if mode == "append" and isinstance(value, str) else ()

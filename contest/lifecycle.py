@@ -34,7 +34,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from contest.definition import Contest, Editing, FieldKind, Stage
+from contest.definition import Contest, Editing, Stage
 from contest.fields import FieldError, Value
 from contest.forms import FormEngine, FormState, Validator
 from contest.schedule import editing_open, next_editing_deadline
@@ -349,13 +349,14 @@ def values_in_progress(engine: FormEngine, state: FormState) -> dict[str, Value]
     values: dict[str, Value] = dict(state.values)
     if state.cursor is not None:
         f = engine.form.field(state.cursor)
-        if f.kind is FieldKind.LONG_TEXT and state.pieces:
+        collects = engine.field_type(f.key).collects
+        if collects == "pieces" and state.pieces:
             values[f.key] = "\n".join(state.pieces)
-        elif f.kind is FieldKind.LONG_TEXT:
+        elif collects == "pieces":
             # A field with text is entered with that text as its first piece; no pieces
             # means 重写 was pressed: the old text no longer counts (it is kept until 完成).
             values.pop(f.key, None)
-        elif f.kind is FieldKind.LIST and any(state.draft):
+        elif collects == "items" and any(state.draft):
             values[f.key] = [item for item in state.draft if item]
     return {f.key: values[f.key] for f in engine.visible(values) if f.key in values}
 

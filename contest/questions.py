@@ -64,7 +64,7 @@ EXAMPLE_FLOOR = 60.0
 _ENTITIES = ("stage", "category", "district", "subject", "project", "next")
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
-PARTICLES = "行了吗么完好过有"
+PARTICLES = "行了吗么完好过有不没"
 BM25_WEIGHT = 2.0
 BM25_HALF = 6.0
 
@@ -537,6 +537,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     stage_candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
         (_normalise(s.name), (s.kind, s)) for s in contest.stages
     ]
+    stage_candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
     for kind, words in vocab.stage_words.items():
         stage = next((s for s in contest.stages if s.kind is kind), None)
         stage_candidates += [(_normalise(w), (kind, stage)) for w in words]
@@ -556,7 +557,9 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     district_candidates += [(_normalise(s.group), True) for s in contest.district_submitters]
     next_level = contest.next_level
     next_names = [next_level.short_name, next_level.name] if next_level else []
-    next_round = bool(_first_mention(texts, [(_normalise(n), True) for n in next_names if n]))
+    next_words = [_normalise(n) for n in next_names if n]
+    next_words += [w for n in next_words for w in _level_words(n)]
+    next_round = bool(_first_mention(texts, [(w, True) for w in next_words]))
     mentions = _Mentions(
         next_round=next_round,
         stage_kind=found_stage[0] if found_stage else None,
@@ -579,6 +582,31 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
+
+
+def _name_parts(stage: Stage) -> tuple[str, ...]:
+    """Return the end of a long stage name that people say alone: 现场选拔比拼 → 比拼.
+
+    Only for names of five characters or more, and only an end no group word or stage word of
+    another kind contains (文本申报 keeps 申报 for handing in).
+    """
+    name = _normalise(stage.name)
+    if len(name) < 5:
+        return ()
+    vocab = vocabulary()
+    taken = {w for ws in vocab.groups.values() for w in ws}
+    taken |= {w for kind, ws in vocab.stage_words.items() if kind is not stage.kind for w in ws}
+    end = name[-2:]
+    return () if any(end in w or w in end for w in taken) else (end,)
+
+
+def _level_words(name: str) -> tuple[str, ...]:
+    """Return how people name a round by its level: 市级展评 → 市里, 市级; 省级… → 省里."""
+    level = re.match(r"([市省区县国])级", name)
+    if not level:
+        return ()
+    head = level.group(1)
+    return (f"{head}级", f"{head}里", f"{head}一级")
 
 
 @cache
@@ -674,7 +702,7 @@ def match(question: str, contest: Contest) -> Answer:
     chat = _small_talk(plain)
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
-    text = _canonical(plain)
+    text = _in_house(_canonical(plain), contest)
     tokens = _tokens(text) if text else ()
     mentions = _mentions(plain, text, contest)
     bm25 = _bm25_scores(text) if text else {}
@@ -712,6 +740,15 @@ def match(question: str, contest: Contest) -> Answer:
         score=best_score,
         question=question,
     )
+
+
+def _in_house(text: str, contest: Contest) -> str:
+    """Read the contest's own word for an entry as the vocabulary's: 项目 asks what 案例 asks.
+
+    The lead's, the member's and the document's words are aliases already (负责人, 成员, 申报书).
+    """
+    entry = _normalise(contest.terms.entry)
+    return text.replace(entry, "案例") if entry and entry != "案例" else text
 
 
 def _small_talk(plain: str) -> str | None:

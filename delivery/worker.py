@@ -4,17 +4,21 @@ One worker per bot process, an asyncio task started by ``start_services`` (never
 update handler). It sleeps until woken (``delivery.wake``) or until the next row falls due
 (looking again at least every ``POLL`` seconds), then works in rounds:
 
-1. **Claim**: read up to ``BATCH`` pending rows due now, oldest first. One process sends,
-   so reading is claiming; the rows stay ``pending`` in the database until their outcome
-   is known, which is what makes a restart pick them up again.
+1. **Claim**: lease up to ``BATCH`` pending rows due now, oldest first, to this worker for
+   ``settings.lease_seconds`` (``storage.outbox.claim_due``: ``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL, so several instances share the sending and never send the same row; at
+   most one row per chat leased at once). The rows stay ``pending`` until their outcome is
+   known; a crashed worker's leases run out and another worker takes them over. SQLite
+   runs one instance: its leases are freed at start.
 2. **Pace**: each send takes a token from a bucket filled at ``settings.send_rate`` per
    second (a small burst allowed) and waits until its chat's previous send is
    ``1 / settings.send_rate_per_chat`` seconds old; a round sends at most one row per chat
    (the next round takes the rest). ``settings.send_concurrency`` sends are in flight at
    once: 1 by default, so a crash repeats at most one message; more keeps the rate when
    Telegram answers slowly, at the price of up to that many repeats (to different chats).
-   The default 25/s stays under Telegram's 30/s, leaving room for the bot's interactive
-   replies, which do not go through here.
+   On PostgreSQL the bucket is a row shared by every instance (``storage/pace.py``), so
+   the overall rate holds however many run. The default 25/s stays under Telegram's 30/s,
+   leaving room for the bot's interactive replies, which do not go through here.
 3. **Record**: each outcome is written right after its send by a one-statement UPDATE
    (shielded from cancellation). Channels map their service's answers onto the outcomes of
    ``delivery/channel.py``: sent; ``Unreachable`` (Telegram's 403 or "chat not found": the
@@ -41,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,13 +66,16 @@ from observability.metrics import metrics_of, send_result
 from storage.db import transaction
 from storage.models import Account, OutboxMessage
 from storage.outbox import (
-    due_messages,
+    claim_due,
     mark_failed,
     mark_sent,
     mark_unreachable,
     next_due,
+    release_leases,
+    renew_lease,
     retry_later,
 )
+from storage.pace import take_tokens
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +89,7 @@ MAX_THROTTLED = 10  # 429s in a row for one message before it goes back to the q
 REMINDER_KINDS = ("reminder", "announcement")  # outbox kinds written by the reminder job
 PROGRESS_EVERY = 3.0  # seconds between edits of a broadcast's progress message
 BURST = 0.2  # seconds of sending the token bucket may store
+PACE_BUCKET = "outbox"  # the shared bucket's name (PostgreSQL: several instances)
 
 
 @dataclass
@@ -116,6 +125,9 @@ class DeliveryWorker:
         self.concurrency = concurrency or services.settings.send_concurrency
         self.batch = batch
         self.stats = DeliveryStats()
+        self.name = uuid.uuid4().hex[:12]  # this worker's leases on outbox rows
+        # Several instances share one PostgreSQL: the overall pace is a bucket in it.
+        self.shared_pace = services.engine.dialect.name == "postgresql"
         self._wake = wake_event(services)
         self._stop = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -135,6 +147,11 @@ class DeliveryWorker:
         """Start the background task."""
         self._stop.clear()
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
+
+    async def release(self, *, everybody: bool = False) -> int:
+        """Free the rows this worker leased and did not send (all leases: ``everybody``)."""
+        async with transaction(self.services.sessions) as session:
+            return await release_leases(session, worker=None if everybody else self.name)
 
     async def stop(self) -> None:
         """Stop after the sends in flight; rows not sent stay pending for the next start."""
@@ -209,10 +226,19 @@ class DeliveryWorker:
 
     # -- one round ----------------------------------------------------------------------
 
+    async def _claim(self) -> list[tuple[OutboxMessage, Account]]:
+        """Lease the next due rows to this worker (no more than it can send in a lease)."""
+        lease = self.services.settings.lease_seconds
+        limit = max(1, min(self.batch, int(self.rate * lease / 2)))
+        async with transaction(self.services.sessions) as session:
+            return await claim_due(
+                session, now=self.services.clock.now(), limit=limit, worker=self.name,
+                lease=timedelta(seconds=lease),
+            )  # fmt: skip
+
     async def _round(self, limit: int | None = None) -> int:
         async with self._lock:
-            async with self.services.sessions() as session:
-                rows = await due_messages(session, now=self.services.clock.now(), limit=self.batch)
+            rows = await self._claim()
             if not rows:
                 return 0
             launched = 0
@@ -245,16 +271,29 @@ class DeliveryWorker:
             now = loop.time()
             wait = max(self._pause_until, self._chat_ready.get(chat_id, 0.0)) - now
             if wait <= 0:
-                self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
+                if self.shared_pace:
+                    wait = await self._take_shared() if self._tokens < 1.0 else 0.0
+                else:
+                    self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self.rate)
+                    self._stamp = now
+                    wait = (1.0 - self._tokens) / self.rate
                 if self._tokens >= 1.0:
                     self._tokens -= 1.0
                     self._chat_ready[chat_id] = now + self.chat_interval
                     self._forget_old_chats(now)
                     return True
-                wait = (1.0 - self._tokens) / self.rate
             await self._nap(wait)
         return False
+
+    async def _take_shared(self) -> float:
+        """Take tokens from the bucket all instances share; return the wait if none."""
+        async with transaction(self.services.sessions) as session:
+            granted, wait = await take_tokens(
+                session, name=PACE_BUCKET, rate=self.rate, burst=self._burst,
+                want=max(1, int(self._burst)),
+            )  # fmt: skip
+        self._tokens += granted
+        return wait
 
     def _forget_old_chats(self, now: float) -> None:
         if len(self._chat_ready) > 10_000:
@@ -274,6 +313,8 @@ class DeliveryWorker:
             if channel is None:
                 log.warning("outbox row %s: no channel %r running", row.id, account.channel)
                 return
+            if self.shared_pace and not await self._still_ours(row):
+                return  # the lease ran out and another worker took the row: it sends it
             for _ in range(MAX_THROTTLED):
                 try:
                     message_id = await channel.send(
@@ -308,6 +349,12 @@ class DeliveryWorker:
             gate.release()
             if row.broadcast_id is not None:
                 self._touched.add(row.broadcast_id)
+
+    async def _still_ours(self, row: OutboxMessage) -> bool:
+        """Renew this worker's lease on a row right before sending it (several instances)."""
+        until = self.services.clock.now() + timedelta(seconds=self.services.settings.lease_seconds)
+        async with transaction(self.services.sessions) as session:
+            return await renew_lease(session, row_id=row.id or 0, worker=self.name, until=until)
 
     async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
         """Write an outcome to the database even if the send's task is being cancelled."""
@@ -431,6 +478,8 @@ async def start_worker(
     """Create the worker over these channels and start it."""
     worker = DeliveryWorker(channels, services, progress=progress)
     services.worker = worker
+    if services.engine.dialect.name == "sqlite":
+        await worker.release(everybody=True)  # the only instance: no lease is alive
     worker.start()
     return worker
 
@@ -442,4 +491,6 @@ async def stop_worker(services: Services) -> DeliveryWorker | None:
     if worker is None:
         return None
     await worker.stop()
+    with contextlib.suppress(Exception):  # the leases run out by themselves otherwise
+        await worker.release()
     return worker  # type: ignore[no-any-return]

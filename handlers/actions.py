@@ -84,3 +84,27 @@ def broadcast(broadcast_id: int, op: str, *args: object) -> str:
 def status_page(kind: str, page: int) -> str:
     """Return the id of a page of /status under a filter."""
     return join(ORG_STATUS_PAGE, kind, page)
+
+
+# Judging (评委): jdg:home, jdg:<op>:<judge id>:<case id>[:<criterion>:<score>].
+JUDGE = "jdg"
+JUDGE_HOME = "jdg:home"
+JUDGE_DESK = "jdg:web"  # a one-time link to score in the web console
+JUDGE_CASE = "c"  # read a case
+JUDGE_SCORE = "s"  # begin (or begin again) scoring it
+JUDGE_VALUE = "v"  # a criterion's score from a button: jdg:v:<judge>:<case>:<criterion>:<n>
+JUDGE_SKIP = "k"  # no comment
+JUDGE_CONFIRM = "ok"  # confirm the review card
+# Organizers: jud:<stage>:<op>[:<arg>…].
+JUDGING = "jud"
+JUDGING_HOME = "jud:home"
+
+
+def judge(op: str, judge_id: int, case_id: int, *args: object) -> str:
+    """Return the id of a judge's button on one case."""
+    return join(JUDGE, op, judge_id, case_id, *args)
+
+
+def judging(stage_key: str, op: str, *args: object) -> str:
+    """Return the id of an organizer's judging button on a stage."""
+    return join(JUDGING, stage_key, op, *args)

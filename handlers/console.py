@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest.definition import Contest, Editing, Stage
+from contest.definition import Contest, Editing, FormField, Stage
 from contest.document import document_lines
+from contest.extras import extra_fields, shown_value
 from contest.lifecycle import Gap, standing
 from contest.reminders import Slot, reminder_slots, unit_todo
 from contest.schedule import Position, position
@@ -45,6 +46,7 @@ from storage.case_table import (
 )
 from storage.cases import get_case
 from storage.db import SessionFactory, transaction
+from storage.judging import is_judge
 from storage.logins import (
     create_console_session,
     create_login_token,
@@ -96,7 +98,9 @@ async def issue_login_link(
     token = secrets.token_urlsafe(32)
     expires_at = now + LOGIN_LIFETIME
     async with transaction(sessions) as session:
-        if not await is_organizer(session, who, configured):
+        if not await is_organizer(session, who, configured) and not await is_judge(
+            session, person_id=who.id
+        ):
             return None
         await create_login_token(
             session, secret=token, person_id=who.id, expires_at=expires_at, now=now
@@ -119,6 +123,7 @@ class Login:
 
     session_secret: str = ""
     refusal: Refusal | None = None
+    judge_only: bool = False  # a judge (评委) who is no organizer: only the scoring pages
 
 
 async def redeem_login(
@@ -134,7 +139,9 @@ async def redeem_login(
         if now > row.expires_at:
             return Login(refusal=Refusal.EXPIRED)
         person = await get_person_by_id(session, person_id=row.person_id)
-        if person is None or not await is_organizer(session, person, configured):
+        organizer = person is not None and await is_organizer(session, person, configured)
+        judge = person is not None and await is_judge(session, person_id=row.person_id)
+        if person is None or not (organizer or judge):
             return Login(refusal=Refusal.NOT_ORGANIZER)
         if not await take_login_token(session, token_id=row.id, now=now):
             return Login(refusal=Refusal.USED)
@@ -144,7 +151,7 @@ async def redeem_login(
             person_id=row.person_id, now=now,
         )  # fmt: skip
         await record_event(session, person_id=person.id, action="login", now=now)
-    return Login(session_secret=secret)
+    return Login(session_secret=secret, judge_only=not organizer)
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,7 @@ class Signed:
     person_id: int
     name: str
     csrf_token: str
+    organizer: bool = True  # False: a judge on the scoring pages
 
     def csrf_matches(self, given: str) -> bool:
         """Return True if a form's CSRF token is this session's (compared in constant time)."""
@@ -167,8 +175,10 @@ async def check_session(
     configured: Configured,
     idle: timedelta,
     now: datetime,
+    judges: bool = False,
 ) -> Signed | None:
-    """Return the signed-in organizer, or None (no session, idle too long, right lost)."""
+    """Return the signed-in organizer (or, with ``judges``, judge), or None (no session,
+    idle too long, right lost)."""
     if not secret:
         return None
     async with transaction(sessions) as session:
@@ -176,15 +186,20 @@ async def check_session(
         if row is None or row.id is None:
             return None
         person = await get_person_by_id(session, person_id=row.person_id)
-        if (
-            now - row.last_seen_at > idle
-            or person is None
-            or not await is_organizer(session, person, configured)
-        ):
+        organizer = person is not None and await is_organizer(session, person, configured)
+        judge = (
+            person is not None
+            and not organizer
+            and await is_judge(session, person_id=row.person_id)
+        )
+        if now - row.last_seen_at > idle or person is None or not (organizer or judge):
             await end_console_session(session, session_id=row.id, now=now)
             return None
+        if not organizer and not judges:
+            return None  # a judge's session on an organizer's page: refused, kept
         await touch_console_session(session, session_id=row.id, now=now)
-    return Signed(row.person_id, person.name or person.display_name, row.csrf_token)
+    name = person.name or person.display_name
+    return Signed(row.person_id, name, row.csrf_token, organizer)
 
 
 async def log_out(*, sessions: SessionFactory, secret: str, now: datetime) -> None:
@@ -470,6 +485,36 @@ class UnitView:
     row: UnitRow
     lines: list[CaseLine]
     submitter: str
+    unit_extras: list[tuple[str, str]] = field(default_factory=list)
+    contact_labels: list[str] = field(default_factory=list)
+    contact_extras: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _shown(form_field: FormField, extra: Mapping[str, Any] | None) -> str:
+    """Return one added field's value as the page shows it: a choice's label, items joined."""
+    value = shown_value(form_field, (extra or {}).get(form_field.key))
+    if isinstance(value, list):
+        return "；".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+def unit_view_of(contest: Contest, row: UnitRow, lines: list[CaseLine]) -> UnitView:
+    """Return a unit's page with the fields its contest file adds to the unit and contact forms."""
+    names = {s.key: s.name for s in contest.registration.submitters}
+    unit_fields = extra_fields("unit", contest.forms.unit)
+    contact_fields = extra_fields("contact", contest.forms.contact)
+    return UnitView(
+        row,
+        lines,
+        names.get(row.unit.submitter_key, ""),
+        unit_extras=[(f.label, _shown(f, row.unit.extra)) for f in unit_fields],
+        contact_labels=[f.label for f in contact_fields],
+        contact_extras={
+            p.id or 0: [_shown(f, p.extra) for f in contact_fields] for p in row.contacts
+        },
+    )
 
 
 async def unit_view(
@@ -481,10 +526,7 @@ async def unit_view(
         mine, _ = await case_page(session, where=CaseFilter(unit_id=unit_id), limit=1000, offset=0)
     if row is None:
         return None
-    names = {s.key: s.name for s in contest.registration.submitters}
-    return UnitView(
-        row, [case_line(contest, c, now) for c in mine], names.get(row.unit.submitter_key, "")
-    )
+    return unit_view_of(contest, row, [case_line(contest, c, now) for c in mine])
 
 
 # ---------------------------------------------------------------------------- notices

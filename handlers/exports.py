@@ -20,9 +20,10 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from contest.definition import Contest, FieldKind, FormField
+from contest.definition import Contest, FormField
 from contest.document import Properties, build_document
 from contest.extras import extra_fields, shown_value
+from contest.fields import Reading, field_type, options_for
 from contest.lifecycle import word_count
 from contest.timefmt import format_moment
 from handlers.console import case_line, overview
@@ -67,12 +68,9 @@ def _safe(text: str) -> str:
 
 
 def _field_value(contest: Contest, f: FormField, value: object) -> object:
-    if f.kind is FieldKind.CHOICE:
-        options = {c.key: c.label for c in f.choices}
-        if f.key == "category":
-            options = {c.key: c.name for c in contest.categories}
-        return options.get(str(value), "" if value is None else str(value))
-    return _cell(value)
+    """Return a case field's value as a cell: as its kind shows it (a choice's label)."""
+    shown = field_type(f).display(value, Reading(options_for(f, contest)))
+    return "" if shown is None else _cell(shown)
 
 
 def _stamp(contest: Contest, now: datetime) -> str:
@@ -156,9 +154,22 @@ async def export_units(
 # ------------------------------------------------------------------------------- cases
 
 
-def _member_text(member: Any) -> str:
-    kind = "聘用" if member.employment == "contract" else "在编"
-    return f"{member.name}（{'牵头人，' if member.is_lead else ''}{kind}）"
+def _member_text(contest: Contest, member: Any) -> str:
+    """Return one member as the team column shows them: role, employment, the added fields.
+
+    ``赵六（负责人；政治面貌：中共党员；项目分工：方案策划）``: the employment only where the
+    member form asks it, each field the contest file adds under its own label.
+    """
+    form = contest.forms.member
+    notes = [contest.terms.lead_member] if member.is_lead else []
+    employment = next((f for f in form.fields if f.key == "employment"), None)
+    if employment is not None and member.employment:
+        notes.append(str(shown_value(employment, member.employment)))
+    for f in extra_fields("member", form):
+        value = _cell(shown_value(f, (member.extra or {}).get(f.key)))
+        if value not in ("", None):
+            notes.append(f"{f.label}：{value}")
+    return f"{member.name}（{'；'.join(notes)}）" if notes else member.name
 
 
 def case_columns(contest: Contest) -> list[FormField]:
@@ -198,7 +209,7 @@ def cases_workbook(contest: Contest, rows: Sequence[CaseRow], now: datetime) -> 
             values = x.row.case.values
             if values.get("category") != category.key:
                 continue
-            team = "、".join(_member_text(m) for m in x.row.members)
+            team = "、".join(_member_text(contest, m) for m in x.row.members)
             sheet.append([
                 x.row.case.id, x.row.unit.recommending_unit or x.row.unit.party_org,
                 "已提交" if x.row.case.status == "submitted" else "草稿", x.words,

@@ -15,7 +15,7 @@ the state's cursor, so stale or forged buttons change nothing and say so.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,13 +23,14 @@ from markupsafe import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.services import Services
+from contest.asking import looks_like_question
 from contest.definition import FieldKind
 from contest.forms import Event, FieldView, FormEngine, FormState, ReviewRow, Step, Validator
 from handlers import actions as ids
 from handlers.replies import Action, Actions, Reply, label_text
 from handlers.visits import Sender, Visit, arrive
 from storage.db import transaction
-from storage.forms import active_form, get_form, pause_forms, save_form
+from storage.forms import active_form, get_form, latest_form, pause_forms, save_form
 from storage.models import FormProgress
 
 
@@ -119,6 +120,12 @@ class Incoming:
 
 
 FLOWS: dict[str, FormFlow] = {}
+# An answer that reads like a question waits in the saved state under this key until the
+# person says which it is; any other step of the engine drops it (FormState has no such key).
+HELD = "held"
+# The kinds where a question could be taken for content (a phone, a date or a choice could not).
+OWN_DETAILS = "contact"  # the form of the person's own details (contest.forms.contact)
+WORDED_KINDS = frozenset({FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.LIST})
 
 # Waits that are not engine forms (the evidence for a restricted word, a code, a notice's
 # text, a list of cases, a file …): the stored wait (a formprogress row like any form's, so
@@ -189,11 +196,13 @@ async def open_form_in(
     progress = await get_form(
         session, person_id=person_id, form_key=form_key, subject_id=subject_id
     )
-    if progress is None or restart or not progress.state:
+    # ``restart`` starts from the stored values only when no unfinished answers wait: a
+    # form left half-way is resumed at its field with what was typed (nothing is lost).
+    if progress is None or not progress.state:
         initial = await flow.initial(session, v, subject_id)
         state = engine.start(initial.get("prefill"), values=initial.get("values")).state
     else:
-        state = FormState.from_dict(progress.state)
+        state = await _refilled(session, v, engine, progress)
     progress = await save_form(
         session,
         person_id=person_id,
@@ -204,6 +213,28 @@ async def open_form_in(
     )
     gate = await _pass(session, v, progress, changing=False)
     return [ask(v, engine, progress, state, context=gate.context)]
+
+
+async def resume_offer(v: Visit) -> list[Reply]:
+    """Say which form waits half-filled, with one button back to its field (or none)."""
+    async with v.services.sessions() as session:
+        progress = await latest_form(session, person_id=v.person.id or 0, form_keys=list(FLOWS))
+    if progress is None or not progress.state:
+        return []
+    engine = engine_for(v, progress.form_key)
+    state = FormState.from_dict(progress.state)
+    view = engine.current(state)
+    values = {"form": engine.form, "view": view, "filled": len(engine.result(state))}
+    resume = _button(label_text("form.resume"), progress.id or 0, "resume")
+    return [Reply("form/waiting.html", values, ((resume,),))]
+
+
+async def _refilled(
+    session: AsyncSession, v: Visit, engine: FormEngine, progress: FormProgress
+) -> FormState:
+    """Return the saved state with its prefilled fields in step with their sources now."""
+    initial = await FLOWS[progress.form_key].initial(session, v, progress.subject_id)
+    return engine.refill(FormState.from_dict(progress.state), initial.get("prefill"))
 
 
 async def open_at(
@@ -249,7 +280,13 @@ async def take_text(
         if gate.refusal is not None:
             return TextTurn(visit=v, turn=Turn([gate.refusal]))
         engine = engine_for(v, progress.form_key)
-        step = engine.answer(FormState.from_dict(progress.state), text)
+        state = FormState.from_dict(progress.state)
+        view = engine.current(state)
+        if view is not None and view.field.kind in WORDED_KINDS and looks_like_question(text):
+            progress.state = {**state.to_dict(), HELD: text.strip()}
+            session.add(progress)
+            return TextTurn(visit=v, turn=Turn([_held_reply(progress, view, text.strip())]))
+        step = engine.answer(state, text)
         replies = await _apply(session, v, engine, progress, step, gate.context)
     return TextTurn(visit=v, turn=Turn(replies))
 
@@ -273,6 +310,31 @@ async def take_file(
         turn = await WAITS[progress.form_key](session, v, progress, said)
         waited = None if turn is not None else progress
         return TextTurn(visit=v, turn=turn, waiting=waited, from_wait=turn is not None)
+
+
+def _held_reply(progress: FormProgress, view: FieldView, text: str) -> Reply:
+    """Ask whether an answer that reads like a question is one, or the field's content."""
+    progress_id, key = progress.id or 0, view.field.key
+    return Reply(
+        "form/held.html",
+        {"text": text, "field": view.field},
+        (
+            (
+                _button(label_text("form.answer_question"), progress_id, "qa", key),
+                _button(label_text("form.as_content"), progress_id, "qk", key),
+            ),
+        ),
+        prompt=True,
+    )
+
+
+async def asks_own_mobile(v: Visit) -> bool:
+    """Tell whether the person's active form is asking for their own mobile right now."""
+    progress = await waiting(v)
+    if progress is None or progress.form_key != OWN_DETAILS or not progress.state:
+        return False
+    view = engine_for(v, progress.form_key).current(FormState.from_dict(progress.state))
+    return view is not None and view.field.kind is FieldKind.MOBILE
 
 
 async def pause(v: Visit) -> int:
@@ -313,6 +375,7 @@ async def press(
         engine = engine_for(v, progress.form_key)
         state = FormState.from_dict(progress.state)
         if op == "resume":
+            state = await _refilled(session, v, engine, progress)
             progress = await save_form(
                 session,
                 person_id=progress.person_id,
@@ -321,14 +384,32 @@ async def press(
                 state=state.to_dict(),
                 now=v.now,
             )
-            return Turn([ask(v, engine, progress, state, context=gate.context)])
+            prompt = ask(v, engine, progress, state, context=gate.context)
+            return Turn([replace(prompt, in_place=True)])
         refused = _locked(v, progress, gate.context).get(field_key or "") if op == "e" else None
         if refused is not None:
             return Turn([refused, ask(v, engine, progress, state, context=gate.context)])
-        step = _operate(engine, state, op, field_key, arg)
-        if step is None:
-            return Turn(toast="form/stale_toast.html")
-        return Turn(await _apply(session, v, engine, progress, step, gate.context))
+        if op in ("qa", "qk"):
+            held = progress.state.get(HELD)
+            if not isinstance(held, str) or field_key != state.cursor:
+                return Turn(toast="form/stale_toast.html")
+            if op == "qk":
+                step = engine.answer(state, held)
+                replies = await _apply(session, v, engine, progress, step, gate.context)
+                return Turn(replies)
+            progress.state = state.to_dict()
+            session.add(progress)
+            again = ask(v, engine, progress, state, context=gate.context)
+        else:
+            step = _operate(engine, state, op, field_key, arg)
+            if step is None:
+                return Turn(toast="form/stale_toast.html")
+            replies = await _apply(session, v, engine, progress, step, gate.context, pressed=True)
+            return Turn(replies)
+    # Answered after the transaction: the answers read the person's cases on their own.
+    from handlers.browse import questions  # browse opens forms: imported here, not above
+
+    return Turn([*await questions(v, held), again])
 
 
 def _operate(
@@ -347,6 +428,7 @@ def _operate(
         "d": lambda: engine.finish(state, field_key or ""),
         "a": lambda: engine.append(state, field_key or ""),
         "r": lambda: engine.replace(state, field_key or ""),
+        "u": lambda: engine.undo(state, field_key or ""),
         "b": lambda: engine.back(state, field_key, item=item),
         "e": lambda: engine.edit(state, field_key or ""),
         "ok": lambda: engine.confirm(state),
@@ -372,9 +454,16 @@ async def _apply(
     progress: FormProgress,
     step: Step,
     context: Any = None,
+    *,
+    pressed: bool = False,
 ) -> list[Reply]:
-    """Store what a step changed and decide the replies, inside the caller's transaction."""
+    """Store what a step changed and decide the replies, inside the caller's transaction.
+
+    An accepted answer first turns its prompt into a one-line receipt; a step that stays
+    on the same question (back, 重写, a refused press) asks it in place of the pressed one.
+    """
     flow = FLOWS[progress.form_key]
+    before = FormState.from_dict(progress.state)
     if step.event is Event.STALE:
         saved = FormState.from_dict(progress.state)
         return [Reply("form/stale.html"), ask(v, engine, progress, saved, context=context)]
@@ -384,15 +473,57 @@ async def _apply(
     session.add(progress)
     if flow.on_change and step.event not in (Event.INVALID, Event.AT_FIRST):
         await flow.on_change(session, v, progress.subject_id, engine.result(step.state))
+    receipt = _receipt(engine, before, step)
     if step.event is not Event.CONFIRMED:
-        return [ask(v, engine, progress, step.state, step=step, context=context)]
+        prompt = ask(v, engine, progress, step.state, step=step, context=context)
+        if step.event is Event.REVIEW and before.return_to_review:
+            return [replace(prompt, in_place=True)]  # the review card back where it was
+        if receipt is None:
+            return [replace(prompt, in_place=pressed)]
+        return [receipt, prompt]
     followup = await flow.on_confirm(session, v, progress.subject_id, engine.result(step.state))
     await session.delete(progress)
-    replies = [followup]
+    replies = [r for r in (receipt, followup) if r is not None]
     if followup.next_form is not None:
         await session.flush()
         replies += await open_form_in(session, v, *followup.next_form)
     return replies
+
+
+RECEIPTED = frozenset(
+    {
+        Event.ADVANCED,
+        Event.SKIPPED,
+        Event.NEXT_ITEM,
+        Event.APPENDED,
+        Event.REVIEW,
+        Event.CONFIRMED,
+    }
+)
+
+
+def _receipt(engine: FormEngine, before: FormState, step: Step) -> Reply | None:
+    """Return the one line that stands for an answered prompt (``✓ 推荐单位：…``), if any."""
+    if step.event not in RECEIPTED:
+        return None
+    if step.event is Event.CONFIRMED:
+        return Reply("form/receipt.html", {"form": engine.form, "confirmed": True}, receipt=True,
+                     in_place=True)  # fmt: skip
+    if step.field is None or before.cursor != step.field:
+        return None
+    f = engine.form.field(step.field)
+    values: dict[str, Any] = {"form": engine.form, "field": f, "confirmed": False}
+    if step.event is Event.APPENDED:
+        values |= {"value": step.state.pieces[-1], "piece": len(step.state.pieces)}
+    elif f.kind is FieldKind.LIST:
+        items = step.state.values.get(f.key) if step.event is not Event.NEXT_ITEM else None
+        draft = items if isinstance(items, list) else list(step.state.draft)
+        index = before.item_index
+        values |= {"value": draft[index] if index < len(draft) else "", "item": index + 1}
+    else:
+        value = step.state.values.get(f.key)
+        values["value"] = engine.display_value(f, value) if value is not None else None
+    return Reply("form/receipt.html", values, receipt=True, in_place=True)
 
 
 def ask(
@@ -426,8 +557,14 @@ def ask(
             "form/review.html",
             {"rows": rows, "problems": problems, **common},
             _review_actions(progress_id, rows, _locked(v, progress, context)),
+            prompt=True,
         )
-    return Reply("form/field.html", {"view": view, **common}, _field_actions(progress_id, view))
+    actions = _field_actions(progress_id, view)
+    # The person's own mobile: a channel that can may offer to share it in one tap.
+    own = engine.form_key == OWN_DETAILS and view.field.kind is FieldKind.MOBILE
+    own = own and (step is None or step.event is not Event.INVALID)  # offered once, not again
+    values = {"view": view, "wants_own_mobile": own, **common}
+    return Reply("form/field.html", values, actions, prompt=True)
 
 
 def _button(text: str, progress_id: int, op: str, field_key: str = "", arg: str = "") -> Action:
@@ -449,7 +586,10 @@ def _field_actions(progress_id: int, view: FieldView) -> Actions:
     item = str(view.item) if view.item else ""
     if f.kind is FieldKind.LONG_TEXT:
         if view.pieces:
-            rows.append([_button(label_text("form.finish"), progress_id, "d", f.key)])
+            finish = [_button(label_text("form.finish"), progress_id, "d", f.key)]
+            if view.pieces != ((view.value,) if view.value else ()):
+                finish.append(_button(label_text("form.undo"), progress_id, "u", f.key))
+            rows.append(finish)
         if view.value is not None:
             rows.append(
                 [

@@ -21,3 +21,11 @@ def main_menu(v: Visit) -> Rows:
     if v.is_organizer:
         rows.append([("menu.organizer", ids.ORG_HOME)])
     return rows
+
+
+def keyboard_menu() -> Rows:
+    """Return the always-there menu under the input field (label keys and action ids)."""
+    return [
+        [("keyboard.cases", ids.MENU_CASES), ("keyboard.schedule", ids.MENU_SCHEDULE)],
+        [("keyboard.ask", ids.MENU_ASK), ("keyboard.me", ids.MENU_ME)],
+    ]

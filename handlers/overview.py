@@ -34,6 +34,7 @@ def console_rows() -> Rows:
         [("org.broadcast", "org:bc"), ("org.status", ids.ORG_STATUS)],
         [("org.results", "org:adv"), ("org.invites", ids.INVITES_HOME)],
         [("org.history", "org:bcl"), ("menu.back", ids.MENU_MAIN)],
+        [("judging.org_home", ids.JUDGING_HOME)],
     ]
 
 

@@ -19,6 +19,7 @@ from contest.definition import Form
 from contest.extras import extra_values, shown_value
 from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
 from handlers import actions as ids
+from handlers import judging
 from handlers.code_throttle import code_wait, note_wrong_code
 from handlers.forms import (
     FormFlow,
@@ -113,6 +114,13 @@ async def _join_with_code(
     if wait is not None:
         return Joined([_wait_reply(v, wait, retry)])
     invite = await find_invite(session, code=code)
+    if (
+        invite is not None
+        and invite.kind == InviteKind.JUDGE
+        and invite_state(invite, v.now) is InviteState.ACTIVE
+    ):
+        await delete_form(session, person_id=person_id, form_key=CODE_WAIT)
+        return Joined(await judging.accept_judge_code(session, v, invite), accepted=True)
     problem, unit = await _join(session, v, invite)
     if problem in ACCEPTED:  # no longer waiting for a code, however it came
         await delete_form(session, person_id=person_id, form_key=CODE_WAIT)

@@ -53,6 +53,13 @@ class Reply:
     can; ``next_form`` opens that form right after this reply (``(form_key, subject_id)``);
     ``joined`` lets the channel pack it with the joined replies next to it into as few
     messages as fit (the blocks of a preview).
+
+    A form's question or review card is a ``prompt``: a channel that can edit keeps one
+    prompt live and takes the buttons off the one before. A ``receipt`` (``✓ 推荐单位：…``)
+    stands in for the prompt just answered: such a channel edits that prompt into it (the
+    pressed message for a button, the live prompt for a typed answer); a channel that
+    cannot edit drops it. A prompt ``in_place`` after a typed answer replaces the live
+    prompt too (the review card back where it was).
     """
 
     template: str
@@ -60,6 +67,8 @@ class Reply:
     actions: Actions = ()
     attachment: Attachment | None = None
     in_place: bool = False
+    prompt: bool = False
+    receipt: bool = False
     next_form: tuple[str, int] | None = None
     joined: bool = False
 

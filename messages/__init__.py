@@ -11,9 +11,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from contest.definition import Contest, Terms
+from contest.judging import points
 from contest.timefmt import format_day, format_duration, format_moment, format_remaining
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,8 +41,12 @@ def environment() -> Environment:
     env.filters["moment"] = format_moment
     env.filters["day"] = format_day
     env.filters["duration"] = format_duration
+    env.filters["points"] = points
     env.globals["remaining"] = format_remaining
     env.globals["terms"] = Terms()
+    env.globals["label"] = label  # a button's words, where a text names the button to press
+    env.globals["way"] = way
+    env.globals["channel"] = "telegram"  # the channel rendering; 企业微信 passes "wecom"
     return env
 
 
@@ -98,6 +110,19 @@ def label(key: str, **context: Any) -> str:
     """Return a button's label (plain text, not HTML) from labels/*.toml, e.g. "menu.cases"."""
     text = _labels()[key]
     return _plain().from_string(text).render(**context) if "{" in text else text
+
+
+@pass_context
+def way(context: Context, key: str) -> str:
+    """Return how to get to ``key`` (start, me, todo …) in the rendering channel's own way.
+
+    Telegram: "发送 /me " (a space after the command, so the sentence reads on); 企业微信:
+    "发送“菜单”后点“👤 我的信息”". Templates write ``{{ way("me") }}查看``, or ``|trim``
+    before punctuation.
+    """
+    channel = context.get("channel") or "telegram"
+    text = label(f"way_{channel}.{key}", terms=context.get("terms"))
+    return text + " " if text[-1:].isascii() and text[-1:].isalnum() else text
 
 
 TERMINAL = Path(__file__).parent / "terminal.toml"

@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from contest.judging import points
 from contest.timefmt import format_day, format_moment, format_remaining
 from messages import TEMPLATES
 
@@ -28,6 +29,7 @@ def page_environment() -> Environment:
     )
     env.filters["moment"] = format_moment
     env.filters["day"] = format_day
+    env.filters["points"] = points
     env.globals["remaining"] = format_remaining
     return env
 

@@ -6,20 +6,30 @@ SQLite (a file, in WAL mode) by default; PostgreSQL when ``DATABASE_URL`` says s
 
 from __future__ import annotations
 
+import fcntl
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+# What a writing transaction records with its effect, inside it: the update being handled
+# marks itself applied (storage/inbox.py sets this around the handling of one update).
+EffectHook = Callable[[AsyncSession], Awaitable[None]]
+EFFECT_HOOK: ContextVar[EffectHook | None] = ContextVar("effect_hook", default=None)
+_WROTE = "wrote"  # session.info key: this session flushed rows or ran an INSERT/UPDATE/DELETE
 
 
 def normalize_url(url: str) -> str:
@@ -57,16 +67,71 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def _note_flush(session: SyncSession, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     """Return a factory of sessions whose objects stay usable after commit."""
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    factory = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    sync_class = factory.kw.get("sync_session_class", AsyncSession.sync_session_class)
+    if not event.contains(sync_class, "after_flush", _note_flush):
+        event.listen(sync_class, "after_flush", _note_flush)
+        event.listen(sync_class, "do_orm_execute", _note_statement)
+    return factory
+
+
+def wrote(session: AsyncSession) -> bool:
+    """Tell whether this session wrote anything (flushed rows or ran a DML statement)."""
+    sync = session.sync_session
+    return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
 
 
 @asynccontextmanager
 async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """Open a session, commit on success, roll back on error."""
+    """Open a session, commit on success, roll back on error.
+
+    While an update is handled (``EFFECT_HOOK`` set), a transaction that wrote records the
+    update with its effect before it commits: both or neither.
+    """
     async with sessions() as session, session.begin():
         yield session
+        hook = EFFECT_HOOK.get()
+        if hook is not None and wrote(session):
+            await hook(session)
+
+
+class AnotherInstance(RuntimeError):
+    """A second bot process on one SQLite file: SQLite runs a single instance."""
+
+
+def hold_single_instance(url: str) -> IO[bytes] | None:
+    """Lock a SQLite database for this process (None: not SQLite, nothing to hold).
+
+    Several instances need PostgreSQL: their outbox leases, leader lock and shared pace live
+    there. A second process on the same SQLite file gets AnotherInstance, saying so.
+    """
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(f"{parsed.database}.instance")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AnotherInstance(
+            f"another bot process already uses the SQLite database {parsed.database}; "
+            "SQLite runs a single instance: stop the other one, or use PostgreSQL "
+            "(DATABASE_URL=postgresql+asyncpg://…) to run several"
+        ) from None
+    return handle
 
 
 def _alembic_config(connection: Connection) -> Any:

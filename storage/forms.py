@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,17 @@ async def active_form(session: AsyncSession, *, person_id: int) -> FormProgress 
     query = select(FormProgress).where(
         FormProgress.person_id == person_id,
         FormProgress.active.is_(True),  # type: ignore[attr-defined]
+    )
+    return (await session.exec(query.order_by(FormProgress.updated_at.desc()))).first()  # type: ignore[union-attr,attr-defined]
+
+
+async def latest_form(
+    session: AsyncSession, *, person_id: int, form_keys: Sequence[str]
+) -> FormProgress | None:
+    """Return the person's most recently touched form of these kinds (active or paused)."""
+    query = select(FormProgress).where(
+        FormProgress.person_id == person_id,
+        FormProgress.form_key.in_(list(form_keys)),  # type: ignore[attr-defined]
     )
     return (await session.exec(query.order_by(FormProgress.updated_at.desc()))).first()  # type: ignore[union-attr,attr-defined]
 

@@ -6,7 +6,7 @@ read aloud over the phone and typed on a phone keyboard; typed codes are case-in
 mistyped 8-digit phone number is never taken for a code.
 
 What a code can still do is a pure function of the row and ``now``: :func:`invite_state`.
-Organizer codes are spent after one use (they give organizer rights).
+Organizer and judge codes are spent after one use (they give organizer or judge rights).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def invite_state(invite: Invite, now: datetime) -> InviteState:
     """Tell what the code can do at ``now``."""
     if invite.revoked:
         return InviteState.REVOKED
-    if invite.kind == InviteKind.ORGANIZER and invite.uses > 0:
+    if invite.kind in (InviteKind.ORGANIZER, InviteKind.JUDGE) and invite.uses > 0:
         return InviteState.USED
     if now >= invite.expires_at:
         return InviteState.EXPIRED

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -111,6 +111,7 @@ class InviteKind(StrEnum):
     UNIT = "unit"
     DISTRICT = "district"
     ORGANIZER = "organizer"
+    JUDGE = "judge"
 
 
 class Invite(SQLModel, table=True):
@@ -250,6 +251,9 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str | None = None  # the channel's id of the sent message
     error: str = ""
     created_at: datetime = _moment()
+    # Claimed by a worker until then (several instances share the sending); see outbox.claim.
+    leased_until: datetime | None = _moment(nullable=True)
+    leased_by: str | None = None
 
 
 class Broadcast(SQLModel, table=True):
@@ -343,3 +347,119 @@ class ErasureRequest(SQLModel, table=True):
     requested_at: datetime = _moment()
     decided_by: int | None = Field(default=None, foreign_key="person.id")
     decided_at: datetime | None = _moment(nullable=True)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An incoming update, stored before it is confirmed to its channel and handled from here.
+
+    ``applied_by`` is the dispatch whose transaction wrote the update's effect (one dispatch
+    only: a redelivered or re-read update changes nothing); ``done_at`` says its reply went
+    out. The payload is cleared when done.
+    """
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (Index("ix_inbox_update_open", "done_at", "claimed_until"),)
+
+    channel: str = Field(primary_key=True)
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    sender: str = ""  # whose updates keep their order: the user's id, else the chat's
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    received_at: datetime = _moment()
+    claimed_until: datetime | None = _moment(nullable=True)  # a live instance handles it
+    applied_by: str | None = None
+    applied_at: datetime | None = _moment(nullable=True)
+    done_at: datetime | None = _moment(nullable=True)
+
+
+class PaceBucket(SQLModel, table=True):
+    """A token bucket shared by every instance (the bulk sending pace across processes)."""
+
+    __tablename__ = "pace_bucket"
+
+    name: str = Field(primary_key=True)
+    tokens: float = 0.0
+    stamp: float = 0.0  # seconds since the epoch of the last refill
+
+
+class Judge(SQLModel, table=True):
+    """A judge (评委) of one stage: the categories they score, and the unit they belong to.
+
+    Made by an organizer with a judge code (an :class:`Invite` of kind ``judge``); the person
+    is set when the code is used. A judge is never assigned a case of ``unit_id`` nor of
+    the person's own unit.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_key: str = Field(index=True)
+    invite_id: int = Field(foreign_key="invite.id", unique=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    label: str = ""  # how the organizer calls the judge (评委甲), shown in progress and exports
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    categories: list[str] = _json(list)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _moment()
+
+
+class JudgeAssignment(SQLModel, table=True):
+    """A case a judge is to score."""
+
+    __tablename__ = "judge_assignment"
+    __table_args__ = (UniqueConstraint("judge_id", "case_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True)
+    case_id: int = Field(foreign_key="contest_case.id", index=True)
+    created_at: datetime = _moment()
+
+
+class JudgeScore(SQLModel, table=True):
+    """One judge's scores of one case: per criterion (exact decimals as text), a comment.
+
+    ``confirmed_at`` is None while the judge is still scoring; ``asking`` is the criterion the
+    bot asks next ("" when every one is given), so a flow resumes where the judge was.
+    """
+
+    __tablename__ = "judge_score"
+    __table_args__ = (UniqueConstraint("judge_id", "case_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True)
+    case_id: int = Field(foreign_key="contest_case.id", index=True)
+    scores: dict[str, str] = _json(dict)
+    comment: str = ""
+    asking: str = ""
+    confirmed_at: datetime | None = _moment(nullable=True)
+    updated_at: datetime = _moment()
+
+
+class JudgingRound(SQLModel, table=True):
+    """Where a judged stage stands: the case open for live scoring, the proposal, the result.
+
+    ``proposal`` maps a case id (as text) to its tier ("" = goes on); ``opened`` lists the
+    cases the organizer has opened for live scoring, in order.
+    """
+
+    __tablename__ = "judging_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_key: str = Field(unique=True)
+    live_case_id: int | None = Field(default=None, foreign_key="contest_case.id")
+    opened: list[int] = _json(list)
+    proposal: dict[str, str] = _json(dict)
+    confirmed_at: datetime | None = _moment(nullable=True)
+    confirmed_by: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = _moment()
+
+
+class Award(SQLModel, table=True):
+    """A prize a case won at a stage, confirmed by an organizer from the ranking."""
+
+    __table_args__ = (UniqueConstraint("case_id", "stage_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="contest_case.id", index=True)
+    stage_key: str
+    tier: str
+    rank: int | None = None
+    marked_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _moment()

@@ -9,11 +9,12 @@ nothing and repeats at most the sends in flight.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import case, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -129,11 +130,112 @@ async def due_messages(
     return [(row, account) for row, account in (await session.exec(query)).all()]
 
 
+CLAIM_LOCK = 0x0B0C  # PostgreSQL advisory lock key: claims are made one instance at a time
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    worker: str,
+    lease: timedelta,
+) -> list[tuple[OutboxMessage, Account]]:
+    """Lease up to ``limit`` due rows to this worker until ``now + lease``, oldest first.
+
+    A row is free when pending, due, and not leased to a live worker (its lease ran out: that
+    worker crashed). At most one row per account is leased at once, so sends to one chat
+    never overlap across instances (each worker paces its own chats). On
+    PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` and the claims are serialized
+    by a transaction-level advisory lock; SQLite runs a single instance.
+    """
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    if postgres:
+        await session.exec(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))  # type: ignore[call-overload]
+    other = aliased(OutboxMessage)
+    busy = (
+        select(other.id)
+        .where(
+            other.account_id == OutboxMessage.account_id,
+            other.id != OutboxMessage.id,
+            other.status == DeliveryStatus.PENDING,
+            col(other.leased_until).is_not(None),
+            col(other.leased_until) > now,
+            other.leased_by != worker,
+        )
+        .exists()
+    )
+    free = or_(
+        col(OutboxMessage.leased_until).is_(None),
+        col(OutboxMessage.leased_until) <= now,
+        OutboxMessage.leased_by == worker,  # its own, left from a round cut short
+    )
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == DeliveryStatus.PENDING,
+            col(OutboxMessage.due_at) <= now,
+            free,
+            ~busy,
+        )
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+        .limit(limit * 2)  # a few may share an account: one each is kept
+    )
+    if postgres:
+        query = query.with_for_update(skip_locked=True, of=OutboxMessage)  # type: ignore[arg-type]
+    picked: dict[int, OutboxMessage] = {}
+    for row in (await session.exec(query)).all():
+        if row.account_id not in picked and len(picked) < limit:
+            picked[row.account_id] = row
+    if not picked:
+        return []
+    ids = [row.id for row in picked.values()]
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids))
+        .values(leased_until=now + lease, leased_by=worker)
+    )
+    accounts = {
+        a.id: a
+        for a in (
+            await session.exec(select(Account).where(col(Account.id).in_(list(picked))))
+        ).all()
+    }
+    rows = sorted(picked.values(), key=lambda r: (r.due_at, r.id or 0))
+    return [(row, accounts[row.account_id]) for row in rows if row.account_id in accounts]
+
+
+async def renew_lease(session: AsyncSession, *, row_id: int, worker: str, until: datetime) -> bool:
+    """Extend this worker's lease on a row just before sending it; False if it lost it."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == row_id,
+            OutboxMessage.leased_by == worker,
+            OutboxMessage.status == DeliveryStatus.PENDING,
+        )
+        .values(leased_until=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_leases(session: AsyncSession, *, worker: str | None = None) -> int:
+    """Free leased rows not sent yet (this worker's, or all: a single instance at start)."""
+    statement = update(OutboxMessage).where(
+        OutboxMessage.status == DeliveryStatus.PENDING, col(OutboxMessage.leased_until).is_not(None)
+    )
+    if worker is not None:
+        statement = statement.where(OutboxMessage.leased_by == worker)
+    result = await session.exec(statement.values(leased_until=None, leased_by=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def next_due(session: AsyncSession) -> datetime | None:
     """Return when the next pending message falls due, if any is pending."""
-    query = select(func.min(OutboxMessage.due_at)).where(
-        OutboxMessage.status == DeliveryStatus.PENDING
-    )
+    # A row leased to another worker is due, for this one, when its lease runs out.
+    leased = col(OutboxMessage.leased_until)
+    when = case((leased > col(OutboxMessage.due_at), leased), else_=col(OutboxMessage.due_at))
+    query = select(func.min(when)).where(OutboxMessage.status == DeliveryStatus.PENDING)
     return (await session.exec(query)).first()  # type: ignore[call-overload]
 
 
@@ -181,7 +283,10 @@ async def mark_unreachable(
 
 async def retry_later(session: AsyncSession, *, row_id: int, due_at: datetime, error: str) -> None:
     """Count a failed attempt and try again at ``due_at``."""
-    await _set(session, row_id, due_at=due_at, attempts=OutboxMessage.attempts + 1, error=error)
+    await _set(
+        session, row_id, due_at=due_at, attempts=OutboxMessage.attempts + 1, error=error,
+        leased_until=None, leased_by=None,
+    )  # fmt: skip
 
 
 async def mark_failed(session: AsyncSession, *, row_id: int, error: str) -> None:

@@ -1,10 +1,10 @@
 """Purging a finished contest: every row it left, counted first, deleted in one transaction.
 
 The database holds one contest (the one ``CONTEST_FILE`` names). After it, its units,
-people, cases and their revisions, teams, invites, notices and outbox, the console's links,
-sessions and audit log go; organizers' own rows and accounts stay (without their forms in
-progress), so the next contest can start with them. Configured organizers (``ORGANIZER_IDS``)
-are named by their accounts on one channel.
+people, cases and their revisions, teams, invites, notices and outbox, the inbox of
+updates, the console's links, sessions and audit log go; organizers' own rows and accounts
+stay (without their forms in progress), so the next contest can start with them.
+Configured organizers (``ORGANIZER_IDS``) are named by their accounts on one channel.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from storage.models import (
     ConsoleSession,
     ErasureRequest,
     FormProgress,
+    InboxUpdate,
     Invite,
     LoginToken,
     OutboxMessage,
@@ -55,6 +56,7 @@ ORDER: list[type[SQLModel]] = [
     Invite,
     Person,
     Unit,
+    InboxUpdate,  # the updates received (ids and, while open, their content)
 ]
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from telegram.request import HTTPXRequest
 
 from bot.app import (
     AnyApplication,
@@ -22,6 +21,8 @@ from bot.app import (
     start_services,
     stop_services,
 )
+from channels.telegram.inbox import inbox_of
+from channels.telegram.retrying import RetryingRequest
 from config.clock import ManualClock
 from config.settings import Settings
 from contest.definition import Contest
@@ -32,13 +33,33 @@ from sandbox.server import SandboxServer
 ORGANIZER_ID = 9001
 
 
-def _patient_request() -> HTTPXRequest:
+class InboxPump(UpdatePump):
+    """The pump through the bot's inbox: updates stored, handled in lanes, awaited."""
+
+    async def pump(self) -> int:
+        """Store every pending update in the inbox and wait until all are handled."""
+        inbox = inbox_of(self.application)
+        count = 0
+        for _ in range(self.max_rounds):
+            updates = await self.fetch()
+            if not updates:
+                await inbox.idle()
+                return count
+            await inbox.receive(updates)
+            self.offset = updates[-1].update_id + 1
+            await inbox.idle()
+            count += len(updates)
+            self.processed += len(updates)
+        raise RuntimeError(f"updates kept coming after {self.max_rounds} rounds")
+
+
+def _patient_request() -> RetryingRequest:
     """Return the bot's HTTP client with generous timeouts: a loaded test machine is slow.
 
     The sandbox answers in milliseconds when the machine is quiet; the default 5 s let a test
     fail when eight processes shared two cores. Nothing here measures time.
     """
-    return HTTPXRequest(
+    return RetryingRequest(  # the bot's own: direct replies retried on 5xx
         connection_pool_size=32, connect_timeout=60, read_timeout=60, write_timeout=60
     )
 
@@ -84,7 +105,7 @@ class Harness:
         )
         await start_services(self.app)
         await caught_up(self.app)  # the bot answers meanwhile; tests want it deterministic
-        self.pump = UpdatePump(self.app)
+        self.pump = InboxPump(self.app)
         return self
 
     async def stop(self) -> None:

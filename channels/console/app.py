@@ -123,6 +123,28 @@ def signed_in(handler: Handler) -> Handler:
     return checked
 
 
+def judge_signed_in(handler: Handler) -> Handler:
+    """Let a request through with a live session of an organizer or a judge (评委)."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        backend = _backend(request)
+        signed = await use.check_session(
+            sessions=backend.services.sessions, secret=request.cookies.get(COOKIE, ""),
+            configured=backend.services.is_configured_organizer, idle=backend.idle,
+            now=backend.clock(), judges=True,
+        )  # fmt: skip
+        if signed is None:
+            return _page(request, "login_needed.j2", status=401)
+        request[SIGNED] = signed
+        if request.method == "POST":
+            form = await request.post()
+            if not signed.csrf_matches(str(form.get("csrf", ""))):
+                return _message(request, "csrf", 403)
+        return await handler(request)
+
+    return checked
+
+
 def _int(request: web.Request, name: str, default: int = 1) -> int:
     value = request.query.get(name, "")
     return int(value) if value.isdigit() and len(value) < 9 else default
@@ -147,7 +169,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     )  # fmt: skip
     if result.refusal is not None:
         return _message(request, f"login_{result.refusal.value}", 403)
-    response = web.Response(status=303, headers={"Location": f"{backend.base_path}/"})
+    home = f"{backend.base_path}/judge" if result.judge_only else f"{backend.base_path}/"
+    response = web.Response(status=303, headers={"Location": home})
     response.set_cookie(
         COOKIE, result.session_secret, path=backend.base_path, httponly=True,
         samesite="Lax", secure=backend.secure_cookies,
@@ -354,6 +377,7 @@ def create_console_app(site: ConsoleSite) -> web.Application:
     app.router.add_get("/exports", exports_page)
     app.router.add_get(r"/exports/{kind}", export_file)
     app.router.add_get("/audit", audit_page)
+    judging_routes(app)
     app.router.add_static("/static/", STATIC, show_index=False)
     return app
 
@@ -361,3 +385,6 @@ def create_console_app(site: ConsoleSite) -> web.Application:
 def mount(root: web.Application, site: ConsoleSite, path: str = "/console") -> None:
     """Mount the console on another aiohttp app (the sandbox's or the webhook server's)."""
     root.add_subapp(path, create_console_app(site))
+
+
+from channels.console.judging import judging_routes  # noqa: E402  (its pages use the above)

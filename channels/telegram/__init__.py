@@ -13,11 +13,15 @@ from telegram.ext import Application
 
 from channels.telegram import (
     broadcast,
+    busy,
     cases,
     console_commands,
     errors,
+    fallback,
     forms,
     invites,
+    judging,
+    keyboard,
     mydata,
     organizer,
     questions,
@@ -36,6 +40,8 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # Order matters where two modules handle the same update: registration takes
 # "/start <code>" before start takes plain "/start"; the free-text router comes last.
 MODULES = [
+    busy,
+    keyboard,
     registration,
     start,
     invites,
@@ -47,9 +53,11 @@ MODULES = [
     organizer,
     broadcast,
     console_commands,
+    judging,
     forms,
     errors,
     questions,
+    fallback,
 ]
 
 

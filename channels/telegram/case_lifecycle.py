@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from channels.telegram.common import Context, Visit, answer, callback_parts, int_part, responds
 from handlers import cases
+from handlers.forms import resume_offer
 from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 @responds
-async def todo(update: Update, context: Context, v: Visit) -> Reply:
-    """Says what to do now: for a unit, each case's gaps and the next deadline."""
-    return await cases.todo(v)
+async def todo(update: Update, context: Context, v: Visit) -> list[Reply]:
+    """Says what to do now: a half-filled form first, each case's gaps, the next deadline."""
+    return [*await resume_offer(v), await cases.todo(v)]
 
 
 def register(app: AnyApp) -> None:

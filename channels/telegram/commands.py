@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 USER_COMMANDS = [
     "start", "schedule", "todo", "me", "reminders", "mydata", "deleteme", "cancel", "help"
 ]  # fmt: skip
-ORGANIZER_COMMANDS = ["organizer", "invite", "broadcast", "status", "console", "stats", "export"]
+ORGANIZER_COMMANDS = [
+    "organizer", "invite", "broadcast", "status", "console", "stats", "export", "judging"
+]  # fmt: skip
 
 
 def _commands(names: list[str]) -> list[BotCommand]:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace as copy
 from typing import Any, Protocol
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -89,9 +97,96 @@ def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
     )
 
 
+PROMPT = "prompt"  # chat_data: id of the form prompt whose buttons are live (cosmetic only)
+
+
+async def _edit(context: Context, chat_id: int, message_id: int, item: Reply) -> bool:
+    """Edit one message into a reply; False if Telegram refuses (too old, deleted, too long)."""
+    text = render(item.template, **item.values)
+    if plain_length(text) > MESSAGE_LIMIT:
+        return False
+    try:
+        await context.bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=markup_of(item.actions),
+        )
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return True
+        log.info("edit failed (%s)", error)
+        return False
+    return True
+
+
+async def _strip_buttons(context: Context, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a prompt the conversation has moved past."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except BadRequest as error:
+        log.info("could not take the buttons off an old prompt: %s", error)
+
+
+async def _send_prompted(update: Update, context: Context, replies: Sequence[Reply]) -> bool:
+    """Send replies that carry form prompts and receipts; False if there are none to handle.
+
+    One prompt stays live: a receipt edits the prompt it answers (the pressed message, or
+    the live prompt for a typed answer) into its one line without buttons; a new prompt
+    takes the buttons off the one before.
+    """
+    if not any(r.prompt or r.receipt for r in replies) or context.chat_data is None:
+        return False
+    chat = chat_of(update)
+    query = update.callback_query
+    pressed = query.message.message_id if query is not None and query.message else None
+    live = context.chat_data.get(PROMPT)
+    target = pressed or live
+    for item in replies:
+        if (item.receipt or (item.prompt and item.in_place)) and target is not None:
+            if await _edit(context, chat, target, item):
+                if item.prompt:
+                    live = target
+                elif target == live:
+                    live = None
+                target = None
+                continue
+        if item.receipt:
+            continue  # nothing to stand in for: the receipt is not sent on its own
+        if item.prompt and live is not None:
+            await _strip_buttons(context, chat, live)
+            live = None
+        if not item.prompt:
+            # In place only while the pressed message is still untouched by a receipt.
+            fresh = item if target is not None or not item.in_place else copy(item, in_place=False)
+            await _send_one(update, context, fresh)
+            continue
+        message = await reply(update, context, item.template, markup=item.actions, **item.values)
+        live = message.message_id
+        if item.values.get("wants_own_mobile"):
+            await offer_contact(update, context)
+    context.chat_data[PROMPT] = live
+    return True
+
+
+SHARE_CONTACT = "form.share_mobile"
+
+
+async def offer_contact(update: Update, context: Context) -> None:
+    """Offer Telegram's 📱 button that shares the person's own number (one tap, then gone)."""
+    button = KeyboardButton(label_text(SHARE_CONTACT), request_contact=True)
+    markup = ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    await context.bot.send_message(chat_of(update), render("form/share_mobile.html"),
+                                   reply_markup=markup)  # fmt: skip
+    if context.chat_data is not None:
+        context.chat_data.pop("reply_keyboard", None)  # the menu keyboard is set again later
+
+
 async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
     """Send a use case's replies in order: in place where asked and possible, else anew;
     joined replies packed into as few messages as fit."""
+    if await _send_prompted(update, context, replies):
+        return
     blocks: list[str] = []
     for item in replies:
         if item.joined:
@@ -129,6 +224,25 @@ async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> N
         )
 
 
+async def _send_one(update: Update, context: Context, item: Reply) -> None:
+    """Send one reply: with its file, in place of the pressed message, or anew."""
+    markup = markup_of(item.actions)
+    if item.attachment is not None:
+        chat = update.effective_chat
+        assert chat is not None
+        await context.bot.send_document(
+            chat.id,
+            document=item.attachment.data,
+            filename=item.attachment.filename,
+            caption=render(item.template, **item.values),
+            reply_markup=markup,
+        )
+    elif item.in_place:
+        await show(update, context, item.template, markup=markup, **item.values)
+    else:
+        await reply(update, context, item.template, markup=markup, **item.values)
+
+
 def keyboard(rows: Sequence[Sequence[Button]]) -> Actions:
     """Build neutral actions from (label key or ready text, action id) pairs."""
     return actions(rows)
@@ -161,9 +275,7 @@ async def reply(
     text = render(template, **values)
     parts = split_messages([text]) or [text]
     for part in parts[:-1]:
-        await context.bot.send_message(
-            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-        )
+        await context.bot.send_message(chat.id, part)
     return await context.bot.send_message(
         chat.id,
         parts[-1],
@@ -188,9 +300,7 @@ async def show(
         try:
             return await query.edit_message_text(
                 text,
-                parse_mode=ParseMode.HTML,
                 reply_markup=_markup(markup),
-                disable_web_page_preview=True,
             )
         except BadRequest as error:
             if "not modified" in str(error).lower():

@@ -14,6 +14,7 @@ from telegram.ext import Application
 
 from channels.telegram.common import Context, reply
 from channels.telegram.metered import update_ids
+from handlers.inbox import AlreadyApplied
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,9 @@ async def on_error(update: object, context: Context) -> None:
     """Logs an unhandled error and tells the user, briefly, that it did not work."""
     error = context.error
     ids = update_ids(update, context.bot.token)
+    if isinstance(error, AlreadyApplied):
+        log.info("update_id=%s: already applied by another dispatch", ids["update_id"])
+        return  # its effect and answer are another dispatch's: nothing to say here
     log.error(
         "update_id=%s kind=%s user=%s chat=%s failed: %s",
         ids["update_id"], ids["kind"], ids.get("user"), ids.get("chat"), type(error).__name__,

@@ -26,7 +26,7 @@ from channels.telegram.commands import publish_organizer_commands
 from channels.telegram.common import Context, Visit, chat_of, responds, send_replies, visit
 from channels.telegram.invites import invite_link
 from handlers import registration
-from handlers.forms import waiting
+from handlers.forms import resume_offer, waiting
 from handlers.registration import join_with_code, normalize_code, register_forms
 from handlers.replies import Reply
 
@@ -99,9 +99,9 @@ async def on_open(update: Update, context: Context, v: Visit) -> list[Reply]:
 
 
 @responds
-async def on_me(update: Update, context: Context, v: Visit) -> Reply:
-    """Shows the person's own details and their unit, with buttons to change them."""
-    return await registration.me(v)
+async def on_me(update: Update, context: Context, v: Visit) -> list[Reply]:
+    """Shows a half-filled form first, then the person's own details and their unit."""
+    return [*await resume_offer(v), await registration.me(v)]
 
 
 @responds

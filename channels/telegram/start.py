@@ -6,7 +6,18 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from channels.telegram.commands import publish_organizer_commands
-from channels.telegram.common import Context, Visit, answer, chat_of, keyboard, reply, show, visit
+from channels.telegram.common import (
+    Context,
+    Visit,
+    answer,
+    chat_of,
+    keyboard,
+    reply,
+    send_replies,
+    show,
+    visit,
+)
+from channels.telegram.keyboard import offer_keyboard
 from contest.schedule import position
 from handlers import forms
 from handlers.menus import main_menu
@@ -30,9 +41,11 @@ async def start(update: Update, context: Context) -> None:
     v = await visit(update, context)
     if v.is_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
+    await send_replies(update, context, await forms.resume_offer(v))
     await reply(
         update, context, "start/welcome.html", markup=keyboard(main_menu(v)), **_welcome_context(v)
     )
+    await offer_keyboard(update, context, v)
 
 
 async def menu(update: Update, context: Context) -> None:

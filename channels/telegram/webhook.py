@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
+from channels.telegram.inbox import inbox_of
 from config.services import services_of
 from observability.health import add_health_routes
 
@@ -43,7 +44,11 @@ async def _receive(request: web.Request) -> web.Response:
     update = _parse_update(body, application)
     if update is None:
         return web.Response(status=400, text="bad request")
-    await application.update_queue.put(update)
+    try:
+        await inbox_of(application).receive([update])  # stored before the 200
+    except Exception:  # noqa: BLE001 - not stored: Telegram must send it again
+        log.exception("webhook: update %s could not be stored", update.update_id)
+        return web.Response(status=503, text="try again")
     return web.Response(text="ok")
 
 

@@ -116,8 +116,9 @@ class WecomAdapter:
         else:
             v = await self.visit(event.user_id)
             kind = "media" if event.kind is InboundKind.MEDIA else "other"
-            await self.send(event.user_id, [self._with_menu(v, "wecom/unsupported_message.html",
-                                                            kind=kind)])
+            await self.send(
+                event.user_id, [self._with_menu(v, "wecom/unsupported_message.html", kind=kind)]
+            )
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -134,11 +135,12 @@ class WecomAdapter:
             run = 1
             while item.joined and index + run < len(replies) and replies[index + run].joined:
                 run += 1
-            if not item.template:
+            if not item.template or item.receipt:
                 index += 1
-                continue
+                continue  # a receipt stands in for an edited prompt; 企业微信 cannot edit
             text = "\n\n".join(
-                render(r.template, **r.values) for r in replies[index : index + run]
+                render(r.template, **{"channel": CHANNEL, **r.values})
+                for r in replies[index : index + run]
             )
             document = None
             if item.attachment is not None and not item.attachment.ref:
@@ -248,8 +250,12 @@ class WecomAdapter:
         v = await self.visit(user_id)
         pressed = await self.press(v, event.button_key)
         toast = render(pressed.toast, **pressed.toast_values) if pressed.toast else ""
-        label = pressed.label or toast or render(
-            "wecom/pressed.html", label=self.speaker.label_of(event.task_id, event.button_key)
+        label = (
+            pressed.label
+            or toast
+            or render(
+                "wecom/pressed.html", label=self.speaker.label_of(event.task_id, event.button_key)
+            )
         )
         try:
             await self.speaker.mark_pressed(user_id, event.response_code, pressed_label(label))
@@ -376,4 +382,3 @@ class WecomAdapter:
         if len(rest) == 2 and rest[0] == "fix":
             return await cases.fix(v, case_id=case_id, field_key=rest[1])
         return None
-

@@ -11,6 +11,7 @@ from aiohttp import web
 from playwright.async_api import expect
 
 from bot.app import build_application, start_services, stop_services
+from channels.telegram.inbox import inbox_of
 from channels.telegram.webhook import SECRET_HEADER, create_webhook_app, register_webhook
 from config.settings import Settings
 from tests.db import database_url, wipe
@@ -36,10 +37,10 @@ async def polling_bot(sandbox_server, clock, tmp_path) -> AsyncIterator[Any]:
     await wipe(settings.database_url)
     application = build_application(settings, clock=clock, token=sandbox_server.token)
     await start_services(application)
-    await application.updater.start_polling(timeout=2)
+    inbox_of(application).start_polling()  # as run_polling does
     await application.start()
     yield application
-    await application.updater.stop()
+    await inbox_of(application).stop()
     await application.stop()
     await stop_services(application)
 

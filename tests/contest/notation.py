@@ -35,7 +35,7 @@ def resolve(expression: str, contest: Contest) -> list[str]:
                 found.append(value.get(name) if isinstance(value, dict) else getattr(value, name))
             elif index == "*":
                 found.extend(value.values() if isinstance(value, dict) else value)
-            elif int(index) < len(value):
+            elif value is not None and int(index) < len(value):
                 found.append(value[int(index)])
         values = found
     values = [v for v in values if v is not None and v != "" and v != [] and v != {}]

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from contest.__main__ import main
 from contest.check import choice_callback, warnings_for
 from contest.definition import Contest, ContestFileError, load_contest, parse_contest
+from contest.lifecycle import barred_prize
 from tests.other_city import OTHER_CITY
 
 CONTESTS = Path(__file__).resolve().parents[2] / "contests"
@@ -33,6 +34,30 @@ def test_a_renamed_role_is_refused_naming_the_key_and_what_it_does() -> None:
     message = _refused(MODEL.replace('key = "previous_prize"', 'key = "earlier_award"'))
     assert "forms.case" in message and "'previous_prize'" in message
     assert "bars re-entry" in message and "barred_prizes" in message
+
+
+def test_a_renamed_key_with_its_role_is_an_alias_and_keeps_the_rule() -> None:
+    """key = "earlier_award" with role = "previous_prize" loads; the re-entry bar still works."""
+    renamed = MODEL.replace(
+        'key = "previous_prize"', 'key = "earlier_award"\nrole = "previous_prize"'
+    ).replace('key = "reentered"', 'key = "took_part"\nrole = "reentered"')
+    renamed = renamed.replace('when = "reentered"', 'when = "took_part"')
+    contest = parse_contest(renamed)
+    prize = contest.forms.case.field("previous_prize")
+    assert prize.role == "previous_prize" and prize.when == "reentered"
+    first = next(c.key for c in prize.choices if c.label == "一等奖")
+    assert barred_prize(contest, {"reentered": True, "previous_prize": first}) == "一等奖"
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("party_org", "none of this form's roles"), ("title", "is the key of another field")],
+)
+def test_a_wrong_role_is_refused(role: str, expected: str) -> None:
+    """A role the form does not have, or one another field already is, is an error."""
+    broken = MODEL.replace('key = "background"', f'key = "background"\nrole = "{role}"', 1)
+    message = _refused(broken)
+    assert "forms.case.background" in message and expected in message
 
 
 @pytest.mark.parametrize(

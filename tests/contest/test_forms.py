@@ -11,12 +11,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.definition import Contest, FieldKind, load_contest
-from contest.fields import FieldError, check_value, parse_date, parse_mobile, parse_phone
+from contest.fields import (
+    FieldError,
+    Reading,
+    check_value,
+    parse_date,
+    parse_mobile,
+    parse_phone,
+)
 from contest.forms import Event, FormEngine, FormState, Step
+from contest.text import count_words
 
 CONTEST_FILE = Path(__file__).parents[2] / "contests" / "jianbing-2024.toml"
 TODAY = date(2024, 6, 10)
 CONTEST: Contest = load_contest(CONTEST_FILE)
+OTHER: Contest = load_contest(CONTEST_FILE.with_name("donghu-2026.toml"))
 FULL_WIDTH = {str(d): chr(0xFF10 + d) for d in range(10)}
 LEAD = {"lead.name": "李四", "lead.title": "二级主任科员", "lead.office_phone": "0755 8813 4324"}
 LEAD |= {"lead.mobile": "13900001111"}
@@ -34,8 +43,11 @@ def same_after_json(state: FormState) -> bool:
 class Walk:
     """Drives one form like a user, checking the JSON round trip after every step."""
 
-    def __init__(self, form_key: str, prefill: dict | None = None, **engine_options) -> None:
-        self.engine = FormEngine(CONTEST, form_key, today=TODAY, **engine_options)
+    def __init__(
+        self, form_key: str, prefill: dict | None = None, *, contest: Contest = CONTEST,
+        **engine_options,
+    ) -> None:  # fmt: skip
+        self.engine = FormEngine(contest, form_key, today=TODAY, **engine_options)
         self.last = self.engine.start(prefill)
         assert same_after_json(self.last.state)
 
@@ -285,7 +297,11 @@ def test_contact_form_errors_back_and_first_field() -> None:
     assert walk.do("back", "name").event is Event.AT_FIRST
     walk.say("张三")
     walk.say("办公室副主任")
-    walk.refused("88134324", "phone_needs_area_code")
+    suggested = walk.say("88134324")
+    assert suggested.event is Event.SUGGESTED and walk.at == "office_phone"
+    assert suggested.error == FieldError(
+        "area_code_added", {"number": "0755-88134324", "area_code": "0755"}
+    )
     walk.refused("13800138000", "phone_is_mobile")
     walk.say("(0755)88134324")
     walk.refused("0755-88134324", "bad_mobile")
@@ -434,7 +450,7 @@ def test_long_text_over_three_messages_then_finish() -> None:
         assert walk.say(piece).event is Event.APPENDED and walk.at == "background"
     view = walk.engine.current(walk.state)
     assert view is not None and len(view.pieces) == 3 and not view.can_keep
-    assert view.length == len("\n".join(view.pieces))
+    assert view.length == count_words("\n".join(view.pieces))  # the one counting rule
     assert walk.do("finish", "background").event is Event.ADVANCED
     assert walk.state.values["background"] == (
         "一、问题。\n二、工作基础：已有数据平台。\n三、出发点：让群众少跑腿。"
@@ -513,6 +529,25 @@ def test_list_items_one_by_one_with_back_and_keep() -> None:
     walk.do("back", "results")
     view = walk.engine.current(walk.state)
     assert (view.item, view.item_value) == (3, "全程网办，不见面审批。")
+
+
+def test_a_list_keeps_its_items_as_far_as_they_go() -> None:
+    walk = Walk("case", PREFILL)
+    fill_case_up_to_background(walk)
+    walk.say(BACKGROUND)
+    walk.do("finish", "background")
+    walk.say("数据共享，材料免交。")
+    # The first item is stored at once: a pause, the review or a reopened form keeps it.
+    assert walk.state.values["innovations"] == ["数据共享，材料免交。"]
+    again = walk.engine.start(values={**walk.engine.result(walk.state)})
+    assert again.state.values["innovations"] == ["数据共享，材料免交。"]
+    assert "innovations" not in again.state.prefilled  # asked again: it is not complete
+    edited = walk.engine.edit(walk.engine._to_review(walk.state), "innovations").state
+    view = walk.engine.current(edited)
+    assert view is not None and (view.item, view.item_value) == (2, None)
+    assert edited.draft == ("数据共享，材料免交。", "", "")
+    back = walk.engine.back(edited, "innovations", item=2).state
+    assert walk.engine.current(back).item_value == "数据共享，材料免交。"
 
 
 def finish_case(walk: Walk, *, reentered: bool) -> None:
@@ -773,6 +808,60 @@ def test_random_operations_never_raise_and_always_round_trip(
             assert 1 <= view.position[0] <= view.position[1]
         for key, value in engine.result(state).items():
             options = engine.options(key)
-            assert check_value(engine.form.field(key), value, options, TODAY) is None
+            form_field = engine.form.field(key)
+            if form_field.kind is FieldKind.LIST and len(value) < (form_field.items or 0):
+                value = [*value, *[value[-1]] * ((form_field.items or 0) - len(value))]
+            assert check_value(form_field, value, options, TODAY) is None
         if state.confirmed:
             assert engine.problems(state) == ()
+
+
+def test_an_office_number_without_area_code_gets_the_contests_and_is_kept_with_one_tap() -> None:
+    """The area code comes from the contest file (0739 in the made-up city), shown, then kept."""
+    walk = Walk("contact", contest=OTHER)
+    walk.say("王明")
+    walk.say("党建办主任")
+    step = walk.say("5123456")
+    assert step.event is Event.SUGGESTED and step.error is not None
+    assert step.error.params == {"number": "0739-5123456", "area_code": "0739"}
+    view = walk.engine.current(walk.state)
+    assert view is not None and view.value == "0739-5123456" and view.can_keep
+    walk.do("keep", "office_phone")
+    assert walk.at == "mobile" and walk.state.values["office_phone"] == "0739-5123456"
+
+
+def test_without_an_area_code_in_the_file_a_local_number_is_refused() -> None:
+    contest = OTHER.model_copy(update={"terms": OTHER.terms.model_copy(update={"area_code": ""})})
+    walk = Walk("contact", contest=contest)
+    walk.say("王明")
+    walk.say("党建办主任")
+    walk.refused("5123456", "phone_needs_area_code")
+
+
+@pytest.mark.parametrize("typed", ["李<i>四</i>", "😀😀😀", "李4", "<b>张三</b>", "!!"])
+def test_a_name_needs_letters_of_a_name(typed: str) -> None:
+    walk = Walk("contact")
+    error = walk.refused(typed, "not_a_name")
+    assert error.params == {"what": "person"}
+
+
+@pytest.mark.parametrize("typed", ["张三", "阿依古丽·买买提", "Zhang San", "欧阳 娜娜"])
+def test_names_as_people_write_them_are_taken(typed: str) -> None:
+    walk = Walk("contact")
+    walk.say(typed)
+    assert walk.at == "title"
+
+
+@pytest.mark.parametrize("typed", ["😀😀😀😀😀", "<b>某某局</b>", "12345678"])
+def test_an_organization_name_needs_words(typed: str) -> None:
+    walk = Walk("unit")
+    assert walk.refused(typed, "not_a_name").params == {"what": "organization"}
+
+
+def test_the_lead_name_in_the_case_form_follows_the_name_rule() -> None:
+    """A text field prefilled from a name is a name too (牵头人姓名 from lead.name)."""
+    engine = FormEngine(CONTEST, "case", today=TODAY)
+    lead = next(f for f in CONTEST.forms.case.fields if f.prefill == "lead.name")
+    assert engine.field_type(lead.key).parse("😀😀", Reading()) == FieldError(
+        "not_a_name", {"what": "person"}
+    )

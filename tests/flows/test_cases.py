@@ -513,9 +513,12 @@ async def test_the_team_lead_prefills_the_lead_fields(harness):
     await user.send("/start")
     await user.press("menu:cases")
     await user.press(f"case:{case.id}")
-    await user.press("👁 预览全文")
-    assert "牵头人姓名：赵六" in user.last_reply.text  # on the review card
-    assert "牵头人职务：科长" in user.last_reply.text
+    await user.press(f"case:{case.id}:edit")
+    await user.press("发展提质")
+    await user.send("社区治理新探索")
+    assert "案例背景" in user.last_reply.text  # the lead's fields are not asked
+    values = (await stored(harness, case.id)).values
+    assert (values["lead_name"], values["lead_title"]) == ("赵六", "科长")
 
 
 async def test_the_draft_survives_a_restart_mid_field(harness):

@@ -60,7 +60,7 @@ async def test_reminders_fire_at_their_moments_with_personal_content(harness):
     assert "截止时间：2024年7月15日（周一）23:59（还有 7 天 13 小时）" in gappy
     assert "《打造全国首创的服务模式》" in gappy
     assert "· 未填写：推荐单位、牵头人姓名" in gappy
-    assert "· 限制用语未提供依据：“首创”、“服务模式”" in gappy
+    assert "· 用词未提供依据：“首创”、“服务模式”" in gappy
     assert "· 团队：尚未添加团队成员" in gappy
     assert "内容已齐全，尚未提交" in bot_texts(harness, 3002)[-1]
     assert "已提交单位的案例均已提交" in bot_texts(harness, 3003)[-1]

@@ -133,7 +133,7 @@ async def test_adding_the_lead_through_every_member_field(harness):
     await user.send("二级主任科员")
     assert "办公电话（选填）" in user.last_reply.text
     await user.send("8813432")
-    assert "请加上区号" in user.last_reply.text
+    assert "已按深圳的区号 0755 补全为 0755-8813432" in user.last_reply.text
     await user.press("跳过")
     await user.send("1380013800")
     assert "手机号格式不对" in user.last_reply.text

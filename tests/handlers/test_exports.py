@@ -1,14 +1,16 @@
-"""The units workbook carries the fields a contest file adds to the unit and contact forms."""
+"""The workbooks carry the fields a contest file adds to the unit, contact and member forms."""
 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
 from contest.definition import load_contest
-from handlers.exports import units_workbook
-from storage.models import Person, Unit
+from handlers.exports import cases_workbook, units_workbook
+from storage.case_table import CaseRow
+from storage.models import Case, Person, TeamMember, Unit
 from storage.unit_table import UnitRow
 from tests.conftest import CONTESTS
 
@@ -30,3 +32,34 @@ def test_added_unit_and_contact_fields_are_columns_with_their_labels():
     assert cells["党员人数"] == "36"
     contact_label = OTHER_CITY.forms.contact.field("wecom").label
     assert cells[contact_label] == "wangwu" and cells["联系人"] == "王五"
+
+
+def test_added_member_fields_are_in_the_cases_workbook_team_column():
+    unit = Unit(id=7, party_org="中共某某街道工作委员会", recommending_unit="柳湾街道")
+    case = Case(
+        id=11, unit_id=7, values={"category": "livelihood", "title": "红色驿站进小区"}
+    )
+    lead = TeamMember(
+        id=1, case_id=11, slot=1, name="赵六", is_lead=True,
+        extra={"political_status": "party", "duty": "方案策划"},
+    )  # fmt: skip
+    member = TeamMember(id=2, case_id=11, slot=2, name="钱七", extra={"duty": "拍摄"})
+    now = datetime(2026, 4, 10, 10, 0, tzinfo=UTC)
+    data = cases_workbook(OTHER_CITY, [CaseRow(case, unit, [lead, member])], now)
+    sheet = load_workbook(io.BytesIO(data))["服务民生"]
+    head, row = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    team = dict(zip(head, row, strict=True))["团队成员"]
+    assert team == "赵六（负责人；政治面貌：中共党员；项目分工：方案策划）、钱七（项目分工：拍摄）"
+    assert "在编" not in team  # this member form asks no employment
+
+
+def test_shenzhen_team_column_keeps_the_employment():
+    contest = load_contest(CONTESTS / "jianbing-2024.toml")
+    unit = Unit(id=7, party_org="中共深圳市某某局机关委员会")
+    case = Case(id=11, unit_id=7, values={"category": "conduct"})
+    lead = TeamMember(id=1, case_id=11, slot=1, name="李四", is_lead=True, employment="staff")
+    now = datetime(2024, 7, 1, 10, 0, tzinfo=UTC)
+    data = cases_workbook(contest, [CaseRow(case, unit, [lead])], now)
+    sheet = load_workbook(io.BytesIO(data))["正风增效"]
+    head, row = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    assert dict(zip(head, row, strict=True))["团队成员"] == "李四（牵头队员；在编）"

@@ -34,13 +34,13 @@ BACKGROUND = "我局梳理高频事项，推动部门数据共享。" * 10
 TOO_LONG = "字" * 3100
 
 
-async def test_upgrade_from_0005_keeps_cases_and_the_start_counts_them(tmp_path):
+async def test_upgrade_from_0007_keeps_cases_and_the_start_counts_them(tmp_path):
     url = database_url(tmp_path)
     await wipe(url)
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0005"))
+            await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), "0007"))
             await connection.execute(
                 text(
                     "INSERT INTO unit (id, party_org, recommending_unit, submitter_key, status, "
@@ -81,7 +81,7 @@ async def test_upgrade_from_0005_keeps_cases_and_the_start_counts_them(tmp_path)
             assert (progress.cases, progress.drafts, progress.submitted) == (2, 2, 0)
             assert progress.over_limit == 1 and progress.complete_drafts == 0
         async with engine.begin() as connection:
-            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0005"))
+            await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), "0007"))
     finally:
         await engine.dispose()
 

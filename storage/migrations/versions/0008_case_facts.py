@@ -1,7 +1,7 @@
 """a case's 字数 and completeness, stored when it changes
 
 Revision ID: 0008
-Revises: 0006 (written on 0005; re-chained after main brought 0006)
+Revises: 0007 (written on 0005; re-chained at merge)
 Create Date: 2026-12-02
 
 The counts depend on the contest file (which fields count, which are required), which a
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | tuple[str, ...] | None = "0006"
+down_revision: str | tuple[str, ...] | None = "0007"  # written on 0005; chained at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -91,6 +91,7 @@ SAMPLES = {
     "start/help.html": lambda h: {"contest": h.contest, "organizer": True},
     "start/cancelled.html": lambda h: {"paused": 1},
     "common/error.html": lambda h: {},
+    "common/resumed.html": lambda h: {},
     "partials/verdict.html": lambda h: {"verdict_words": h.text},
     "partials/position.html": lambda h: {
         "contest": h.contest,

@@ -1,0 +1,187 @@
+"""The inbox: every incoming update is a row here before it is confirmed to its channel.
+
+An update is stored (:func:`store`, idempotent by ``(channel, update_id)``: a re-read or
+redelivered update is not stored twice, and only a newly stored one is handled), claimed by
+the instance handling it until ``claimed_until``, marked applied inside the transaction that
+writes its effect (:func:`applying`: a second dispatch of the same update finds it applied by
+another and rolls its transaction back), and done once its reply went out (the payload is
+cleared then). Rows open after a crash are found by :func:`open_updates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import EFFECT_HOOK
+from storage.models import InboxUpdate
+
+APPLIED = "applied_update"  # session.info key: the update this transaction applies
+
+
+class AlreadyApplied(Exception):
+    """This update's effect was written by another dispatch: this one's is rolled back."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update as received: its channel, id, sender (for ordering) and payload."""
+
+    channel: str
+    update_id: int
+    sender: str
+    payload: dict[str, Any]
+
+
+async def store(
+    session: AsyncSession, *, updates: Sequence[Incoming], now: datetime, lease: timedelta
+) -> list[Incoming]:
+    """Store these updates, claimed until ``now + lease``; return those not stored before."""
+    if not updates:
+        return []
+    rows = [
+        {
+            "channel": u.channel,
+            "update_id": u.update_id,
+            "sender": u.sender,
+            "payload": u.payload,
+            "received_at": now,
+            "claimed_until": now + lease,
+        }
+        for u in updates
+    ]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxUpdate)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        .returning(col(InboxUpdate.update_id))
+    )
+    fresh = set((await session.exec(statement)).scalars().all())  # type: ignore[call-overload]
+    return [u for u in updates if u.update_id in fresh]
+
+
+async def claim_open(
+    session: AsyncSession, *, channel: str, now: datetime, lease: timedelta, everything: bool
+) -> list[InboxUpdate]:
+    """Claim the updates not done whose claim ran out (or all: ``everything``), oldest first.
+
+    ``everything`` is for a single instance at start: nobody else can be handling them.
+    """
+    query = select(InboxUpdate).where(
+        InboxUpdate.channel == channel, col(InboxUpdate.done_at).is_(None)
+    )
+    if not everything:
+        query = query.where(
+            or_(col(InboxUpdate.claimed_until).is_(None), col(InboxUpdate.claimed_until) < now)
+        )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.exec(query.order_by(col(InboxUpdate.update_id)))).all())
+    if rows:
+        await session.exec(
+            update(InboxUpdate)
+            .where(
+                InboxUpdate.channel == channel,
+                col(InboxUpdate.update_id).in_([r.update_id for r in rows]),
+            )
+            .values(claimed_until=now + lease)
+        )
+    return rows
+
+
+async def latest_claim(session: AsyncSession, *, channel: str) -> datetime | None:
+    """Return when the last claim on an open update runs out (None: nothing open)."""
+    query = select(func.max(InboxUpdate.claimed_until)).where(
+        InboxUpdate.channel == channel, col(InboxUpdate.done_at).is_(None)
+    )
+    return (await session.exec(query)).first()  # type: ignore[call-overload]
+
+
+async def mark_applied(
+    session: AsyncSession, *, channel: str, update_id: int, token: str, now: datetime
+) -> None:
+    """Record that this dispatch wrote the update's effect; AlreadyApplied if another did."""
+    statement = (
+        update(InboxUpdate)
+        .where(
+            InboxUpdate.channel == channel,
+            InboxUpdate.update_id == update_id,
+            or_(col(InboxUpdate.applied_by).is_(None), InboxUpdate.applied_by == token),
+        )
+        .values(applied_by=token, applied_at=now)
+    )
+    result = await session.exec(statement)
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise AlreadyApplied(f"update {update_id} was applied by another dispatch")
+    session.sync_session.info[APPLIED] = update_id  # for observers of the commit (test bed)
+
+
+@contextmanager
+def applying(channel: str, update_id: int, token: str, now: datetime) -> Iterator[None]:
+    """Within this block, every writing transaction marks the update applied with its effect."""
+
+    async def hook(session: AsyncSession) -> None:
+        await mark_applied(session, channel=channel, update_id=update_id, token=token, now=now)
+
+    reset = EFFECT_HOOK.set(hook)
+    try:
+        yield
+    finally:
+        EFFECT_HOOK.reset(reset)
+
+
+async def mark_done(
+    session: AsyncSession, *, channel: str, update_ids: Sequence[int], now: datetime
+) -> None:
+    """Record that these updates were handled and answered; forget their content."""
+    if not update_ids:
+        return
+    await session.exec(
+        update(InboxUpdate)
+        .where(InboxUpdate.channel == channel, col(InboxUpdate.update_id).in_(list(update_ids)))
+        .values(done_at=now, payload=None)
+    )
+
+
+async def extend_claims(
+    session: AsyncSession, *, channel: str, update_ids: Sequence[int], until: datetime
+) -> None:
+    """Keep these updates claimed by this instance until ``until`` (a heartbeat)."""
+    if update_ids:
+        await session.exec(
+            update(InboxUpdate)
+            .where(
+                InboxUpdate.channel == channel,
+                col(InboxUpdate.update_id).in_(list(update_ids)),
+                col(InboxUpdate.done_at).is_(None),
+            )
+            .values(claimed_until=until)
+        )
+
+
+async def forget_done(session: AsyncSession, *, before: datetime) -> int:
+    """Delete done updates received before ``before`` (kept a while against redelivery)."""
+    result = await session.exec(
+        delete(InboxUpdate).where(
+            and_(col(InboxUpdate.done_at).is_not(None), col(InboxUpdate.received_at) < before)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def counts(session: AsyncSession, *, channel: str) -> dict[int, tuple[bool, bool]]:
+    """Return every stored update id with (applied, done) (tests and checks)."""
+    query = select(InboxUpdate).where(InboxUpdate.channel == channel)
+    rows = (await session.exec(query)).all()
+    return {r.update_id: (r.applied_by is not None, r.done_at is not None) for r in rows}

@@ -1,0 +1,63 @@
+"""Help and prompts name each channel's own way in: /commands on Telegram, the menu on 企业微信."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from messages import label, label_keys, render
+
+COMMAND = re.compile(r"(?<![A-Za-z0-9:/.])/[a-z]{2,}\b")
+WAYS = sorted(
+    k.removeprefix("way_telegram.") for k in label_keys() if k.startswith("way_telegram.")
+)
+
+
+def test_every_way_is_said_on_both_channels() -> None:
+    wecom = sorted(k.removeprefix("way_wecom.") for k in label_keys() if k.startswith("way_wecom."))
+    assert WAYS == wecom and "start" in WAYS
+
+
+@pytest.mark.parametrize("key", WAYS)
+def test_the_wecom_way_names_no_command_and_only_real_menu_buttons(key: str) -> None:
+    text = label(f"way_wecom.{key}")
+    assert not COMMAND.search(text), text
+    menu = {label(k) for k in label_keys() if k.startswith("menu.")}
+    for button in re.findall(r"点“([^”]+)”", text):
+        assert button in menu, f"{key}: {button!r} is no menu button"
+
+
+def test_help_on_wecom_lists_menu_buttons_not_commands() -> None:
+    wecom = render("start/help.html", channel="wecom", contest=_contest(), organizer=True)
+    telegram = render("start/help.html", contest=_contest(), organizer=True)
+    assert not COMMAND.search(wecom), wecom
+    assert label("menu.todo") in wecom and "“菜单”" in wecom
+    assert "/todo" in telegram and "/organizer" in telegram
+
+
+def test_way_reads_on_in_a_sentence() -> None:
+    telegram = render("registration/unit_gone.html")
+    wecom = render("registration/unit_gone.html", channel="wecom")
+    assert "请发送 /me 查看" in telegram
+    assert "请发送“菜单”后点“👤 我的信息”查看" in wecom
+    assert "/start，" in render("answers/register.html", **_register_context())
+    assert "发送“菜单”，" in render("answers/register.html", channel="wecom", **_register_context())
+
+
+def _contest():
+    from contest.definition import load_contest
+    from tests.conftest import CONTESTS
+
+    return load_contest(CONTESTS / "jianbing-2024.toml")
+
+
+def _register_context() -> dict:
+    from datetime import timedelta
+
+    contest = _contest()
+    open_mode = contest.registration.model_copy(update={"mode": "open"})
+    contest = contest.model_copy(update={"registration": open_mode})
+    stage = contest.submission_stage
+    return {"contest": contest, "submission": stage, "unconfirmed": False, "zone": contest.zone,
+            "now": stage.start + timedelta(days=1)}  # fmt: skip
