@@ -8,6 +8,8 @@ channel. Each returns neutral replies.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from contest.asking import ask
 from contest.questions import Answer, Asker, answer_context, answer_for, match
 from contest.reminders import upcoming
@@ -54,7 +56,7 @@ def schedule(v: Visit) -> Reply:
     contest = v.services.contest
     values = {"contest": contest, "now": v.now, "position": position(contest, v.now)}
     buttons = actions([[("menu.todo", ids.MENU_TODO), ("menu.back", ids.MENU_MAIN)]])
-    return Reply("schedule/overview.html", values, buttons)
+    return Reply("schedule/overview.html", values, buttons, in_place=True)
 
 
 QUESTION_TOPIC = "q"  # q:<ref>: a topic offered after an unsure answer
@@ -105,8 +107,8 @@ async def reminder_settings(v: Visit, pressed: str = "") -> Reply:
         await set_muted(v, muted=muted)
     contest = v.services.contest
     coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]
-    switch = ("reminders.unmute", ids.REMINDERS_ON) if muted else (
-        "reminders.mute", ids.REMINDERS_OFF
+    switch = (
+        ("reminders.unmute", ids.REMINDERS_ON) if muted else ("reminders.mute", ids.REMINDERS_OFF)
     )
     values = {
         "muted": muted,
@@ -117,7 +119,26 @@ async def reminder_settings(v: Visit, pressed: str = "") -> Reply:
         "changed": bool(pressed),
     }
     buttons = actions([[switch], [("menu.back", ids.MENU_MAIN)]])
-    return Reply("reminders/settings.html", values, buttons)
+    # Under a reminder (mute) the reminder stays and the settings come anew; else in place.
+    return Reply("reminders/settings.html", values, buttons, in_place=pressed != "mute")
+
+
+@dataclass(frozen=True)
+class Switched:
+    """The reminder settings after a press, and the toast (a template) acknowledging it."""
+
+    replies: list[Reply]
+    toast: str | None
+
+
+async def switch_reminders(v: Visit, pressed: str = "") -> Switched:
+    """Show the reminder settings; ``pressed`` switches them, acknowledged with a toast."""
+    page = await reminder_settings(v, pressed)
+    toast = None
+    if pressed:
+        muted = page.values["muted"]
+        toast = "reminders/muted_toast.html" if muted else "reminders/unmuted_toast.html"
+    return Switched([page], toast)
 
 
 async def register_home(v: Visit) -> Reply:

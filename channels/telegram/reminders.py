@@ -10,37 +10,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import Context, answer, callback_parts, keyboard, reply, show, visit
-from contest.reminders import upcoming
-from handlers.reminders import set_muted
+from channels.telegram.common import Context, callback_parts, responds
+from handlers.browse import Switched, switch_reminders
+from handlers.visits import Visit
 
 
-async def settings(update: Update, context: Context) -> None:
+@responds
+async def settings(update: Update, context: Context, v: Visit) -> Switched:
     """Shows whether reminders are on, when they come, and the switch."""
-    v = await visit(update, context)
     parts = callback_parts(update)
     pressed = parts[1] if len(parts) > 1 and parts[0] == "rem" else ""
-    muted = v.person.reminders_muted
-    if pressed:
-        muted = pressed != "on"
-        await set_muted(v, muted=muted)
-    await answer(update, "reminders/toggled_toast.html" if pressed else None, muted=muted)
-    contest = v.services.contest
-    coming = [moment for name, moment in upcoming(contest, v.now) if not name.startswith("open:")]
-    switch = ("reminders.unmute", "rem:on") if muted else ("reminders.mute", "rem:off")
-    send = reply if pressed == "mute" else show
-    await send(
-        update,
-        context,
-        "reminders/settings.html",
-        markup=keyboard([[switch], [("menu.back", "menu:main")]]),
-        muted=muted,
-        contest=contest,
-        offsets=contest.reminders.deltas,
-        next_moment=coming[0] if coming else None,
-        now=v.now,
-        changed=bool(pressed),
-    )
+    return await switch_reminders(v, pressed)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

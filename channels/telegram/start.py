@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from channels.telegram.commands import publish_organizer_commands
-from channels.telegram.common import (
-    Context,
-    Visit,
-    answer,
-    chat_of,
-    keyboard,
-    reply,
-    send_replies,
-    show,
-    visit,
-)
+from channels.telegram.common import Context, Visit, chat_of, responds, send_replies, visit
 from channels.telegram.keyboard import offer_keyboard
-from contest.schedule import position
-from handlers import forms
-from handlers.menus import main_menu
+from handlers import actions as ids
+from handlers import browse, forms
+from handlers.replies import Reply
 
-MENU = "menu:main"
-HELP = "menu:help"
-
-
-def _welcome_context(v: Visit) -> dict[str, object]:
-    contest = v.services.contest
-    return {
-        "contest": contest,
-        "now": v.now,
-        "position": position(contest, v.now),
-        "person": v.person,
-    }
+MENU = ids.MENU_MAIN
+HELP = ids.MENU_HELP
 
 
 async def start(update: Update, context: Context) -> None:
@@ -41,45 +23,26 @@ async def start(update: Update, context: Context) -> None:
     v = await visit(update, context)
     if v.is_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
-    await send_replies(update, context, await forms.resume_offer(v))
-    await reply(
-        update, context, "start/welcome.html", markup=keyboard(main_menu(v)), **_welcome_context(v)
-    )
+    await send_replies(update, context, [*await forms.resume_offer(v), browse.welcome(v)])
     await offer_keyboard(update, context, v)
 
 
-async def menu(update: Update, context: Context) -> None:
+@responds
+async def menu(update: Update, context: Context, v: Visit) -> Reply:
     """Shows the main menu again, in place of the message whose button was pressed."""
-    v = await visit(update, context)
-    await answer(update)
-    await show(
-        update, context, "start/welcome.html", markup=keyboard(main_menu(v)), **_welcome_context(v)
-    )
+    return replace(browse.welcome(v), in_place=True)
 
 
-async def help_command(update: Update, context: Context) -> None:
+@responds
+async def help_command(update: Update, context: Context, v: Visit) -> Reply:
     """Explains what the bot does and lists its commands."""
-    v = await visit(update, context)
-    await answer(update)
-    markup = keyboard([[("menu.back", MENU)]])
-    await reply(
-        update,
-        context,
-        "start/help.html",
-        markup=markup,
-        contest=v.services.contest,
-        organizer=v.is_organizer,
-    )
+    return browse.help_page(v)
 
 
-async def cancel(update: Update, context: Context) -> None:
+@responds
+async def cancel(update: Update, context: Context, v: Visit) -> Reply:
     """Leaves the current form; everything entered so far is kept for later."""
-    v = await visit(update, context)
-    await answer(update)
-    paused = await forms.pause(v)
-    await reply(
-        update, context, "start/cancelled.html", markup=keyboard(main_menu(v)), paused=paused
-    )
+    return await browse.pause(v)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -90,4 +53,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("menu", start))
     app.add_handler(CallbackQueryHandler(menu, pattern=f"^{MENU}$"))
     app.add_handler(CallbackQueryHandler(help_command, pattern=f"^{HELP}$"))
-    app.add_handler(CallbackQueryHandler(cancel, pattern="^menu:pause$"))
+    app.add_handler(CallbackQueryHandler(cancel, pattern=f"^{ids.MENU_PAUSE}$"))

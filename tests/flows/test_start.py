@@ -64,7 +64,7 @@ async def test_organizers_get_their_commands_in_a_chat_scope(harness):
 
 
 async def test_a_failing_handler_apologizes_without_a_trace(harness, monkeypatch):
-    import channels.telegram.schedule as schedule_module
+    import handlers.browse as schedule_module  # where the schedule is worked out
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")

@@ -123,7 +123,8 @@ SAMPLES = {
         "now": h.now,
         "changed": True,
     },
-    "reminders/toggled_toast.html": lambda h: {"muted": True},
+    "reminders/muted_toast.html": lambda h: {},
+    "reminders/unmuted_toast.html": lambda h: {},
     "organizer/home.html": lambda h: {
         "contest": h.contest,
         "now": h.now,
