@@ -15,7 +15,9 @@ from datetime import datetime
 from config.services import Services
 from delivery import wake
 from handlers import actions as ids
-from handlers.replies import actions, stored
+from handlers.organizing import Answer, organizers_only
+from handlers.replies import Attachment, Reply, actions, stored
+from handlers.visits import Visit
 from messages import render
 from storage.db import transaction
 from storage.models import ErasureRequest, Person
@@ -107,3 +109,48 @@ async def decide(
             )
     wake(services)
     return request
+
+
+# -- the replies a channel sends (each use case above, as the person sees it) -------------
+
+EXPORT_NAME = "mydata.json"
+
+
+async def my_data(v: Visit) -> Reply:
+    """Return everything the bot holds about the person, as a JSON file with a caption."""
+    data = await export_personal_data(v.services, person_id=v.person.id or 0, now=v.now)
+    file = Attachment(EXPORT_NAME, data, "application/json")
+    return Reply("mydata/export.html", {"now": v.now}, attachment=file)
+
+
+async def erasure_prompt(v: Visit) -> Reply:
+    """Explain what erasure removes and keeps and ask to confirm (or say one is pending)."""
+    pending = await waiting_request(v.services, person_id=v.person.id or 0)
+    if pending is not None:
+        return Reply("mydata/erase_pending.html", {"request": pending})
+    buttons = actions([[("erase.ask", ids.ERASE_ASK), ("erase.cancel", ids.ERASE_CANCEL)]])
+    return Reply("mydata/erase_ask.html", actions=buttons)
+
+
+async def erasure_asked(v: Visit) -> Reply:
+    """Record the person's request, tell the organizers, and say so in place."""
+    asked = await ask_erasure(v.services, person=v.person, now=v.now)
+    values = {"request": asked.request, "told": asked.told, "contest": v.services.contest}
+    return Reply("mydata/erase_sent.html", values, in_place=True)
+
+
+def erasure_cancelled() -> Reply:
+    """Leave everything as it is, and say so in place."""
+    return Reply("mydata/erase_cancelled.html", in_place=True)
+
+
+@organizers_only()
+async def erasure_decided(v: Visit, *, request_id: int | None, erase: bool) -> Answer:
+    """Carry out or decline a pending request (organizers only), then say what was done."""
+    request = None
+    if request_id is not None:
+        request = await decide(
+            v.services, request_id=request_id, organizer=v.person, now=v.now, erase=erase
+        )
+    values = {"request": request, "erased": erase}
+    return Answer([Reply("mydata/erase_decided.html", values, in_place=True)])

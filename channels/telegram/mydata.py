@@ -11,91 +11,45 @@ re-checked, the request must still be pending).
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from telegram import InputFile, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import (
-    Context,
-    answer,
-    callback_parts,
-    int_part,
-    keyboard,
-    reply,
-    require_organizer,
-    show,
-    visit,
-)
-from handlers import actions as ids
-from handlers.personal import ask_erasure, decide, export_personal_data, waiting_request
-from messages import render
-
-EXPORT_NAME = "mydata.json"
+from channels.telegram.common import Context, Visit, callback_parts, int_part, responds
+from handlers import personal
+from handlers.organizing import Answer
+from handlers.replies import Reply
 
 
-async def on_mydata(update: Update, context: Context) -> None:
+@responds
+async def on_mydata(update: Update, context: Context, v: Visit) -> Reply:
     """Sends the person a JSON file of everything the bot holds about them."""
-    v = await visit(update, context)
-    data = await export_personal_data(v.services, person_id=v.person.id or 0, now=v.now)
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_document(
-        chat.id,
-        InputFile(BytesIO(data), filename=EXPORT_NAME),
-        caption=render("mydata/export.html", now=v.now),
-        parse_mode=ParseMode.HTML,
-    )
+    return await personal.my_data(v)
 
 
-async def on_deleteme(update: Update, context: Context) -> None:
+@responds
+async def on_deleteme(update: Update, context: Context, v: Visit) -> Reply:
     """Explains what erasure removes and keeps, and asks the person to confirm."""
-    v = await visit(update, context)
-    pending = await waiting_request(v.services, person_id=v.person.id or 0)
-    if pending is not None:
-        await reply(update, context, "mydata/erase_pending.html", request=pending)
-        return
-    markup = keyboard([[("erase.ask", ids.ERASE_ASK), ("erase.cancel", ids.ERASE_CANCEL)]])
-    await reply(update, context, "mydata/erase_ask.html", markup=markup)
+    return await personal.erasure_prompt(v)
 
 
-async def on_ask(update: Update, context: Context) -> None:
+@responds
+async def on_ask(update: Update, context: Context, v: Visit) -> Reply:
     """Records the request and tells the organizers."""
-    v = await visit(update, context)
-    await answer(update)
-    asked = await ask_erasure(v.services, person=v.person, now=v.now)
-    await show(
-        update,
-        context,
-        "mydata/erase_sent.html",
-        request=asked.request,
-        told=asked.told,
-        contest=v.services.contest,
-    )
+    return await personal.erasure_asked(v)
 
 
-async def on_cancel(update: Update, context: Context) -> None:
+@responds
+async def on_cancel(update: Update, context: Context, v: Visit) -> Reply:
     """Leaves everything as it is."""
-    await answer(update)
-    await show(update, context, "mydata/erase_cancelled.html")
+    return personal.erasure_cancelled()
 
 
-async def on_decide(update: Update, context: Context) -> None:
+@responds
+async def on_decide(update: Update, context: Context, v: Visit) -> Answer:
     """Carries out or declines a request (organizers only), then says what was done."""
-    v = await visit(update, context)
-    if not await require_organizer(update, context, v):
-        return
-    await answer(update)
     parts = callback_parts(update)
-    request_id = int_part(parts, 2)
     erase = len(parts) > 1 and parts[1] == "ok"
-    request = None
-    if request_id is not None:
-        request = await decide(
-            v.services, request_id=request_id, organizer=v.person, now=v.now, erase=erase
-        )
-    await show(update, context, "mydata/erase_decided.html", request=request, erased=erase)
+    return await personal.erasure_decided(v, request_id=int_part(parts, 2), erase=erase)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
