@@ -192,7 +192,7 @@ async def count_cases(services: Services) -> int:
             break
         done += counted
     if done:
-        log.info("字数 and completeness counted on %d cases", done)
+        log.info("word counts and completeness stored on %d cases", done)
     return done
 
 

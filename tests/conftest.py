@@ -95,3 +95,17 @@ async def harness(
             yield harness
         finally:
             await harness.stop()
+
+
+@pytest.fixture(autouse=True)
+def contest_words_restored():
+    """Give templates and labels back the words they had before the test.
+
+    A bot sets its contest's words for every template (``messages.use_contest``); a test with
+    another city's contest must not leave them to the next test in the same worker.
+    """
+    from messages import _plain, environment
+
+    before = environment().globals["terms"], _plain().globals["terms"]
+    yield
+    environment().globals["terms"], _plain().globals["terms"] = before

@@ -101,15 +101,16 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
     return response
 
 
-def signed_in(handler: Handler) -> Handler:
-    """Let a request through only with a live session of a current organizer (and CSRF on POST)."""
+def _session_required(handler: Handler, *, judges: bool) -> Handler:
+    """Let a request through only with a live session (and CSRF on POST); ``judges`` admits
+    judges' sessions beside organizers'."""
 
     async def checked(request: web.Request) -> web.StreamResponse:
         backend = _backend(request)
         signed = await use.check_session(
             sessions=backend.services.sessions, secret=request.cookies.get(COOKIE, ""),
             configured=backend.services.is_configured_organizer, idle=backend.idle,
-            now=backend.clock(),
+            now=backend.clock(), judges=judges,
         )  # fmt: skip
         if signed is None:
             return _page(request, "login_needed.j2", status=401)
@@ -121,28 +122,16 @@ def signed_in(handler: Handler) -> Handler:
         return await handler(request)
 
     return checked
+
+
+def signed_in(handler: Handler) -> Handler:
+    """Let a request through only with a live session of a current organizer (and CSRF on POST)."""
+    return _session_required(handler, judges=False)
 
 
 def judge_signed_in(handler: Handler) -> Handler:
     """Let a request through with a live session of an organizer or a judge (评委)."""
-
-    async def checked(request: web.Request) -> web.StreamResponse:
-        backend = _backend(request)
-        signed = await use.check_session(
-            sessions=backend.services.sessions, secret=request.cookies.get(COOKIE, ""),
-            configured=backend.services.is_configured_organizer, idle=backend.idle,
-            now=backend.clock(), judges=True,
-        )  # fmt: skip
-        if signed is None:
-            return _page(request, "login_needed.j2", status=401)
-        request[SIGNED] = signed
-        if request.method == "POST":
-            form = await request.post()
-            if not signed.csrf_matches(str(form.get("csrf", ""))):
-                return _message(request, "csrf", 403)
-        return await handler(request)
-
-    return checked
+    return _session_required(handler, judges=True)
 
 
 def _int(request: web.Request, name: str, default: int = 1) -> int:

@@ -7,17 +7,9 @@ from datetime import datetime
 import pytest
 
 from contest.definition import load_contest
-from messages import use_contest
-from tests.conftest import BEIJING, CONTESTS, DEFAULT_CONTEST
+from tests.conftest import BEIJING, CONTESTS
 from tests.delivery.world import CaseSpec, add_unit
 from tests.flows.test_judging import invite
-
-
-@pytest.fixture(autouse=True)
-def default_words_after():
-    """Give the templates the default contest's words back (the bot set the other city's)."""
-    yield
-    use_contest(load_contest(DEFAULT_CONTEST))
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from handlers import judging as use
 from handlers.judging_exports import export_score_sheet
 from handlers.registration import join_with_code
 from handlers.visits import Sender, visit_of
-from messages import use_contest
-from tests.conftest import BEIJING, CONTESTS, DEFAULT_CONTEST
+from tests.conftest import BEIJING, CONTESTS
 from tests.delivery.world import CaseSpec, add_unit, bot_texts, worker
 from tests.harness import ORGANIZER_ID
 
@@ -31,13 +30,6 @@ SCORES = {
     2: [(20, 30, 15, 7)] * 4 + [(30, 40, 20, 10)],
     3: [(25, 35, 15, 7)] * 5,
 }
-
-
-@pytest.fixture(autouse=True)
-def default_words_after():
-    """Give the templates the default contest's words back (the bot set the other city's)."""
-    yield
-    use_contest(load_contest(DEFAULT_CONTEST))
 
 
 @pytest.fixture

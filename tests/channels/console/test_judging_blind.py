@@ -12,22 +12,14 @@ from sqlmodel import select
 
 from config.services import services_of
 from contest.definition import load_contest
-from messages import use_contest
 from storage.models import JudgeScore
 from tests.channels.console.conftest import LINK
 from tests.channels.console.test_security import _csrf, _login
-from tests.conftest import BEIJING, CONTESTS, DEFAULT_CONTEST
+from tests.conftest import BEIJING, CONTESTS
 from tests.delivery.world import CaseSpec, add_unit
 from tests.flows.test_judging import invite
 
 pytestmark = pytest.mark.database
-
-
-@pytest.fixture(autouse=True)
-def default_words_after():
-    """Give the templates the default contest's words back (the bot set the other city's)."""
-    yield
-    use_contest(load_contest(DEFAULT_CONTEST))
 
 
 @pytest.fixture
