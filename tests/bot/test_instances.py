@@ -29,6 +29,9 @@ postgres_only = pytest.mark.skipif(not POSTGRES_URL, reason="several instances n
 RECIPIENTS = 1000
 RATE = 100.0  # messages/s overall: the sandbox allows it, so the test is quick
 BURST = RATE * 0.2  # what the shared bucket may store (delivery.worker.BURST seconds)
+# Sends are timed where the sandbox receives them, not where the bucket grants them: a trip
+# that takes 50 ms longer than the one before squeezes 1.05 s of grants into one second.
+TRIP_JITTER = 0.05
 WAIT = 180.0  # seconds at most for a broadcast (a bound, not a pace)
 IN_FLIGHT = 8  # sends in flight per instance (SEND_CONCURRENCY): what a kill may repeat
 
@@ -146,7 +149,8 @@ async def test_two_instances_share_a_broadcast_and_one_is_killed_mid_way(sandbox
         duplicates = sum(n - 1 for n in copies.values())
         assert duplicates <= IN_FLIGHT
         busiest = _busiest_second(sends)
-        assert busiest <= RATE + BURST  # the pace holds over both instances together
+        # the pace holds over both instances together (a CI run saw 121 against 120)
+        assert busiest <= RATE * (1 + TRIP_JITTER) + BURST
         print(
             f"2 instances, {RECIPIENTS} recipients, one killed after {len(before_kill)}: "
             f"{duplicates} duplicate(s); busiest second {busiest} sends (limit {RATE:.0f}/s "
