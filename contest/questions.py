@@ -61,7 +61,7 @@ FUZZY_CREDIT = 0.7
 EXAMPLE_WEIGHT = 1.5
 EXAMPLE_FLOOR = 60.0
 
-_ENTITIES = ("stage", "category", "district", "subject", "project", "next")
+_ENTITIES = ("stage", "category", "district", "subject", "project", "next", "participant")
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
@@ -219,6 +219,7 @@ class _Mentions:
     subject: Subject | None = None
     project: Category | None = None
     next_round: bool = False
+    participant: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -233,6 +234,8 @@ class _Mentions:
             return self.project is not None
         if entity == "next":
             return self.next_round
+        if entity == "participant":
+            return self.participant
         return False
 
 
@@ -562,6 +565,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     next_round = bool(_first_mention(texts, [(w, True) for w in next_words]))
     mentions = _Mentions(
         next_round=next_round,
+        participant=names_participant(plain, contest),
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
@@ -582,6 +586,18 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
+
+
+def names_participant(question: str, contest: Contest) -> bool:
+    """Tell whether the question names a kind of body the contest's participants text names.
+
+    "街道党工委能参加吗" asks whether 镇街 may enter: donghu-2026's notice says they may, so it
+    is a question about who takes part, not about the route a district body hands in by.
+    """
+    named, plain = _normalise(contest.participants), _normalise(question)
+    return bool(named) and any(
+        body in plain and body in named for body in vocabulary().groups.get("bodies", ())
+    )
 
 
 def _name_parts(stage: Stage) -> tuple[str, ...]:
