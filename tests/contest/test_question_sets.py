@@ -67,6 +67,7 @@ def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
         + _load(SETS / f"{stem}.seen2.toml")
         + _load(SETS / f"{stem}.seen3.toml")
         + _load(SETS / f"{stem}.seen4.toml")
+        + _load(SETS / f"{stem}.seen5.toml")
         + common,
     }
 
