@@ -40,6 +40,7 @@ _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
+_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展)")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 
 
@@ -161,6 +162,8 @@ def _originality(
         return False
     if _COPIED.search(question) and "原创" in rule.rule_text:
         return False  # someone else's work is not the unit's own
+    if _NOT_DONE.search(question) and "实施" in rule.rule_text:
+        return False  # the rule asks for work already carried out
     return rule.reentry_allowed
 
 

@@ -61,7 +61,17 @@ FUZZY_CREDIT = 0.7
 EXAMPLE_WEIGHT = 1.5
 EXAMPLE_FLOOR = 60.0
 
-_ENTITIES = ("stage", "category", "district", "subject", "project", "next", "participant")
+_ENTITIES = (
+    "stage",
+    "category",
+    "district",
+    "subject",
+    "project",
+    "next",
+    "participant",
+    "show",
+    "tier",
+)
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
@@ -72,6 +82,7 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_LISTED = re.compile(r"[、，,；;/或和及]|均可|都可以|等")
 
 
 @dataclass(frozen=True)
@@ -220,6 +231,8 @@ class _Mentions:
     project: Category | None = None
     next_round: bool = False
     participant: bool = False
+    show: bool = False
+    tier: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -236,6 +249,10 @@ class _Mentions:
             return self.next_round
         if entity == "participant":
             return self.participant
+        if entity == "show":
+            return self.show
+        if entity == "tier":
+            return self.tier
         return False
 
 
@@ -566,6 +583,8 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     mentions = _Mentions(
         next_round=next_round,
         participant=names_participant(plain, contest),
+        show=any(form in plain for form in _show_forms(contest)),
+        tier=any(_normalise(t.name) in plain for t in contest.awards.tiers if t.ranks is None),
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
@@ -573,11 +592,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     )
     tokens = _tokens(text)
     subject = next(
-        (
-            u
-            for u in vocab.subjects
-            if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)
-        ),
+        (u for u in vocab.subjects if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)),
         None,
     )
     project = None
@@ -592,12 +607,21 @@ def names_participant(question: str, contest: Contest) -> bool:
     """Tell whether the question names a kind of body the contest's participants text names.
 
     "街道党工委能参加吗" asks whether 镇街 may enter: donghu-2026's notice says they may, so it
-    is a question about who takes part, not about the route a district body hands in by.
+    is a question about who takes part, not about the route a district body hands in by. Any
+    party body (党支部, 党委) is one of the 党组织 a notice opens the contest to.
     """
     named, plain = _normalise(contest.participants), _normalise(question)
-    return bool(named) and any(
-        body in plain and body in named for body in vocabulary().groups.get("bodies", ())
-    )
+    groups = vocabulary().groups
+    if "党组织" in named and any(body in plain for body in groups.get("party_bodies", ())):
+        return True  # a 党支部 is a 党组织
+    return bool(named) and any(body in plain and body in named for body in groups.get("bodies", ()))
+
+
+def _show_forms(contest: Contest) -> tuple[str, ...]:
+    """Return the forms of show a stage's presentation_form lists: 小品、情景剧、视频、PPT均可."""
+    forms = (s.presentation_form for s in contest.stages if s.presentation_form)
+    parts = (_normalise(p) for text in forms for p in _LISTED.split(text))
+    return tuple(p for p in parts if 1 < len(p) <= 4 and "形式" not in p)
 
 
 def _name_parts(stage: Stage) -> tuple[str, ...]:
