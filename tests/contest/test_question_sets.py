@@ -68,6 +68,7 @@ def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
         + _load(SETS / f"{stem}.seen3.toml")
         + _load(SETS / f"{stem}.seen4.toml")
         + _load(SETS / f"{stem}.seen5.toml")
+        + _load(SETS / f"{stem}.seen6.toml")
         + common,
     }
 
