@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from contest.definition import Contest
-from contest.phrases import named_day, numbers, people, with_digits
+from contest.phrases import named_day, named_time, numbers, people, with_digits
 from contest.questions import UNSURE, Answer, Asker, match, names_participant
 
 SMALL_TALK = ("greeting", "thanks")
@@ -118,6 +118,10 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
     day = named_day(question, now, contest.zone)
     if now > stage.end:
         return False
+    clock = named_time(question)
+    if clock is not None:  # "4月30号晚上8点交行吗": the moment, not just the day
+        moment = datetime.combine(day or now.astimezone(contest.zone).date(), clock, contest.zone)
+        return stage.start <= moment <= stage.end
     if day is not None:
         last_day = stage.end.astimezone(contest.zone).date()
         first_day = stage.start.astimezone(contest.zone).date()

@@ -579,6 +579,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     next_names = [next_level.short_name, next_level.name] if next_level else []
     next_words = [_normalise(n) for n in next_names if n]
     next_words += [w for n in next_words for w in _level_words(n)]
+    next_words += [n[-2:] for n in next_words if len(n) >= 8]  # 江川市…展评: "去江川市展评"
     next_round = bool(_first_mention(texts, [(w, True) for w in next_words]))
     mentions = _Mentions(
         next_round=next_round,
