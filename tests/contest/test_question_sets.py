@@ -69,6 +69,7 @@ def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
         + _load(SETS / f"{stem}.seen4.toml")
         + _load(SETS / f"{stem}.seen5.toml")
         + _load(SETS / f"{stem}.seen6.toml")
+        + _load(SETS / f"{stem}.seen7.toml")
         + common,
     }
 
