@@ -518,11 +518,12 @@ def _hit(term: str, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> 
 def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Return the single characters jieba glued to a modal or a particle, so they still count.
 
-    "能换", "还能报" give 还, 能, 换, 报; "交行", "交了" give 交 ("明天交行不行" asks about 交).
+    "能换", "还能报" give 还, 能, 换, 报; "交行", "交了", "交还行" give 交 ("明天交行不行" asks
+    about 交).
     """
     found: list[str] = []
     for token in tokens:
-        head = token.rstrip(PARTICLES) if len(token) > 1 else token
+        head = token.rstrip(PARTICLES).rstrip(MODALS) if len(token) > 1 else token
         if 0 < len(head) < len(token) and len(head) == 1:
             found.append(head)
         body = token.lstrip(MODALS)
