@@ -437,7 +437,9 @@ class DeliveryWorker:
         channel = self.channels.get(shown.account.channel)
         if channel is None:
             return
-        text = render(shown.reply.template, **shown.reply.values)
+        # In the words of the organizer's channel (企业微信 names no /command).
+        values = {**shown.reply.values, "channel": shown.account.channel}
+        text = render(shown.reply.template, **values)
         buttons = [[{"text": a.text, "id": a.id} for a in row] for row in shown.reply.actions]
         chat_id = shown.account.chat_id
         if shown.message_id is not None:

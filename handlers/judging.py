@@ -57,7 +57,7 @@ from handlers.audit import record as audit
 from handlers.notices import result_rows
 from handlers.replies import Reply, actions, stored
 from handlers.visits import Visit
-from messages import render
+from messages import per_channel
 from storage.db import SessionFactory, transaction
 from storage.forms import delete_form, save_form
 from storage.invites import create_invite, get_invite
@@ -663,7 +663,7 @@ async def remind_judges(v: Visit, *, stage_key: str) -> int:
                 "person_id": p.judge.person_id,
                 "kind": "judge_reminder",
                 "dedupe_key": f"jrem:{stage.key}:{p.judge.id}:{stamp}",
-                "text": render(
+                "text": per_channel(
                     "judging/reminder.html",
                     contest=contest,
                     stage=stage,
@@ -706,7 +706,7 @@ async def open_live(v: Visit, *, stage_key: str, case_id: int) -> int:
                 "person_id": j.person_id,
                 "kind": "judge_live",
                 "dedupe_key": f"jlive:{stage.key}:{case_id}:{j.id}",
-                "text": render(
+                "text": per_channel(
                     "judging/live_open.html",
                     contest=contest,
                     stage=stage,
@@ -976,7 +976,7 @@ def _award_rows(
                 "person_id": person.id,
                 "kind": "result",
                 "dedupe_key": f"award:{stage.key}:{person.id}:{marks.hexdigest()[:12]}",
-                "text": render(
+                "text": per_channel(
                     "judging/awarded.html", contest=contest, stage=stage, prizes=prizes, now=now
                 ),  # fmt: skip
                 "due_at": now,

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from contest.definition import Contest, Stage
 from handlers import actions as ids
 from handlers.replies import Actions, actions, stored
-from messages import render
+from messages import per_channel, render
 from messages.markup import plain_length
 from storage.models import Broadcast, Person
 
@@ -57,7 +57,10 @@ def notice_rows(
 ) -> list[dict[str, Any]]:
     """Return the outbox rows of one round of a notice, one per person."""
     assert broadcast.id is not None
-    text = notice_text(contest, broadcast)
+    text = per_channel(
+        "broadcast/notice.html", contest=contest, body=Markup(broadcast.text),
+        reminder=notice_round(broadcast) > 1,
+    )  # fmt: skip
     buttons = stored(notice_actions(broadcast.id))
     number = notice_round(broadcast)
     prefix = f"bc:{broadcast.id}" if number <= 1 else f"bc:{broadcast.id}:r{number}"
@@ -102,7 +105,7 @@ def result_rows(
             continue
         titles = [title for _, title in cases]
         marks = hashlib.sha1(",".join(str(case_id) for case_id, _ in sorted(cases)).encode())
-        text = render(
+        text = per_channel(
             "organizer/advanced.html",
             contest=contest,
             stage=stage,
