@@ -20,7 +20,7 @@ from channels.wecom.api import WecomClient
 from channels.wecom.callback import CallbackHandler
 from channels.wecom.crypto import WecomCrypto
 from channels.wecom.inbox import WecomInbox
-from channels.wecom.outbound import WecomChannel
+from channels.wecom.outbound import Attachments, WecomChannel
 from channels.wecom.speaker import Speaker
 from config.services import Services
 
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 class WecomService:
     """The configured 企业微信 self-built app, receiving and sending."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, attachments: Attachments | None = None) -> None:
+        """Prepare the service; ``attachments`` fetches notices' files (Telegram's channel)."""
         settings = services.settings
         if not settings.wecom_enabled:
             raise ValueError("企业微信 is not configured (WECOM_CORP_ID …)")
@@ -38,6 +39,7 @@ class WecomService:
         assert settings.wecom_token is not None and settings.wecom_aes_key is not None
         assert settings.wecom_corp_id is not None
         self.services = services
+        self.attachments = attachments
         self.session: aiohttp.ClientSession | None = None
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -66,7 +68,7 @@ class WecomService:
         )
         speaker = Speaker(self.client)
         self.adapter = WecomAdapter(self.services, speaker)
-        self.channel = WecomChannel(speaker, self.services.contest)
+        self.channel = WecomChannel(speaker, self.services.contest, attachments=self.attachments)
         self.inbox = WecomInbox(
             self.services, self.adapter, visit=self.adapter.visit, send=self.adapter.send
         )

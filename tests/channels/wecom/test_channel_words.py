@@ -123,3 +123,27 @@ async def test_a_reminder_reaches_both_contacts_of_a_unit(harness: Harness, bot:
     member = bot.user("lisi")
     await member.refresh()
     assert f"「{stage.name}」截止提醒" in texts(member.messages())
+
+
+async def test_a_notices_attachment_reaches_wecom_as_a_file_uploaded_once(
+    harness: Harness, bot: WecomBot, wecom: WecomSandboxServer
+) -> None:
+    members = [bot.user("lisi"), bot.user("wangwu")]
+    for member in members:
+        await member.enter()
+    organizer = harness.organizer()
+    await organizer.send("/broadcast")
+    await organizer.upload("评审细则.pdf", b"%PDF-1.4 rules", mime_type="application/pdf")
+    await organizer.send("请阅读附件中的评审细则。")
+    await organizer.press("👥 全体用户")
+    await organizer.press("✅ 确认发送")
+    await worker(harness).drain()
+    for member in members:
+        await member.refresh()
+        file, text, card = [m for m in member.messages() if m.from_bot][-3:]
+        assert (file.kind, file.file_name) == ("file", "评审细则.pdf")
+        assert await member.download(file) == b"%PDF-1.4 rules"
+        assert "请阅读附件中的评审细则。" in text.text and "收不到附件" not in text.text
+        assert ("✅ 已知悉" in [label for _key, label in card.buttons])
+    uploads = [m for m in wecom.state.media.values() if m.file_name == "评审细则.pdf"]
+    assert len(uploads) == 1  # uploaded once, sent to each
