@@ -211,6 +211,8 @@ async def _card(
         "invite": invite, "state": invite_state(invite, v.now).value, "link": link, "unit": unit,
         "submitter": submitter.name if submitter else "", "notice": notice,
         "contest": v.services.contest, "now": v.now,
+        # Both channels run: a link's card says how a 企业微信 user enters the code.
+        "wecom_too": v.services.settings.wecom_enabled,
     }  # fmt: skip
     picture = None
     if fresh and link:  # a channel without links (企业微信: the code is typed) gets no QR code

@@ -147,3 +147,16 @@ async def test_a_notices_attachment_reaches_wecom_as_a_file_uploaded_once(
         assert ("✅ 已知悉" in [label for _key, label in card.buttons])
     uploads = [m for m in wecom.state.media.values() if m.file_name == "评审细则.pdf"]
     assert len(uploads) == 1  # uploaded once, sent to each
+
+
+async def test_a_telegram_code_card_says_how_a_wecom_colleague_uses_it(
+    harness: Harness, bot: WecomBot
+) -> None:
+    organizer = harness.organizer()
+    await organizer.send("/invite")
+    await organizer.press("🏢 单位邀请码")
+    await organizer.send("深圳市某某局")
+    card = organizer.last_reply.text
+    assert "t.me/" in card and "在企业微信里的大赛应用中发送邀请码即可" in card
+    code = card.split("单位邀请码：")[1].split()[0]
+    assert "参赛单位登记 · 第 1/3 项" in await say(bot.user("lisi"), code)
