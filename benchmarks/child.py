@@ -98,10 +98,31 @@ async def bot_application(args: argparse.Namespace) -> Any:
     return application
 
 
+def count_sql(application: Any) -> dict[str, int]:
+    """Count the bot's SQL statements and transactions from now on (into the returned dict)."""
+    from sqlalchemy import event
+
+    from config.services import services_of
+
+    counts = {"statements": 0, "transactions": 0}
+    engine = services_of(application).engine.sync_engine
+
+    def statement(*_args: Any) -> None:
+        counts["statements"] += 1
+
+    def begin(*_args: Any) -> None:
+        counts["transactions"] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    return counts
+
+
 async def run(args: argparse.Namespace) -> None:
     """Start, poll, watch the loop until SIGTERM, report."""
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
+    sql = count_sql(application) if args.kind == "bot" else {}
     if args.kind == "bot":  # as ``python -m bot`` polls: through the inbox, not PTB's Updater
         from channels.telegram.inbox import inbox_of
 
@@ -134,7 +155,11 @@ async def run(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signal.SIGUSR1, start_planning)
     await stop.wait()
     watcher.cancel()
-    report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans}
+    if args.kind == "bot":
+        from channels.telegram.inbox import inbox_of
+
+        sql["updates"] = inbox_of(application).handled
+    report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans, "sql": sql}
     Path(args.report).write_text(json.dumps(report))
     if args.kind == "bot":
         from bot.app import stop_services

@@ -16,7 +16,9 @@ the title and the four 牵头人 fields). The echo bot gets the same messages.
 
 Prints per round and in total: updates/s, p50/p95/max latency, the child's CPU time per
 update (user + system, from ``/proc/PID/stat``; it does not depend on the machine's load)
-and its share of one core, and the bot/echo ratio.
+and its share of one core, the bot's SQL statements and transactions per update (over
+all the updates its process handled, the walk into the form included), and the bot/echo
+ratio.
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ async def run(args: argparse.Namespace) -> None:
                     elapsed, latencies = await one_round(people, args)
                     cpu = child.cpu_seconds() - cpu
                     memory = child.memory()
-                    await child.stop()
+                    sql = (await child.stop()).get("sql") or {}
                     totals[kind].append((elapsed, latencies))
                     cpus[kind].append(cpu)
                     p50, p95, worst = percentiles(latencies)
@@ -139,6 +141,10 @@ async def run(args: argparse.Namespace) -> None:
                         f" ({cpu / elapsed:.0%} of a core)",
                         flush=True,
                     )  # fmt: skip
+                    if sql.get("updates"):
+                        print(f"           {sql['statements'] / sql['updates']:.1f} SQL statements"
+                              f" in {sql['transactions'] / sql['updates']:.1f} transactions per"
+                              f" update (over the child's {sql['updates']} updates)")  # fmt: skip
     rates = {}
     for kind, rounds in totals.items():
         count = sum(len(lat) for _, lat in rounds)
