@@ -35,10 +35,10 @@ from channels.telegram.common import (
     sender_of,
     visit,
 )
-from channels.telegram.invites import card_markup, invite_link
-from channels.telegram.organizing import message_id_of, send_answer
+from channels.telegram.invites import invite_link
+from channels.telegram.organizing import send_organizer
 from config.services import services_of
-from handlers import compose, forms
+from handlers import forms
 from handlers.actions import FORM
 from handlers.forms import FLOWS, FormFlow, SentFile, Turn, register_flow
 from handlers.organizing import Answer
@@ -81,13 +81,9 @@ def link_of(context: Context) -> Callable[[str], str]:
 async def send_turn(update: Update, context: Context, v: Visit, turn: Turn) -> None:
     """Send what a wait answered; a notice's progress message is tracked where it landed."""
     done = Answer(turn.replies, turn.toast, progress_of=turn.progress_of)
-    sent = await send_answer(update, context, done, extra=[card_markup(r) for r in turn.replies])
+    await send_organizer(update, context, v, done)
     if turn.became_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
-    if turn.progress_of is not None:
-        await compose.track_progress(
-            v, broadcast_id=turn.progress_of, message_id=message_id_of(sent)
-        )
 
 
 async def on_file(update: Update, context: Context) -> None:

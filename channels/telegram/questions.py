@@ -23,11 +23,9 @@ from channels.telegram.common import (
     sender_of,
     visit,
 )
-from channels.telegram.judging import on_typed as on_typed_score
 from config.services import services_of
 from contest.asking import ask
 from contest.questions import Answer, Asker, answer_context, answer_for, prepare
-from handlers import judging
 from handlers.asking import asker_for
 from handlers.forms import take_text
 
@@ -92,11 +90,6 @@ async def on_text(update: Update, context: Context) -> None:
         return
     if taken.turn is not None:
         await send_replies(update, context, taken.turn.replies)
-        return
-    if taken.waiting is not None and taken.waiting.form_key == judging.TYPED:
-        # Not yet a stored wait: judging's use cases open their own transactions and its
-        # steps are rendered here, so the typed score is routed to them explicitly.
-        await on_typed_score(update, context, taken.visit, taken.waiting)
         return
     await _send_answers(update, context, taken.visit, text)
 
