@@ -1,4 +1,12 @@
-"""Small helpers every Telegram handler uses: who is asking, how to reply, how to render."""
+"""Small helpers every Telegram handler uses: who is asking, how to reply, how to render.
+
+Every handler has one preamble, :func:`preamble`: it loads who is asking once and hands
+what the handler's use case answered to a sender. :func:`responds` is it with the common
+sender (the toast, then the replies); ``organizing.responds_to_organizer`` with the
+organizers' (share buttons, a notice's progress tracked). Only the typed-text and file
+dispatchers call their use case without it, since that use case loads the person in its
+own transaction (``handlers.forms.take_text``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace as copy
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
 from telegram import (
     InlineKeyboardButton,
@@ -109,7 +117,17 @@ async def send_result(update: Update, context: Context, _v: Visit, result: Resul
     await send_replies(update, context, replies)
 
 
-def responds(handler: VisitHandler[Result] | None = None, *, stop: bool = False) -> Any:
+@overload
+def responds(handler: VisitHandler[Result]) -> Handler: ...
+
+
+@overload
+def responds(*, stop: bool = False) -> Callable[[VisitHandler[Result]], Handler]: ...
+
+
+def responds(
+    handler: VisitHandler[Result] | None = None, *, stop: bool = False
+) -> Handler | Callable[[VisitHandler[Result]], Handler]:
     """Wrap a handler that parses and calls a use case: load who is asking once, then
     acknowledge the press (with the use case's toast) and send its replies in order.
 

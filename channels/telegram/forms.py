@@ -28,12 +28,11 @@ from channels.telegram.commands import publish_organizer_commands
 from channels.telegram.common import (
     Context,
     Visit,
-    answer,
     chat_of,
     int_part,
+    responds,
     send_replies,
     sender_of,
-    visit,
 )
 from channels.telegram.invites import invite_link
 from channels.telegram.organizing import send_organizer
@@ -118,19 +117,17 @@ async def on_file(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_button(update: Update, context: Context) -> None:
+@responds
+async def on_button(update: Update, context: Context, v: Visit) -> Turn:
     """Handles every form button: choose, keep, skip, finish, back, edit, confirm …"""
     parts = decode(update.callback_query.data if update.callback_query else None)
-    v = await visit(update, context)
-    turn = await forms.press(
+    return await forms.press(
         v,
         progress_id=int_part(parts, 1),
         op=parts[2] if len(parts) > 2 else "",
         field_key=parts[3] if len(parts) > 3 and parts[3] else None,
         arg=parts[4] if len(parts) > 4 else "",
     )
-    await answer(update, turn.toast)
-    await send_replies(update, context, turn.replies)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
