@@ -1,11 +1,12 @@
 """Judging on 企业微信: a judge scores their cases, an organizer runs the judged stages.
 
 The same use cases as Telegram's (:mod:`handlers.judging_scoring`,
-:mod:`handlers.judging_stage`), reached by typed commands (``/judge`` or “评分” for a
-judge, ``/judging`` for an organizer) and by card buttons carrying their neutral ids
-(``jdg:…``, ``jud:…``). A typed score or comment is the judge's stored wait, taken by
-``handlers.forms.take_text`` like any wait's message. 企业微信 cannot edit a message, so
-a case opened from a button, the judge's stages and the ranking come as new messages.
+:mod:`handlers.judging_stage`), reached by typed commands (``/judge`` for a judge, as
+their messages say; ``/judging`` for an organizer, or ⚖️ 评审 on the console's card) and
+by card buttons carrying their neutral ids (``jdg:…``, ``jud:…``). A typed score or
+comment is the judge's stored wait, taken by ``handlers.forms.take_text`` like any wait's
+message. 企业微信 cannot edit a message, so a case opened from a button, the judge's
+stages and the ranking come as new messages.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ async def _judge_home(v: Visit) -> Answer:
 
 
 COMMANDS: dict[str, Callable[[Visit], Awaitable[Answer]]] = {
-    "/judge": _judge_home,
-    "评分": _judge_home,
+    "/judge": _judge_home,  # what the judge's messages say to send
     "/judging": judging_stage.organizer_home,
 }
 
