@@ -383,12 +383,3 @@ def int_part(parts: list[str], index: int) -> int | None:
         return int(parts[index])
     except (IndexError, ValueError):
         return None
-
-
-async def require_organizer(update: Update, context: Context, v: Visit) -> bool:
-    """Return True for organizers; refuse everyone else politely (buttons re-check too)."""
-    if v.is_organizer:
-        return True
-    await answer(update, "common/organizers_only_toast.html")
-    await reply(update, context, "common/organizers_only.html")
-    return False

@@ -8,31 +8,33 @@ broadcast.py, ``inv:home`` in invites.py. A list of cases is awaited through the
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import (
-    Context,
-    Visit,
-    callback_parts,
-    int_part,
-    require_organizer,
-    visit,
-)
+from channels.telegram.common import Context, Handler, Visit, callback_parts, int_part
 from channels.telegram.organizing import responds_to_organizer
 from handlers import overview, results
 from handlers.actions import ORG_HOME, ORG_STATUS, ORG_STATUS_PAGE
-from handlers.organizing import Answer
+from handlers.organizing import Answer, refusal
 
 HOME = ORG_HOME
 
 
-async def organizer_visit(update: Update, context: Context) -> Visit | None:
-    """Return the visit of an organizer; refuse anybody else politely."""
-    v = await visit(update, context)
-    if not await require_organizer(update, context, v):
+def for_organizers(handler: Callable[[Update, Context, Visit], Awaitable[None]]) -> Handler:
+    """Wrap an organizer's handler that sends its own answer (files, progress edits) in the
+    organizers' preamble: anybody else gets the polite refusal."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: Context, v: Visit) -> Answer | None:
+        if not v.is_organizer:
+            return refusal()
+        await handler(update, context, v)
         return None
-    return v
+
+    return responds_to_organizer(checked)
 
 
 @responds_to_organizer
