@@ -114,7 +114,7 @@ async def _stage_page(
 ) -> web.Response:
     progress = await stages.stage_progress(v, stage_key=stage_key)
     view = await stages.ranking(v, stage_key=stage_key)
-    return _page(request, "stages.j2", progress=progress, view=view, **extra)
+    return _page(request, "judging_stage.j2", progress=progress, view=view, **extra)
 
 
 @signed_in
