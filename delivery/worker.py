@@ -25,13 +25,14 @@ update handler). It sleeps until woken (``delivery.wake``) or until the next row
    through here.
 3. **Record**: each outcome is written right after its send by a one-statement UPDATE
    (shielded from cancellation). On PostgreSQL the lease is renewed before a send only
-   once half of it has gone by since the claim (earlier, nobody else can hold the row). Channels map their service's answers onto the outcomes of
-   ``delivery/channel.py``: sent; ``Unreachable`` (Telegram's 403 or "chat not found": the
-   person is marked ``unreachable``, no retry); ``Refused`` (any other 400: a retry would
-   fail the same way); ``Transient`` (network errors and 5xx: ``attempts + 1`` and due again
-   after a backoff of 30 s, 1, 2, 4 min, failed after ``MAX_ATTEMPTS``). ``RetryLater``
-   (429) pauses the whole worker for that long, then the same message is sent again (it is
-   not an attempt).
+   once half of it has gone by since the claim (earlier, nobody else can hold the row).
+   Channels map their service's answers onto the outcomes of ``delivery/channel.py``:
+   sent; ``Unreachable`` (Telegram's 403 or "chat not found": the person is marked
+   ``unreachable``, no retry); ``Refused`` (any other 400: a retry would fail the same
+   way); ``Transient`` (network errors and 5xx: ``attempts + 1`` and due again after a
+   backoff of 30 s, 1, 2, 4 min, failed after ``MAX_ATTEMPTS``). ``RetryLater`` (429)
+   pauses the whole worker for that long, then the same message is sent again (it is not
+   an attempt).
 
 A crash therefore loses nothing and repeats at most the sends in flight (one by default),
 each to a different chat, so nobody gets more than one duplicate per crash.
