@@ -259,10 +259,10 @@ class DeliveryWorker:
 
     async def _round(self, limit: int | None = None) -> int:
         async with self._lock:
+            claimed = asyncio.get_running_loop().time()  # the leases run from about now
             rows = await self._claim()
             if not rows:
                 return 0
-            claimed = asyncio.get_running_loop().time()
             launched = 0
             chats: set[tuple[str, str]] = set()
             gate = asyncio.Semaphore(self.concurrency)
@@ -337,9 +337,11 @@ class DeliveryWorker:
             if channel is None:
                 log.warning("outbox row %s: no channel %r running", row.id, account.channel)
                 return
-            if self.shared_pace and self._lease_aging(claimed) and not await self._still_ours(row):
-                return  # the lease ran out and another worker took the row: it sends it
             for _ in range(MAX_THROTTLED):
+                if self.shared_pace and self._lease_aging(claimed):
+                    claimed = asyncio.get_running_loop().time()
+                    if not await self._still_ours(row):
+                        return  # the lease ran out and another worker took the row: it sends it
                 try:
                     message_id = await channel.send(
                         account.chat_id, row.text, actions=row.actions, document=row.document

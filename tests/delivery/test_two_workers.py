@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import pytest
 
 from delivery import wake
@@ -56,3 +59,25 @@ async def test_two_workers_keep_one_message_per_second_to_each_chat(harness):
     }  # each once, in order
     assert first.stats.throttled + second.stats.throttled == 0  # never two within 1 s
     assert first.stats.sent and second.stats.sent  # both instances did part of the sending
+
+
+async def test_a_worker_whose_lease_ran_out_leaves_the_row_to_the_one_that_took_it(harness):
+    await add_unit(harness, contacts=[7201])
+    async with transaction(services(harness).sessions) as session:
+        person = await telegram_person(session, 7201)
+        await enqueue(
+            session, person_id=person.id or 0, kind="test", dedupe_key="lease",
+            text="只发一次", due_at=harness.clock.now(),
+        )  # fmt: skip
+    await worker(harness).stop()  # two workers of our own, driven step by step
+    slow, other = (DeliveryWorker(worker(harness).channels, services(harness)) for _ in "ab")
+    lease = services(harness).settings.lease_seconds
+    [(row, account)] = await slow._claim()
+    harness.clock.advance(timedelta(seconds=lease + 1))  # the slow one stalled past its lease
+    [(taken, _)] = await other._claim()
+    assert taken.id == row.id
+    now = asyncio.get_running_loop().time()
+    await slow._deliver(row, account, asyncio.Semaphore(), claimed=now - lease)
+    assert bot_texts(harness, 7201) == []  # its renewal failed: it did not send
+    await other._deliver(taken, account, asyncio.Semaphore(), claimed=now)
+    assert bot_texts(harness, 7201) == ["只发一次"]
