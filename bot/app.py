@@ -25,7 +25,6 @@ from channels.telegram.inbox import INBOX, TelegramInbox
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
 from channels.telegram.retrying import RetryingRequest
-from channels.wecom.service import WecomService
 from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
 from config.settings import Settings
@@ -147,6 +146,9 @@ async def start_services(application: AnyApplication) -> None:
     )
     channels: dict[str, Any] = {telegram.name: telegram}
     if services.settings.wecom_enabled:
+        # Imported only when configured: aiohttp and the crypto cost ≈9 MiB and 0.3 s.
+        from channels.wecom.service import WecomService
+
         wecom = await WecomService(services).start()
         application.bot_data[WECOM] = wecom
         assert wecom.channel is not None

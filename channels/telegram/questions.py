@@ -7,8 +7,6 @@ same field is asked again.
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
@@ -26,7 +24,7 @@ from channels.telegram.common import (
 from channels.telegram.judging import on_typed as on_typed_score
 from config.services import services_of
 from contest.asking import ask
-from contest.questions import Answer, Asker, answer_context, answer_for, prepare
+from contest.questions import Answer, Asker, answer_context, answer_for
 from handlers import judging
 from handlers.asking import asker_for
 from handlers.forms import take_text
@@ -119,11 +117,6 @@ async def on_topic_button(update: Update, context: Context) -> None:
         await reply(update, context, "questions/topic_gone.html")
         return
     await _send_answer(update, context, v, result)
-
-
-async def on_startup(_app: Application) -> None:  # type: ignore[type-arg]
-    """Loads the segmentation dictionary before the first question, in a thread (≈1 s)."""
-    await asyncio.to_thread(prepare)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
