@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from typing import Any
 
@@ -163,6 +164,10 @@ async def start_services(application: AnyApplication) -> None:
     application.bot_data[INBOX] = inbox
     await inbox.start(single_instance=services.engine.dialect.name == "sqlite")
     application.bot_data[CATCH_UP] = asyncio.create_task(catch_up_at_start(application))
+    # What the start made (modules, the contest, templates) lives as long as the process: out
+    # of the collector's sight, a full collection no longer walks it (≈100 ms of CPU each
+    # time, in whichever thread trips it, the event loop's included).
+    gc.freeze()
 
 
 async def catch_up_at_start(application: AnyApplication) -> None:
@@ -228,6 +233,7 @@ async def stop_services(application: AnyApplication) -> None:
         await wecom.stop()
     await application.shutdown()
     await services.engine.dispose()
+    gc.unfreeze()  # what the start froze may be collected again (a test starts many bots)
     held = application.bot_data.pop(INSTANCE, None)
     if held is not None:
         held.close()  # the SQLite file is free for the next process

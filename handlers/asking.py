@@ -9,6 +9,7 @@ CPU) in a thread, so a bot nobody asks anything never holds them and its start i
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 
 from contest.questions import Asker, CaseBrief, prepare
@@ -24,6 +25,7 @@ def _load_matcher() -> None:
     with _LOADING:  # the first questions wait for one load, not one each
         if not _LOADED.is_set():
             prepare()
+            gc.freeze()  # its dictionaries stay: a full collection need not walk them again
             _LOADED.set()
 
 
