@@ -150,7 +150,8 @@ async def start_services(application: AnyApplication) -> None:
         # Imported only when configured: aiohttp and the crypto cost ≈9 MiB and 0.3 s.
         from channels.wecom.service import WecomService
 
-        wecom = await WecomService(services).start()
+        # A notice's attachment is a Telegram file: 企业微信 recipients get it fetched from there.
+        wecom = await WecomService(services, attachments=telegram.document_bytes).start()
         application.bot_data[WECOM] = wecom
         assert wecom.channel is not None
         channels[wecom.channel.name] = wecom.channel

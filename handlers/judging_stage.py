@@ -57,7 +57,7 @@ from handlers.notices import result_rows
 from handlers.organizing import Answer, organizers_only
 from handlers.replies import Reply, actions, label_text, stored
 from handlers.visits import Visit
-from messages import render
+from messages import per_channel
 from storage.db import transaction
 from storage.invites import get_invite
 from storage.judging import (
@@ -140,7 +140,7 @@ async def _remind_in(session: AsyncSession, v: Visit, stage: Stage) -> int:
             "person_id": p.judge.person_id,
             "kind": "judge_reminder",
             "dedupe_key": f"jrem:{stage.key}:{p.judge.id}:{stamp}",
-            "text": render(
+            "text": per_channel(
                 "judging/reminder.html",
                 contest=contest,
                 stage=stage,
@@ -188,7 +188,7 @@ async def _open_live_in(session: AsyncSession, v: Visit, stage: Stage, case_id: 
             "person_id": j.person_id,
             "kind": "judge_live",
             "dedupe_key": f"jlive:{stage.key}:{case_id}:{j.id}",
-            "text": render(
+            "text": per_channel(
                 "judging/live_open.html",
                 contest=contest,
                 stage=stage,
@@ -504,7 +504,7 @@ def _award_rows(
                 "person_id": person.id,
                 "kind": "result",
                 "dedupe_key": f"award:{stage.key}:{person.id}:{marks.hexdigest()[:12]}",
-                "text": render(
+                "text": per_channel(
                     "judging/awarded.html", contest=contest, stage=stage, prizes=prizes, now=now
                 ),  # fmt: skip
                 "due_at": now,

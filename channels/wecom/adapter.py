@@ -23,8 +23,9 @@ text, a list of cases, a unit's name — is taken by ``handlers.forms.take_text`
 stored wait's message); so does judging (``judging.py``: /judge, scoring with buttons or
 a typed number, and an organizer's /judging); so do the team, the restricted words and their
 evidence (the next message, a stored wait), the preview, the .docx export (a file message)
-and import, and /me. Ids this channel does not handle yet (the colleague link …) answer
-``wecom/telegram_only.html`` with the menu: never silence. Replies are rendered by
+and import, /me and the colleague invite (its code, to be typed in the app: no link opens
+it with a code). Ids this channel does not handle answer ``wecom/telegram_only.html`` with
+the menu: never silence. Replies are rendered by
 ``messages`` and laid out by ``render.py``; joined replies (a preview's blocks) are sent as
 one text, split where 企业微信 needs it.
 """
@@ -328,6 +329,8 @@ class WecomAdapter:
                 member_id=_int(parts, 3),
             )  # fmt: skip
             return Pressed(list(outcome.replies), outcome.toast)
+        if key == ids.REG_COLLEAGUE:  # no link opens this app with a code: the code is typed
+            return Pressed([await registration.colleague(v, link_for=lambda _code: "")])
         mine = {
             ids.MENU_ME: registration.me,
             ids.REG_ME_CONTACT: registration.edit_contact,
