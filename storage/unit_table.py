@@ -90,6 +90,16 @@ async def all_unit_rows(session: AsyncSession) -> list[UnitRow]:
     return await _attach(session, [UnitRow(u) for u in units])
 
 
+async def unit_rows_after(session: AsyncSession, *, after: int, limit: int) -> list[UnitRow]:
+    """Return up to ``limit`` units with an id above ``after``, with contacts and counts.
+
+    Keyset pages, in id order: the export reads the units a batch at a time, never all.
+    """
+    query = select(Unit).where(col(Unit.id) > after).order_by(col(Unit.id)).limit(limit)
+    units = (await session.exec(query)).all()
+    return await _attach(session, [UnitRow(u) for u in units])
+
+
 async def one_unit(session: AsyncSession, *, unit_id: int) -> UnitRow | None:
     """Return one unit with contacts and counts."""
     unit = await session.get(Unit, unit_id)

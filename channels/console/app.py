@@ -272,6 +272,7 @@ async def case_page(request: web.Request) -> web.Response:
 
 
 def _download(file: exports.ExportFile) -> web.Response:
+    # A big export is a temporary file: aiohttp streams it and closes it when sent.
     response = web.Response(body=file.data, content_type=file.mime)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file.name)}"
     return response

@@ -73,6 +73,15 @@ async def stats(update: Update, context: Context, v: Visit) -> None:
     )
 
 
+async def _send_file(context: Context, chat_id: int, file: exports.ExportFile) -> None:
+    """Send an export as a document, streamed from its temporary file, then close it."""
+    try:
+        document = InputFile(file.data, filename=file.name, read_file_handle=False)
+        await context.bot.send_document(chat_id, document)
+    finally:
+        file.close()
+
+
 @for_organizers
 async def export(update: Update, context: Context, v: Visit) -> None:
     """Sends the units and cases workbooks and the zip of every submitted 说明书."""
@@ -89,7 +98,7 @@ async def export(update: Update, context: Context, v: Visit) -> None:
     done: list[tuple[str, int]] = []
     for number, step in enumerate(steps, start=1):
         file = await step(**values)  # type: ignore[operator]
-        await context.bot.send_document(chat.id, InputFile(file.data, filename=file.name))
+        await _send_file(context, chat.id, file)
         done.append((file.name, file.count))
         text = render("console_bot/export_progress.html", done=number, total=3, current="")
         await progress.edit_text(text, parse_mode=ParseMode.HTML)
@@ -118,7 +127,7 @@ async def export(update: Update, context: Context, v: Visit) -> None:
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
-    await context.bot.send_document(chat.id, InputFile(file.data, filename=file.name))
+    await _send_file(context, chat.id, file)
     done.append((file.name, file.count))
     await progress.edit_text(
         render("console_bot/export_done.html", files=done), parse_mode=ParseMode.HTML

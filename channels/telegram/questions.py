@@ -7,8 +7,6 @@ same field is asked again.
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
@@ -24,7 +22,6 @@ from channels.telegram.common import (
     sender_of,
 )
 from config.services import services_of
-from contest.questions import prepare
 from handlers import browse
 from handlers.forms import reask, take_text
 from handlers.replies import Reply
@@ -82,11 +79,6 @@ async def on_ask_button(update: Update, context: Context) -> None:
 async def on_topic_button(update: Update, context: Context, v: Visit) -> Reply:
     """Answers the topic a person picked after an unsure answer."""
     return browse.topic(v, ":".join(callback_parts(update)[1:]))
-
-
-async def on_startup(_app: Application) -> None:  # type: ignore[type-arg]
-    """Loads the segmentation dictionary before the first question, in a thread (≈1 s)."""
-    await asyncio.to_thread(prepare)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from config.services import services_of
 from delivery import worker_of
 from delivery.worker import DeliveryWorker
+from storage.case_facts import count
 from storage.db import transaction
 from storage.models import Account, Advancement, Case, CaseStatus, Person, TeamMember, Unit
 from tests.db import telegram_account
@@ -123,6 +124,7 @@ async def add_unit(
                 created_at=now,
                 updated_at=now,
             )
+            count(services_of(harness.app).contest, case, now)  # as every case write does
             session.add(case)
             await session.flush()
             case_ids.append(case.id or 0)

@@ -51,7 +51,7 @@ async def test_status_shows_every_unit_compactly(harness):
     await organizer.send("/status")
     text = organizer.last_reply.text
     assert "单位 3 个（1 个尚无案例），联系人 4 人" in text
-    assert "案例 2 个：已提交 1，未提交 1（缺项共 3 处），晋级 1" in text
+    assert "案例 2 个：已提交 1，未提交 1（1 个未填完必填项），晋级 1" in text
     assert "无法送达 1 人" in text
     assert "甲局机关委员会 · 市直机关工委\n联系人 2 · 案例 1：已提交 0，未提交 1（缺项 3）" in text
     assert "乙局机关委员会 · 福田区直机关工委\n联系人 1（无法送达：联系人4103）" in text

@@ -146,7 +146,8 @@ SAMPLES = {
             "cases": 3,
             "submitted": 1,
             "drafts": 2,
-            "gaps": 5,
+            "incomplete": 2,
+            "over_limit": 1,
             "advancing": 1,
         },
     },
@@ -160,7 +161,7 @@ SAMPLES = {
         "now": h.now,
         "totals": {
             "units": 10_000, "empty": 1, "contacts": 2, "unreachable": 1, "cases": 3,
-            "submitted": 1, "drafts": 2, "gaps": 5, "advancing": 1,
+            "submitted": 1, "drafts": 2, "incomplete": 2, "over_limit": 1, "advancing": 1,
         },
         "rows": [
             (_report(h), UnitTally(cases=3, drafts=2, submitted=1, advancing=1, ready=1, gaps=4))
