@@ -1,8 +1,9 @@
 """Use cases of the case as a whole document: preview, export as .docx, import from .docx.
 
 Preview: the 说明书 as the organizer will see it, in the official layout, as blocks a
-channel packs into as few messages as it allows (``Reply.joined``), then the review card
-with a button per field (or, for a locked case, its card).
+channel packs into as few messages as it allows (``Reply.joined``), ending on its 字数 line
+with three buttons (edit, export, back to the case), not on the review card: the preview
+is for reading, and the review card is one tap away.
 
 Export: the .docx built by contest.document, as an attachment, at any time.
 
@@ -18,6 +19,7 @@ checks again.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,7 +46,6 @@ from handlers.cases import (
     UPLOAD,
     CaseView,
     Outcome,
-    card,
     case_button,
     case_view,
     create_in,
@@ -107,16 +108,17 @@ def preview_replies(v: Visit, view: CaseView) -> list[Reply]:
 
 
 async def preview(v: Visit, *, case_id: int | None) -> Outcome:
-    """Show the whole 说明书, then the review card (or the card of a locked case)."""
+    """Show the whole 说明书, ending on its 字数 line with the ways on (no review card)."""
     async with transaction(v.services.sessions) as session:
         view = await own_view(session, v, case_id)
         if view is None:
             return Outcome([not_found()], NOT_FOUND_TOAST)
-        replies = preview_replies(v, view)
-        if view.standing.edit.allowed:
-            await stop_waiting_in(session, v, view.case_id)
-            return Outcome(replies + await review_in(session, v, view.case))
-    return Outcome([*replies, card(v, view)])
+        await stop_waiting_in(session, v, view.case_id)
+    *blocks, footer = preview_replies(v, view)
+    prefix = f"case:{view.case_id}"
+    edit = [("case.edit", f"{prefix}:edit")] if view.standing.edit.allowed else []
+    buttons = actions([[*edit, ("case.export", f"{prefix}:docx")], [("case.back", prefix)]])
+    return Outcome([*blocks, dataclasses.replace(footer, joined=False, actions=buttons)])
 
 
 # -------------------------------------------------------------------------- export

@@ -405,7 +405,7 @@ async def test_me_team_wording_evidence_preview_and_the_docx_on_wecom(
     mark = user.mark()
     await tap(user, "👁 预览全文")
     shown = texts(user.replies_since(mark))
-    assert "窗口排队时间长" in shown and "请核对" in shown
+    assert "窗口排队时间长" in shown and "请核对" not in shown  # no review card after it
     await press(user, "📋 我的案例")
     await press(user, "📄 首创一网通办新机制")
     mark = user.mark()
