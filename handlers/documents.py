@@ -20,7 +20,6 @@ checks again.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,15 +30,14 @@ from contest.document import (
     MAX_BYTES,
     DocumentError,
     Imported,
-    Properties,
     document_lines,
     parse_document,
 )
-from contest.document import build_document as build_docx
 from contest.fields import display_value, options_for
 from contest.lifecycle import may_create, word_count
 from handlers import actions as ids
 from handlers.cases import (
+    DOCX_MIME,
     FORM,
     IMPORT,
     NOT_FOUND_TOAST,
@@ -49,6 +47,7 @@ from handlers.cases import (
     case_button,
     case_view,
     create_in,
+    docx_attachment,
     list_actions,
     no_unit,
     not_found,
@@ -60,18 +59,13 @@ from handlers.cases import (
     unit_ready,
 )
 from handlers.forms import register_wait
-from handlers.replies import Attachment, Reply, actions
+from handlers.replies import Reply, actions
 from handlers.visits import Visit
-from messages import render
-from messages.markup import plain_text
 from storage.cases import forget_case_forms, list_cases, save_values
 from storage.db import transaction
 from storage.forms import active_form, delete_form, get_form, save_form
 from storage.models import FormProgress
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
-FILENAME_MAX = 80
 PREVIEW_LINE = 40  # characters of a value in the import summary
 
 
@@ -124,47 +118,20 @@ async def preview(v: Visit, *, case_id: int | None) -> Outcome:
 # -------------------------------------------------------------------------- export
 
 
-def docx_name(title: str, form_title: str) -> str:
-    """Return a file name for the exported document, safe on every system."""
-    name = plain_text(render("cases/docx_filename.html", title=title, form_title=form_title))
-    name = FILENAME_UNSAFE.sub(" ", name).strip(" .") or form_title
-    return name[:FILENAME_MAX] + ".docx"
-
-
-def build_document(v: Visit, view: CaseView) -> bytes:
-    """Build the case's .docx with its closing note on 字数."""
-    contest = v.services.contest
-    words = word_count(contest, view.case.values, None)
-    note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
-    values = view.case.values
-    properties = Properties(
-        title=str(values.get("title") or contest.forms.case.title),
-        author=str(values.get("recommending_unit") or ""),
-        created=v.now,
-    )
-    template = v.services.case_template
-    return build_docx(contest, values, template=template, properties=properties, note=note)
-
-
 async def export(v: Visit, *, case_id: int | None) -> Outcome:
     """Return the case as a .docx in the official layout."""
     async with v.services.sessions() as session:
         view = await own_view(session, v, case_id)
     if view is None:
         return Outcome([not_found()], NOT_FOUND_TOAST)
-    contest = v.services.contest
-    title = str(view.case.values.get("title") or "")
-    attachment = Attachment(
-        docx_name(title, contest.forms.case.title), build_document(v, view), DOCX_MIME
-    )
     values = {
-        "contest": contest,
-        "title": title,
+        "contest": v.services.contest,
+        "title": str(view.case.values.get("title") or ""),
         "case": view.case,
         "where": view.standing,
         "now": v.now,
     }
-    return Outcome([Reply("cases/docx_caption.html", values, attachment=attachment)])
+    return Outcome([Reply("cases/docx_caption.html", values, attachment=docx_attachment(v, view))])
 
 
 # -------------------------------------------------------------------------- import
