@@ -53,6 +53,13 @@ class ExportFile:
     count: int
 
 
+def _official_cell(case: Any) -> object:
+    """Return when a case was marked as submitted in the official system, or 待提交."""
+    if case.official_at is not None:
+        return _cell(case.official_at)
+    return "待提交" if case.status == "submitted" else ""
+
+
 def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -197,8 +204,10 @@ def cases_workbook(contest: Contest, rows: Sequence[CaseRow], now: datetime) -> 
     for cell in summary[1]:
         cell.font = Font(bold=True)
     _fit(summary, [16, 8, 8, 8])
+    aid = contest.drafting_aid  # a column for the mark 已在官网提交, where the bot only drafts
+    marked = [f"{aid.short}提交"] if aid else []
     head = ["案例编号", "参赛单位", "状态", "字数", "待补充", "未附依据的用词", "团队人数",
-            "团队成员", "提交时间", "版本", *(f.label for f in fields)]  # fmt: skip
+            "团队成员", "提交时间", *marked, "版本", *(f.label for f in fields)]  # fmt: skip
     wrap = Alignment(wrap_text=True, vertical="top")
     for category in contest.categories:
         sheet = book.create_sheet(_safe(category.name)[:31] or category.key)
@@ -215,13 +224,15 @@ def cases_workbook(contest: Contest, rows: Sequence[CaseRow], now: datetime) -> 
                 "已提交" if x.row.case.status == "submitted" else "草稿", x.words,
                 plain_text(render("cases/gaps.html", gaps=x.gaps)) if x.gaps else "",
                 "、".join(h.phrase for h in x.open_hits), len(x.row.members), team,
-                _cell(x.row.case.submitted_at), x.row.revisions,
+                _cell(x.row.case.submitted_at),
+                *([_official_cell(x.row.case)] if aid else []), x.row.revisions,
                 *(_field_value(contest, f, values.get(f.key)) for f in fields),
             ])  # fmt: skip
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = wrap
-        _fit(sheet, [8, 24, 8, 6, 30, 16, 6, 30, 22, 6, *(24 for _ in fields)])
+        widths = [8, 24, 8, 6, 30, 16, 6, 30, 22, *(22 for _ in marked), 6]
+        _fit(sheet, [*widths, *(24 for _ in fields)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
