@@ -174,6 +174,11 @@ class Stage(Strict):
     source_text: str = Field(default="", description="the notice's own words for the dates")
     judging: StageJudging | None = Field(default=None, description="judges score this stage")
 
+    @property
+    def approximate(self) -> bool:
+        """Tell whether the notice names no day for this stage (9月上旬): its moments are ours."""
+        return bool(self.source_text) and "日" not in self.source_text
+
     @field_validator("start", "end", mode="before")
     @classmethod
     def _not_a_day(cls, value: object) -> object:

@@ -339,7 +339,7 @@ def standing(
         hits=hits,
         open_hits=unresolved(hits, evidence),
         aid=contest.drafting_aid,
-        marked=marked,
+        marked=marked or advancing,  # advancing: the organizer has it, so it was entered
     )
 
 

@@ -26,8 +26,9 @@ Decisions where the issue is silent:
   ``now`` is in quiet hours, unless the deadline is in the same quiet period;
   :func:`quiet_until` says when to try again.
 * Where the bot is only a drafting aid (``official_system.bot_is_official = false``), a case
-  submitted here is still to do before a deadline until its contact marks it as submitted
-  in the organizer's own system (``CaseFacts.marked``).
+  submitted here is still to do before the submission deadline until its contact marks it
+  as submitted in the organizer's own system (``CaseFacts.marked``); a case marked as
+  advancing was entered, whatever its mark.
 * Scheduled notices: an organizer types the moment ("2024-07-10 09:00", "7月10日 9:00"),
   read in the contest's time zone; it must be in the future.
 """
@@ -279,11 +280,11 @@ def unit_todo(
     else:
         relevant = list(cases)
     todo = [case_todo(contest, c, now) for c in relevant if not c.submitted]
-    if contest.drafting_aid is not None:  # reminded until marked as submitted there too
-        todo += [
+    if contest.drafting_aid is not None and stage.key == contest.submission_stage.key:
+        todo += [  # reminded until marked as submitted there too
             CaseTodo(c.case_id, c.title, [], awaiting_official=True)
             for c in relevant
-            if c.submitted and not c.marked
+            if c.submitted and not c.marked and not c.advancing
         ]
     return UnitTodo(concerned=True, no_case=not relevant, cases=todo)
 
@@ -312,7 +313,7 @@ def standing(contest: Contest, cases: Sequence[CaseFacts], now: datetime) -> Uni
         ready=sum(1 for d in drafts if d.ready),
         gaps=sum(len(d.gaps) for d in drafts),
         awaiting_official=(
-            sum(1 for c in cases if c.submitted and not c.marked)
+            sum(1 for c in cases if c.submitted and not c.marked and not c.advancing)
             if contest.drafting_aid is not None
             else 0
         ),

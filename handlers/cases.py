@@ -202,7 +202,7 @@ def card_actions(view: CaseView) -> Actions:
     if where.submitted and where.window.is_open:
         rows.append([("case.withdraw", f"{prefix}:withdraw")])
     aid = where.aid
-    if where.submitted and aid is not None:
+    if where.submitted and aid is not None and (where.awaiting_official or view.case.official_at):
         if view.case.official_at is None:
             done = label_text("case.official", label=aid.short)
             rows.append([(done, f"{prefix}:official"), ("case.official_steps", f"{prefix}:steps")])

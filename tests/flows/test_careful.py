@@ -292,6 +292,14 @@ async def test_the_own_mobile_from_telegrams_contact_button(harness: Any) -> Non
     own = {"phone_number": "+8613800138000", "first_name": "张", "user_id": 1001}
     await send_raw(harness, user, contact=own)
     assert "请核对" in user.last_reply.text and "手机：13800138000" in user.last_reply.text
+    # 登记完成 brings the main menu under the input field, not only the next /start.
+    mark = user.mark()
+    await user.press("✅ 确认")
+    done, note = user.replies_since(mark)[-2:]
+    assert "登记完成" in done.text and "菜单" in note.text
+    assert user.reply_keyboard == [["📋 我的案例", "📅 日程"], ["❓ 提问", "👤 我的信息"]]
+    await user.send("/start")
+    assert sum("输入框下方的菜单" in m.text for m in user.messages()) == 1  # once per chat
 
 
 async def test_one_count_and_the_copy_fixes(harness: Any) -> None:
