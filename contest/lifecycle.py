@@ -69,14 +69,14 @@ class Completeness:
 
 
 def completeness(contest: Contest, values: Mapping[str, Any], *, now: datetime) -> Completeness:
-    """Count filled required fields and 字数 of a case's values."""
+    """Count the filled fields (as the form counts them) and the 字数 of a case's values."""
     engine = _engine(contest, now)
     state = engine.start(values=dict(values)).state
-    rows = [r for r in engine.review(state) if r.field.required]
+    filled, fields = engine.tally(state)  # the rule the form itself counts by
     per_field, total = document_words(values, contest.forms.case.fields)
     return Completeness(
-        filled=sum(1 for r in rows if not r.missing),
-        total=len(rows),
+        filled=filled,
+        total=fields,
         words=total,
         word_limit=contest.rules.word_limit,
         per_field=per_field,

@@ -340,8 +340,8 @@ async def submit(v: Visit, *, case_id: int | None) -> Outcome:
         view = await case_view(session, v, view.case)
     number = revision.number if revision else None
     replies = [card(v, view, "submitted", revision=number)]
-    if view.standing.awaiting_official:
-        replies.append(official_steps(v, view))
+    if view.standing.awaiting_official:  # the steps and the file, then the card as last word
+        replies.insert(0, official_steps(v, view))
     return Outcome(replies, "cases/submitted_toast.html")
 
 

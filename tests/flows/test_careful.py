@@ -295,7 +295,7 @@ async def test_the_own_mobile_from_telegrams_contact_button(harness: Any) -> Non
     # 登记完成 brings the main menu under the input field, not only the next /start.
     mark = user.mark()
     await user.press("✅ 确认")
-    done, note = user.replies_since(mark)[-2:]
+    note, done = user.replies_since(mark)[-2:]
     assert "登记完成" in done.text and "菜单" in note.text
     assert user.reply_keyboard == [["📋 我的案例", "📅 日程"], ["❓ 提问", "👤 我的信息"]]
     await user.send("/start")

@@ -30,8 +30,8 @@ async def test_submitting_here_says_it_is_not_entering_gives_the_steps_and_the_f
     case_id = await ready_case(harness, user, unit_id)
     mark = user.mark()
     await user.press("✅ 提交案例")
-    card, steps = user.replies_since(mark)[-2:]
-    assert "✅ 已在本助手中提交（第 1 版）" in card.text
+    steps, card = user.replies_since(mark)[-2:]
+    assert "✅ 已提交（第 1 版）到本助手" in card.text
     assert "这还不是正式报名" in card.text and "网络报名系统" in card.text
     assert "✅ 已在官网提交" in card.button_labels()
     # The notice's steps, word for word from the contest file, with the .docx to upload.

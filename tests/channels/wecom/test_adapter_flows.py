@@ -98,7 +98,7 @@ async def test_join_register_fill_a_case_and_submit(harness: Harness, bot: Wecom
     await register(user, await invite_code(harness))
 
     answer = await press(user, "➕ 新建案例")
-    assert "参赛案例说明书 · 第 1/10 项" in answer
+    assert "参赛案例说明书 · 第 1/15 项" in answer
     await press(user, "发展提质")
     assert "已选择：发展提质" in [m.replaced_label for m in user.messages()]
     await say(user, "一网通办再提速 政务服务更贴心")

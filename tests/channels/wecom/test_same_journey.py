@@ -152,7 +152,7 @@ async def test_register_fill_a_case_submit_and_acknowledge_a_notice(
     assert "登记完成" in await person.press("✅ 确认")
 
     # The case form: category, title, the lead, long text in two messages, two lists, yes/no.
-    assert "参赛案例说明书 · 第 1/10 项" in await person.press("➕ 新建案例")
+    assert "参赛案例说明书 · 第 1/15 项" in await person.press("➕ 新建案例")
     await person.press("发展提质")
     await person.say("一网通办再提速 政务服务更贴心")
     for value in ("李四", "二级主任科员", "0755-88134324", "13800138002"):
