@@ -79,8 +79,9 @@ async def status_totals(session: AsyncSession) -> Totals:
         cases,
         cases.where(col(Case.status) == CaseStatus.SUBMITTED),
         advancing,
-        cases.where(
-            col(Case.status) == CaseStatus.SUBMITTED, col(Case.official_at).is_not(None)
+        cases.where(  # marked as submitted there, or advancing: the organizer has it
+            col(Case.status) == CaseStatus.SUBMITTED,
+            col(Case.official_at).is_not(None) | col(Case.id).in_(select(Advancement.case_id)),
         ),
     ]
     row = (await session.exec(select(*(c.scalar_subquery() for c in counts)))).one()
