@@ -8,8 +8,9 @@ ticker that measures how late it wakes; wall-clock times, to be cut to the paren
 windows), and for the bot, each reminder planning SIGUSR1 started (the real use case
 ``handlers.reminders.remind`` at the bot's clock) with its start and end. The bot is built
 and started as ``python -m bot`` starts it (``build_application``, ``start_services``,
-polling); the echo bot answers every message with its text. Imports happen inside, so the
-echo bot imports nothing of the project.
+polling through its inbox: stored updates, per-person lanes); the echo bot answers every
+message with its text. Imports happen inside, so the echo bot imports nothing of the
+project.
 """
 
 from __future__ import annotations
@@ -97,11 +98,37 @@ async def bot_application(args: argparse.Namespace) -> Any:
     return application
 
 
+def count_sql(application: Any) -> dict[str, int]:
+    """Count the bot's SQL statements and transactions from now on (into the returned dict)."""
+    from sqlalchemy import event
+
+    from config.services import services_of
+
+    counts = {"statements": 0, "transactions": 0}
+    engine = services_of(application).engine.sync_engine
+
+    def statement(*_args: Any) -> None:
+        counts["statements"] += 1
+
+    def begin(*_args: Any) -> None:
+        counts["transactions"] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    return counts
+
+
 async def run(args: argparse.Namespace) -> None:
     """Start, poll, watch the loop until SIGTERM, report."""
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
-    await application.updater.start_polling(drop_pending_updates=False)
+    sql = count_sql(application) if args.kind == "bot" else {}
+    if args.kind == "bot":  # as ``python -m bot`` polls: through the inbox, not PTB's Updater
+        from channels.telegram.inbox import inbox_of
+
+        inbox_of(application).start_polling()
+    else:
+        await application.updater.start_polling(drop_pending_updates=False)
     await application.start()
     watcher = asyncio.create_task(watch.run())
     plans: list[dict[str, Any]] = []
@@ -128,15 +155,22 @@ async def run(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signal.SIGUSR1, start_planning)
     await stop.wait()
     watcher.cancel()
-    report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans}
+    if args.kind == "bot":
+        from channels.telegram.inbox import inbox_of
+
+        sql["updates"] = inbox_of(application).handled
+    report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans, "sql": sql}
     Path(args.report).write_text(json.dumps(report))
-    await application.updater.stop()
-    await application.stop()
     if args.kind == "bot":
         from bot.app import stop_services
+        from channels.telegram.inbox import inbox_of
 
+        await inbox_of(application).stop()
+        await application.stop()
         await stop_services(application)
     else:
+        await application.updater.stop()
+        await application.stop()
         await application.shutdown()
 
 

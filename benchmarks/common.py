@@ -321,23 +321,35 @@ class Person:
         return elapsed
 
     async def press(self, label_or_data: str, *, timeout: float = 120.0) -> float:
-        """Press a button of the newest bot message that has it; wait for the bot's change."""
+        """Press a button of the newest bot message that has it (waiting for it to come, on
+        a loaded machine the bot may still be sending it); wait for the bot's change."""
         from sandbox import useractions
 
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = self._button(label_or_data)
+            if found is not None:
+                break
+            if not await self.chat.notifier.wait(deadline - loop.time()):
+                raise LookupError(f"no button {label_or_data!r}")
+        message_id, data = found
+        begin = time.perf_counter()
+        version = self.chat.version
+        useractions.press_button(self.state, self.user_id, message_id, data)
+        if not await self._answered(version, timeout):
+            raise TimeoutError(f"no answer to {label_or_data!r}")
+        return time.perf_counter() - begin
+
+    def _button(self, label_or_data: str) -> tuple[int, str] | None:
+        """Return (message id, callback data) of the newest bot button so labelled."""
         for message in reversed(list(self.chat.messages.values())):
             markup = (getattr(message, "reply_markup", None) or {}).get("inline_keyboard", [])
             for row in markup:
                 for button in row:
                     if label_or_data in (button.get("text"), button.get("callback_data")):
-                        begin = time.perf_counter()
-                        version = self.chat.version
-                        useractions.press_button(
-                            self.state, self.user_id, message.message_id, button["callback_data"]
-                        )
-                        if not await self._answered(version, timeout):
-                            raise TimeoutError(f"no answer to {label_or_data!r}")
-                        return time.perf_counter() - begin
-        raise LookupError(f"no button {label_or_data!r}")
+                        return message.message_id, button["callback_data"]
+        return None
 
     def bot_messages(self) -> int:
         """Return how many messages the bot has in this chat."""

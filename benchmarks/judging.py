@@ -23,7 +23,7 @@ from sqlalchemy import insert
 
 from config.settings import ROOT
 from contest.definition import Ranking, load_contest
-from handlers import judging as use
+from handlers import judging_exports, judging_stage
 from handlers.judging_exports import score_sheet_workbook
 from handlers.visits import Visit
 from storage.db import create_engine, migrate, session_factory, transaction
@@ -101,16 +101,16 @@ async def run(cases: int, judges: int) -> None:
         rows = await progress(session, stage_key="review")
     print(f"progress per judge (SQL): {time.perf_counter() - started:.3f} s ({len(rows)} judges)")
     started = time.perf_counter()
-    view = await use.ranking(v, stage_key="review")
+    view = await judging_stage.ranking(v, stage_key="review")
     print(f"ranking, trimmed mean: {time.perf_counter() - started:.3f} s ({len(view.rows)} rows)")
     started = time.perf_counter()
-    view = await use.propose(v, stage_key="review")
+    view = await judging_stage.propose(v, stage_key="review")
     chosen = sum(1 for r in view.rows if r.proposed is not None)
     took = time.perf_counter() - started
     print(f"propose top {stage.advance_per_category}/category: {took:.3f} s"
           f" ({chosen} chosen, {len(view.ties)} open ties)")  # fmt: skip
     started = time.perf_counter()
-    data = await use.sheet_data(sessions, contest, "review")
+    data = await judging_exports.sheet_data(sessions, contest, "review")
     body = score_sheet_workbook(contest, data)
     print(f"score sheet .xlsx: {time.perf_counter() - started:.3f} s ({len(body) // 1024} KiB)")
     await engine.dispose()

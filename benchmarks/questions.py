@@ -9,6 +9,7 @@ every contest file, after a warm-up pass (the first use of a phrasing fills cach
 
     .venv/bin/python -m benchmarks.questions            # both setups
     .venv/bin/python -m benchmarks.questions --setup light
+    .venv/bin/python -m benchmarks.questions --setup light --sample 400   # 400, evenly spread
 
 Setups: ``light`` (the default in contest/questions.py: a 20,000-word segmentation
 dictionary built from jieba's, pypinyin without its phrase table) and ``full`` (jieba's
@@ -42,8 +43,8 @@ def _status() -> dict[str, int]:
     return found
 
 
-def measure(setup: str) -> dict[str, float]:
-    """Measure one setup in this process and return its figures."""
+def measure(setup: str, sample: int = 0) -> dict[str, float]:
+    """Measure one setup in this process and return its figures (``sample`` phrasings, 0: all)."""
     from contest import questions
     from contest.asking import ask
     from contest.definition import load_contest
@@ -62,6 +63,8 @@ def measure(setup: str) -> dict[str, float]:
     phrasings = []
     for path in sorted(SETS.glob("*.toml")):
         phrasings += [q["text"] for q in tomllib.loads(path.read_text("utf-8"))["question"]]
+    if 0 < sample < len(phrasings):
+        phrasings = [phrasings[i * len(phrasings) // sample] for i in range(sample)]
     timings = []
     for warm in (True, False):
         for contest in contests:
@@ -88,15 +91,17 @@ def main() -> None:
     """Run each setup in its own interpreter and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setup", choices=["light", "full"], action="append")
+    parser.add_argument("--sample", type=int, default=0, help="phrasings to ask (0: all)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, args.sample)))
         return
     print("setup | RSS added at start | peak RSS (VmHWM) | load | per question p50 / p95 / max")
     for setup in args.setup or ["light", "full"]:
         result = subprocess.run(
-            [sys.executable, "-W", "ignore", "-m", "benchmarks.questions", "--child", setup],
+            [sys.executable, "-W", "ignore", "-m", "benchmarks.questions", "--child", setup]
+            + ["--sample", str(args.sample)],
             cwd=ROOT,
             capture_output=True,
             text=True,

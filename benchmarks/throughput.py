@@ -14,7 +14,11 @@ types one more paragraph of its 案例背景 (a form answer); the others alterna
 walked into the form before the first bot round (untimed; /start, 我的案例, 新建, a category,
 the title and the four 牵头人 fields). The echo bot gets the same messages.
 
-Prints per round and in total: updates/s, p50/p95/max latency, and the bot/echo ratio.
+Prints per round and in total: updates/s, p50/p95/max latency, the child's CPU time per
+update (user + system, from ``/proc/PID/stat``; it does not depend on the machine's load)
+and its share of one core, the bot's SQL statements and transactions per update (over
+all the updates its process handled, the walk into the form included), and the bot/echo
+ratio.
 """
 
 from __future__ import annotations
@@ -105,6 +109,7 @@ async def run(args: argparse.Namespace) -> None:
             state = server.state
             people = [Person(state, FIRST_USER + n) for n in range(1, args.users + 1)]
             totals: dict[str, list[tuple[float, list[float]]]] = {"bot": [], "echo": []}
+            cpus: dict[str, list[float]] = {"bot": [], "echo": []}
             prepared = False
             for number in range(args.rounds):
                 for kind in ("bot", "echo"):
@@ -120,24 +125,35 @@ async def run(args: argparse.Namespace) -> None:
                         print(f"(walked {len(drafters)} drafters into the form in "
                               f"{time.perf_counter() - begin:.0f} s, untimed)")  # fmt: skip
                         prepared = True
+                    cpu = child.cpu_seconds()
                     elapsed, latencies = await one_round(people, args)
+                    cpu = child.cpu_seconds() - cpu
                     memory = child.memory()
-                    await child.stop()
+                    sql = (await child.stop()).get("sql") or {}
                     totals[kind].append((elapsed, latencies))
+                    cpus[kind].append(cpu)
                     p50, p95, worst = percentiles(latencies)
                     print(
                         f"round {number + 1} {kind:<4} {len(latencies) / elapsed:7.1f} updates/s"
                         f"  p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms"
-                        f"  max {worst * 1000:6.0f} ms  VmHWM {mib(memory.get('VmHWM'))}",
+                        f"  max {worst * 1000:6.0f} ms  VmHWM {mib(memory.get('VmHWM'))}"
+                        f"  CPU {cpu / len(latencies) * 1000:5.1f} ms/update"
+                        f" ({cpu / elapsed:.0%} of a core)",
                         flush=True,
                     )  # fmt: skip
+                    if sql.get("updates"):
+                        print(f"           {sql['statements'] / sql['updates']:.1f} SQL statements"
+                              f" in {sql['transactions'] / sql['updates']:.1f} transactions per"
+                              f" update (over the child's {sql['updates']} updates)")  # fmt: skip
     rates = {}
     for kind, rounds in totals.items():
         count = sum(len(lat) for _, lat in rounds)
         rates[kind] = count / sum(elapsed for elapsed, _ in rounds)
         p50, p95, worst = percentiles([x for _, lat in rounds for x in lat])
+        per_update = sum(cpus[kind]) / count * 1000
         print(f"total {kind:<4} {rates[kind]:7.1f} updates/s  p50 {p50 * 1000:6.0f} ms"
-              f"  p95 {p95 * 1000:6.0f} ms  max {worst * 1000:6.0f} ms")  # fmt: skip
+              f"  p95 {p95 * 1000:6.0f} ms  max {worst * 1000:6.0f} ms"
+              f"  CPU {per_update:5.1f} ms/update")  # fmt: skip
     print(f"ratio bot / echo: {rates['bot'] / rates['echo']:.2f}")
     print(load_average())
 

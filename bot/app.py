@@ -147,7 +147,8 @@ async def start_services(application: AnyApplication) -> None:
     )
     channels: dict[str, Any] = {telegram.name: telegram}
     if services.settings.wecom_enabled:
-        wecom = await WecomService(services).start()
+        # A notice's attachment is a Telegram file: 企业微信 recipients get it fetched from there.
+        wecom = await WecomService(services, attachments=telegram.document_bytes).start()
         application.bot_data[WECOM] = wecom
         assert wecom.channel is not None
         channels[wecom.channel.name] = wecom.channel

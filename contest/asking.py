@@ -17,13 +17,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from contest.definition import Contest
-from contest.phrases import named_day, numbers, people
-from contest.questions import UNSURE, Answer, Asker, match
+from contest.phrases import named_day, named_time, numbers, people, with_digits
+from contest.questions import UNSURE, Answer, Asker, match, names_participant
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
 _BREAK = re.compile(
-    r"([？?。！!；;\n，,\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没]))"
+    r"([？?。！!；;\n，,、\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没])|以及|和)"
 )
 _CUE = re.compile(
     r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
@@ -38,6 +38,11 @@ _OFFICIAL = re.compile(r"算|正式|官方|有效")
 _SELF = re.compile(r"自己|直接|单独|自行")
 _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
+_MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
+_HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
+_CLOSED = re.compile(r"(截止|结束|关闭|过期)了(没|吗|么|不)")
+_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展)")
+_COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 
 
 def ask(
@@ -47,7 +52,10 @@ def ask(
     whole = match(message, contest)
     groups = [message] if whole.topic in WHOLE_MESSAGE else _questions(message)
     if len(groups) == 1 and whole.topic not in WHOLE_MESSAGE:
-        groups = _parts(message)  # "截止时间 还有字数要求": no piece asks, yet each is a question
+        # "截止时间 还有字数要求": no piece asks, yet each is a question. A message that does
+        # ask and reads well whole stays whole: "我们是街道的 申报书交给谁" asks one thing.
+        if not whole.confident or not _CUE.search(message):
+            groups = _parts(message)
     answers: list[Answer] = []
     if len(groups) > 1:
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -109,8 +117,14 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
 def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
     stage = contest.submission_stage
     day = named_day(question, now, contest.zone)
+    if _CLOSED.search(question):
+        return now > stage.end  # "截止了没" asks whether it has closed
     if now > stage.end:
         return False
+    clock = named_time(question)
+    if clock is not None:  # "4月30号晚上8点交行吗": the moment, not just the day
+        moment = datetime.combine(day or now.astimezone(contest.zone).date(), clock, contest.zone)
+        return stage.start <= moment <= stage.end
     if day is not None:
         last_day = stage.end.astimezone(contest.zone).date()
         first_day = stage.start.astimezone(contest.zone).date()
@@ -119,10 +133,11 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
 
 
 def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
-    heads = people(question)
+    heads = people(question) or [int(n) for n in _HEADS.findall(with_digits(question))]
     limit = contest.rules.team.max_members
     if heads and limit is not None:
-        return max(heads) <= limit
+        more = 1 if _MORE_THAN.search(question) else 0  # "能超过6个吗" asks about 7
+        return max(heads) + more <= limit
     if _CONTRACT.search(question):
         return True  # with the condition the answer states (聘用期一年以上)
     return None
@@ -152,6 +167,10 @@ def _originality(
     digits = question.replace("1等", "一等").replace("2等", "二等").replace("3等", "三等")
     if any(prize in digits for prize in rule.barred_prizes):
         return False
+    if _COPIED.search(question) and "原创" in rule.rule_text:
+        return False  # someone else's work is not the unit's own
+    if _NOT_DONE.search(question) and "实施" in rule.rule_text:
+        return False  # the rule asks for work already carried out
     return rule.reentry_allowed
 
 
@@ -159,9 +178,15 @@ def _presentation(
     question: str, contest: Contest, _now: datetime, _asker: Asker | None
 ) -> bool | None:
     final = next((s for s in contest.stages if s.presentation_form), None)
-    if final is None or not _FREE_FORM.search(question.lower()):
+    asked = _FREE_FORM.findall(question.lower())
+    if final is None or not asked:
         return None
-    return "不限" in final.presentation_form or None
+    allowed = final.presentation_form.lower()  # the forms allowed (TEMPLATE.toml)
+    if "不限" in allowed:
+        return True
+    if re.search(r"不得|不能|不可|禁止|不允许|不宜", allowed):
+        return None  # a form named to be refused: leave it to the answer's own words
+    return any(form in allowed for form in asked) or None
 
 
 def _district(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
@@ -175,7 +200,7 @@ def _participants(
 ) -> bool | None:
     if "个人" in question and "党组织" in contest.rules.enter_as:
         return False
-    return None
+    return True if names_participant(question, contest) else None
 
 
 def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:

@@ -1,4 +1,4 @@
-"""What a question says in numbers and days: "下周一", "明天", "7月20号", "六个人", "四千字".
+"""What a question says in numbers, days and times: "下周一", "7月20号", "晚上8点", "六个人".
 
 Chinese numerals are read by cn2an ("七月十五号" → "7月15号"); days are read relative to the
 moment the question is asked, in the contest's time zone. Pure: no I/O, no clock of its own.
@@ -7,7 +7,7 @@ moment the question is asked, in the contest's time zone. Pure: no I/O, no clock
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,6 +70,23 @@ def named_day(text: str, now: datetime, zone: ZoneInfo) -> date | None:
     if (m := _DAY_ONLY.search(digits)) is not None:
         return _nearest(today, today.month, int(m.group(1)))
     return None
+
+
+_CLOCK = re.compile(
+    r"(早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?(\d{1,2})(?:点|时|:|：)(半|\d{1,2})?"
+)
+
+
+def named_time(text: str) -> time | None:
+    """Return the time of day the question names ("晚上8点", "17:30", "下午五点半"), or None."""
+    m = _CLOCK.search(with_digits(text))
+    if m is None:
+        return None
+    part, hour, minute = m.group(1), int(m.group(2)), m.group(3)
+    if part in ("下午", "傍晚", "晚上", "夜里") and hour < 12:
+        hour += 12
+    minutes = 30 if minute == "半" else int(minute or 0)
+    return time(hour, minutes) if hour < 24 and minutes < 60 else None
 
 
 def _nearest(today: date, month: int, day: int) -> date | None:

@@ -43,7 +43,7 @@ from rapidfuzz import fuzz
 
 from contest.advice import Suggestion, pairs, suggest
 from contest.definition import Category, Contest, Stage, StageKind
-from contest.phrases import named_day
+from contest.phrases import named_day, with_digits
 from contest.schedule import position
 from contest.timefmt import format_date
 
@@ -61,7 +61,17 @@ FUZZY_CREDIT = 0.7
 EXAMPLE_WEIGHT = 1.5
 EXAMPLE_FLOOR = 60.0
 
-_ENTITIES = ("stage", "category", "district", "subject", "project", "next")
+_ENTITIES = (
+    "stage",
+    "category",
+    "district",
+    "subject",
+    "project",
+    "next",
+    "participant",
+    "show",
+    "tier",
+)
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
@@ -72,6 +82,7 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_LISTED = re.compile(r"[、，,；;/或和及]|均可|都可以|等")
 
 
 @dataclass(frozen=True)
@@ -219,6 +230,9 @@ class _Mentions:
     subject: Subject | None = None
     project: Category | None = None
     next_round: bool = False
+    participant: bool = False
+    show: bool = False
+    tier: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -233,15 +247,22 @@ class _Mentions:
             return self.project is not None
         if entity == "next":
             return self.next_round
+        if entity == "participant":
+            return self.participant
+        if entity == "show":
+            return self.show
+        if entity == "tier":
+            return self.tier
         return False
 
 
 def prepare() -> None:
-    """Load the topic data, jieba's and pypinyin's dictionaries and the BM25 index now."""
+    """Load the topic data, jieba's and pypinyin's dictionaries, the BM25 index and cn2an now."""
     _tokenizer()
     _alias_pattern()
     _bm25()
     _syllables("预热")
+    with_digits("三")  # cn2an's import builds its patterns (≈0.5 s), else at the first question
 
 
 def topic_keys() -> list[str]:
@@ -498,11 +519,12 @@ def _hit(term: str, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> 
 def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Return the single characters jieba glued to a modal or a particle, so they still count.
 
-    "能换", "还能报" give 还, 能, 换, 报; "交行", "交了" give 交 ("明天交行不行" asks about 交).
+    "能换", "还能报" give 还, 能, 换, 报; "交行", "交了", "交还行" give 交 ("明天交行不行" asks
+    about 交).
     """
     found: list[str] = []
     for token in tokens:
-        head = token.rstrip(PARTICLES) if len(token) > 1 else token
+        head = token.rstrip(PARTICLES).rstrip(MODALS) if len(token) > 1 else token
         if 0 < len(head) < len(token) and len(head) == 1:
             found.append(head)
         body = token.lstrip(MODALS)
@@ -559,9 +581,13 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     next_names = [next_level.short_name, next_level.name] if next_level else []
     next_words = [_normalise(n) for n in next_names if n]
     next_words += [w for n in next_words for w in _level_words(n)]
+    next_words += [n[-2:] for n in next_words if len(n) >= 8]  # 江川市…展评: "去江川市展评"
     next_round = bool(_first_mention(texts, [(w, True) for w in next_words]))
     mentions = _Mentions(
         next_round=next_round,
+        participant=names_participant(plain, contest),
+        show=any(form in plain for form in _show_forms(contest)),
+        tier=any(_normalise(t.name) in plain for t in contest.awards.tiers if t.ranks is None),
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
@@ -569,11 +595,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     )
     tokens = _tokens(text)
     subject = next(
-        (
-            u
-            for u in vocab.subjects
-            if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)
-        ),
+        (u for u in vocab.subjects if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)),
         None,
     )
     project = None
@@ -582,6 +604,27 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
+
+
+def names_participant(question: str, contest: Contest) -> bool:
+    """Tell whether the question names a kind of body the contest's participants text names.
+
+    "街道党工委能参加吗" asks whether 镇街 may enter: donghu-2026's notice says they may, so it
+    is a question about who takes part, not about the route a district body hands in by. Any
+    party body (党支部, 党委) is one of the 党组织 a notice opens the contest to.
+    """
+    named, plain = _normalise(contest.participants), _normalise(question)
+    groups = vocabulary().groups
+    if "党组织" in named and any(body in plain for body in groups.get("party_bodies", ())):
+        return True  # a 党支部 is a 党组织
+    return bool(named) and any(body in plain and body in named for body in groups.get("bodies", ()))
+
+
+def _show_forms(contest: Contest) -> tuple[str, ...]:
+    """Return the forms of show a stage's presentation_form lists: 小品、情景剧、视频、PPT均可."""
+    forms = (s.presentation_form for s in contest.stages if s.presentation_form)
+    parts = (_normalise(p) for text in forms for p in _LISTED.split(text))
+    return tuple(p for p in parts if 1 < len(p) <= 4 and "形式" not in p)
 
 
 def _name_parts(stage: Stage) -> tuple[str, ...]:

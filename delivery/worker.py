@@ -14,19 +14,25 @@ update handler). It sleeps until woken (``delivery.wake``) or until the next row
    second (a small burst allowed) and waits until its chat's previous send is
    ``1 / settings.send_rate_per_chat`` seconds old; a round sends at most one row per chat
    (the next round takes the rest). ``settings.send_concurrency`` sends are in flight at
-   once: 1 by default, so a crash repeats at most one message; more keeps the rate when
-   Telegram answers slowly, at the price of up to that many repeats (to different chats).
-   On PostgreSQL the bucket is a row shared by every instance (``storage/pace.py``), so
-   the overall rate holds however many run. The default 25/s stays under Telegram's 30/s,
-   leaving room for the bot's interactive replies, which do not go through here.
+   once: 1 by default, so a crash repeats at most one message, and the rate is at most
+   one send per round trip; more keeps the rate when Telegram answers slowly, at the price
+   of up to that many repeats (to different chats; ``docs/deploy.md``, "One send in
+   flight"). On PostgreSQL the bucket is a row shared by every instance
+   (``storage/pace.py``), so the overall rate holds however many run, and so does the
+   pace per chat: a sent message spends its chat's token in the database, and the claim
+   reads how long each claimed chat must still wait. The default 25/s stays under
+   Telegram's 30/s, leaving room for the bot's interactive replies, which do not go
+   through here.
 3. **Record**: each outcome is written right after its send by a one-statement UPDATE
-   (shielded from cancellation). Channels map their service's answers onto the outcomes of
-   ``delivery/channel.py``: sent; ``Unreachable`` (Telegram's 403 or "chat not found": the
-   person is marked ``unreachable``, no retry); ``Refused`` (any other 400: a retry would
-   fail the same way); ``Transient`` (network errors and 5xx: ``attempts + 1`` and due again
-   after a backoff of 30 s, 1, 2, 4 min, failed after ``MAX_ATTEMPTS``). ``RetryLater``
-   (429) pauses the whole worker for that long, then the same message is sent again (it is
-   not an attempt).
+   (shielded from cancellation). On PostgreSQL the lease is renewed before a send only
+   once half of it has gone by since the claim (earlier, nobody else can hold the row).
+   Channels map their service's answers onto the outcomes of ``delivery/channel.py``:
+   sent; ``Unreachable`` (Telegram's 403 or "chat not found": the person is marked
+   ``unreachable``, no retry); ``Refused`` (any other 400: a retry would fail the same
+   way); ``Transient`` (network errors and 5xx: ``attempts + 1`` and due again after a
+   backoff of 30 s, 1, 2, 4 min, failed after ``MAX_ATTEMPTS``). ``RetryLater`` (429)
+   pauses the whole worker for that long, then the same message is sent again (it is not
+   an attempt).
 
 A crash therefore loses nothing and repeats at most the sends in flight (one by default),
 each to a different chat, so nobody gets more than one duplicate per crash.
@@ -75,7 +81,7 @@ from storage.outbox import (
     renew_lease,
     retry_later,
 )
-from storage.pace import take_tokens
+from storage.pace import chat_waits, spend_chat, take_tokens
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +127,8 @@ class DeliveryWorker:
         self.services = services
         self.progress = progress
         self.rate = rate or services.settings.send_rate
-        self.chat_interval = 1.0 / (rate_per_chat or services.settings.send_rate_per_chat)
+        self.rate_per_chat = rate_per_chat or services.settings.send_rate_per_chat
+        self.chat_interval = 1.0 / self.rate_per_chat
         self.concurrency = concurrency or services.settings.send_concurrency
         self.batch = batch
         self.stats = DeliveryStats()
@@ -134,7 +141,7 @@ class DeliveryWorker:
         self._task: asyncio.Task[None] | None = None
         self._records: set[asyncio.Task[Any]] = set()
         self._burst = max(1.0, self.rate * BURST)
-        self._tokens = self._burst
+        self._tokens = 0.0 if self.shared_pace else self._burst  # shared: from the bucket only
         self._stamp = 0.0
         self._pause_until = 0.0
         self._chat_ready: dict[tuple[str, str], float] = {}
@@ -230,14 +237,29 @@ class DeliveryWorker:
         """Lease the next due rows to this worker (no more than it can send in a lease)."""
         lease = self.services.settings.lease_seconds
         limit = max(1, min(self.batch, int(self.rate * lease / 2)))
+        waits: dict[int, float] = {}
         async with transaction(self.services.sessions) as session:
-            return await claim_due(
+            rows = await claim_due(
                 session, now=self.services.clock.now(), limit=limit, worker=self.name,
                 lease=timedelta(seconds=lease),
             )  # fmt: skip
+            if self.shared_pace:  # another instance may have sent to these chats lately
+                waits = await chat_waits(
+                    session, account_ids=[row.account_id for row, _ in rows],
+                    rate=self.rate_per_chat,
+                )  # fmt: skip
+        if waits:
+            now = asyncio.get_running_loop().time()
+            for row, account in rows:
+                if row.account_id in waits:
+                    chat = (account.channel, account.chat_id)
+                    ready = now + waits[row.account_id]
+                    self._chat_ready[chat] = max(self._chat_ready.get(chat, 0.0), ready)
+        return rows
 
     async def _round(self, limit: int | None = None) -> int:
         async with self._lock:
+            claimed = asyncio.get_running_loop().time()  # the leases run from about now
             rows = await self._claim()
             if not rows:
                 return 0
@@ -256,7 +278,7 @@ class DeliveryWorker:
                     if not await self._turn(chat):
                         gate.release()
                         break
-                    group.create_task(self._deliver(row, account, gate))
+                    group.create_task(self._deliver(row, account, gate, claimed))
                     launched += 1
                     await self._report(final=False)
             await self._report(final=True)
@@ -288,12 +310,12 @@ class DeliveryWorker:
     async def _take_shared(self) -> float:
         """Take tokens from the bucket all instances share; return the wait if none."""
         async with transaction(self.services.sessions) as session:
-            granted, wait = await take_tokens(
+            grant = await take_tokens(
                 session, name=PACE_BUCKET, rate=self.rate, burst=self._burst,
                 want=max(1, int(self._burst)),
             )  # fmt: skip
-        self._tokens += granted
-        return wait
+        self._tokens += grant.tokens
+        return grant.wait
 
     def _forget_old_chats(self, now: float) -> None:
         if len(self._chat_ready) > 10_000:
@@ -306,16 +328,20 @@ class DeliveryWorker:
 
     # -- one message --------------------------------------------------------------------
 
-    async def _deliver(self, row: OutboxMessage, account: Account, gate: asyncio.Semaphore) -> None:
+    async def _deliver(
+        self, row: OutboxMessage, account: Account, gate: asyncio.Semaphore, claimed: float
+    ) -> None:
         chat = (account.channel, account.chat_id)
         try:
             channel = self.channels.get(account.channel)
             if channel is None:
                 log.warning("outbox row %s: no channel %r running", row.id, account.channel)
                 return
-            if self.shared_pace and not await self._still_ours(row):
-                return  # the lease ran out and another worker took the row: it sends it
             for _ in range(MAX_THROTTLED):
+                if self.shared_pace and self._lease_aging(claimed):
+                    claimed = asyncio.get_running_loop().time()
+                    if not await self._still_ours(row):
+                        return  # the lease ran out and another worker took the row: it sends it
                 try:
                     message_id = await channel.send(
                         account.chat_id, row.text, actions=row.actions, document=row.document
@@ -350,6 +376,15 @@ class DeliveryWorker:
             if row.broadcast_id is not None:
                 self._touched.add(row.broadcast_id)
 
+    def _lease_aging(self, claimed: float) -> bool:
+        """Tell whether half the lease taken at ``claimed`` (loop time) has gone by.
+
+        Until then nobody else can have taken the row (whose clock is not half a lease ahead
+        of ours), so the send needs no renewal: one transaction fewer per send.
+        """
+        elapsed = asyncio.get_running_loop().time() - claimed
+        return elapsed >= self.services.settings.lease_seconds / 2
+
     async def _still_ours(self, row: OutboxMessage) -> bool:
         """Renew this worker's lease on a row right before sending it (several instances)."""
         until = self.services.clock.now() + timedelta(seconds=self.services.settings.lease_seconds)
@@ -373,6 +408,8 @@ class DeliveryWorker:
                     session, row_id=row.id or 0, now=self.services.clock.now(),
                     message_id=message_id,
                 )  # fmt: skip
+                if self.shared_pace:  # the chat's next send waits, on every instance
+                    await spend_chat(session, account_id=row.account_id)
             self.stats.sent += 1
 
         return write
@@ -437,7 +474,9 @@ class DeliveryWorker:
         channel = self.channels.get(shown.account.channel)
         if channel is None:
             return
-        text = render(shown.reply.template, **shown.reply.values)
+        # In the words of the organizer's channel (企业微信 names no /command).
+        values = {**shown.reply.values, "channel": shown.account.channel}
+        text = render(shown.reply.template, **values)
         buttons = [[{"text": a.text, "id": a.id} for a in row] for row in shown.reply.actions]
         chat_id = shown.account.chat_id
         if shown.message_id is not None:

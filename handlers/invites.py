@@ -26,7 +26,7 @@ from handlers.forms import FormProgress, Incoming, register_message_wait
 from handlers.organizing import Answer, organizer_wait, organizers_only
 from handlers.replies import Actions, Attachment, Reply, actions, label_text
 from handlers.visits import Visit
-from messages import render
+from messages import per_channel
 from messages.qrcode import qr_png
 from storage.db import transaction
 from storage.forms import delete_form, save_form
@@ -211,6 +211,8 @@ async def _card(
         "invite": invite, "state": invite_state(invite, v.now).value, "link": link, "unit": unit,
         "submitter": submitter.name if submitter else "", "notice": notice,
         "contest": v.services.contest, "now": v.now,
+        # Both channels run: a link's card says how a 企业微信 user enters the code.
+        "wecom_too": v.services.settings.wecom_enabled,
     }  # fmt: skip
     picture = None
     if fresh and link:  # a channel without links (企业微信: the code is typed) gets no QR code
@@ -309,7 +311,8 @@ async def confirm(v: Visit, *, unit_id: int | None) -> Answer:
     async with transaction(v.services.sessions) as session:
         unit = await confirm_unit(session, unit_id=unit_id) if unit_id else None
         if unit is not None:
-            text = render("registration/unit_confirmed.html", unit=unit, contest=contest)
+            # In each contact's own channel's words (企业微信 has no /start).
+            text = per_channel("registration/unit_confirmed.html", unit=unit, contest=contest)
             for person in await list_contacts(session, unit_id=unit.id or 0):
                 await enqueue(
                     session, person_id=person.id or 0, kind="notice",

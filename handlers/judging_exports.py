@@ -10,16 +10,58 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from contest.definition import Contest
-from contest.judging import points, total
+from contest.definition import Contest, Criterion, Stage
+from contest.judging import Ranked, criteria_for, points, total
 from handlers.exports import XLSX, ExportFile
-from handlers.judging import SheetData, sheet_data
+from handlers.judging import judged_stage, rules_of
+from handlers.judging_stage import ranking_data
 from storage.audit import record_event
 from storage.db import SessionFactory, transaction
+from storage.judging import (
+    GivenScore,
+    JudgedCase,
+    advancing_ids,
+    awards_of_stage,
+    confirmed_scores,
+)
+from storage.models import Judge
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What the score sheet of a stage holds, ready for a workbook."""
+
+    stage: Stage
+    judges: list[Judge]
+    criteria: dict[str, list[Criterion]]  # category key → criteria
+    rows: list[tuple[JudgedCase, Ranked, dict[int, GivenScore]]]
+    awards: dict[int, str]
+    advancing: set[int]
+
+
+async def sheet_data(sessions: SessionFactory, contest: Contest, stage_key: str) -> SheetData:
+    """Load a stage's scores, ranking and results for the score sheet."""
+    stage = judged_stage(contest, stage_key)
+    judging = rules_of(stage)
+    async with sessions() as session:
+        cases, judges, _, ranked = await ranking_data(session, contest, stage)
+        scores: dict[int, dict[int, GivenScore]] = defaultdict(dict)
+        for score in await confirmed_scores(session, stage_key=stage.key):
+            scores[score.case_id][score.judge_id] = score
+        awards = {
+            k: a.tier for k, a in (await awards_of_stage(session, stage_key=stage.key)).items()
+        }
+        advancing = await advancing_ids(session, stage_key=stage.key)
+    by_case = {r.case_id: r for r in ranked}
+    criteria = {c.key: criteria_for(judging, c.key) for c in contest.categories}
+    rows = [(c, by_case[c.case.id or 0], scores.get(c.case.id or 0, {})) for c in cases]
+    return SheetData(stage, judges, criteria, rows, awards, advancing)
 
 
 def _number(value: Decimal | None) -> float | str:

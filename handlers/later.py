@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from delivery import wake
 from handlers.replies import Reply, stored
 from handlers.visits import Visit
-from messages import render
+from messages import per_channel
 from storage.db import transaction
 from storage.outbox import enqueue_many
 
@@ -29,7 +29,7 @@ async def send_later(v: Visit, replies: Sequence[Reply]) -> int:
             "person_id": v.person.id or 0,
             "kind": KIND,
             "dedupe_key": f"{KIND}:{batch}:{index}",
-            "text": render(item.template, **item.values),
+            "text": per_channel(item.template, **item.values),
             "actions": stored(item.actions) or None,
             "due_at": v.now,
         }

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from contest.definition import Contest, Stage
 from handlers import actions as ids
 from handlers.replies import Actions, actions, stored
-from messages import render
+from messages import ChannelText, per_channel
 from messages.markup import plain_length
 from storage.models import Broadcast, Person
 
@@ -28,7 +28,12 @@ TEXT_LIMIT = 4096  # and for a message
 
 def notice_text(contest: Contest, broadcast: Broadcast) -> str:
     """Render a notice as its recipients see it; a re-send says it is a reminder (再次提醒)."""
-    return render(
+    return notice_texts(contest, broadcast)("telegram")
+
+
+def notice_texts(contest: Contest, broadcast: Broadcast) -> ChannelText:
+    """Return the notice's text for each recipient's channel (rendered once per channel)."""
+    return per_channel(
         "broadcast/notice.html",
         contest=contest,
         body=Markup(broadcast.text),
@@ -57,7 +62,7 @@ def notice_rows(
 ) -> list[dict[str, Any]]:
     """Return the outbox rows of one round of a notice, one per person."""
     assert broadcast.id is not None
-    text = notice_text(contest, broadcast)
+    text = notice_texts(contest, broadcast)
     buttons = stored(notice_actions(broadcast.id))
     number = notice_round(broadcast)
     prefix = f"bc:{broadcast.id}" if number <= 1 else f"bc:{broadcast.id}:r{number}"
@@ -102,7 +107,7 @@ def result_rows(
             continue
         titles = [title for _, title in cases]
         marks = hashlib.sha1(",".join(str(case_id) for case_id, _ in sorted(cases)).encode())
-        text = render(
+        text = per_channel(
             "organizer/advanced.html",
             contest=contest,
             stage=stage,

@@ -18,7 +18,7 @@ from handlers import actions as ids
 from handlers.organizing import Answer, organizers_only
 from handlers.replies import Attachment, Reply, actions, stored
 from handlers.visits import Visit
-from messages import render
+from messages import per_channel
 from storage.db import transaction
 from storage.models import ErasureRequest, Person
 from storage.outbox import enqueue
@@ -72,7 +72,9 @@ async def ask_erasure(services: Services, *, person: Person, now: datetime) -> A
         for organizer in found:
             if organizer.id == person.id:
                 continue
-            text = render("mydata/erase_request.html", person=person, unit=unit, request=request)
+            text = per_channel(
+                "mydata/erase_request.html", person=person, unit=unit, request=request
+            )
             await enqueue(
                 session,
                 person_id=organizer.id or 0,
@@ -104,7 +106,9 @@ async def decide(
                 person_id=person.id or 0,
                 kind="notice",
                 dedupe_key=f"erased:{request.id}",
-                text=render("mydata/erase_outcome.html", erased=erase, contest=services.contest),
+                text=per_channel(
+                    "mydata/erase_outcome.html", erased=erase, contest=services.contest
+                ),
                 due_at=now,
             )
     wake(services)

@@ -36,8 +36,9 @@ from handlers.visits import Visit
 from messages import render
 from observability.metrics import metrics_of
 from storage.db import transaction
-from storage.models import Person
+from storage.models import Account, Person
 from storage.outbox import enqueue_many, existing_keys
+from storage.people import accounts_of
 from storage.reports import (
     UnitReport,
     case_facts,
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 
 JOB = "reminders"  # job names: "reminders:submission:7d", "reminders:open:coaching", …
 BATCH = 200  # units planned per transaction (and per trip to the worker thread)
-Render = Callable[[], str]
+Render = Callable[[str], str]  # the text, in the words of the recipient's channel
 
 
 @dataclass
@@ -149,7 +150,7 @@ def _opening_plans(
 
 
 def _renderer(template: str, values: dict[str, Any]) -> Render:
-    return lambda: render(template, **values)
+    return lambda channel: render(template, **{**values, "channel": channel})
 
 
 def _plan(
@@ -167,18 +168,21 @@ def _plan(
     return plans
 
 
-def _rows(plans: list[_Planned], seen: set[str], now: datetime) -> list[dict[str, Any]]:
+def _rows(
+    plans: list[_Planned], seen: set[str], now: datetime, accounts: dict[int, Account]
+) -> list[dict[str, Any]]:
+    """Render each new plan in the words of the channel its person is reached on."""
     return [
         {
             "person_id": plan.person.id,
             "kind": plan.kind,
             "dedupe_key": plan.dedupe_key,
-            "text": plan.text(),
+            "text": plan.text(accounts[plan.person.id or 0].channel),
             "due_at": now,
             "actions": stored(plan.buttons),
         }
         for plan in plans
-        if plan.dedupe_key not in seen
+        if plan.dedupe_key not in seen and (plan.person.id or 0) in accounts
     ]
 
 
@@ -208,8 +212,11 @@ async def remind(services: Services) -> ReminderRun:
                 _plan, contest, run, reports, others if last else [], now
             )
             seen = await existing_keys(session, dedupe_keys=[p.dedupe_key for p in plans])
-            rows = await asyncio.to_thread(_rows, plans, seen, now)
-            run.written += await enqueue_many(session, messages=rows) if rows else 0
+            fresh = sorted({p.person.id or 0 for p in plans if p.dedupe_key not in seen})
+            accounts = await accounts_of(session, person_ids=fresh) if fresh else {}
+            rows = await asyncio.to_thread(_rows, plans, seen, now, accounts)
+            if rows:
+                run.written += await enqueue_many(session, messages=rows, accounts=accounts)
     metrics_of(services).reminders_planned.inc(run.written)
     if run.written:
         log.info(

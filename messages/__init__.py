@@ -7,6 +7,7 @@ tests instead of an empty gap in front of a user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,27 @@ def render(name: str, **context: Any) -> str:
     if "terms" not in context and isinstance(context.get("contest"), Contest):
         context["terms"] = context["contest"].words
     return environment().get_template(name).render(**context).strip()
+
+
+ChannelText = Callable[[str], str]  # a queued message's text, given its recipient's channel
+
+
+def per_channel(name: str, **context: Any) -> ChannelText:
+    """Return a function rendering template ``name`` in a channel's words, once per channel.
+
+    Outbox rows are written before anyone knows how each recipient is reached; the outbox
+    calls this with the recipient account's channel ("telegram", "wecom"), so a 企业微信
+    contact reads ``way()`` and ``channel`` as 企业微信 (no /command), a Telegram one as
+    Telegram. The same text per channel is rendered once, however many recipients share it.
+    """
+    rendered: dict[str, str] = {}
+
+    def text(channel: str) -> str:
+        if channel not in rendered:
+            rendered[channel] = render(name, **{**context, "channel": channel})
+        return rendered[channel]
+
+    return text
 
 
 def template_names() -> list[str]:

@@ -8,7 +8,7 @@ nothing and repeats at most the sends in flight.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Account, DeliveryStatus, OutboxMessage, Person, utcnow
 from storage.people import account_of, accounts_of
 
+# A row's text: written as is, or given by the recipient's channel ("telegram", "wecom"):
+# the writer does not know how each person is reached, the account found here does.
+Text = str | Callable[[str], str]
+
 # SQLite allows at most 999 bound parameters per statement in old builds: chunk IN lists.
 _CHUNK = 500
 
@@ -31,13 +35,17 @@ async def enqueue(
     person_id: int,
     kind: str,
     dedupe_key: str,
-    text: str,
+    text: Text,
     due_at: datetime,
     actions: list[Any] | None = None,
     document: dict[str, Any] | None = None,
     broadcast_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Write one message for one person (to their account); None if written before."""
+    """Write one message for one person (to their account); None if written before.
+
+    ``text`` may be a function of the account's channel (``messages.per_channel``): the
+    row then holds the text in that channel's words.
+    """
     existing = await session.exec(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     )
@@ -51,7 +59,7 @@ async def enqueue(
         account_id=account.id or 0,
         kind=kind,
         dedupe_key=dedupe_key,
-        text=text,
+        text=_text_for(text, account),
         due_at=due_at,
         actions=actions,
         document=document,
@@ -75,8 +83,18 @@ async def existing_keys(session: AsyncSession, *, dedupe_keys: Sequence[str]) ->
     return found
 
 
-async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, Any]]) -> int:
-    """Write many messages at once (each a dict of enqueue's arguments); return how many."""
+async def enqueue_many(
+    session: AsyncSession,
+    *,
+    messages: Sequence[dict[str, Any]],
+    accounts: Mapping[int, Account] | None = None,
+) -> int:
+    """Write many messages at once (each a dict of enqueue's arguments); return how many.
+
+    A message's ``text`` may be a function of its recipient's channel, as in
+    :func:`enqueue`. ``accounts`` (person id → account, from ``accounts_of``) saves the
+    lookup when the caller already made it.
+    """
     seen = await existing_keys(session, dedupe_keys=[m["dedupe_key"] for m in messages])
     fresh: dict[str, dict[str, Any]] = {}
     for message in messages:
@@ -84,9 +102,10 @@ async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, An
             fresh.setdefault(message["dedupe_key"], message)
     if not fresh:
         return 0
-    accounts = await accounts_of(
-        session, person_ids=sorted({int(m["person_id"]) for m in fresh.values()})
-    )
+    if accounts is None:
+        accounts = await accounts_of(
+            session, person_ids=sorted({int(m["person_id"]) for m in fresh.values()})
+        )
     fresh = {key: m for key, m in fresh.items() if int(m["person_id"]) in accounts}
     if not fresh:
         return 0
@@ -96,6 +115,7 @@ async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, An
             "document": None,
             "broadcast_id": None,
             **message,
+            "text": _text_for(message["text"], accounts[int(message["person_id"])]),
             "account_id": accounts[int(message["person_id"])].id,
             "status": DeliveryStatus.PENDING.value,
             "attempts": 0,
@@ -114,6 +134,10 @@ async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, An
             written += await enqueue(session, **message) is not None
         return written
     return len(rows)
+
+
+def _text_for(text: Text, account: Account) -> str:
+    return text if isinstance(text, str) else text(account.channel)
 
 
 async def due_messages(

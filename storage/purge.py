@@ -31,6 +31,7 @@ from storage.models import (
     Invite,
     LoginToken,
     OutboxMessage,
+    PaceBucket,
     Person,
     TeamMember,
     Unit,
@@ -57,6 +58,7 @@ ORDER: list[type[SQLModel]] = [
     Person,
     Unit,
     InboxUpdate,  # the updates received (ids and, while open, their content)
+    PaceBucket,  # the sending pace's state, per chat by account id (a new bucket starts full)
 ]
 
 

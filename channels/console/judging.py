@@ -21,7 +21,8 @@ from channels.console.app import (
     judge_signed_in,
     signed_in,
 )
-from handlers import judging as use
+from handlers import judging, judging_scoring
+from handlers import judging_stage as stages
 from handlers.console import Signed
 from handlers.judging import JudgingRefused
 from handlers.judging_exports import export_score_sheet
@@ -31,7 +32,9 @@ from handlers.visits import Visit
 async def _visit(request: web.Request) -> tuple[ConsoleBackend, Visit]:
     backend = _backend(request)
     signed: Signed = request[SIGNED]
-    v = await use.console_visit(backend.services, person_id=signed.person_id, now=backend.clock())
+    v = await judging.console_visit(
+        backend.services, person_id=signed.person_id, now=backend.clock()
+    )
     if v is None:
         raise web.HTTPForbidden()
     return backend, v
@@ -54,10 +57,10 @@ def _ids(request: web.Request) -> tuple[int, int]:
 async def judge_home(request: web.Request) -> web.Response:
     """评审: the judge's stages and cases."""
     _, v = await _visit(request)
-    work = await use.judge_home(v)
+    work = await judging_scoring.judge_home(v)
     lists = []
     for w in work:
-        _, _, rows = await use.judge_cases(v, judge_id=w.judge.id or 0)
+        _, _, rows = await judging_scoring.judge_cases(v, judge_id=w.judge.id or 0)
         lists.append((w, rows))
     return _page(request, "judge_home.j2", lists=lists)
 
@@ -68,7 +71,7 @@ async def judge_case(request: web.Request) -> web.Response:
     _, v = await _visit(request)
     judge_id, case_id = _ids(request)
     try:
-        view = await use.case_for_judge(v, judge_id=judge_id, case_id=case_id)
+        view = await judging_scoring.case_for_judge(v, judge_id=judge_id, case_id=case_id)
     except JudgingRefused as refused:
         return _refused(request, refused)
     return _page(request, "judge_case.j2", view=view, step=None, saved=False)
@@ -81,11 +84,11 @@ async def judge_score(request: web.Request) -> web.Response:
     judge_id, case_id = _ids(request)
     form = await request.post()
     try:
-        view = await use.case_for_judge(v, judge_id=judge_id, case_id=case_id)
+        view = await judging_scoring.case_for_judge(v, judge_id=judge_id, case_id=case_id)
         given = {c.key: str(form.get(f"score-{c.key}", ""))[:20] for c in view.criteria}
-        step = await use.score_all(
+        step = await judging_scoring.score_all(
             v, judge_id=judge_id, case_id=case_id, given=given,
-            comment=str(form.get("comment", ""))[: use.COMMENT_LIMIT],
+            comment=str(form.get("comment", ""))[: judging_scoring.COMMENT_LIMIT],
         )  # fmt: skip
     except JudgingRefused as refused:
         return _refused(request, refused)
@@ -109,8 +112,8 @@ async def judging_home(request: web.Request) -> web.Response:
 async def _stage_page(
     request: web.Request, v: Visit, stage_key: str, **extra: object
 ) -> web.Response:
-    progress = await use.stage_progress(v, stage_key=stage_key)
-    view = await use.ranking(v, stage_key=stage_key)
+    progress = await stages.stage_progress(v, stage_key=stage_key)
+    view = await stages.ranking(v, stage_key=stage_key)
     return _page(request, "judging_stage.j2", progress=progress, view=view, **extra)
 
 
@@ -134,18 +137,18 @@ async def judging_action(request: web.Request) -> web.Response:
     done: dict[str, object] = {}
     try:
         if op == "remind":
-            done["reminded"] = await use.remind_judges(v, stage_key=stage_key)
+            done["reminded"] = await stages.remind_judges(v, stage_key=stage_key)
         elif op == "propose":
-            await use.propose(v, stage_key=stage_key)
+            await stages.propose(v, stage_key=stage_key)
         elif op == "adjust":
             case_id = str(form.get("case", ""))
             tier = str(form.get("tier", "-"))
-            await use.adjust(
+            await stages.adjust(
                 v, stage_key=stage_key, case_id=int(case_id) if case_id.isdigit() else 0,
                 tier=None if tier == "-" else tier,
             )  # fmt: skip
         elif op == "confirm":
-            done["confirmed"] = await use.confirm_results(v, stage_key=stage_key)
+            done["confirmed"] = await stages.confirm_results(v, stage_key=stage_key)
         return await _stage_page(request, v, stage_key, **done)
     except JudgingRefused:
         return _message(request, "no_export", 404)

@@ -20,51 +20,39 @@ from channels.telegram.common import (
     callback_parts,
     int_part,
     markup_of,
-    visit,
+    preamble,
 )
-from channels.telegram.organizing import message_id_of, send_answer
+from channels.telegram.organizing import responds_to_organizer
 from handlers import compose
-from handlers.broadcasts import acknowledge_notice
+from handlers.broadcasts import Acknowledged, acknowledge_notice
 from handlers.organizing import Answer
 
 
-async def _send(update: Update, context: Context, v: Visit, done: Answer) -> None:
-    sent = await send_answer(update, context, done)
-    if done.progress_of is not None:
-        await compose.track_progress(
-            v, broadcast_id=done.progress_of, message_id=message_id_of(sent)
-        )
-
-
-async def new_notice(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def new_notice(update: Update, context: Context, v: Visit) -> Answer:
     """Starts a notice: the organizer's next message is its text."""
-    v = await visit(update, context)
-    await _send(update, context, v, await compose.new_notice(v))
+    return await compose.new_notice(v)
 
 
-async def history(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def history(update: Update, context: Context, v: Visit) -> Answer:
     """Lists the latest notices sent or scheduled."""
-    v = await visit(update, context)
-    await _send(update, context, v, await compose.history(v))
+    return await compose.history(v)
 
 
-async def on_button(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_button(update: Update, context: Context, v: Visit) -> Answer:
     """Hands every ``bc:<id>:<op>`` button to the use case."""
-    v = await visit(update, context)
     parts = callback_parts(update)
-    done = await compose.press(
-        v,
-        broadcast_id=int_part(parts, 1),
-        op=parts[2] if len(parts) > 2 else "",
-        args=parts[3:],
+    return await compose.press(
+        v, broadcast_id=int_part(parts, 1), op=parts[2] if len(parts) > 2 else "", args=parts[3:]
     )
-    await _send(update, context, v, done)
 
 
-async def on_ack(update: Update, context: Context) -> None:
-    """Records a recipient's “已知悉” and marks the button."""
-    v = await visit(update, context)
-    done = await acknowledge_notice(v, broadcast_id=int_part(callback_parts(update), 1))
+async def _mark_acknowledged(
+    update: Update, context: Context, _v: Visit, done: Acknowledged
+) -> None:
+    """Answer the press with the toast and mark the button (already marked: left as it is)."""
     await answer(update, done.toast, **done.values)
     query = update.callback_query
     if query is not None and done.actions:
@@ -72,6 +60,12 @@ async def on_ack(update: Update, context: Context) -> None:
             await query.edit_message_reply_markup(markup_of(done.actions))
         except BadRequest:
             pass  # already marked
+
+
+@preamble(_mark_acknowledged)
+async def on_ack(update: Update, context: Context, v: Visit) -> Acknowledged:
+    """Records a recipient's “已知悉” and marks the button."""
+    return await acknowledge_notice(v, broadcast_id=int_part(callback_parts(update), 1))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

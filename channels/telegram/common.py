@@ -1,4 +1,12 @@
-"""Small helpers every Telegram handler uses: who is asking, how to reply, how to render."""
+"""Small helpers every Telegram handler uses: who is asking, how to reply, how to render.
+
+Every handler has one preamble, :func:`preamble`: it loads who is asking once and hands
+what the handler's use case answered to a sender. :func:`responds` is it with the common
+sender (the toast, then the replies); ``organizing.responds_to_organizer`` with the
+organizers' (share buttons, a notice's progress tracked). Only the typed-text and file
+dispatchers call their use case without it, since that use case loads the person in its
+own transaction (``handlers.forms.take_text``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace as copy
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 
 from telegram import (
     InlineKeyboardButton,
@@ -18,7 +26,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from channels.telegram.codec import CHANNEL, encode
 from config.services import services_of
@@ -64,28 +72,69 @@ class Answered(Protocol):
 
 Result = Answered | Reply | Sequence[Reply] | None
 Handler = Callable[[Update, Context], Awaitable[None]]
+R = TypeVar("R")
+VisitHandler = Callable[[Update, Context, Visit], Awaitable[R | None]]
+Send = Callable[[Update, Context, Visit, R], Awaitable[None]]
 
 
-def responds(handler: Callable[[Update, Context, Visit], Awaitable[Result]]) -> Handler:
+def preamble(send: Send[R], *, stop: bool = False) -> Callable[[VisitHandler[R]], Handler]:
+    """Make a decorator for handlers that parse and call a use case: load who is asking
+    once, call the handler, and hand what it returns to ``send`` (nothing: nothing sent).
+
+    ``stop``: what the handler answers, no later handler group sees (a handler ahead of
+    the others, e.g. a typed invite code); an update it answers nothing to passes on.
+    """
+
+    def decorate(handler: VisitHandler[R]) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: Context) -> None:
+            if update.effective_user is None or update.effective_chat is None:
+                return  # nobody to answer (a channel post, a poll's update …)
+            v = await visit(update, context)
+            result = await handler(update, context, v)
+            if result is None:
+                return
+            await send(update, context, v, result)
+            if stop:
+                raise ApplicationHandlerStop
+
+        return wrapper
+
+    return decorate
+
+
+async def send_result(update: Update, context: Context, _v: Visit, result: Result) -> None:
+    """Acknowledge the press (with the use case's toast) and send its replies in order."""
+    if result is None:
+        return
+    if isinstance(result, Reply):
+        replies, toast = [result], None
+    elif isinstance(result, Sequence):
+        replies, toast = list(result), None
+    else:
+        replies, toast = result.replies, result.toast
+    await answer(update, toast)
+    await send_replies(update, context, replies)
+
+
+@overload
+def responds(handler: VisitHandler[Result]) -> Handler: ...
+
+
+@overload
+def responds(*, stop: bool = False) -> Callable[[VisitHandler[Result]], Handler]: ...
+
+
+def responds(
+    handler: VisitHandler[Result] | None = None, *, stop: bool = False
+) -> Handler | Callable[[VisitHandler[Result]], Handler]:
     """Wrap a handler that parses and calls a use case: load who is asking once, then
-    acknowledge the press (with the use case's toast) and send its replies in order."""
+    acknowledge the press (with the use case's toast) and send its replies in order.
 
-    @functools.wraps(handler)
-    async def wrapper(update: Update, context: Context) -> None:
-        v = await visit(update, context)
-        result = await handler(update, context, v)
-        if result is None:
-            return
-        if isinstance(result, Reply):
-            replies, toast = [result], None
-        elif isinstance(result, Sequence):
-            replies, toast = list(result), None
-        else:
-            replies, toast = result.replies, result.toast
-        await answer(update, toast)
-        await send_replies(update, context, replies)
-
-    return wrapper
+    Used bare (``@responds``) or with ``stop=True`` (see :func:`preamble`).
+    """
+    decorate = preamble(send_result, stop=stop)
+    return decorate if handler is None else decorate(handler)
 
 
 def markup_of(actions: Actions) -> InlineKeyboardMarkup | None:
@@ -344,12 +393,3 @@ def int_part(parts: list[str], index: int) -> int | None:
         return int(parts[index])
     except (IndexError, ValueError):
         return None
-
-
-async def require_organizer(update: Update, context: Context, v: Visit) -> bool:
-    """Return True for organizers; refuse everyone else politely (buttons re-check too)."""
-    if v.is_organizer:
-        return True
-    await answer(update, "common/organizers_only_toast.html")
-    await reply(update, context, "common/organizers_only.html")
-    return False

@@ -28,7 +28,7 @@ from channels.telegram.common import (
     reply,
     show,
 )
-from channels.telegram.organizer import HOME, organizer_visit
+from channels.telegram.organizer import HOME, for_organizers
 from handlers import exports
 from handlers.console import issue_login_link, organizer_case, unit_table, unit_view
 from messages import label, render
@@ -37,11 +37,9 @@ from messages.markup import plain_text, split_messages
 PROGRESS_EVERY = 5.0  # seconds between progress edits while the documents are built
 
 
-async def console(update: Update, context: Context) -> None:
+@for_organizers
+async def console(update: Update, context: Context, v: Visit) -> None:
     """Sends an organizer a one-time link into the web console."""
-    v = await organizer_visit(update, context)
-    if v is None:
-        return
     base = v.services.settings.console_url
     if base is None:
         await reply(update, context, "console_bot/not_configured.html")
@@ -56,11 +54,9 @@ async def console(update: Update, context: Context) -> None:
     await reply(update, context, "console_bot/link.html", url=url, expires_at=link.expires_at)
 
 
-async def stats(update: Update, context: Context) -> None:
+@for_organizers
+async def stats(update: Update, context: Context, v: Visit) -> None:
     """Replies with a short summary of the cases and the cases-per-day chart."""
-    v = await organizer_visit(update, context)
-    if v is None:
-        return
     result = await exports.case_stats(
         sessions=v.services.sessions, contest=v.services.contest, now=v.now
     )
@@ -77,11 +73,9 @@ async def stats(update: Update, context: Context) -> None:
     )
 
 
-async def export(update: Update, context: Context) -> None:
+@for_organizers
+async def export(update: Update, context: Context, v: Visit) -> None:
     """Sends the units and cases workbooks and the zip of every submitted 说明书."""
-    v = await organizer_visit(update, context)
-    if v is None:
-        return
     chat = update.effective_chat
     assert chat is not None
     values = {
@@ -131,11 +125,9 @@ async def export(update: Update, context: Context) -> None:
     )
 
 
-async def on_button(update: Update, context: Context) -> None:
+@for_organizers
+async def on_button(update: Update, context: Context, v: Visit) -> None:
     """Handles the drill-down buttons from /status: units, a unit, a case."""
-    v = await organizer_visit(update, context)
-    if v is None:
-        return
     await answer(update)
     parts = callback_parts(update)
     op, number = (parts[1] if len(parts) > 1 else ""), int_part(parts, 2) or 0

@@ -9,7 +9,8 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import Application, MessageHandler, filters
 
-from channels.telegram.common import Context, send_replies, visit
+from channels.telegram.common import Context, Visit, responds
+from handlers.replies import Reply
 from handlers.talk import unexpected
 
 LEFT_OVER = filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL & ~filters.UpdateType.EDITED
@@ -31,15 +32,15 @@ def kind_of(message: Message) -> str:
     return next((kind for kind, present in kinds if present), "other")
 
 
-async def on_left_over(update: Update, context: Context) -> None:
+@responds
+async def on_left_over(update: Update, context: Context, v: Visit) -> list[Reply] | None:
     """Answers a message no other handler took: what the bot takes here, and the way on."""
     message = update.effective_message
-    if message is None or update.effective_user is None:
-        return
+    if message is None:
+        return None
     kind = kind_of(message)
     command = (message.text or "").split()[0].split("@")[0] if kind == "command" else ""
-    v = await visit(update, context)
-    await send_replies(update, context, await unexpected(v, kind=kind, command=command))
+    return await unexpected(v, kind=kind, command=command)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

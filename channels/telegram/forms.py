@@ -28,17 +28,16 @@ from channels.telegram.commands import publish_organizer_commands
 from channels.telegram.common import (
     Context,
     Visit,
-    answer,
     chat_of,
     int_part,
+    responds,
     send_replies,
     sender_of,
-    visit,
 )
-from channels.telegram.invites import card_markup, invite_link
-from channels.telegram.organizing import message_id_of, send_answer
+from channels.telegram.invites import invite_link
+from channels.telegram.organizing import send_organizer
 from config.services import services_of
-from handlers import compose, forms
+from handlers import forms
 from handlers.actions import FORM
 from handlers.forms import FLOWS, FormFlow, SentFile, Turn, register_flow
 from handlers.organizing import Answer
@@ -81,13 +80,9 @@ def link_of(context: Context) -> Callable[[str], str]:
 async def send_turn(update: Update, context: Context, v: Visit, turn: Turn) -> None:
     """Send what a wait answered; a notice's progress message is tracked where it landed."""
     done = Answer(turn.replies, turn.toast, progress_of=turn.progress_of)
-    sent = await send_answer(update, context, done, extra=[card_markup(r) for r in turn.replies])
+    await send_organizer(update, context, v, done)
     if turn.became_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
-    if turn.progress_of is not None:
-        await compose.track_progress(
-            v, broadcast_id=turn.progress_of, message_id=message_id_of(sent)
-        )
 
 
 async def on_file(update: Update, context: Context) -> None:
@@ -122,19 +117,17 @@ async def on_file(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_button(update: Update, context: Context) -> None:
+@responds
+async def on_button(update: Update, context: Context, v: Visit) -> Turn:
     """Handles every form button: choose, keep, skip, finish, back, edit, confirm …"""
     parts = decode(update.callback_query.data if update.callback_query else None)
-    v = await visit(update, context)
-    turn = await forms.press(
+    return await forms.press(
         v,
         progress_id=int_part(parts, 1),
         op=parts[2] if len(parts) > 2 else "",
         field_key=parts[3] if len(parts) > 3 and parts[3] else None,
         arg=parts[4] if len(parts) > 4 else "",
     )
-    await answer(update, turn.toast)
-    await send_replies(update, context, turn.replies)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -10,7 +10,8 @@
   concurrently, at most ``UPDATE_CONCURRENCY`` updates at once, and an update waiting for
   its lane holds no slot, so a slow person never holds another up. Each update is handled
   by ``application.process_update`` inside :func:`storage.inbox.applying` (its effect and
-  its mark commit together), then marked done.
+  its mark commit together), then marked done (the done marks of lanes finishing at the
+  same time share one transaction).
 - **After a crash** (:meth:`TelegramInbox.recover`, at start and every lease on PostgreSQL
   for another instance's expired claims): an update not applied is handled again; one
   applied but not answered gets the person's current question asked again (the re-ask).
@@ -86,6 +87,8 @@ class TelegramInbox:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._retyped: dict[str, str] = {}  # sender → the applied answer a re-ask followed
+        self._marks: list[tuple[Sequence[int], asyncio.Future[None]]] = []  # done, to write
+        self._marking: asyncio.Task[None] | None = None
         self.handled = 0
 
     # -- life cycle ---------------------------------------------------------------------
@@ -206,10 +209,36 @@ class TelegramInbox:
         self.handled += 1
 
     async def _finish(self, update_ids: Sequence[int]) -> None:
+        """Mark these updates done; return once the mark is committed.
+
+        The lane keeps its slot until then, so at most ``UPDATE_CONCURRENCY`` updates are
+        applied but not done at a crash. The marks of lanes that finish meanwhile are
+        written together, in one transaction (a group commit: none waits for a timer).
+        """
+        done = asyncio.get_running_loop().create_future()
+        self._marks.append((update_ids, done))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks(), name="inbox-done-marks")
         try:
-            await inbox_cases.finish(self.services, CHANNEL, update_ids)
+            await done
         except Exception:  # noqa: BLE001 - left open: the next recovery answers it
             log.exception("updates %s: could not be marked done", list(update_ids))
+
+    async def _write_marks(self) -> None:
+        """Write the waiting done marks, those that come meanwhile in the next transaction."""
+        while self._marks:
+            batch, self._marks = self._marks, []
+            ids = [update_id for update_ids, _ in batch for update_id in update_ids]
+            try:
+                await inbox_cases.finish(self.services, CHANNEL, ids)
+            except Exception as error:  # noqa: BLE001 - each waiting lane logs it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     # -- recovery -----------------------------------------------------------------------
 

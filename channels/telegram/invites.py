@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import urlencode
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
-from channels.telegram.common import Context, Visit, callback_parts, int_part, markup_of, visit
-from channels.telegram.organizing import send_answer
+from channels.telegram.common import Context, Visit, callback_parts, int_part
+from channels.telegram.organizing import responds_to_organizer
 from handlers import invites
 from handlers.organizing import Answer
-from handlers.replies import Reply, label_text
 
 HOME = "inv:home"
 
@@ -40,90 +38,69 @@ def _link_of(context: Context) -> Callable[[str], str]:
     return lambda code: invite_link(context, code)
 
 
-def card_markup(item: Reply) -> InlineKeyboardMarkup | None:
-    """Return an active code's keyboard with a share button on top (None: no card)."""
-    if item.template != invites.CARD or item.values.get("state") != "active":
-        return None
-    contest = item.values["contest"]
-    query = urlencode(
-        {
-            "url": item.values["link"],
-            "text": label_text("invite.share_text", label=contest.short_name),
-        }
-    )
-    share = InlineKeyboardButton(label_text("invite.share"), url=f"https://t.me/share/url?{query}")
-    neutral = markup_of(item.actions)
-    return InlineKeyboardMarkup([[share], *(neutral.inline_keyboard if neutral else ())])
-
-
-async def _send(update: Update, context: Context, done: Answer) -> None:
-    await send_answer(update, context, done, extra=[card_markup(r) for r in done.replies])
-
-
-async def on_home(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_home(update: Update, context: Context, v: Visit) -> Answer:
     """Shows the invite console: what exists and what can be made."""
-    await _send(update, context, await invites.home(await visit(update, context)))
+    return await invites.home(v)
 
 
-async def on_unit(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_unit(update: Update, context: Context, v: Visit) -> Answer:
     """Asks for the name of the unit the new code is for."""
-    await _send(update, context, await invites.ask_label(await visit(update, context)))
+    return await invites.ask_label(v)
 
 
-async def on_district(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_district(update: Update, context: Context, v: Visit) -> Answer:
     """Lets the organizer pick the submitting body a district code is for."""
-    await _send(update, context, await invites.districts(await visit(update, context)))
+    return await invites.districts(v)
 
 
-async def on_district_code(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_district_code(update: Update, context: Context, v: Visit) -> Answer:
     """Makes a district code for the chosen submitting body."""
     parts = callback_parts(update)
-    done = await invites.district_code(
-        await visit(update, context),
-        submitter_key=parts[2] if len(parts) > 2 else "",
-        link_of=_link_of(context),
+    return await invites.district_code(
+        v, submitter_key=parts[2] if len(parts) > 2 else "", link_of=_link_of(context)
     )
-    await _send(update, context, done)
 
 
-async def on_organizer_code(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_organizer_code(update: Update, context: Context, v: Visit) -> Answer:
     """Makes a one-time code that gives its user organizer rights."""
-    done = await invites.organizer_code(await visit(update, context), link_of=_link_of(context))
-    await _send(update, context, done)
+    return await invites.organizer_code(v, link_of=_link_of(context))
 
 
-async def on_show(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_show(update: Update, context: Context, v: Visit) -> Answer:
     """Shows one code."""
     invite_id = int_part(callback_parts(update), 2)
-    v = await visit(update, context)
-    done = await invites.show(v, invite_id=invite_id, link_of=_link_of(context))
-    await _send(update, context, done)
+    return await invites.show(v, invite_id=invite_id, link_of=_link_of(context))
 
 
-async def on_revoke(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_revoke(update: Update, context: Context, v: Visit) -> Answer:
     """Revokes a code."""
     invite_id = int_part(callback_parts(update), 2)
-    v = await visit(update, context)
-    done = await invites.revoke(v, invite_id=invite_id, link_of=_link_of(context))
-    await _send(update, context, done)
+    return await invites.revoke(v, invite_id=invite_id, link_of=_link_of(context))
 
 
-async def on_list(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_list(update: Update, context: Context, v: Visit) -> Answer:
     """Lists codes, a page at a time."""
-    page = int_part(callback_parts(update), 2) or 0
-    await _send(update, context, await invites.listing(await visit(update, context), page=page))
+    return await invites.listing(v, page=int_part(callback_parts(update), 2) or 0)
 
 
-async def on_pending(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_pending(update: Update, context: Context, v: Visit) -> Answer:
     """Lists units that registered themselves and wait for confirmation."""
-    await _send(update, context, await invites.pending(await visit(update, context)))
+    return await invites.pending(v)
 
 
-async def on_confirm_unit(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_confirm_unit(update: Update, context: Context, v: Visit) -> Answer:
     """Confirms a pending unit."""
-    unit_id = int_part(callback_parts(update), 2)
-    done = await invites.confirm(await visit(update, context), unit_id=unit_id)
-    await _send(update, context, done)
+    return await invites.confirm(v, unit_id=int_part(callback_parts(update), 2))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

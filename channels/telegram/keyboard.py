@@ -13,12 +13,11 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
 from channels.telegram import cases, questions, registration, schedule
-from channels.telegram.common import Context, reply, send_replies, sender_of, visit
-from config.services import services_of
+from channels.telegram.common import Context, responds, sender_of
 from handlers import actions as ids
 from handlers import forms
 from handlers.menus import keyboard_menu
-from handlers.replies import label_text
+from handlers.replies import Reply, label_text
 from handlers.visits import Visit
 from messages import render
 
@@ -72,26 +71,21 @@ async def on_key(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_contact(update: Update, context: Context) -> None:
+@responds(stop=True)
+async def on_contact(update: Update, context: Context, v: Visit) -> list[Reply] | None:
     """Takes a shared contact as the answer to the person's own mobile, if it is their own."""
     message = update.effective_message
     user = update.effective_user
     if message is None or message.contact is None or user is None:
-        return
-    services = services_of(context)
-    v = await visit(update, context)
+        return None
     if not await forms.asks_own_mobile(v):
-        return  # not asked for: the fallback says what the bot takes here
+        return None  # not asked for: the fallback says what the bot takes here
     if message.contact.user_id != user.id:
-        await reply(update, context, "form/not_own_contact.html")
-        raise ApplicationHandlerStop
+        return [Reply("form/not_own_contact.html")]
     taken = await forms.take_text(
-        services, sender=sender_of(update), text=message.contact.phone_number,
-        now=services.clock.now(),
-    )  # fmt: skip
-    if taken.turn is not None:
-        await send_replies(update, context, taken.turn.replies)
-    raise ApplicationHandlerStop
+        v.services, sender=sender_of(update), text=message.contact.phone_number, now=v.now
+    )
+    return taken.turn.replies if taken.turn is not None else []
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -8,64 +8,64 @@ broadcast.py, ``inv:home`` in invites.py. A list of cases is awaited through the
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import (
-    Context,
-    Visit,
-    callback_parts,
-    int_part,
-    require_organizer,
-    visit,
-)
-from channels.telegram.organizing import send_answer
+from channels.telegram.common import Context, Handler, Visit, callback_parts, int_part
+from channels.telegram.organizing import responds_to_organizer
 from handlers import overview, results
 from handlers.actions import ORG_HOME, ORG_STATUS, ORG_STATUS_PAGE
+from handlers.organizing import Answer, refusal
 
 HOME = ORG_HOME
 
 
-async def organizer_visit(update: Update, context: Context) -> Visit | None:
-    """Return the visit of an organizer; refuse anybody else politely."""
-    v = await visit(update, context)
-    if not await require_organizer(update, context, v):
+def for_organizers(handler: Callable[[Update, Context, Visit], Awaitable[None]]) -> Handler:
+    """Wrap an organizer's handler that sends its own answer (files, progress edits) in the
+    organizers' preamble: anybody else gets the polite refusal."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: Context, v: Visit) -> Answer | None:
+        if not v.is_organizer:
+            return refusal()
+        await handler(update, context, v)
         return None
-    return v
+
+    return responds_to_organizer(checked)
 
 
-async def home(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def home(update: Update, context: Context, v: Visit) -> Answer:
     """Shows the console: where the contest stands and what an organizer can do."""
-    v = await visit(update, context)
-    await send_answer(update, context, await overview.home(v))
+    return await overview.home(v)
 
 
-async def status(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def status(update: Update, context: Context, v: Visit) -> Answer:
     """Shows the totals and a page of units (``org:st:<filter>:<page>`` turns the page)."""
-    v = await visit(update, context)
     parts = callback_parts(update)
     paged = len(parts) > 3 and parts[1] == "st"
     kind, page = (parts[2], int_part(parts, 3) or 0) if paged else ("all", 0)
-    await send_answer(update, context, await overview.status(v, kind=kind, page=page))
+    return await overview.status(v, kind=kind, page=page)
 
 
-async def results_home(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def results_home(update: Update, context: Context, v: Visit) -> Answer:
     """Lists the stages whose results can be marked."""
-    v = await visit(update, context)
-    await send_answer(update, context, await results.stages(v))
+    return await results.stages(v)
 
 
-async def on_results(update: Update, context: Context) -> None:
+@responds_to_organizer
+async def on_results(update: Update, context: Context, v: Visit) -> Answer:
     """Hands a results button (``adv:<stage>:<op>[:…]``) to the use case."""
-    v = await visit(update, context)
     parts = callback_parts(update)
-    done = await results.press(
-        v,
-        stage_key=parts[1] if len(parts) > 1 else "",
-        op=parts[2] if len(parts) > 2 else "",
+    return await results.press(
+        v, stage_key=parts[1] if len(parts) > 1 else "", op=parts[2] if len(parts) > 2 else "",
         args=parts[3:],
-    )
-    await send_answer(update, context, done)
+    )  # fmt: skip
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -123,6 +123,14 @@ class TelegramChannel:
             raise _mapped(error) from error
         return str(message.message_id)
 
+    async def document_bytes(self, document: dict[str, Any]) -> bytes:
+        """Download a stored document (a notice's attachment), for another channel to send."""
+        try:
+            file = await self.bot.get_file(document["file_id"])
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            raise _mapped(error) from error
+
     async def edit(
         self, chat_id: str, message_id: str, text: str, *, actions: NeutralActions | None = None
     ) -> None:

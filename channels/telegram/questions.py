@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from channels.telegram import forms
@@ -19,64 +19,28 @@ from channels.telegram.common import (
     answer,
     callback_parts,
     reply,
+    responds,
     send_replies,
     sender_of,
-    visit,
 )
-from channels.telegram.judging import on_typed as on_typed_score
 from config.services import services_of
-from contest.asking import ask
-from contest.questions import Answer, Asker, answer_context, answer_for, prepare
-from handlers import judging
-from handlers.asking import asker_for
-from handlers.forms import take_text
+from contest.questions import prepare
+from handlers import browse
+from handlers.forms import reask, take_text
+from handlers.replies import Reply
 
 ASKING = "asking"  # user_data flag: the next text is a question (a convenience, not user work)
 QUESTION_MARKS = ("?", "？")
 
 
-async def _send_answers(update: Update, context: Context, v: Visit, question: str) -> None:
-    """Answers every question in the message, one reply each, about now and the asker's unit."""
-    asker = await asker_for(v.services.sessions, person=v.person)
-    for result in ask(question, v.services.contest, now=v.now, asker=asker):
-        await _send_answer(update, context, v, result, asker)
-
-
-async def _send_answer(
-    update: Update, context: Context, v: Visit, result: Answer, asker: Asker | None = None
-) -> None:
-    contest = v.services.contest
-    markup = None
-    if not result.confident:
-        rows = [
-            [InlineKeyboardButton(alt.label, callback_data=f"q:{alt.ref}")]
-            for alt in result.alternatives
-        ]
-        markup = InlineKeyboardMarkup(rows) if rows else None
-    await reply(
-        update,
-        context,
-        f"answers/{result.topic}.html",
-        markup=markup,
-        **answer_context(result, contest, v.now, asker),
-    )
-
-
 async def on_text(update: Update, context: Context) -> None:
-    """Routes typed text: a question, an answer to the waiting form or hook, or a question."""
+    """Routes typed text: a question, an answer to the waiting form or wait, or a question."""
     message = update.effective_message
     if message is None or not message.text:
         return
-    text = message.text.strip()
     asking = bool(context.user_data and context.user_data.pop(ASKING, False))
-    if text.startswith(QUESTION_MARKS) or asking:
-        v = await visit(update, context)
-        question = text.lstrip("?？ ").strip()
-        if not question:
-            await reply(update, context, "questions/how_to_ask.html")
-            return
-        await _send_answers(update, context, v, question)
-        await forms.reask(update, context, v)
+    if message.text.strip().startswith(QUESTION_MARKS) or asking:
+        await on_question(update, context)
         return
     services = services_of(context)
     taken = await take_text(
@@ -89,16 +53,21 @@ async def on_text(update: Update, context: Context) -> None:
     )
     if taken.turn is not None and taken.from_wait:
         await forms.send_turn(update, context, taken.visit, taken.turn)
-        return
-    if taken.turn is not None:
+    elif taken.turn is not None:
         await send_replies(update, context, taken.turn.replies)
-        return
-    if taken.waiting is not None and taken.waiting.form_key == judging.TYPED:
-        # Not yet a stored wait: judging's use cases open their own transactions and its
-        # steps are rendered here, so the typed score is routed to them explicitly.
-        await on_typed_score(update, context, taken.visit, taken.waiting)
-        return
-    await _send_answers(update, context, taken.visit, text)
+    else:
+        answers = await browse.questions(taken.visit, message.text.strip())
+        await send_replies(update, context, answers)
+
+
+@responds
+async def on_question(update: Update, context: Context, v: Visit) -> list[Reply]:
+    """Answers a question (after "?" or ❓), then asks the waiting form's field again."""
+    message = update.effective_message
+    question = (message.text or "").strip().lstrip("?？ ").strip() if message else ""
+    if not question:
+        return [Reply("questions/how_to_ask.html")]
+    return [*await browse.questions(v, question), *await reask(v)]
 
 
 async def on_ask_button(update: Update, context: Context) -> None:
@@ -109,16 +78,10 @@ async def on_ask_button(update: Update, context: Context) -> None:
     await reply(update, context, "questions/how_to_ask.html")
 
 
-async def on_topic_button(update: Update, context: Context) -> None:
+@responds
+async def on_topic_button(update: Update, context: Context, v: Visit) -> Reply:
     """Answers the topic a person picked after an unsure answer."""
-    v = await visit(update, context)
-    ref = ":".join(callback_parts(update)[1:])
-    result = answer_for(ref, v.services.contest)
-    await answer(update)
-    if result is None:
-        await reply(update, context, "questions/topic_gone.html")
-        return
-    await _send_answer(update, context, v, result)
+    return browse.topic(v, ":".join(callback_parts(update)[1:]))
 
 
 async def on_startup(_app: Application) -> None:  # type: ignore[type-arg]

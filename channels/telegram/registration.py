@@ -12,10 +12,9 @@ Buttons: ``menu:register``, ``menu:me``, ``reg:code`` (type a code), ``reg:cance
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -23,11 +22,18 @@ from telegram.ext import (
 )
 
 from channels.telegram.commands import publish_organizer_commands
-from channels.telegram.common import Context, Visit, chat_of, responds, send_replies, visit
+from channels.telegram.common import (
+    Context,
+    Visit,
+    chat_of,
+    preamble,
+    responds,
+    send_replies,
+)
 from channels.telegram.invites import invite_link
 from handlers import registration
 from handlers.forms import resume_offer, waiting
-from handlers.registration import join_with_code, normalize_code, register_forms
+from handlers.registration import Joined, join_with_code, normalize_code, register_forms
 from handlers.replies import Reply
 
 CODE_GROUP = -3  # before every other group (organizer files are -2)
@@ -38,37 +44,37 @@ _CODE_TEXT = filters.Regex(
 )
 
 
+class _Code(filters.MessageFilter):
+    """Text that holds an invite code (a phone number, which has no letter, holds none)."""
+
+    def filter(self, message: Message) -> bool:
+        return bool(message.text) and normalize_code(message.text or "") is not None
+
+
 # ---- joining with a code ------------------------------------------------------------
 
 
-async def on_start_code(update: Update, context: Context) -> None:
-    """Takes the code of a t.me/<bot>?start=<code> link."""
-    v = await visit(update, context)
-    await redeem(update, context, v, " ".join(context.args or []))
-
-
-async def on_typed_code(update: Update, context: Context) -> None:
-    """Takes a code typed outside any form; other text goes on to the question router."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
-    code = normalize_code(message.text)
-    if code is None:
-        return
-    v = await visit(update, context)
-    if await waiting(v) is not None:
-        return  # an answer to the open form, e.g. a phone number
-    await redeem(update, context, v, code)
-    raise ApplicationHandlerStop
-
-
-async def redeem(update: Update, context: Context, v: Visit, text: str) -> bool:
-    """Uses an invite code for this person; False (and says why) if it cannot be used."""
-    joined = await join_with_code(v, text)
+async def _send_joined(update: Update, context: Context, _v: Visit, joined: Joined) -> None:
+    """Send what using a code answered; a new organizer gets their commands in this chat."""
     if joined.became_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
     await send_replies(update, context, joined.replies)
-    return joined.accepted
+
+
+@preamble(_send_joined)
+async def on_start_code(update: Update, context: Context, v: Visit) -> Joined:
+    """Takes the code of a t.me/<bot>?start=<code> link."""
+    return await join_with_code(v, " ".join(context.args or []))
+
+
+@preamble(_send_joined, stop=True)
+async def on_typed_code(update: Update, context: Context, v: Visit) -> Joined | None:
+    """Takes a code typed outside any form; in a form it is the answer (e.g. a phone number)."""
+    message = update.effective_message
+    code = normalize_code(message.text or "") if message else None
+    if code is None or await waiting(v) is not None:
+        return None
+    return await join_with_code(v, code)
 
 
 # ---- the register menu, typed codes, open registration, /me -----------------------------
@@ -137,6 +143,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_colleague, pattern="^reg:colleague$"))
     # A code typed outside a form is taken before the question router sees it; its own
     # group, ahead of the others, so it never shadows another group's text handler.
-    code_text = MessageHandler(filters.TEXT & ~filters.COMMAND & _CODE_TEXT, on_typed_code)
+    code_text = MessageHandler(
+        filters.TEXT & ~filters.COMMAND & _CODE_TEXT & _Code(), on_typed_code
+    )
     app.add_handler(code_text, group=CODE_GROUP)
-

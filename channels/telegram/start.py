@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from channels.telegram.commands import publish_organizer_commands
-from channels.telegram.common import Context, Visit, chat_of, responds, send_replies, visit
+from channels.telegram.common import Context, Visit, chat_of, preamble, responds, send_replies
 from channels.telegram.keyboard import offer_keyboard
 from handlers import actions as ids
 from handlers import browse, forms
@@ -18,13 +18,18 @@ MENU = ids.MENU_MAIN
 HELP = ids.MENU_HELP
 
 
-async def start(update: Update, context: Context) -> None:
-    """Greets the person with the contest, where it stands, and the main menu."""
-    v = await visit(update, context)
+async def _send_welcome(update: Update, context: Context, v: Visit, replies: list[Reply]) -> None:
+    """Send the welcome; an organizer gets their commands, a registered person the keyboard."""
     if v.is_organizer:
         await publish_organizer_commands(context.bot, chat_of(update))
-    await send_replies(update, context, [*await forms.resume_offer(v), browse.welcome(v)])
+    await send_replies(update, context, replies)
     await offer_keyboard(update, context, v)
+
+
+@preamble(_send_welcome)
+async def start(update: Update, context: Context, v: Visit) -> list[Reply]:
+    """Greets the person with the contest, where it stands, and the main menu."""
+    return [*await forms.resume_offer(v), browse.welcome(v)]
 
 
 @responds

@@ -20,10 +20,12 @@ too). The routing mirrors the Telegram channel's:
 The organizer's console, /status, notices, results and invite codes go to the same use
 cases as on Telegram (``organizer.py``; what an organizer types for a wait — a notice's
 text, a list of cases, a unit's name — is taken by ``handlers.forms.take_text`` like any
-stored wait's message); so do the team, the restricted words and their
+stored wait's message); so does judging (``judging.py``: /judge, scoring with buttons or
+a typed number, and an organizer's /judging); so do the team, the restricted words and their
 evidence (the next message, a stored wait), the preview, the .docx export (a file message)
-and import, and /me. Ids this channel does not handle yet (the colleague link …) answer
-``wecom/telegram_only.html`` with the menu: never silence. Replies are rendered by
+and import, /me and the colleague invite (its code, to be typed in the app: no link opens
+it with a code). Ids this channel does not handle answer ``wecom/telegram_only.html`` with
+the menu: never silence. Replies are rendered by
 ``messages`` and laid out by ``render.py``; joined replies (a preview's blocks) are sent as
 one text, split where 企业微信 needs it.
 """
@@ -34,7 +36,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from channels.wecom import api, organizer
+from channels.wecom import api, judging, organizer
 from channels.wecom.callback import InboundEvent, InboundKind
 from channels.wecom.outbound import CHANNEL
 from channels.wecom.render import pairs_of_rows, pressed_label
@@ -183,9 +185,9 @@ class WecomAdapter:
         if text.lower() in ENTRY_WORDS:
             await self.send(user_id, [browse.welcome(await self.visit(user_id))])
             return
-        if text.lower() in organizer.COMMANDS:
+        if text.lower() in organizer.COMMANDS or text.lower() in judging.COMMANDS:
             v = await self.visit(user_id)
-            done = await organizer.command(v, text)
+            done = await organizer.command(v, text) or await judging.command(v, text)
             if done is not None:
                 await self.send_answer(v, done)
                 return
@@ -285,7 +287,7 @@ class WecomAdapter:
             return Pressed([], done.toast, dict(done.values), label=marked)
         if command == "case":
             return await self._case(v, parts)
-        organizing = await organizer.press(v, key)
+        organizing = await organizer.press(v, key) or await judging.press(v, key)
         if organizing is not None:
             if organizing.progress_of is not None:
                 await compose.track_progress(
@@ -327,6 +329,8 @@ class WecomAdapter:
                 member_id=_int(parts, 3),
             )  # fmt: skip
             return Pressed(list(outcome.replies), outcome.toast)
+        if key == ids.REG_COLLEAGUE:  # no link opens this app with a code: the code is typed
+            return Pressed([await registration.colleague(v, link_for=lambda _code: "")])
         mine = {
             ids.MENU_ME: registration.me,
             ids.REG_ME_CONTACT: registration.edit_contact,

@@ -2,7 +2,8 @@
 
 GET is 企业微信's URL verification (answer the decrypted echostr). POST carries one encrypted
 message or event; the handler checks the signature before anything else (a forged request
-gets 403 and nothing happens), decrypts, parses it into a neutral ``InboundEvent``, drops
+gets 403 and nothing happens), decrypts, parses it into a neutral ``InboundEvent``, stores
+it (the inbox, ``inbox.py``: a failure answers 503, so 企业微信 delivers it again), drops
 redeliveries, hands it on and answers an empty 200 at once: 企业微信 waits 5 s and then
 delivers again (three times), so the reply is sent later by the consumer through the API.
 """
@@ -61,6 +62,8 @@ class InboundEvent:
 
 
 Consumer = Callable[[InboundEvent], Awaitable[None]]
+# Stores a decrypted callback durably before the 200; True if new, False if stored before.
+Store = Callable[[InboundEvent, str], Awaitable[bool]]
 
 
 class MalformedCallback(ValueError):
@@ -181,9 +184,14 @@ class CallbackHandler:
         agent_id: int | None = None,
         seen_limit: int = SEEN_LIMIT,
         concurrency: int = 1,
+        store: Store | None = None,
     ) -> None:
         self.crypto = crypto
         self.consumer = consumer
+        # With a store (the inbox), redeliveries are told by it, across restarts and
+        # instances; without, by the keys this process saw.
+        self.store = store
+        self._storing = asyncio.Lock()  # stored and handed on in arrival order
         self.agent_id = agent_id
         self.seen = SeenKeys(seen_limit)
         self.concurrency = max(1, concurrency)
@@ -327,9 +335,27 @@ class CallbackHandler:
             log.warning("wecom callback for agent %s ignored (this is %s)", event.agent_id,
                         self.agent_id)
             return web.Response(text="")
+        if self.store is not None:
+            return await self._store_and_hand_on(event, plaintext)
         if not self.seen.add(event.dedupe_key):
             self.dropped += 1
             log.info("wecom redelivery of a %s dropped", event.kind)
             return web.Response(text="")
         self.hand_on(event)
+        return web.Response(text="")
+
+    async def _store_and_hand_on(self, event: InboundEvent, plaintext: str) -> web.Response:
+        """Store the callback, then hand it on if new; 503 if it could not be stored."""
+        assert self.store is not None
+        async with self._storing:  # one person's callbacks are handed on as they came
+            try:
+                fresh = await self.store(event, plaintext)
+            except Exception:  # noqa: BLE001 - 企业微信 delivers again after a non-200
+                log.exception("wecom %s callback not stored: answered 503", event.kind)
+                return web.Response(status=503, text="try again")
+            if not fresh:
+                self.dropped += 1
+                log.info("wecom redelivery of a %s dropped", event.kind)
+                return web.Response(text="")
+            self.hand_on(event)
         return web.Response(text="")

@@ -2,9 +2,10 @@
 
 ``WecomService.start`` opens an HTTP session for the API, serves the callback URL on a small
 aiohttp server of its own (``WECOM_LISTEN``:``WECOM_PORT``, path ``WECOM_PATH``) and
-returns; ``channel`` is handed to the delivery worker beside Telegram's. ``stop`` stops
-serving, waits for nothing more (events not yet handled are dropped; 企业微信 does not
-redeliver once the 200 was sent, so a stop loses at most the events in flight).
+returns; ``channel`` is handed to the delivery worker beside Telegram's. Every callback is
+stored in the inbox before its 200 (``inbox.py``), so ``stop`` may stop serving at once:
+events not yet handled stay stored, and the next start handles them (or, for one applied
+but not answered, asks the person's current question again).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from channels.wecom.adapter import WecomAdapter
 from channels.wecom.api import WecomClient
 from channels.wecom.callback import CallbackHandler
 from channels.wecom.crypto import WecomCrypto
-from channels.wecom.outbound import WecomChannel
+from channels.wecom.inbox import WecomInbox
+from channels.wecom.outbound import Attachments, WecomChannel
 from channels.wecom.speaker import Speaker
 from config.services import Services
 
@@ -28,7 +30,8 @@ log = logging.getLogger(__name__)
 class WecomService:
     """The configured 企业微信 self-built app, receiving and sending."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, attachments: Attachments | None = None) -> None:
+        """Prepare the service; ``attachments`` fetches notices' files (Telegram's channel)."""
         settings = services.settings
         if not settings.wecom_enabled:
             raise ValueError("企业微信 is not configured (WECOM_CORP_ID …)")
@@ -36,6 +39,7 @@ class WecomService:
         assert settings.wecom_token is not None and settings.wecom_aes_key is not None
         assert settings.wecom_corp_id is not None
         self.services = services
+        self.attachments = attachments
         self.session: aiohttp.ClientSession | None = None
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -47,6 +51,7 @@ class WecomService:
         self.client: WecomClient | None = None
         self.handler: CallbackHandler | None = None
         self.adapter: WecomAdapter | None = None
+        self.inbox: WecomInbox | None = None
         self.channel: WecomChannel | None = None
 
     async def start(self) -> WecomService:
@@ -63,10 +68,15 @@ class WecomService:
         )
         speaker = Speaker(self.client)
         self.adapter = WecomAdapter(self.services, speaker)
-        self.channel = WecomChannel(speaker, self.services.contest)
-        self.handler = CallbackHandler(
-            self.crypto, self.adapter, agent_id=settings.wecom_agent_id, concurrency=4
+        self.channel = WecomChannel(speaker, self.services.contest, attachments=self.attachments)
+        self.inbox = WecomInbox(
+            self.services, self.adapter, visit=self.adapter.visit, send=self.adapter.send
         )
+        self.handler = CallbackHandler(
+            self.crypto, self.inbox.consume, agent_id=settings.wecom_agent_id, concurrency=4,
+            store=self.inbox.store,
+        )  # fmt: skip
+        self.inbox.handler = self.handler
         app = web.Application()
         self.handler.add_routes(app, settings.wecom_path)
         self.runner = web.AppRunner(app, handler_cancellation=True)
@@ -77,6 +87,8 @@ class WecomService:
             host = f"[{host}]"
         self.url = f"http://{host}:{port}{settings.wecom_path}"
         log.info("企业微信 callback served on %s:%s%s", host, port, settings.wecom_path)
+        # What a crash or a stop left in the inbox is handled now (SQLite: the only instance).
+        await self.inbox.start(single_instance=self.services.engine.dialect.name == "sqlite")
         return self
 
     async def join(self) -> None:
@@ -86,6 +98,8 @@ class WecomService:
 
     async def stop(self) -> None:
         """Stop serving and close the API session."""
+        if self.inbox is not None:
+            await self.inbox.stop()
         if self.runner is not None:
             await self.runner.cleanup()  # the handler's on_cleanup stops its consumers
             self.runner = None

@@ -50,6 +50,9 @@ class WecomSandboxConfig:
     per_user_rate: RateLimit | None = None  # messages per second to one person: 45009
     max_file_bytes: int = 20 * 1024 * 1024
     visible_users: set[str] | None = None
+    # 企业微信 delivers a callback again when the bot's answer is not a 200 (up to three
+    # times); the sandbox does it at once, this many times (0: never, the tests' default).
+    redeliveries: int = 0
     failures: list[InjectedError] = field(default_factory=list)
 
     def fail_next(

@@ -82,11 +82,16 @@ class WecomSandbox:
         return query, body
 
     async def deliver(self, xml: str) -> Delivery:
-        """Encrypt ``xml`` and POST it to the bot's callback URL (recorded in ``deliveries``)."""
+        """Encrypt ``xml`` and POST it to the bot's callback URL (recorded in ``deliveries``);
+        deliver it again, up to ``config.redeliveries`` times, while the answer is no 200."""
         query, body = self.envelope(xml)
         delivery = Delivery(xml, query, body)
         self.deliveries.append(delivery)
         await self._post(delivery)
+        for _ in range(self.config.redeliveries):
+            if delivery.status == 200:
+                break
+            delivery = await self.redeliver(delivery)
         return delivery
 
     async def redeliver(self, delivery: Delivery | None = None) -> Delivery:

@@ -53,12 +53,13 @@ class BotProcess:
         )
         self.process: subprocess.Popen[bytes] | None = None
         self.epoch = time.time()
+        self.clock_start = DURING_SUBMISSION  # the bot's clock at the first start
 
     def start(self, *, crash_at: int | None = None) -> None:
         env = dict(self.env)
         # Each process's clock starts at SANDBOX_CLOCK: let it go on where the last one was,
         # as a real clock would (claims and leases are compared across processes).
-        moment = DURING_SUBMISSION + timedelta(seconds=time.time() - self.epoch)
+        moment = self.clock_start + timedelta(seconds=time.time() - self.epoch)
         env["SANDBOX_CLOCK"] = moment.isoformat()
         if crash_at is not None:
             env["TESTBED_CRASH_AT_UPDATE"] = str(crash_at)

@@ -1,7 +1,7 @@
 """The question sets: every contest's test and development phrasings, accuracy per set.
 
 For each contest file ``contests/<stem>.toml`` the sets ``questions/<stem>.test.toml`` and
-``questions/<stem>.dev.toml`` with ``<stem>.seen.toml`` (a retired test set) and
+``questions/<stem>.dev.toml`` with ``<stem>.seen*.toml`` (retired test sets) and
 ``questions/common.dev.toml`` (for every contest) are asked as a person would ask them, at
 the moment and with the cases each phrasing names. The accuracy per set and per contest is
 printed; below 95 % on either set fails. The test set is never
@@ -63,10 +63,7 @@ def _sets(contest_file: Path) -> dict[str, list[dict[str, Any]]]:
     return {
         "test": _load(SETS / f"{stem}.test.toml"),
         "dev": _load(SETS / f"{stem}.dev.toml")
-        + _load(SETS / f"{stem}.seen.toml")
-        + _load(SETS / f"{stem}.seen2.toml")
-        + _load(SETS / f"{stem}.seen3.toml")
-        + _load(SETS / f"{stem}.seen4.toml")
+        + [q for path in sorted(SETS.glob(f"{stem}.seen*.toml")) for q in _load(path)]
         + common,
     }
 
@@ -159,7 +156,7 @@ def _has_own_sets(contest_file: Path) -> bool:
 # A test set evaluated below the bar stays as it is (never tuned on) until it is retired and a
 # fresh one is written; the failure is expected, strictly, so it cannot pass unnoticed.
 BELOW_BAR = {
-    ("donghu-2026", "test"): "third test set, evaluated once at 00:24 UTC: 90.9 % (30/33)",
+    ("donghu-2026", "test"): "eighth test set, evaluated once at 03:52 UTC: 84.8 % (39/46)",
 }
 
 

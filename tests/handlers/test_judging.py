@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from config.services import services_of
 from contest.definition import load_contest
-from handlers import judging as use
+from handlers import judging, judging_scoring, judging_stage
 from handlers.judging_exports import export_score_sheet
 from handlers.registration import join_with_code
 from handlers.visits import Sender, visit_of
@@ -56,19 +56,19 @@ async def test_five_judges_the_trimmed_mean_a_tie_and_the_score_sheet(harness):
     organizer = await _visit(harness, ORGANIZER_ID)
     judges = []
     for index in range(5):
-        code = await use.invite_judge(organizer, stage_key="preliminary", categories=[])
+        code = await judging.invite_judge(organizer, stage_key="preliminary", categories=[])
         judge = await _visit(harness, 5001 + index)
         joined = await join_with_code(judge, code.code)
         assert joined.accepted and joined.replies[0].values["assigned"] == 3
         judges.append((judge, code.judge.id or 0))
     for number, case_id in enumerate(cases, start=1):
         for (judge, judge_id), given in zip(judges, SCORES[number], strict=True):
-            step = await use.score_all(
+            step = await judging_scoring.score_all(
                 judge, judge_id=judge_id, case_id=case_id,
                 given={k: str(v) for k, v in zip(CRITERIA, given, strict=True)}, comment="",
             )  # fmt: skip
             assert step.problem is None and step.view.confirmed
-    view = await use.ranking(organizer, stage_key="preliminary")
+    view = await judging_stage.ranking(organizer, stage_key="preliminary")
     by_id = {row.case_id: row.ranked for row in view.rows}
     assert by_id[cases[0]].score.value == 82 and by_id[cases[0]].score.dropped == (93, 65)
     assert by_id[cases[1]].score.value == 72
@@ -78,7 +78,7 @@ async def test_five_judges_the_trimmed_mean_a_tie_and_the_score_sheet(harness):
 
     # Out of range in the console's form: nothing stored, the criterion named.
     judge, judge_id = judges[0]
-    step = await use.score_all(
+    step = await judging_scoring.score_all(
         judge, judge_id=judge_id, case_id=cases[0],
         given={"novelty": "31", "impact": "1", "reach": "1", "writing": "1"}, comment="",
     )  # fmt: skip
@@ -118,34 +118,34 @@ async def test_live_scoring_opens_case_by_case_and_awards_are_told_once(harness,
         for n in (1, 2)
     ]  # fmt: skip
     organizer = await _visit(harness, ORGANIZER_ID)
-    code = await use.invite_judge(organizer, stage_key="showdown", categories=[])
+    code = await judging.invite_judge(organizer, stage_key="showdown", categories=[])
     judge = await _visit(harness, 5101)
     await join_with_code(judge, code.code)
     judge_id = code.judge.id or 0
     harness.at(stage_moment)
     first, second = made[0].case_ids[0], made[1].case_ids[0]
-    with pytest.raises(use.JudgingRefused) as refused:
-        await use.start_scoring(judge, judge_id=judge_id, case_id=first)
-    assert refused.value.refusal is use.Refusal.NOT_OPEN
-    assert await use.open_live(organizer, stage_key="showdown", case_id=first) == 1
+    with pytest.raises(judging.JudgingRefused) as refused:
+        await judging_scoring.start_scoring(judge, judge_id=judge_id, case_id=first)
+    assert refused.value.refusal is judging.Refusal.NOT_OPEN
+    assert await judging_stage.open_live(organizer, stage_key="showdown", case_id=first) == 1
     await worker(harness).drain()
     (told,) = [t for t in bot_texts(harness, 5101) if "现场评分开始" in t]
     assert "项目1" in told
-    view = await use.start_scoring(judge, judge_id=judge_id, case_id=first)
+    view = await judging_scoring.start_scoring(judge, judge_id=judge_id, case_id=first)
     assert view.asking is not None and view.asking.key == "show"
-    await use.score_all(judge, judge_id=judge_id, case_id=first,
+    await judging_scoring.score_all(judge, judge_id=judge_id, case_id=first,
                         given={"show": "55", "answers": "35"}, comment="")  # fmt: skip
-    with pytest.raises(use.JudgingRefused):
-        await use.score_all(judge, judge_id=judge_id, case_id=second,
+    with pytest.raises(judging.JudgingRefused):
+        await judging_scoring.score_all(judge, judge_id=judge_id, case_id=second,
                             given={"show": "50", "answers": "30"}, comment="")  # fmt: skip
-    await use.open_live(organizer, stage_key="showdown", case_id=second)
-    await use.score_all(judge, judge_id=judge_id, case_id=second,
+    await judging_stage.open_live(organizer, stage_key="showdown", case_id=second)
+    await judging_scoring.score_all(judge, judge_id=judge_id, case_id=second,
                         given={"show": "50", "answers": "30"}, comment="")  # fmt: skip
-    view = await use.propose(organizer, stage_key="showdown")
+    view = await judging_stage.propose(organizer, stage_key="showdown")
     assert {r.case_id: r.proposed for r in view.rows} == {first: "优秀项目", second: "优秀项目"}
-    done = await use.confirm_results(organizer, stage_key="showdown")
+    done = await judging_stage.confirm_results(organizer, stage_key="showdown")
     assert done.cases == 2 and done.units == 2
-    await use.confirm_results(organizer, stage_key="showdown")
+    await judging_stage.confirm_results(organizer, stage_key="showdown")
     await worker(harness).drain()
     for uid in (4101, 4102):
         assert sum("获奖通知" in t for t in bot_texts(harness, uid)) == 1

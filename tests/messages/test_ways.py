@@ -61,3 +61,50 @@ def _register_context() -> dict:
     stage = contest.submission_stage
     return {"contest": contest, "submission": stage, "unconfirmed": False, "zone": contest.zone,
             "now": stage.start + timedelta(days=1)}  # fmt: skip
+
+
+# Every template whose text is queued in the outbox (reminders, notices, re-sends, the unit's
+# confirmation, results, judging, erasure): each row is rendered for its recipient's channel.
+QUEUED = (
+    "registration/unit_confirmed.html",
+    "broadcast/notice.html",
+    "reminders/deadline.html",
+    "reminders/done.html",
+    "reminders/opening.html",
+    "organizer/advanced.html",
+    "judging/reminder.html",
+    "judging/live_open.html",
+    "judging/awarded.html",
+    "mydata/erase_request.html",
+    "mydata/erase_outcome.html",
+)
+
+
+@pytest.mark.parametrize("name", QUEUED)
+def test_a_queued_text_for_wecom_names_no_command(name: str, contest, clock) -> None:
+    from tests.messages.samples import Hostile, all_samples
+
+    plain = Hostile(contest=contest, now=clock.now(), text="深圳市某某局", long="长" * 100)
+    context = all_samples()[name](plain)
+    text = render(name, **{**context, "channel": "wecom"})
+    assert not COMMAND.search(text), text
+
+
+def test_per_channel_renders_each_channel_once_in_its_words() -> None:
+    from messages import per_channel
+
+    calls: list[str] = []
+    text = per_channel("registration/unit_confirmed.html", unit=_Unit(), contest=_contest())
+
+    def counted(channel: str) -> str:
+        calls.append(channel)
+        return text(channel)
+
+    telegram, wecom = counted("telegram"), counted("wecom")
+    assert "发送 /start 打开主菜单" in telegram
+    assert "发送“菜单”打开主菜单" in wecom and not COMMAND.search(wecom)
+    assert text("wecom") is wecom  # rendered once, however many recipients share it
+
+
+class _Unit:
+    party_org = "中共深圳市某某局机关委员会"

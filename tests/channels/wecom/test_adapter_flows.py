@@ -172,15 +172,37 @@ async def test_two_questions_in_one_message_get_one_answer_each(bot: WecomBot) -
     assert "截止" in texts(replies[:1]) and "人" in texts(replies[1:])
 
 
-async def test_a_step_only_on_telegram_says_so_with_the_menu(
+async def test_a_colleague_joins_the_unit_with_the_code_typed_in_the_app(
     harness: Harness, bot: WecomBot
 ) -> None:
     user = bot.user()
     await register(user, await invite_code(harness))
     await press(user, "👤 我的信息")
     answer = await press(user, "👥 邀请同事加入")
-    assert "暂时只能在 Telegram 中办理" in answer
-    assert user.last_reply is not None and user.last_reply.buttons
+    assert "请把邀请码转发给本单位的其他联系人" in answer and "t.me" not in answer
+    code = answer.split("联系人：")[1].split()[0]
+    colleague = bot.user("wangwu")
+    answer = await say(colleague, code)
+    assert "联系人信息" in answer
+    for value in ("王五", "科员", "0755-88134326", "13800138003"):
+        await say(colleague, value)
+    await press(colleague, "✅ 确认")
+    sv = services(harness)
+    async with sv.sessions() as session:
+        first = await get_person(session, channel="wecom", external_id="zhangsan")
+        second = await get_person(session, channel="wecom", external_id="wangwu")
+    assert first is not None and second is not None
+    assert second.unit_id == first.unit_id and second.name == "王五"
+
+
+async def test_a_step_only_on_telegram_says_so_with_the_menu(bot: WecomBot) -> None:
+    user = bot.user()
+    await user.enter()
+    adapter = bot.service.adapter
+    assert adapter is not None
+    pressed = await adapter.press(await adapter.visit(user.user_id), "reg:nothing-here")
+    (reply,) = pressed.replies
+    assert reply.template == "wecom/telegram_only.html" and reply.actions
 
 
 async def test_a_broadcast_reaches_wecom_through_the_outbox_and_is_acknowledged(

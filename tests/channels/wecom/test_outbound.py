@@ -47,6 +47,30 @@ async def test_a_telegram_attachment_is_named_in_the_text(
     assert "企业微信里暂时收不到附件" in message.text
 
 
+async def test_an_attachment_that_cannot_be_had_is_named_in_the_text(
+    client: WecomClient, contest: Contest, wecom: WecomSandboxServer
+) -> None:
+    async def gone(_document: dict) -> bytes:
+        raise Refused("file is too big")
+
+    channel = WecomChannel(Speaker(client), contest, attachments=gone)
+    await channel.send("zhangsan", "通知", document={"file_id": "telegram-file"})
+    (message,) = wecom.state.sent_to("zhangsan")
+    assert message.kind == "text" and "企业微信里暂时收不到附件" in message.text
+
+
+async def test_an_attachment_lost_on_the_way_is_sent_again_later(
+    client: WecomClient, contest: Contest, wecom: WecomSandboxServer
+) -> None:
+    async def flaky(_document: dict) -> bytes:
+        raise Transient("502 from Telegram")
+
+    channel = WecomChannel(Speaker(client), contest, attachments=flaky)
+    with pytest.raises(Transient):
+        await channel.send("zhangsan", "通知", document={"file_id": "telegram-file"})
+    assert wecom.state.sent_to("zhangsan") == []  # nothing half-sent: the row is retried
+
+
 @pytest.mark.parametrize(
     ("errcode", "http_status", "outcome"),
     [

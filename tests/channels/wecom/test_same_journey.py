@@ -1,34 +1,42 @@
 """One journey, the same steps and checks, on Telegram and on 企业微信 (issue 15).
 
 A contact person joins with an invite code, registers the unit and themself, fills in a
-case (a choice, one-line fields, long text in two messages, lists, yes/no), submits it and
-acknowledges a notice. Each channel's sandbox plays its messenger: the Telegram Bot API
-sandbox, and the 企业微信 sandbox posting encrypted callbacks to the bot's callback URL.
+case (a choice, one-line fields, long text in two messages, lists, yes/no), builds its
+team, gives the 依据 for a restricted word, exports the .docx and imports it again, asks a
+question, gets a deadline reminder, submits, and gets an organizer's notice and
+acknowledges it. Everything goes through the person's chat (the organizer's notice through
+the organizer's, on Telegram). Each channel's sandbox plays its messenger: the Telegram
+Bot API sandbox, and the 企业微信 sandbox posting encrypted callbacks to the bot's callback
+URL.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import aiohttp
 import pytest
 from sqlmodel import select
 
-from handlers.notices import notice_rows
+from contest.document import parse_document
+from handlers.reminders import remind
 from sandbox.client import SandboxUser
 from sandbox.wecom.client import WecomUser
 from storage.db import transaction
 from storage.invites import create_invite
-from storage.models import Acknowledgement, Broadcast, Case, CaseStatus, InviteKind, TeamMember
-from storage.outbox import enqueue_many
+from storage.models import Acknowledgement, Case, CaseStatus, InviteKind, TeamMember
 from storage.people import get_person
-from tests.channels.wecom.bot import WecomBot, press, say, wecom_settings
+from tests.channels.wecom.bot import WecomBot, press, say, texts, wecom_settings
+from tests.conftest import BEIJING
 from tests.delivery.world import services, worker
 from tests.harness import Harness
 
 pytestmark = pytest.mark.database
+
+TITLE = "首创一网通办新机制"
+EVIDENCE = "经市政务服务数据管理局认定，本市首次推行。"
 
 
 class Person(Protocol):
@@ -41,6 +49,10 @@ class Person(Protocol):
     async def say(self, text: str) -> str: ...
     async def press(self, label: str) -> str: ...
     async def refresh(self) -> None: ...
+    async def menu(self) -> str: ...
+    async def upload(self, file_name: str, data: bytes) -> str: ...
+    async def newest_file(self) -> tuple[str, bytes]: ...
+    def received(self) -> str: ...
 
 
 class OnTelegram:
@@ -67,10 +79,30 @@ class OnTelegram:
         )  # fmt: skip
         mark = self.user.mark()
         await self.user.press(label, target)
-        return self._since(mark)
+        edited = next(m for m in self.user.messages() if m.message_id == target.message_id)
+        since = self._since(mark)  # new messages; a press may also edit its message in place
+        return "\n".join(t for t in (edited.text if edited.html != target.html else "", since) if t)
 
     async def refresh(self) -> None:
         await self.user.refresh()
+
+    async def menu(self) -> str:
+        return await self.say("/start")
+
+    async def upload(self, file_name: str, data: bytes) -> str:
+        mark = self.user.mark()
+        await self.user.upload(file_name, data)
+        return self._since(mark)
+
+    async def newest_file(self) -> tuple[str, bytes]:
+        message = next(
+            m for m in reversed(self.user.messages()) if m.from_bot and m.document is not None
+        )
+        assert message.document is not None
+        return str(message.document["file_name"]), await self.user.download(message)
+
+    def received(self) -> str:
+        return "\n".join(m.text for m in self.user.messages() if m.from_bot)
 
     def _since(self, mark: int) -> str:
         return "\n".join(m.text for m in self.user.replies_since(mark))
@@ -96,6 +128,21 @@ class OnWecom:
 
     async def refresh(self) -> None:
         await self.user.refresh()
+
+    async def menu(self) -> str:
+        return await say(self.user, "菜单")
+
+    async def upload(self, file_name: str, data: bytes) -> str:
+        mark = self.user.mark()
+        await self.user.upload(file_name, data)
+        return texts(self.user.replies_since(mark))
+
+    async def newest_file(self) -> tuple[str, bytes]:
+        message = next(m for m in reversed(self.user.messages()) if m.kind == "file")
+        return message.file_name, await self.user.download(message)
+
+    def received(self) -> str:
+        return texts(self.user.messages())
 
 
 @pytest.fixture(params=["telegram", "wecom"])
@@ -133,7 +180,7 @@ async def _invite(harness: Harness) -> str:
     return invite.code
 
 
-async def test_register_fill_a_case_submit_and_acknowledge_a_notice(
+async def test_the_whole_journey_of_a_contact_person(
     harness: Harness, person: Person
 ) -> None:
     sv = services(harness)
@@ -154,7 +201,7 @@ async def test_register_fill_a_case_submit_and_acknowledge_a_notice(
     # The case form: category, title, the lead, long text in two messages, two lists, yes/no.
     assert "参赛案例说明书 · 第 1/15 项" in await person.press("➕ 新建案例")
     await person.press("发展提质")
-    await person.say("一网通办再提速 政务服务更贴心")
+    await person.say(TITLE)  # 首创: a restricted word, to be backed by 依据
     for value in ("李四", "二级主任科员", "0755-88134324", "13800138002"):
         await person.say(value)
     await person.say("面对群众办事多头跑的问题，我们从流程再造入手，")
@@ -165,36 +212,90 @@ async def test_register_fill_a_case_submit_and_acknowledge_a_notice(
     for item in ("办理时限压缩一半", "群众满意度明显提升", "做法在全市推开"):
         await person.say(item)
     assert "请核对" in await person.press("否")
-    assert "一网通办再提速" in await person.press("✅ 确认")
-
-    async with transaction(sv.sessions) as session:
+    assert TITLE in await person.press("✅ 确认")
+    async with sv.sessions() as session:
         case = (await session.exec(select(Case))).one()
-        assert case.values["background"] == (
-            "面对群众办事多头跑的问题，我们从流程再造入手，\n推动政务服务提速增效。"
-        )
-        assert case.values["innovations"][2] == "党员先锋岗，全程帮办"
-        session.add(
-            TeamMember(case_id=case.id, slot=1, name="李四", employment="staff", is_lead=True)
-        )
+    assert case.values["background"] == (
+        "面对群众办事多头跑的问题，我们从流程再造入手，\n推动政务服务提速增效。"
+    )
+    assert case.values["innovations"][2] == "党员先锋岗，全程帮办"
+
+    # The team: the lead added through the member form.
+    assert "还没有队员" in await person.press("👥 项目团队")
+    await person.press("➕ 添加牵头队员")
+    await person.say("李四")
+    await person.say("二级主任科员")
+    await person.press("跳过")
+    await person.press("跳过")
+    await person.press("在编")
+    assert "已添加队员：李四" in await person.press("✅ 确认")
+    async with sv.sessions() as session:
+        (lead,) = (await session.exec(select(TeamMember))).all()
+    assert (lead.name, lead.is_lead, lead.case_id) == ("李四", True, case.id)
+
+    # The restricted word and its 依据, the next message.
+    await person.press("↩️ 返回案例")
+    assert "首创" in await person.press("⚠️ 处理用词（1）")
+    assert "请发送「首创」的依据" in await person.press("📎 第 1 处：补充依据")
+    assert "已记录「首创」的依据" in await person.say(EVIDENCE)
+    async with sv.sessions() as session:
+        stored = await session.get(Case, case.id)
+    assert stored is not None and list(stored.evidence.values()) == [EVIDENCE]
+
+    # The .docx out, and back in.
+    await open_case(person)
+    await person.press("📄 导出 Word")
+    file_name, data = await person.newest_file()
+    assert file_name.endswith(".docx") and TITLE in file_name
+    exported = parse_document(sv.contest, data, today=sv.clock.now().date())
+    assert exported.values["title"] == TITLE
+    await open_case(person)
+    assert "Word 文件" in await person.press("📥 上传 Word")
+    answer = await person.upload("改过的.docx", data)
+    assert "从文件中读到" in answer and f"案例名称：{TITLE}" in answer
+
+    assert TITLE in await person.press("✅ 确认")
+
+    # Questions, answered from the contest: inside a form (the field asked again) and not.
+    await open_case(person)
+    await person.press("✏️ 填写/修改")
+    answer = await person.say("？字数要求")
+    assert "3000" in answer and "请核对" in answer
+    await person.press("✅ 确认")
+    assert "截止" in await person.say("文本申报几号截止")
+
+    # A deadline reminder: the case is not submitted yet.
+    harness.at(datetime(2024, 7, 8, 10, 0, tzinfo=BEIJING))  # seven days before
+    assert (await remind(sv)).written == 1
+    await worker(harness).drain()
+    await person.refresh()
+    assert "「文本申报」截止提醒" in person.received()
 
     # Submit.
+    await open_case(person)
     assert "已提交" in await person.press("✅ 提交案例")
     async with sv.sessions() as session:
         stored = await session.get(Case, case.id)
     assert stored is not None and stored.status == CaseStatus.SUBMITTED
 
-    # A notice through the outbox, acknowledged with its button.
-    async with transaction(sv.sessions) as session:
-        me = await get_person(session, channel=person.channel, external_id=person.external_id)
-        assert me is not None
-        notice = Broadcast(created_by=me.id or 0, text="请于周五前核对案例。", status="sending")
-        session.add(notice)
-        await session.flush()
-        rows = notice_rows(sv.contest, notice, [me], due_at=sv.clock.now())
-        assert await enqueue_many(session, messages=rows) == 1
+    # The organizer's notice through the outbox, acknowledged with its button.
+    organizer = harness.organizer()
+    await organizer.send("/broadcast")
+    await organizer.send("请于周五前核对案例。")
+    await organizer.press("👥 全体用户")
+    await organizer.press("✅ 确认发送")
     await worker(harness).drain()
     await person.refresh()
+    assert "请于周五前核对案例。" in person.received()
     await person.press("✅ 已知悉")
-    async with sv.sessions() as session:
+    async with transaction(sv.sessions) as session:
+        me = await get_person(session, channel=person.channel, external_id=person.external_id)
         acks = (await session.exec(select(Acknowledgement))).all()
-    assert [a.person_id for a in acks] == [me.id]
+    assert me is not None and [a.person_id for a in acks] == [me.id]
+
+
+async def open_case(person: Person) -> str:
+    """Open the case's card from the main menu."""
+    await person.menu()
+    await person.press("📋 我的案例")
+    return await person.press(f"📄 {TITLE}")

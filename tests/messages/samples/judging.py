@@ -9,15 +9,9 @@ from typing import Any
 
 from contest.definition import Criterion, Decides, StageJudging
 from contest.judging import Aggregate, Ranked
-from handlers.judging import (
-    CARD,
-    CaseForJudge,
-    JudgeCode,
-    RankingView,
-    RankRow,
-    StageProgress,
-    StageWork,
-)
+from handlers.judging import JudgeCode
+from handlers.judging_scoring import CARD, CaseForJudge, StageWork
+from handlers.judging_stage import RankingView, RankRow, StageProgress
 from storage.judging import Progress
 from storage.models import Judge, JudgeScore
 from tests.messages.samples import Hostile

@@ -165,6 +165,7 @@ SAMPLES = {
         "unit": _unit(h),
         "submitter": h.text,
         "notice": "revoked",
+        "wecom_too": True,
     },
     "invites/list.html": lambda h: {
         **_base(h),
