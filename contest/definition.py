@@ -174,6 +174,11 @@ class Stage(Strict):
     source_text: str = Field(default="", description="the notice's own words for the dates")
     judging: StageJudging | None = Field(default=None, description="judges score this stage")
 
+    @property
+    def approximate(self) -> bool:
+        """Tell whether the notice names no day for this stage (9月上旬): its moments are ours."""
+        return bool(self.source_text) and "日" not in self.source_text
+
     @field_validator("start", "end", mode="before")
     @classmethod
     def _not_a_day(cls, value: object) -> object:
@@ -497,9 +502,16 @@ class Awards(Strict):
 
 
 class OfficialSystem(Strict):
-    """The organizer's own submission system, and whether this bot is part of it."""
+    """How entries are handed in: in this bot, or in the organizer's own system.
 
-    name: str = Field(description="what the notice calls it, e.g. 网络报名系统")
+    ``bot_is_official = true``: a case submitted in the bot counts as entered (``name`` may
+    then be empty). Otherwise the bot is a drafting aid: after 提交 it says so, gives the
+    ``steps`` with the .docx to upload, and the contact marks the case as submitted there
+    (``done_label``, e.g. 已在官网提交); reminders go on until that mark is set.
+    """
+
+    name: str = Field(default="", description="what the notice calls it, e.g. 网络报名系统")
+    short_name: str = Field(default="", description="said briefly, e.g. 官网; empty: name")
     url: str = ""
     steps: list[str] = Field(default_factory=list, description="the notice's steps, in order")
     bot_is_official: bool = Field(
@@ -507,6 +519,20 @@ class OfficialSystem(Strict):
         description="true only if a case submitted in the bot counts as submitted to the contest",
     )
     note: str = ""
+
+    @model_validator(mode="after")
+    def _aid_says_where(self) -> OfficialSystem:
+        if not self.bot_is_official and not (self.name and self.steps):
+            raise ValueError(
+                "a drafting aid (bot_is_official = false) needs the system's name and the"
+                " notice's steps, which the bot gives after 提交"
+            )
+        return self
+
+    @property
+    def short(self) -> str:
+        """Return the system's name said briefly (官网)."""
+        return self.short_name or self.name
 
 
 class Terms(Strict):
@@ -598,11 +624,23 @@ class Contest(Strict):
                 raise ValueError(f"stage {later.key} starts before stage {earlier.key}")
         if self.provincial and self.next_round is not None:
             raise ValueError("give next_round or provincial, not both")
+        if self.official_system is None:
+            raise ValueError(
+                "official_system: say how entries are handed in: bot_is_official = true if a"
+                " case submitted in this bot counts as entered; otherwise the organizer's own"
+                " system (name, steps), for which the bot is a drafting aid"
+            )
         for dotted in self.unconfirmed:
             _check_path(self, dotted)
         check_roles(self)
         check_judging(self)
         return self
+
+    @property
+    def drafting_aid(self) -> OfficialSystem | None:
+        """Return the organizer's own system when this bot only drafts for it, else None."""
+        system = self.official_system
+        return system if system is not None and not system.bot_is_official else None
 
     @property
     def judged_stages(self) -> list[Stage]:

@@ -144,7 +144,7 @@ class FieldView:
     """Everything a template needs to ask the current field."""
 
     field: FormField
-    position: tuple[int, int]  # (i, n) among the fields this pass asks
+    position: tuple[int, int]  # (i, n) among the visible fields, the ones tally() counts
     value: Value | None  # the stored value, offered for keep()
     options: tuple[Option, ...]  # choice fields only
     item: int | None  # list fields: 1-based item being asked
@@ -227,6 +227,24 @@ class FormEngine:
         """Return a neutral display form of a value (choice key -> option label)."""
         return self._types[form_field.key].display(value, self._reading(form_field.key))
 
+    def complete(self, form_field: FormField, value: Value | None) -> bool:
+        """Tell whether a field counts as filled: a value, and every item of a list."""
+        if value is None:
+            return False
+        if self._types[form_field.key].collects == "items" and form_field.items:
+            return isinstance(value, list) and sum(1 for v in value if v) >= form_field.items
+        return True
+
+    def tally(self, state: FormState) -> tuple[int, int]:
+        """Return (filled, total) over the visible fields: the one count every screen shows.
+
+        The form's 第 i/n 项, its "已填 x/n 项" when it waits half-filled, the case card, the
+        case list and the console all count the same rows, the review card's.
+        """
+        shown = self.visible(state.values)
+        filled = sum(1 for f in shown if self.complete(f, state.values.get(f.key)))
+        return filled, len(shown)
+
     def asked(self, state: FormState) -> list[str]:
         """Return the keys of the fields this pass asks: visible, not left prefilled."""
         return [
@@ -248,7 +266,7 @@ class FormEngine:
         joined = "\n".join(state.pieces)
         return FieldView(
             field=f,
-            position=(asked.index(f.key) + 1, len(asked)),
+            position=self._position(state, f.key, asked),
             value=value,
             options=self.options(f.key),
             item=state.item_index + 1 if is_list else None,
@@ -259,6 +277,13 @@ class FormEngine:
             can_skip=not f.required,
             can_keep=bool(item_value) if is_list else value is not None,
         )
+
+    def _position(self, state: FormState, key: str, asked: list[str]) -> tuple[int, int]:
+        """Return (i, n): the field's place among the visible fields (prefilled ones too)."""
+        shown = [f.key for f in self.visible(state.values)]
+        if key in shown:
+            return shown.index(key) + 1, len(shown)
+        return asked.index(key) + 1, len(asked)
 
     def problems(self, state: FormState) -> tuple[FieldProblem, ...]:
         """Return the visible fields that are missing or no longer valid."""

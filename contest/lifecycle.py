@@ -34,7 +34,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from contest.definition import Contest, Editing, Stage
+from contest.definition import Contest, Editing, OfficialSystem, Stage
 from contest.fields import FieldError, Value
 from contest.forms import FormEngine, FormState, Validator
 from contest.schedule import editing_open, next_editing_deadline
@@ -69,14 +69,14 @@ class Completeness:
 
 
 def completeness(contest: Contest, values: Mapping[str, Any], *, now: datetime) -> Completeness:
-    """Count filled required fields and 字数 of a case's values."""
+    """Count the filled fields (as the form counts them) and the 字数 of a case's values."""
     engine = _engine(contest, now)
     state = engine.start(values=dict(values)).state
-    rows = [r for r in engine.review(state) if r.field.required]
+    filled, fields = engine.tally(state)  # the rule the form itself counts by
     per_field, total = document_words(values, contest.forms.case.fields)
     return Completeness(
-        filled=sum(1 for r in rows if not r.missing),
-        total=len(rows),
+        filled=filled,
+        total=fields,
         words=total,
         word_limit=contest.rules.word_limit,
         per_field=per_field,
@@ -293,11 +293,18 @@ class Standing:
     gaps: list[Gap]
     hits: list[Hit]
     open_hits: list[Hit]
+    aid: OfficialSystem | None = None  # the organizer's own system, where the bot only drafts
+    marked: bool = False  # marked as submitted there (已在官网提交)
 
     @property
     def submitted(self) -> bool:
         """Return True if the case stands submitted."""
         return self.status == "submitted"
+
+    @property
+    def awaiting_official(self) -> bool:
+        """Return True if submitted here but not yet marked as submitted in the official system."""
+        return self.submitted and self.aid is not None and not self.marked
 
     @property
     def ready(self) -> bool:
@@ -319,8 +326,9 @@ def standing(
     members: Sequence[Member],
     advancing: bool,
     now: datetime,
+    marked: bool = False,
 ) -> Standing:
-    """Return where one case stands at ``now``."""
+    """Return where one case stands at ``now`` (``marked``: 已在官网提交)."""
     hits = wording_hits(contest, values)
     return Standing(
         status=status,
@@ -330,6 +338,8 @@ def standing(
         gaps=case_gaps(contest, values=values, evidence=evidence, members=members, now=now),
         hits=hits,
         open_hits=unresolved(hits, evidence),
+        aid=contest.drafting_aid,
+        marked=marked or advancing,  # advancing: the organizer has it, so it was entered
     )
 
 

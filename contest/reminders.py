@@ -25,6 +25,10 @@ Decisions where the issue is silent:
   after it would get it at a random restart), while the stage runs. Nothing is due while
   ``now`` is in quiet hours, unless the deadline is in the same quiet period;
   :func:`quiet_until` says when to try again.
+* Where the bot is only a drafting aid (``official_system.bot_is_official = false``), a case
+  submitted here is still to do before the submission deadline until its contact marks it
+  as submitted in the organizer's own system (``CaseFacts.marked``); a case marked as
+  advancing was entered, whatever its mark.
 * Scheduled notices: an organizer types the moment ("2024-07-10 09:00", "7月10日 9:00"),
   read in the contest's time zone; it must be in the future.
 """
@@ -219,15 +223,21 @@ class CaseFacts:
     values: Mapping[str, Any]
     evidence: Mapping[str, str]
     members: Sequence[Member]
+    marked: bool = False  # marked as submitted in the organizer's own system (已在官网提交)
 
 
 @dataclass(frozen=True)
 class CaseTodo:
-    """A case that still needs its unit before a deadline: its gaps, or only submitting."""
+    """A case that still needs its unit before a deadline: its gaps, or only submitting.
+
+    ``awaiting_official``: submitted in the bot, which is only a drafting aid, and not yet
+    marked as submitted in the organizer's own system.
+    """
 
     case_id: int
     title: str
     gaps: list[Gap]
+    awaiting_official: bool = False
 
     @property
     def ready(self) -> bool:
@@ -270,6 +280,12 @@ def unit_todo(
     else:
         relevant = list(cases)
     todo = [case_todo(contest, c, now) for c in relevant if not c.submitted]
+    if contest.drafting_aid is not None and stage.key == contest.submission_stage.key:
+        todo += [  # reminded until marked as submitted there too
+            CaseTodo(c.case_id, c.title, [], awaiting_official=True)
+            for c in relevant
+            if c.submitted and not c.marked and not c.advancing
+        ]
     return UnitTodo(concerned=True, no_case=not relevant, cases=todo)
 
 
@@ -283,6 +299,7 @@ class UnitTally:
     advancing: int
     ready: int  # drafts with nothing missing: they only wait to be submitted
     gaps: int  # everything missing over the unit's drafts
+    awaiting_official: int = 0  # submitted here, not yet marked as submitted there (an aid)
 
 
 def standing(contest: Contest, cases: Sequence[CaseFacts], now: datetime) -> UnitTally:
@@ -295,6 +312,11 @@ def standing(contest: Contest, cases: Sequence[CaseFacts], now: datetime) -> Uni
         advancing=sum(1 for c in cases if c.advancing),
         ready=sum(1 for d in drafts if d.ready),
         gaps=sum(len(d.gaps) for d in drafts),
+        awaiting_official=(
+            sum(1 for c in cases if c.submitted and not c.marked and not c.advancing)
+            if contest.drafting_aid is not None
+            else 0
+        ),
     )
 
 

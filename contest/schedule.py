@@ -28,7 +28,9 @@ class Position:
     phase: ContestPhase
     current: Stage | None
     upcoming: Stage | None
-    next_deadline: Stage | None
+    next_deadline: Stage | None  # the next end of any stage (judging ones too)
+    entrant_deadline: Stage | None = None  # the next end of a stage entrants edit or submit in
+    entries_closed: Stage | None = None  # the submission stage, once it has ended
 
 
 def _check(now: datetime) -> None:
@@ -51,7 +53,16 @@ def position(contest: Contest, now: datetime) -> Position:
         phase = ContestPhase.AFTER
     else:
         phase = ContestPhase.BETWEEN
-    return Position(phase=phase, current=current, upcoming=upcoming, next_deadline=deadline)
+    entrant = next((s for s in stages if s.end >= now and s.editing is not Editing.NONE), None)
+    submission = contest.submission_stage
+    return Position(
+        phase=phase,
+        current=current,
+        upcoming=upcoming,
+        next_deadline=deadline,
+        entrant_deadline=entrant,
+        entries_closed=submission if submission.end < now else None,
+    )
 
 
 def stage_of_kind(contest: Contest, kind: StageKind, now: datetime) -> Stage | None:

@@ -16,13 +16,23 @@ Action ids of the case flows (all ids re-checked against the pressing person's u
     case:<id>:upload           import the file just sent case:new:upload       … into a new case
     case:<id>:submit           submit                    case:<id>:withdraw    ask to withdraw
     case:<id>:withdraw:yes     withdraw                  menu:todo             what to do now
+    case:<id>:steps            the official system's steps, with the .docx to upload
+    case:<id>:official         mark: submitted in the official system (已在官网提交)
+    case:<id>:official:no      take that mark back
     team:<id>                  the team
+
+Where the bot is only a drafting aid for the organizer's own system (the contest file's
+``official_system.bot_is_official = false``), 提交 here is not entering: the reply says so,
+gives the system's steps with the .docx to upload, and the contact marks the case once it is
+submitted there (who and when on the case, and in the audit log). Reminders, /todo, /status
+and the console go on asking for the mark until it is set; withdrawing clears it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +40,8 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.services import Services
+from contest.document import Properties
+from contest.document import build_document as build_docx
 from contest.forms import Event, FormEngine, FormState, Validator
 from contest.lifecycle import (
     Phase,
@@ -64,14 +76,18 @@ from handlers.forms import (
     register_flow,
     register_wait,
 )
-from handlers.replies import Actions, Reply, actions, label_text
+from handlers.replies import Actions, Attachment, Reply, actions, label_text
 from handlers.visits import Visit
+from messages import render
+from messages.markup import plain_text
+from storage.audit import record_event
 from storage.cases import (
     create_case,
     forget_case_forms,
     freeze_stage,
     is_advancing,
     list_cases,
+    mark_official,
     record_evidence,
     save_values,
     submit_case,
@@ -94,6 +110,10 @@ CASE_FORMS = (FORM, EVIDENCE, IMPORT)
 TITLE_IN_BUTTON = 24
 EVIDENCE_MIN = 4
 EVIDENCE_MAX = 1000
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
+FILENAME_MAX = 80
+OFFICIAL = "case_official"  # the audit log's action of the 已在官网提交 mark
 
 
 @dataclass(frozen=True)
@@ -124,6 +144,7 @@ async def case_view(session: AsyncSession, v: Visit, case: Case) -> CaseView:
         members=members,
         advancing=advancing,
         now=v.now,
+        marked=case.official_at is not None,
     )
     return CaseView(case, members, advancing, where)
 
@@ -180,6 +201,14 @@ def card_actions(view: CaseView) -> Actions:
         rows.append([("case.submit", f"{prefix}:submit")])
     if where.submitted and where.window.is_open:
         rows.append([("case.withdraw", f"{prefix}:withdraw")])
+    aid = where.aid
+    if where.submitted and aid is not None and (where.awaiting_official or view.case.official_at):
+        if view.case.official_at is None:
+            done = label_text("case.official", label=aid.short)
+            rows.append([(done, f"{prefix}:official"), ("case.official_steps", f"{prefix}:steps")])
+        else:
+            undo = label_text("case.official_undo", label=aid.short)
+            rows.append([(undo, f"{prefix}:official:no")])
     rows.append([("case.preview", f"{prefix}:preview"), ("case.export", f"{prefix}:docx")])
     rows.append([("case.team", f"team:{case_id}"), ("menu.cases", ids.MENU_CASES)])
     return actions(rows)
@@ -197,6 +226,7 @@ def card_values(v: Visit, view: CaseView, notice: str = "", **extra: Any) -> dic
         "category": category.name if category else "",
         "where": view.standing,
         "members": len(view.members),
+        "official": view.standing.aid,
         "notice": notice,
         **extra,
     }
@@ -309,7 +339,96 @@ async def submit(v: Visit, *, case_id: int | None) -> Outcome:
             await forget_case_forms(session, case_id=view.case_id, form_keys=CASE_FORMS)
         view = await case_view(session, v, view.case)
     number = revision.number if revision else None
-    return Outcome([card(v, view, "submitted", revision=number)], "cases/submitted_toast.html")
+    replies = [card(v, view, "submitted", revision=number)]
+    if view.standing.awaiting_official:  # the steps and the file, then the card as last word
+        replies.insert(0, official_steps(v, view))
+    return Outcome(replies, "cases/submitted_toast.html")
+
+
+# ------------------------------------------------------- the organizer's own system
+
+
+def docx_name(title: str, form_title: str) -> str:
+    """Return a file name for the exported document, safe on every system."""
+    name = plain_text(render("cases/docx_filename.html", title=title, form_title=form_title))
+    name = FILENAME_UNSAFE.sub(" ", name).strip(" .") or form_title
+    return name[:FILENAME_MAX] + ".docx"
+
+
+def build_document(v: Visit, view: CaseView) -> bytes:
+    """Build the case's .docx with its closing note on 字数."""
+    contest = v.services.contest
+    words = word_count(contest, view.case.values, None)
+    note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
+    values = view.case.values
+    properties = Properties(
+        title=str(values.get("title") or contest.forms.case.title),
+        author=str(values.get("recommending_unit") or ""),
+        created=v.now,
+    )
+    template = v.services.case_template
+    return build_docx(contest, values, template=template, properties=properties, note=note)
+
+
+def docx_attachment(v: Visit, view: CaseView) -> Attachment:
+    """Return the case's .docx as a file to send."""
+    title = str(view.case.values.get("title") or "")
+    name = docx_name(title, v.services.contest.forms.case.title)
+    return Attachment(name, build_document(v, view), DOCX_MIME)
+
+
+def official_steps(v: Visit, view: CaseView) -> Reply:
+    """Return the official system's steps with the .docx to upload there, and the mark."""
+    aid = view.standing.aid
+    assert aid is not None
+    prefix = f"case:{view.case_id}"
+    buttons = actions(
+        [[(label_text("case.official", label=aid.short), f"{prefix}:official")],
+         [("case.back", prefix)]]
+    )  # fmt: skip
+    values = {
+        "contest": v.services.contest,
+        "official": aid,
+        "title": view.case.values.get("title") or "",
+        "case": view.case,
+    }
+    return Reply("cases/official_steps.html", values, buttons, docx_attachment(v, view))
+
+
+async def steps(v: Visit, *, case_id: int | None) -> Outcome:
+    """Give the official system's steps and the .docx again (a drafting-aid contest)."""
+    async with v.services.sessions() as session:
+        view = await own_view(session, v, case_id)
+    if view is None:
+        return Outcome([not_found()], NOT_FOUND_TOAST)
+    if view.standing.aid is None:
+        return Outcome([card(v, view, "bot_is_official")])
+    return Outcome([official_steps(v, view)])
+
+
+async def mark_submitted_there(v: Visit, *, case_id: int | None, done: bool = True) -> Outcome:
+    """Mark a submitted case as submitted in the organizer's own system, or take it back."""
+    async with transaction(v.services.sessions) as session:
+        view = await own_view(session, v, case_id)
+        if view is None:
+            return Outcome([not_found()], NOT_FOUND_TOAST)
+        if view.standing.aid is None:
+            return Outcome([card(v, view, "bot_is_official")])
+        if not view.standing.submitted:
+            return Outcome([card(v, view, "submit_first")])
+        if (view.case.official_at is not None) != done:  # a second press changes nothing
+            await mark_official(
+                session, case=view.case, person_id=v.person.id, now=v.now if done else None
+            )
+            await record_event(
+                session,
+                person_id=v.person.id,
+                action=OFFICIAL if done else f"{OFFICIAL}_undone",
+                now=v.now,
+                detail={"case_id": view.case_id},
+            )
+        view = await case_view(session, v, view.case)
+    return Outcome([card(v, view, "official_marked" if done else "official_unmarked")])
 
 
 # ------------------------------------------------------------------ the form's hooks
@@ -695,7 +814,8 @@ async def todo(v: Visit) -> Reply:
     creation = may_create(contest, v.now, existing=len(views))
     rows: list[list[tuple[str, str]]] = []
     for view in views:
-        if view.standing.edit.allowed or view.standing.window.phase is Phase.OPEN:
+        stands = view.standing
+        if stands.edit.allowed or stands.window.phase is Phase.OPEN or stands.awaiting_official:
             rows.append([(case_button(view.case), f"case:{view.case_id}")])
     if creation.allowed:
         rows.append([("menu.new_case", ids.CASE_NEW)])

@@ -1,8 +1,9 @@
 """Use cases of the case as a whole document: preview, export as .docx, import from .docx.
 
 Preview: the 说明书 as the organizer will see it, in the official layout, as blocks a
-channel packs into as few messages as it allows (``Reply.joined``), then the review card
-with a button per field (or, for a locked case, its card).
+channel packs into as few messages as it allows (``Reply.joined``), ending on its 字数 line
+with three buttons (edit, export, back to the case), not on the review card: the preview
+is for reading, and the review card is one tap away.
 
 Export: the .docx built by contest.document, as an attachment, at any time.
 
@@ -18,7 +19,7 @@ checks again.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,25 +30,24 @@ from contest.document import (
     MAX_BYTES,
     DocumentError,
     Imported,
-    Properties,
     document_lines,
     parse_document,
 )
-from contest.document import build_document as build_docx
 from contest.fields import display_value, options_for
 from contest.lifecycle import may_create, word_count
 from handlers import actions as ids
 from handlers.cases import (
+    DOCX_MIME,
     FORM,
     IMPORT,
     NOT_FOUND_TOAST,
     UPLOAD,
     CaseView,
     Outcome,
-    card,
     case_button,
     case_view,
     create_in,
+    docx_attachment,
     list_actions,
     no_unit,
     not_found,
@@ -59,18 +59,13 @@ from handlers.cases import (
     unit_ready,
 )
 from handlers.forms import register_wait
-from handlers.replies import Attachment, Reply, actions
+from handlers.replies import Reply, actions
 from handlers.visits import Visit
-from messages import render
-from messages.markup import plain_text
 from storage.cases import forget_case_forms, list_cases, save_values
 from storage.db import transaction
 from storage.forms import active_form, delete_form, get_form, save_form
 from storage.models import FormProgress
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
-FILENAME_MAX = 80
 PREVIEW_LINE = 40  # characters of a value in the import summary
 
 
@@ -107,41 +102,20 @@ def preview_replies(v: Visit, view: CaseView) -> list[Reply]:
 
 
 async def preview(v: Visit, *, case_id: int | None) -> Outcome:
-    """Show the whole 说明书, then the review card (or the card of a locked case)."""
+    """Show the whole 说明书, ending on its 字数 line with the ways on (no review card)."""
     async with transaction(v.services.sessions) as session:
         view = await own_view(session, v, case_id)
         if view is None:
             return Outcome([not_found()], NOT_FOUND_TOAST)
-        replies = preview_replies(v, view)
-        if view.standing.edit.allowed:
-            await stop_waiting_in(session, v, view.case_id)
-            return Outcome(replies + await review_in(session, v, view.case))
-    return Outcome([*replies, card(v, view)])
+        await stop_waiting_in(session, v, view.case_id)
+    *blocks, footer = preview_replies(v, view)
+    prefix = f"case:{view.case_id}"
+    edit = [("case.edit", f"{prefix}:edit")] if view.standing.edit.allowed else []
+    buttons = actions([[*edit, ("case.export", f"{prefix}:docx")], [("case.back", prefix)]])
+    return Outcome([*blocks, dataclasses.replace(footer, joined=False, actions=buttons)])
 
 
 # -------------------------------------------------------------------------- export
-
-
-def docx_name(title: str, form_title: str) -> str:
-    """Return a file name for the exported document, safe on every system."""
-    name = plain_text(render("cases/docx_filename.html", title=title, form_title=form_title))
-    name = FILENAME_UNSAFE.sub(" ", name).strip(" .") or form_title
-    return name[:FILENAME_MAX] + ".docx"
-
-
-def build_document(v: Visit, view: CaseView) -> bytes:
-    """Build the case's .docx with its closing note on 字数."""
-    contest = v.services.contest
-    words = word_count(contest, view.case.values, None)
-    note = plain_text(render("cases/docx_note.html", contest=contest, words=words))
-    values = view.case.values
-    properties = Properties(
-        title=str(values.get("title") or contest.forms.case.title),
-        author=str(values.get("recommending_unit") or ""),
-        created=v.now,
-    )
-    template = v.services.case_template
-    return build_docx(contest, values, template=template, properties=properties, note=note)
 
 
 async def export(v: Visit, *, case_id: int | None) -> Outcome:
@@ -150,19 +124,14 @@ async def export(v: Visit, *, case_id: int | None) -> Outcome:
         view = await own_view(session, v, case_id)
     if view is None:
         return Outcome([not_found()], NOT_FOUND_TOAST)
-    contest = v.services.contest
-    title = str(view.case.values.get("title") or "")
-    attachment = Attachment(
-        docx_name(title, contest.forms.case.title), build_document(v, view), DOCX_MIME
-    )
     values = {
-        "contest": contest,
-        "title": title,
+        "contest": v.services.contest,
+        "title": str(view.case.values.get("title") or ""),
         "case": view.case,
         "where": view.standing,
         "now": v.now,
     }
-    return Outcome([Reply("cases/docx_caption.html", values, attachment=attachment)])
+    return Outcome([Reply("cases/docx_caption.html", values, attachment=docx_attachment(v, view))])
 
 
 # -------------------------------------------------------------------------- import

@@ -118,6 +118,13 @@ async def _batches(
         after = key(rows[-1])
 
 
+def _official_cell(case: Any) -> object:
+    """Return when a case was marked as submitted in the official system, or 待提交."""
+    if case.official_at is not None:
+        return _cell(case.official_at)
+    return "待提交" if case.status == "submitted" else ""
+
+
 def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -302,9 +309,13 @@ class CasesBook:
         self.book = Workbook(write_only=True)
         summary = ["案例类别", "草稿", "已提交", "合计"]
         self.summary = _sheet(self.book, "汇总", summary, [16, 8, 8, 8])
+        self.aid = contest.drafting_aid  # a column for 已在官网提交, where the bot only drafts
+        marked = [f"{self.aid.short}提交"] if self.aid else []
         head = ["案例编号", "参赛单位", "状态", "字数", "待补充", "未附依据的用词", "团队人数",
-                "团队成员", "提交时间", "版本", *(f.label for f in self.fields)]  # fmt: skip
-        widths = [8, 24, 8, 6, 30, 16, 6, 30, 22, 6, *(24 for _ in self.fields)]
+                "团队成员", "提交时间", *marked, "版本",
+                *(f.label for f in self.fields)]  # fmt: skip
+        widths = [8, 24, 8, 6, 30, 16, 6, 30, 22, *(22 for _ in marked), 6,
+                  *(24 for _ in self.fields)]  # fmt: skip
         self.sheets = {
             c.key: _sheet(self.book, _safe(c.name)[:31] or c.key, head, widths)
             for c in contest.categories
@@ -337,7 +348,8 @@ class CasesBook:
                 "已提交" if submitted else "草稿", x.words,
                 plain_text(render("cases/gaps.html", gaps=x.gaps)) if x.gaps else "",
                 "、".join(h.phrase for h in x.open_hits), len(row.members), team,
-                _cell(row.case.submitted_at), row.revisions,
+                _cell(row.case.submitted_at),
+                *([_official_cell(row.case)] if self.aid else []), row.revisions,
                 *(_field_value(contest, f, values.get(f.key)) for f in self.fields),
             ]  # fmt: skip
             line = []

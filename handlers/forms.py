@@ -224,7 +224,8 @@ async def resume_offer(v: Visit) -> list[Reply]:
     engine = engine_for(v, progress.form_key)
     state = FormState.from_dict(progress.state)
     view = engine.current(state)
-    values = {"form": engine.form, "view": view, "filled": len(engine.result(state))}
+    filled, total = engine.tally(state)
+    values = {"form": engine.form, "view": view, "filled": filled, "total": total}
     resume = _button(label_text("form.resume"), progress.id or 0, "resume")
     return [Reply("form/waiting.html", values, ((resume,),))]
 

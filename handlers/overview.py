@@ -97,5 +97,6 @@ async def status(v: Visit, *, kind: str = "all", page: int = 0) -> Answer:
         "page": page + 1,
         "pages": pages,
         "submitters": {s.key: s.name for s in contest.registration.submitters},
+        "official": contest.drafting_aid,
     }
     return Answer([Reply("organizer/status_view.html", values, actions(buttons), in_place=True)])

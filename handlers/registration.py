@@ -192,7 +192,7 @@ async def _continue(
     joined = with_unit(v, unit.id)
     if unit.registered and v.person.profile_done:
         values = {"unit": unit, "person": joined.person, "first_time": True, **contest_context(v)}
-        return [Reply("registration/done.html", values, actions(main_menu(joined)))]
+        return [Reply("registration/done.html", values, actions(main_menu(joined)), menu=True)]
     values = {
         "how": how,
         "label": label,
@@ -303,7 +303,7 @@ async def _contact_confirm(
     unit = await get_unit(session, unit_id=person.unit_id) if person.unit_id else None
     buttons = actions(main_menu(replace(v, person=person)))
     values = {"unit": unit, "person": person, "first_time": first_time, **contest_context(v)}
-    return Reply("registration/done.html", values, buttons)
+    return Reply("registration/done.html", values, buttons, menu=True)
 
 
 def register_forms() -> None:

@@ -71,6 +71,7 @@ class Reply:
     receipt: bool = False
     next_form: tuple[str, int] | None = None
     joined: bool = False
+    menu: bool = False  # the person may now use the main menu: a channel may pin it (登记完成)
 
 
 def label_text(text_or_key: str, **values: Any) -> str:

@@ -27,6 +27,7 @@ from storage.models import Case, CaseStatus
 
 BATCH = 200
 FACTS = ("words", "filled", "required", "counted_for")
+COUNT_RULE = "visible-fields-2"  # the counting rule (FormEngine.tally): a change recounts all
 
 
 def fingerprint(contest: Contest) -> str:
@@ -35,6 +36,7 @@ def fingerprint(contest: Contest) -> str:
         f"{f.key}:{f.kind}:{int(f.counted)}:{int(f.required)}" for f in contest.forms.case.fields
     ]
     parts.append(str(contest.rules.word_limit))
+    parts.append(COUNT_RULE)
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

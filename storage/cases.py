@@ -162,9 +162,26 @@ async def submit_case(
 
 
 async def withdraw_case(session: AsyncSession, *, case: Case, now: datetime) -> Case:
-    """Take a submitted case back to draft (its submission revisions stay)."""
+    """Take a submitted case back to draft (its submission revisions stay).
+
+    A mark that it was submitted in the organizer's own system goes too: the text changes,
+    so the copy there is no longer the one to be judged.
+    """
     case.status = CaseStatus.DRAFT
     case.updated_at = now
+    case.official_at = None
+    case.official_by = None
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def mark_official(
+    session: AsyncSession, *, case: Case, person_id: int | None, now: datetime | None
+) -> Case:
+    """Mark a case as submitted in the organizer's own system (``now``), or unmark it (None)."""
+    case.official_at = now
+    case.official_by = person_id if now is not None else None
     session.add(case)
     await session.flush()
     return case

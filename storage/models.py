@@ -173,6 +173,10 @@ class Case(SQLModel, table=True):
     filled: int | None = None
     required: int | None = None
     counted_for: str = Field(default="", index=True, sa_column_kwargs={"server_default": ""})
+    # Where the bot is a drafting aid (contest.official_system): when, and by whom, the case
+    # was marked as submitted in the organizer's own system (已在官网提交).
+    official_at: datetime | None = _moment(nullable=True)
+    official_by: int | None = Field(default=None, foreign_key="person.id")
 
 
 class CaseRevision(SQLModel, table=True):

@@ -66,6 +66,7 @@ def case_facts(report: UnitReport) -> list[CaseFacts]:
             values=c.case.values,
             evidence=c.case.evidence,
             members=c.members,
+            marked=c.case.official_at is not None,
         )
         for c in report.cases
     ]

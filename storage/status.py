@@ -37,6 +37,7 @@ class Totals:
     submitted: int
     drafts: int
     advancing: int
+    marked: int = 0  # submitted and marked as submitted in the organizer's own system
 
 
 def _has_case(*where: Any) -> Any:
@@ -77,9 +78,13 @@ async def status_totals(session: AsyncSession) -> Totals:
         cases,
         cases.where(col(Case.status) == CaseStatus.SUBMITTED),
         advancing,
+        cases.where(  # marked as submitted there, or advancing: the organizer has it
+            col(Case.status) == CaseStatus.SUBMITTED,
+            col(Case.official_at).is_not(None) | col(Case.id).in_(select(Advancement.case_id)),
+        ),
     ]
     row = (await session.exec(select(*(c.scalar_subquery() for c in counts)))).one()
-    units_n, empty, contacts_n, unreachable, cases_n, submitted, advancing_n = (
+    units_n, empty, contacts_n, unreachable, cases_n, submitted, advancing_n, marked = (
         int(n or 0) for n in row
     )
     return Totals(
@@ -91,6 +96,7 @@ async def status_totals(session: AsyncSession) -> Totals:
         submitted=submitted,
         drafts=cases_n - submitted,
         advancing=advancing_n,
+        marked=marked,
     )
 
 

@@ -58,6 +58,19 @@ async def withdraw(update: Update, context: Context, v: Visit) -> cases.Outcome:
     return await cases.withdraw(v, case_id=_case_id(update))
 
 
+@responds
+async def official_steps(update: Update, context: Context, v: Visit) -> cases.Outcome:
+    """Gives the official system's steps with the .docx to upload (a drafting-aid contest)."""
+    return await cases.steps(v, case_id=_case_id(update))
+
+
+@responds
+async def mark_official(update: Update, context: Context, v: Visit) -> cases.Outcome:
+    """Marks the case as submitted in the organizer's own system (已在官网提交), or undoes it."""
+    done = callback_parts(update)[3:] != ["no"]
+    return await cases.mark_submitted_there(v, case_id=_case_id(update), done=done)
+
+
 async def stale_button(update: Update, context: Context) -> None:
     """Answers a case button whose data is not understood (old or forged)."""
     await answer(update, "form/stale_toast.html")
@@ -73,9 +86,11 @@ async def todo(update: Update, context: Context, v: Visit) -> list[Reply]:
 
 
 def register(app: AnyApp) -> None:
-    """Adds submit, withdraw and /todo."""
+    """Adds submit, withdraw, the official system's steps and mark, and /todo."""
     app.add_handler(CallbackQueryHandler(submit, pattern=r"^case:\d+:submit$"))
     app.add_handler(CallbackQueryHandler(ask_withdraw, pattern=r"^case:\d+:withdraw$"))
     app.add_handler(CallbackQueryHandler(withdraw, pattern=r"^case:\d+:withdraw:yes$"))
+    app.add_handler(CallbackQueryHandler(official_steps, pattern=r"^case:\d+:steps$"))
+    app.add_handler(CallbackQueryHandler(mark_official, pattern=r"^case:\d+:official(:no)?$"))
     app.add_handler(CommandHandler("todo", todo))
     app.add_handler(CallbackQueryHandler(todo, pattern=r"^menu:todo$"))

@@ -233,7 +233,17 @@ async def offer_contact(update: Update, context: Context) -> None:
 
 async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
     """Send a use case's replies in order: in place where asked and possible, else anew;
-    joined replies packed into as few messages as fit."""
+    joined replies packed into as few messages as fit. If a reply says the main menu is now
+    the person's (``Reply.menu``: 登记完成), the reply keyboard comes first, so that the
+    replies themselves stay the last word."""
+    if any(item.menu for item in replies):
+        from channels.telegram.keyboard import show_keyboard  # keyboard imports this module
+
+        await show_keyboard(update, context)
+    await _send_replies(update, context, replies)
+
+
+async def _send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
     if await _send_prompted(update, context, replies):
         return
     blocks: list[str] = []

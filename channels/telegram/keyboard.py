@@ -1,8 +1,8 @@
 """The main menu as Telegram's reply keyboard under the input field, always there.
 
-The keyboard is set once per chat (with the first welcome of a registered person); a
-pressed key arrives as its label's text, taken here ahead of the forms and the question
-router and handed to the same handler as the menu's inline button.
+The keyboard is set once per chat (at 登记完成, or with the first welcome of a registered
+person); a pressed key arrives as its label's text, taken here ahead of the forms and the
+question router and handed to the same handler as the menu's inline button.
 """
 
 from __future__ import annotations
@@ -44,7 +44,14 @@ def reply_keyboard() -> ReplyKeyboardMarkup:
 
 async def offer_keyboard(update: Update, context: Context, v: Visit) -> None:
     """Set the reply keyboard in this chat once, for a person with a unit."""
-    if v.person.unit_id is None or context.chat_data is None or context.chat_data.get(SHOWN):
+    if v.person.unit_id is None:
+        return
+    await show_keyboard(update, context)
+
+
+async def show_keyboard(update: Update, context: Context) -> None:
+    """Set the reply keyboard in this chat, unless it was set already."""
+    if context.chat_data is None or context.chat_data.get(SHOWN):
         return
     chat = update.effective_chat
     assert chat is not None

@@ -378,9 +378,13 @@ class WecomAdapter:
             "import": lambda: documents.ask_import(v, case_id=case_id),
             "upload": lambda: documents.upload_into(v, case_id=case_id, fetch=self.fetch),
             "words": lambda: cases.wording(v, case_id=case_id),
+            "steps": lambda: cases.steps(v, case_id=case_id),
+            "official": lambda: cases.mark_submitted_there(v, case_id=case_id),
         }
         if len(rest) == 1 and rest[0] in one:
             return await one[rest[0]]()
+        if rest == ["official", "no"]:
+            return await cases.mark_submitted_there(v, case_id=case_id, done=False)
         if len(rest) == 2 and rest[0] == "ev":
             return await cases.ask_evidence(v, case_id=case_id, hit_id=rest[1])
         if len(rest) == 2 and rest[0] == "fix":

@@ -403,9 +403,10 @@ def test_prefilled_fields_are_shown_on_the_review_not_asked() -> None:
     assert values["lead_office_phone"] == "0755-88134324"
     assert values["contact_office_phone"] == "0755-88134325"
     assert values["contact_mobile"] == "13800138000"
-    assert walk.position() == (1, 6)  # category, title, background, two lists, reentered
+    # Counted among the visible fields, prefilled ones too: the count the case card shows.
+    assert walk.position() == (1, 15)
     fill_case_up_to_background(walk)
-    assert walk.position() == (3, 6)
+    assert walk.position() == (12, 15)
     assert walk.do("back", "background").event is Event.ASKED and walk.at == "title"
 
 
@@ -417,7 +418,8 @@ def test_a_prefilled_value_is_offered_for_keep_when_edited() -> None:
     assert (row.display, row.prefilled) == ("张三", True)
     walk.do("edit", "contact_name")
     view = walk.engine.current(walk.state)
-    assert view is not None and (view.value, view.can_keep, view.position) == ("张三", True, (3, 7))
+    assert view is not None
+    assert (view.value, view.can_keep, view.position) == ("张三", True, (8, 15))
     assert walk.do("keep", "contact_name").event is Event.REVIEW
     assert walk.state.values["contact_name"] == "张三"
 
@@ -578,7 +580,7 @@ def test_case_reentered_asks_prize_and_whats_new() -> None:
     walk = Walk("case", PREFILL)
     fill_case_up_to_background(walk)
     finish_case(walk, reentered=True)
-    assert walk.at == "previous_prize" and walk.position() == (7, 8)
+    assert walk.at == "previous_prize" and walk.position() == (16, 17)
     walk.refused("特等奖", "unknown_choice")
     walk.say("三等奖")
     assert walk.at == "whats_new"
@@ -691,7 +693,7 @@ def test_saved_values_open_on_the_review() -> None:
     saved = {"name": "张三", "title": "主任", "office_phone": "0755-88134324", "mobile": "138"}
     step = engine.start(values=saved)
     assert step.event is Event.ASKED and step.state.cursor == "mobile"
-    assert engine.current(step.state).position == (1, 1)
+    assert engine.current(step.state).position == (4, 4)  # its place among the 4 fields
     complete = engine.start(values={**saved, "mobile": "13800138000"})
     assert complete.event is Event.REVIEW and complete.state.cursor is None
     assert engine.back(complete.state, None).event is Event.AT_FIRST

@@ -133,7 +133,9 @@ def test_upcoming_lists_future_moments_in_order(contest):
     assert moments == sorted(moments) and moments[0] == at(7, 8)
 
 
-def case(case_id: int = 1, *, submitted=False, advancing=False, values=None, team=True):
+def case(
+    case_id: int = 1, *, submitted=False, advancing=False, values=None, team=True, marked=True
+):
     members = [Member("李四", "staff", is_lead=True, slot=1)] if team else []
     return CaseFacts(
         case_id=case_id,
@@ -143,6 +145,7 @@ def case(case_id: int = 1, *, submitted=False, advancing=False, values=None, tea
         values=dict(COMPLETE) if values is None else values,
         evidence={},
         members=members,
+        marked=marked,
     )
 
 
@@ -167,6 +170,20 @@ def test_unit_todo_names_each_case_gap_and_the_done_units(contest):
     assert first.gaps[1].params["phrases"] == ["首创", "服务模式"]
     assert second.ready and second.title == "案例2"
     assert unit_todo(contest, submission, [case(3, submitted=True)], now).done
+
+
+def test_a_drafting_aid_reminds_a_submitted_case_until_it_is_marked(contest):
+    """2024 takes entries in its 网络报名系统: submitted here and unmarked is still to do."""
+    submission = contest.submission_stage
+    now = at(7, 8)
+    unmarked = case(3, submitted=True, marked=False)
+    (item,) = unit_todo(contest, submission, [unmarked], now).cases
+    assert item.awaiting_official and item.ready and item.case_id == 3
+    # not before a stage that is not the submission's, and not once it advances
+    assert unit_todo(contest, contest.stage("coaching"), [unmarked], now).cases == []
+    went_on = case(3, submitted=True, marked=False, advancing=True)
+    assert unit_todo(contest, submission, [went_on], now).done
+    assert standing(contest, [unmarked, went_on], now).awaiting_official == 1
 
 
 def test_advancing_stages_concern_only_units_with_advancing_cases(contest):

@@ -51,6 +51,7 @@ class CaseSpec:
     submitted: bool = False
     lead: bool = True  # a staff lead on the team
     advancing_at: tuple[str, ...] = ()
+    official: bool = False  # submitted: also marked as submitted in the official system
 
 
 @dataclass
@@ -121,6 +122,7 @@ async def add_unit(
                 evidence={},
                 ever_submitted=spec.submitted,
                 submitted_at=now if spec.submitted else None,
+                official_at=now if spec.submitted and spec.official else None,
                 created_at=now,
                 updated_at=now,
             )

@@ -292,6 +292,14 @@ async def test_the_own_mobile_from_telegrams_contact_button(harness: Any) -> Non
     own = {"phone_number": "+8613800138000", "first_name": "张", "user_id": 1001}
     await send_raw(harness, user, contact=own)
     assert "请核对" in user.last_reply.text and "手机：13800138000" in user.last_reply.text
+    # 登记完成 brings the main menu under the input field, not only the next /start.
+    mark = user.mark()
+    await user.press("✅ 确认")
+    note, done = user.replies_since(mark)[-2:]
+    assert "登记完成" in done.text and "菜单" in note.text
+    assert user.reply_keyboard == [["📋 我的案例", "📅 日程"], ["❓ 提问", "👤 我的信息"]]
+    await user.send("/start")
+    assert sum("输入框下方的菜单" in m.text for m in user.messages()) == 1  # once per chat
 
 
 async def test_one_count_and_the_copy_fixes(harness: Any) -> None:
@@ -312,3 +320,26 @@ async def test_one_count_and_the_copy_fixes(harness: Any) -> None:
         await user.send(item)
     await user.press("是")
     assert "往年获得过什么奖项？" in user.last_reply.text  # the 获奖情况 step asks
+
+
+async def test_one_counting_rule_and_one_wording_for_the_fields_filled(harness: Any) -> None:
+    """The form, its waiting note, the case card and the case list count the same 15 rows."""
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    assert "第 1/15 项" in user.last_reply.text  # 案例类别, the first of the visible fields
+    await user.press("发展提质")
+    # 推荐单位 (field 2) came from the unit: the next question is field 3, not "2 of 10".
+    assert "案例名称" in user.last_reply.text and "第 3/15 项" in user.last_reply.text
+    await user.press("⏸ 暂停")
+    (case,) = await cases_of(harness, unit_id)
+    counted = "已填 6/15 项"  # 类别, 推荐单位 and the four 联系人 fields
+    mark = user.mark()
+    await user.send("/start")
+    waiting = next(m for m in user.replies_since(mark) if "还没有填完" in m.text)
+    assert f"{counted}，都保留着" in waiting.text
+    await user.press("menu:cases")
+    assert f"{counted} · 全文 0/3000 字" in user.last_reply.text
+    await user.press(f"case:{case.id}")
+    assert f"{counted} · 全文 0/3000 字" in user.last_reply.text
+    stored_case = await stored(harness, case.id)
+    assert (stored_case.filled, stored_case.required) == (6, 15)

@@ -352,7 +352,7 @@ async def test_restricted_words_resolved_by_evidence_and_by_rewriting(harness):
     assert "✅ 已提交（第 1 版）" in user.last_reply.text
 
 
-async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
+async def test_preview_fits_telegram_and_ends_on_its_word_count_not_the_review_card(harness):
     user, unit_id = await registered(harness)
     long_piece = "为民服务" * 375 + "。"  # three of them make more than one message
     await draft_to_review(user, background=[long_piece, long_piece, long_piece])
@@ -360,10 +360,9 @@ async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
     mark = user.mark()
     await user.press("👁 预览全文")
     replies = user.replies_since(mark)
-    start = next(i for i, m in enumerate(replies) if "参赛案例说明书 · 请核对" in m.text)
-    preview, review = replies[:start], replies[-1]
+    *preview, footer = replies
     assert len(preview) >= 2
-    assert all(utf16_length(m.text) <= 4096 for m in preview)
+    assert all(utf16_length(m.text) <= 4096 for m in replies)
     whole = "\n".join(m.text for m in preview)
     assert whole.startswith("2024年深圳市“尖兵杯”工作创新大赛参赛案例说明书")
     assert "案例类别：☑发展提质 □正风增效 □党建赋能" in whole
@@ -372,8 +371,10 @@ async def test_preview_fits_telegram_and_ends_on_the_review_card(harness):
     assert "1. 建立跨部门数据共享机制" in whole and "3. 相关做法在全市推广" in whole
     (case,) = await cases_of(harness, unit_id)
     words = document_words(case.values, harness.contest.forms.case.fields)[1]
-    assert words > 3000 and f"全文 {words}/3000 字" in whole
-    assert "✏️ 案例背景" in review.button_labels()
+    assert words > 3000 and f"全文 {words}/3000 字" in footer.text
+    # The preview is for reading: no review card with a button per field after it.
+    assert not any("请核对" in m.text for m in replies)
+    assert footer.button_labels() == ["✏️ 填写/修改", "📄 导出 Word", "↩️ 返回案例"]
 
 
 async def test_the_docx_export_has_the_official_layout(harness):

@@ -296,7 +296,7 @@ async def test_register_menu_explains_and_takes_a_typed_code(harness):
     mark = user.mark()
     await user.send(f" {code[:4].lower()} {code[4:]} ")
     assert "申报渠道已预先选好：福田区直机关工委" in user.replies_since(mark)[0].text
-    assert "第 1/2 项" in user.last_reply.text  # the submitter is not asked again
+    assert "第 1/3 项" in user.last_reply.text  # counted, but the submitter is not asked again
     await user.send("中共深圳市福田区某某局机关支部委员会")
     await user.send("深圳市福田区某某局")
     assert "申报渠道：福田区直机关工委" in user.last_reply.text

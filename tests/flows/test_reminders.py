@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from handlers.reminders import remind
 from storage.db import transaction
-from storage.models import Person
+from storage.models import Case, Person
 from tests.conftest import BEIJING
 from tests.delivery.world import COMPLETE, CaseSpec, add_unit, bot_texts, services, worker
 
@@ -30,7 +30,10 @@ async def units(harness):
     )
     await add_unit(harness, party_org="待提交单位", contacts=[3002], cases=[CaseSpec()])
     await add_unit(
-        harness, party_org="已提交单位", contacts=[3003], cases=[CaseSpec(submitted=True)]
+        harness,
+        party_org="已提交单位",
+        contacts=[3003],
+        cases=[CaseSpec(submitted=True, official=True)],
     )
     await add_unit(harness, party_org="无案例单位", contacts=[3004])
     await add_unit(harness, party_org="静音单位", contacts=[3005], cases=[CaseSpec()], muted=[3005])
@@ -166,3 +169,19 @@ async def test_jobs_are_registered_for_each_moment_to_come(harness):
     harness.at(at(7, 8))
     await jobs["reminders:submission:7d"].run(harness.app)  # what APScheduler will call
     assert await worker(harness).drain() == 0  # nobody registered yet
+
+
+async def test_where_the_bot_only_drafts_a_submitted_case_is_reminded_until_marked(harness):
+    """The 2024 notice has cases entered in its 网络报名系统: submitting here is not enough."""
+    made = await add_unit(harness, contacts=[3501], cases=[CaseSpec(submitted=True)])
+    assert await run(harness, at(7, 8)) == 1
+    text = bot_texts(harness, 3501)[-1]
+    assert "「文本申报」截止提醒" in text
+    assert "还没有标记“已在官网提交”" in text and "网络报名系统" in text
+    async with transaction(services(harness).sessions) as session:
+        case = await session.get(Case, made.case_ids[0])
+        assert case is not None
+        case.official_at = at(7, 9)
+        session.add(case)
+    assert await run(harness, at(7, 12)) == 1
+    assert "案例均已提交" in bot_texts(harness, 3501)[-1]

@@ -68,6 +68,15 @@ async def test_after_the_deadline_unsubmitted_cases_are_said_to_be_locked(harnes
     assert "当前阶段：文本评审" in text
     assert "🔒 未提交，「文本申报」已于 2024年7月15日（周一）23:59 截止" in text
     assert "➕ 新建案例" not in user.last_reply.button_labels()
+    # A judging stage's end is no deadline of an entrant's: the next one is the coaching's,
+    # for the cases that go on; once that is past too, /todo says so and what comes next.
+    assert "下一个截止：「文本评审」" not in text
+    assert "下一个截止：「专家辅导」（入选案例修改）2024年8月16日（周五）23:59" in text
+    harness.at(datetime(2024, 8, 20, 9, 0, tzinfo=BEIJING))
+    await user.send("/todo")
+    text = user.last_reply.text
+    assert "下一个截止" not in text
+    assert "申报已截止（「文本申报」2024年7月15日（周一）23:59）。接下来是「综合评选」。" in text
 
 
 async def test_before_the_first_stage_and_after_the_last_no_stage_is_invented(harness):

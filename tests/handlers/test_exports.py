@@ -36,9 +36,7 @@ def test_added_unit_and_contact_fields_are_columns_with_their_labels():
 
 def test_added_member_fields_are_in_the_cases_workbook_team_column():
     unit = Unit(id=7, party_org="中共某某街道工作委员会", recommending_unit="柳湾街道")
-    case = Case(
-        id=11, unit_id=7, values={"category": "livelihood", "title": "红色驿站进小区"}
-    )
+    case = Case(id=11, unit_id=7, values={"category": "livelihood", "title": "红色驿站进小区"})
     lead = TeamMember(
         id=1, case_id=11, slot=1, name="赵六", is_lead=True,
         extra={"political_status": "party", "duty": "方案策划"},
@@ -63,3 +61,24 @@ def test_shenzhen_team_column_keeps_the_employment():
     sheet = load_workbook(io.BytesIO(data))["正风增效"]
     head, row = [[cell.value for cell in line] for line in sheet.iter_rows()]
     assert dict(zip(head, row, strict=True))["团队成员"] == "李四（牵头队员；在编）"
+
+
+def test_where_the_bot_only_drafts_the_cases_workbook_has_the_official_mark():
+    contest = load_contest(CONTESTS / "jianbing-2024.toml")
+    unit = Unit(id=7, party_org="中共深圳市某某局机关委员会")
+    now = datetime(2024, 7, 1, 2, 0, tzinfo=UTC)
+    cases = [
+        Case(id=11, unit_id=7, status="submitted", values={"category": "conduct"}),
+        Case(id=12, unit_id=7, status="submitted", official_at=now, values={"category": "conduct"}),
+        Case(id=13, unit_id=7, values={"category": "conduct"}),
+    ]
+    data = cases_workbook(contest, [CaseRow(c, unit, []) for c in cases], now)
+    head, *rows = [
+        [c.value for c in line] for line in load_workbook(io.BytesIO(data))["正风增效"].iter_rows()
+    ]
+    marks = [dict(zip(head, row, strict=True))["官网提交"] for row in rows]
+    assert marks == ["待提交", "2024年7月1日（周一）10:00", None]
+    # Where the bot is the official channel, there is no such column.
+    data = cases_workbook(OTHER_CITY, [], now)
+    head = [c.value for c in load_workbook(io.BytesIO(data))["服务民生"][1]]
+    assert [h for h in head if "提交" in str(h)] == ["提交时间"]

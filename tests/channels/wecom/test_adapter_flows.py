@@ -98,7 +98,7 @@ async def test_join_register_fill_a_case_and_submit(harness: Harness, bot: Wecom
     await register(user, await invite_code(harness))
 
     answer = await press(user, "➕ 新建案例")
-    assert "参赛案例说明书 · 第 1/10 项" in answer
+    assert "参赛案例说明书 · 第 1/15 项" in answer
     await press(user, "发展提质")
     assert "已选择：发展提质" in [m.replaced_label for m in user.messages()]
     await say(user, "一网通办再提速 政务服务更贴心")
@@ -427,7 +427,7 @@ async def test_me_team_wording_evidence_preview_and_the_docx_on_wecom(
     mark = user.mark()
     await tap(user, "👁 预览全文")
     shown = texts(user.replies_since(mark))
-    assert "窗口排队时间长" in shown and "请核对" in shown
+    assert "窗口排队时间长" in shown and "请核对" not in shown  # no review card after it
     await press(user, "📋 我的案例")
     await press(user, "📄 首创一网通办新机制")
     mark = user.mark()

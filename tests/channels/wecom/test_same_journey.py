@@ -199,7 +199,7 @@ async def test_the_whole_journey_of_a_contact_person(
     assert "登记完成" in await person.press("✅ 确认")
 
     # The case form: category, title, the lead, long text in two messages, two lists, yes/no.
-    assert "参赛案例说明书 · 第 1/10 项" in await person.press("➕ 新建案例")
+    assert "参赛案例说明书 · 第 1/15 项" in await person.press("➕ 新建案例")
     await person.press("发展提质")
     await person.say(TITLE)  # 首创: a restricted word, to be backed by 依据
     for value in ("李四", "二级主任科员", "0755-88134324", "13800138002"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from contest.definition import Contest, RestrictedWord, WordingRule
+from contest.definition import Contest, OfficialSystem, RestrictedWord, WordingRule
 from contest.fields import FieldError
 from contest.forms import Event, FormEngine, Step
 from contest.lifecycle import (
@@ -23,6 +23,8 @@ from contest.text import find_restricted
 from handlers.cases import CaseView
 from storage.models import Case
 from tests.messages.samples import Hostile
+
+_AID = OfficialSystem(name="网络报名系统", short_name="官网", steps=["注册账号", "上传"])
 
 
 def _values(h: Hostile) -> dict:
@@ -257,6 +259,12 @@ SAMPLES = {
         "now": h.now,
     },
     "cases/import_prompt.html": lambda h: {"contest": h.contest, "title": h.text},
+    "cases/official_steps.html": lambda h: {
+        "contest": h.contest,
+        "official": h.contest.drafting_aid or _AID,
+        "title": h.text,
+        "case": _case(h, "submitted"),
+    },
     "cases/import_error.html": lambda h: {
         "code": "not_case_form",
         "contest": h.contest,

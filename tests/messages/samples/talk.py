@@ -19,7 +19,7 @@ SAMPLES = {
 def _waiting(h: Hostile) -> dict:
     form = SimpleNamespace(title=h.text)
     view = SimpleNamespace(position=(2, 3), field=SimpleNamespace(label=h.text))
-    return {"form": form, "view": view, "filled": 1}
+    return {"form": form, "view": view, "filled": 1, "total": 3}
 
 
 SAMPLES["form/waiting.html"] = _waiting
