@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,7 @@ async def run(args: argparse.Namespace) -> None:
     loop.add_signal_handler(signal.SIGINT, stop.set)
     if args.kind == "bot":
         loop.add_signal_handler(signal.SIGUSR1, start_planning)
+    loop.add_signal_handler(signal.SIGUSR2, dump_tasks)
     await stop.wait()
     watcher.cancel()
     if args.kind == "bot":
@@ -172,6 +174,16 @@ async def run(args: argparse.Namespace) -> None:
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+
+
+def dump_tasks() -> None:
+    """Print where every task of the loop waits (SIGUSR2: a benchmark saw no answer)."""
+    tasks = asyncio.all_tasks()
+    print(f"--- {len(tasks)} tasks ---", file=sys.stderr)
+    for task in tasks:
+        print(f"{task.get_name()}:", file=sys.stderr)
+        task.print_stack(limit=12, file=sys.stderr)
+    print("--- end of tasks ---", file=sys.stderr, flush=True)
 
 
 def main() -> None:

@@ -104,7 +104,9 @@ async def run(args: argparse.Namespace) -> None:
             try:
                 await asyncio.gather(heavy(), *(walk(i, p) for i, p in enumerate(users)))
             except TimeoutError:
-                print(f"a user got no answer; the bot's last words:\n{child.errors()}")
+                child.signal(signal.SIGUSR2)  # the child prints where each of its tasks waits
+                await asyncio.sleep(2)  # a benchmark, not a test: give it time to write
+                print(f"a user got no answer; the bot's last words:\n{child.errors(lines=400)}")
                 raise
             finally:
                 window_end = time.time()
