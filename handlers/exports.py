@@ -118,6 +118,27 @@ async def _batches(
         after = key(rows[-1])
 
 
+async def _stream_book(
+    sessions: SessionFactory,
+    make: Callable[[], Any],
+    read: Callable[[AsyncSession, Any], Awaitable[list[Row]]],
+    key: Callable[[Row], Any],
+    target: IO[bytes],
+) -> int:
+    """Write a workbook a batch of rows at a time (off the loop); return how many rows."""
+    try:
+        book = await asyncio.to_thread(make)
+        count = 0
+        async for rows in _batches(sessions, read, key, 0):
+            await asyncio.to_thread(book.add, rows)
+            count += len(rows)
+        await asyncio.to_thread(book.save)
+    except BaseException:
+        target.close()
+        raise
+    return count
+
+
 def _official_cell(case: Any) -> object:
     """Return when a case was marked as submitted in the official system, or 待提交."""
     if case.official_at is not None:
@@ -243,21 +264,14 @@ async def export_units(
             session, person_id=who, action="export", now=now,
             detail={"kind": "units", "units": total},
         )  # fmt: skip
+
+    async def read(session: AsyncSession, after: int) -> list[UnitRow]:
+        return await unit_rows_after(session, after=after, limit=BATCH)
+
     target = _spool()
-    try:
-        book = await asyncio.to_thread(UnitsBook, contest, target)
-        count = 0
-
-        async def read(session: AsyncSession, after: int) -> list[UnitRow]:
-            return await unit_rows_after(session, after=after, limit=BATCH)
-
-        async for rows in _batches(sessions, read, lambda r: r.unit.id, 0):
-            await asyncio.to_thread(book.add, rows)
-            count += len(rows)
-        await asyncio.to_thread(book.save)
-    except BaseException:
-        target.close()
-        raise
+    count = await _stream_book(
+        sessions, lambda: UnitsBook(contest, target), read, lambda r: r.unit.id, target
+    )
     return _finished(f"单位与联系人-{_stamp(contest, now)}.xlsx", target, XLSX, count)
 
 
@@ -388,21 +402,14 @@ async def export_cases(
             session, person_id=who, action="export", now=now,
             detail={"kind": "cases", "cases": total},
         )  # fmt: skip
+
+    async def read(session: AsyncSession, after: int) -> list[CaseRow]:
+        return await cases_after(session, after=after, limit=BATCH)
+
     target = _spool()
-    try:
-        book = await asyncio.to_thread(CasesBook, contest, now, target)
-        count = 0
-
-        async def read(session: AsyncSession, after: int) -> list[CaseRow]:
-            return await cases_after(session, after=after, limit=BATCH)
-
-        async for rows in _batches(sessions, read, lambda r: r.case.id, 0):
-            await asyncio.to_thread(book.add, rows)
-            count += len(rows)
-        await asyncio.to_thread(book.save)
-    except BaseException:
-        target.close()
-        raise
+    count = await _stream_book(
+        sessions, lambda: CasesBook(contest, now, target), read, lambda r: r.case.id, target
+    )
     return _finished(f"案例汇总-{_stamp(contest, now)}.xlsx", target, XLSX, count)
 
 
