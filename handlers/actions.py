@@ -61,6 +61,19 @@ def split(action_id: str) -> list[str]:
     return action_id.split(SEPARATOR)
 
 
+def text_at(parts: list[str], index: int) -> str:
+    """Return parts[index] of a split id, or "" if the id is shorter."""
+    return parts[index] if len(parts) > index else ""
+
+
+def number_at(parts: list[str], index: int) -> int | None:
+    """Return parts[index] of a split id as an int, or None if it is missing or not a number."""
+    try:
+        return int(parts[index])
+    except (IndexError, ValueError):
+        return None
+
+
 def form(progress_id: int, op: str, field_key: str = "", arg: str = "") -> str:
     """Return the id of a form button (the field key is kept even when empty)."""
     return join(FORM, progress_id, op, field_key) + (f"{SEPARATOR}{arg}" if arg else "")

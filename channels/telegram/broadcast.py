@@ -18,12 +18,12 @@ from channels.telegram.common import (
     Visit,
     answer,
     callback_parts,
-    int_part,
     markup_of,
     preamble,
 )
 from channels.telegram.organizing import responds_to_organizer
 from handlers import compose
+from handlers.actions import number_at, text_at
 from handlers.broadcasts import Acknowledged, acknowledge_notice
 from handlers.organizing import Answer
 
@@ -45,7 +45,7 @@ async def on_button(update: Update, context: Context, v: Visit) -> Answer:
     """Hands every ``bc:<id>:<op>`` button to the use case."""
     parts = callback_parts(update)
     return await compose.press(
-        v, broadcast_id=int_part(parts, 1), op=parts[2] if len(parts) > 2 else "", args=parts[3:]
+        v, broadcast_id=number_at(parts, 1), op=text_at(parts, 2), args=parts[3:]
     )
 
 
@@ -65,7 +65,7 @@ async def _mark_acknowledged(
 @preamble(_mark_acknowledged)
 async def on_ack(update: Update, context: Context, v: Visit) -> Acknowledged:
     """Records a recipient's “已知悉” and marks the button."""
-    return await acknowledge_notice(v, broadcast_id=int_part(callback_parts(update), 1))
+    return await acknowledge_notice(v, broadcast_id=number_at(callback_parts(update), 1))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -12,8 +12,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from channels.telegram.common import Context, Visit, callback_parts, int_part, responds
+from channels.telegram.common import Context, Visit, callback_parts, responds
 from handlers import documents
+from handlers.actions import number_at
 from handlers.cases import CaseView, Outcome
 from handlers.documents import DOCX_MIME, Fetch, Upload
 from messages import render
@@ -44,7 +45,7 @@ def fetcher(context: Context) -> Fetch:
 
 
 def _case_id(update: Update) -> int | None:
-    return int_part(callback_parts(update), 1)
+    return number_at(callback_parts(update), 1)
 
 
 @responds

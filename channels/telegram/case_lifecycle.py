@@ -23,8 +23,9 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from channels.telegram.common import Context, Visit, answer, callback_parts, int_part, responds
+from channels.telegram.common import Context, Visit, answer, callback_parts, responds
 from handlers import cases
+from handlers.actions import number_at
 from handlers.forms import resume_offer
 from handlers.replies import Reply
 
@@ -37,7 +38,7 @@ AnyApp = Any
 
 
 def _case_id(update: Update) -> int | None:
-    return int_part(callback_parts(update), 1)
+    return number_at(callback_parts(update), 1)
 
 
 @responds

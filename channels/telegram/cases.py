@@ -14,13 +14,14 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from channels.telegram import case_documents, case_lifecycle
-from channels.telegram.common import Context, Visit, callback_parts, int_part, responds
+from channels.telegram.common import Context, Visit, callback_parts, responds
 from handlers import cases
+from handlers.actions import number_at
 from handlers.cases import Outcome
 
 
 def _case_id(update: Update) -> int | None:
-    return int_part(callback_parts(update), 1)
+    return number_at(callback_parts(update), 1)
 
 
 def _part(update: Update, index: int) -> str:

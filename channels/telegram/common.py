@@ -385,11 +385,3 @@ def callback_parts(update: Update) -> list[str]:
     """Split a button's callback_data on ':' (it is user input: callers re-check ids)."""
     query = update.callback_query
     return (query.data or "").split(":") if query else []
-
-
-def int_part(parts: list[str], index: int) -> int | None:
-    """Return parts[index] as an int, or None if it is missing or not a number."""
-    try:
-        return int(parts[index])
-    except (IndexError, ValueError):
-        return None

@@ -22,7 +22,6 @@ from channels.telegram.common import (
     Visit,
     answer,
     callback_parts,
-    int_part,
     keyboard,
     markup_of,
     reply,
@@ -30,6 +29,7 @@ from channels.telegram.common import (
 )
 from channels.telegram.organizer import HOME, for_organizers
 from handlers import exports
+from handlers.actions import number_at, text_at
 from handlers.console import issue_login_link, organizer_case, unit_table, unit_view
 from messages import label, render
 from messages.markup import plain_text, split_messages
@@ -139,7 +139,7 @@ async def on_button(update: Update, context: Context, v: Visit) -> None:
     """Handles the drill-down buttons from /status: units, a unit, a case."""
     await answer(update)
     parts = callback_parts(update)
-    op, number = (parts[1] if len(parts) > 1 else ""), int_part(parts, 2) or 0
+    op, number = text_at(parts, 1), number_at(parts, 2) or 0
     sessions, contest = v.services.sessions, v.services.contest
     if op == "u":
         table = await unit_table(

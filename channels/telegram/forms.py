@@ -29,7 +29,6 @@ from channels.telegram.common import (
     Context,
     Visit,
     chat_of,
-    int_part,
     responds,
     send_replies,
     sender_of,
@@ -38,7 +37,7 @@ from channels.telegram.invites import invite_link
 from channels.telegram.organizing import send_organizer
 from config.services import services_of
 from handlers import forms
-from handlers.actions import FORM
+from handlers.actions import FORM, number_at, text_at
 from handlers.forms import FLOWS, FormFlow, SentFile, Turn, register_flow
 from handlers.organizing import Answer
 from handlers.replies import Reply
@@ -123,10 +122,10 @@ async def on_button(update: Update, context: Context, v: Visit) -> Turn:
     parts = decode(update.callback_query.data if update.callback_query else None)
     return await forms.press(
         v,
-        progress_id=int_part(parts, 1),
-        op=parts[2] if len(parts) > 2 else "",
+        progress_id=number_at(parts, 1),
+        op=text_at(parts, 2),
         field_key=parts[3] if len(parts) > 3 and parts[3] else None,
-        arg=parts[4] if len(parts) > 4 else "",
+        arg=text_at(parts, 4),
     )
 
 

@@ -16,9 +16,10 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
-from channels.telegram.common import Context, Visit, callback_parts, int_part
+from channels.telegram.common import Context, Visit, callback_parts
 from channels.telegram.organizing import responds_to_organizer
 from handlers import invites
+from handlers.actions import number_at, text_at
 from handlers.organizing import Answer
 
 HOME = "inv:home"
@@ -61,7 +62,7 @@ async def on_district_code(update: Update, context: Context, v: Visit) -> Answer
     """Makes a district code for the chosen submitting body."""
     parts = callback_parts(update)
     return await invites.district_code(
-        v, submitter_key=parts[2] if len(parts) > 2 else "", link_of=_link_of(context)
+        v, submitter_key=text_at(parts, 2), link_of=_link_of(context)
     )
 
 
@@ -74,21 +75,21 @@ async def on_organizer_code(update: Update, context: Context, v: Visit) -> Answe
 @responds_to_organizer
 async def on_show(update: Update, context: Context, v: Visit) -> Answer:
     """Shows one code."""
-    invite_id = int_part(callback_parts(update), 2)
+    invite_id = number_at(callback_parts(update), 2)
     return await invites.show(v, invite_id=invite_id, link_of=_link_of(context))
 
 
 @responds_to_organizer
 async def on_revoke(update: Update, context: Context, v: Visit) -> Answer:
     """Revokes a code."""
-    invite_id = int_part(callback_parts(update), 2)
+    invite_id = number_at(callback_parts(update), 2)
     return await invites.revoke(v, invite_id=invite_id, link_of=_link_of(context))
 
 
 @responds_to_organizer
 async def on_list(update: Update, context: Context, v: Visit) -> Answer:
     """Lists codes, a page at a time."""
-    return await invites.listing(v, page=int_part(callback_parts(update), 2) or 0)
+    return await invites.listing(v, page=number_at(callback_parts(update), 2) or 0)
 
 
 @responds_to_organizer
@@ -100,7 +101,7 @@ async def on_pending(update: Update, context: Context, v: Visit) -> Answer:
 @responds_to_organizer
 async def on_confirm_unit(update: Update, context: Context, v: Visit) -> Answer:
     """Confirms a pending unit."""
-    return await invites.confirm(v, unit_id=int_part(callback_parts(update), 2))
+    return await invites.confirm(v, unit_id=number_at(callback_parts(update), 2))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

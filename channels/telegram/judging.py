@@ -14,10 +14,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import Context, Visit, callback_parts, int_part, responds
+from channels.telegram.common import Context, Visit, callback_parts, responds
 from channels.telegram.organizing import responds_to_organizer
 from handlers import actions as ids
 from handlers import judging_scoring, judging_stage
+from handlers.actions import number_at, text_at
 from handlers.organizing import Answer
 from handlers.replies import Reply
 
@@ -39,8 +40,8 @@ async def on_judge(update: Update, context: Context, v: Visit) -> list[Reply]:
     """Hands a judge's button on a case (``jdg:<op>:<judge>:<case>[:…]``) to the use case."""
     parts = callback_parts(update)
     return await judging_scoring.press(
-        v, op=parts[1] if len(parts) > 1 else "", judge_id=int_part(parts, 2),
-        case_id=int_part(parts, 3), args=parts[4:],
+        v, op=text_at(parts, 1), judge_id=number_at(parts, 2),
+        case_id=number_at(parts, 3), args=parts[4:],
     )  # fmt: skip
 
 
@@ -55,7 +56,7 @@ async def on_organizer(update: Update, context: Context, v: Visit) -> Answer:
     """Hands an organizer's judging button (``jud:<stage>:<op>[:…]``) to the use case."""
     parts = callback_parts(update)
     return await judging_stage.press(
-        v, stage_key=parts[1] if len(parts) > 1 else "", op=parts[2] if len(parts) > 2 else "",
+        v, stage_key=text_at(parts, 1), op=text_at(parts, 2),
         args=parts[3:],
     )  # fmt: skip
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import Context, Visit, callback_parts, int_part, responds
+from channels.telegram.common import Context, Visit, callback_parts, responds
 from handlers import personal
+from handlers.actions import number_at
 from handlers.organizing import Answer
 from handlers.replies import Reply
 
@@ -49,7 +50,7 @@ async def on_decide(update: Update, context: Context, v: Visit) -> Answer:
     """Carries out or declines a request (organizers only), then says what was done."""
     parts = callback_parts(update)
     erase = len(parts) > 1 and parts[1] == "ok"
-    return await personal.erasure_decided(v, request_id=int_part(parts, 2), erase=erase)
+    return await personal.erasure_decided(v, request_id=number_at(parts, 2), erase=erase)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from channels.telegram.common import Context, Handler, Visit, callback_parts, int_part
+from channels.telegram.common import Context, Handler, Visit, callback_parts
 from channels.telegram.organizing import responds_to_organizer
 from handlers import overview, results
-from handlers.actions import ORG_HOME, ORG_STATUS, ORG_STATUS_PAGE
+from handlers.actions import ORG_HOME, ORG_STATUS, ORG_STATUS_PAGE, number_at, text_at
 from handlers.organizing import Answer, refusal
 
 HOME = ORG_HOME
@@ -48,7 +48,7 @@ async def status(update: Update, context: Context, v: Visit) -> Answer:
     """Shows the totals and a page of units (``org:st:<filter>:<page>`` turns the page)."""
     parts = callback_parts(update)
     paged = len(parts) > 3 and parts[1] == "st"
-    kind, page = (parts[2], int_part(parts, 3) or 0) if paged else ("all", 0)
+    kind, page = (parts[2], number_at(parts, 3) or 0) if paged else ("all", 0)
     return await overview.status(v, kind=kind, page=page)
 
 
@@ -63,7 +63,7 @@ async def on_results(update: Update, context: Context, v: Visit) -> Answer:
     """Hands a results button (``adv:<stage>:<op>[:…]``) to the use case."""
     parts = callback_parts(update)
     return await results.press(
-        v, stage_key=parts[1] if len(parts) > 1 else "", op=parts[2] if len(parts) > 2 else "",
+        v, stage_key=text_at(parts, 1), op=text_at(parts, 2),
         args=parts[3:],
     )  # fmt: skip
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from channels.telegram.common import Context, Visit, callback_parts, int_part, responds
+from channels.telegram.common import Context, Visit, callback_parts, responds
 from handlers import team
+from handlers.actions import number_at, text_at
 from handlers.cases import Outcome
 
 
@@ -19,9 +20,9 @@ async def on_team(update: Update, context: Context, v: Visit) -> Outcome:
     parts = callback_parts(update)
     return await team.act(
         v,
-        case_id=int_part(parts, 1),
-        op=parts[2] if len(parts) > 2 else "",
-        member_id=int_part(parts, 3),
+        case_id=number_at(parts, 1),
+        op=text_at(parts, 2),
+        member_id=number_at(parts, 3),
     )
 
 

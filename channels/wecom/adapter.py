@@ -60,13 +60,6 @@ QUESTION_MARKS = ("?", "？")
 ASKING_LIMIT = 10_000
 
 
-def _int(parts: list[str], index: int) -> int | None:
-    try:
-        return int(parts[index])
-    except (IndexError, ValueError):
-        return None
-
-
 @dataclass
 class Pressed:
     """What a button press answers: replies, and a short notice for the pressed card."""
@@ -275,14 +268,14 @@ class WecomAdapter:
         if command == ids.FORM:
             turn = await forms.press(
                 v,
-                progress_id=_int(parts, 1),
-                op=parts[2] if len(parts) > 2 else "",
+                progress_id=ids.number_at(parts, 1),
+                op=ids.text_at(parts, 2),
                 field_key=parts[3] if len(parts) > 3 and parts[3] else None,
-                arg=parts[4] if len(parts) > 4 else "",
+                arg=ids.text_at(parts, 4),
             )
             return Pressed(list(turn.replies), turn.toast)
         if command == ids.ACK:
-            done = await acknowledge_notice(v, broadcast_id=_int(parts, 1))
+            done = await acknowledge_notice(v, broadcast_id=ids.number_at(parts, 1))
             marked = done.actions[0][0].text if done.actions and done.actions[0] else ""
             return Pressed([], done.toast, dict(done.values), label=marked)
         if command == "case":
@@ -325,8 +318,8 @@ class WecomAdapter:
             return Pressed([await browse.register_home(v)])
         if command == "team":
             outcome = await team.act(
-                v, case_id=_int(parts, 1), op=parts[2] if len(parts) > 2 else "",
-                member_id=_int(parts, 3),
+                v, case_id=ids.number_at(parts, 1), op=ids.text_at(parts, 2),
+                member_id=ids.number_at(parts, 3),
             )  # fmt: skip
             return Pressed(list(outcome.replies), outcome.toast)
         if key == ids.REG_COLLEAGUE:  # no link opens this app with a code: the code is typed
@@ -345,7 +338,7 @@ class WecomAdapter:
         if parts == ["case", "new"]:
             outcome = await cases.new_case(v)
             return Pressed(list(outcome.replies), outcome.toast)
-        case_id = _int(parts, 1)
+        case_id = ids.number_at(parts, 1)
         if case_id is not None and len(parts) == 2:
             outcome = await cases.open_card(v, case_id=case_id)
             return Pressed(list(outcome.replies), outcome.toast)

@@ -35,10 +35,6 @@ async def command(v: Visit, text: str) -> Answer | None:
     return None if use_case is None else await use_case(v)
 
 
-def _number(parts: list[str], index: int) -> int | None:
-    return int(parts[index]) if len(parts) > index and parts[index].isdigit() else None
-
-
 async def press(v: Visit, key: str) -> Answer | None:
     """Answer a judging button by its neutral id (None: not a judging button)."""
     parts = ids.split(key)
@@ -50,13 +46,13 @@ async def press(v: Visit, key: str) -> Answer | None:
         return await judging_stage.organizer_home(v)
     if parts[0] == ids.JUDGE:
         replies = await judging_scoring.press(
-            v, op=parts[1] if len(parts) > 1 else "", judge_id=_number(parts, 2),
-            case_id=_number(parts, 3), args=parts[4:],
+            v, op=ids.text_at(parts, 1), judge_id=ids.number_at(parts, 2),
+            case_id=ids.number_at(parts, 3), args=parts[4:],
         )  # fmt: skip
         return Answer(replies)
     if parts[0] == ids.JUDGING:
         return await judging_stage.press(
-            v, stage_key=parts[1] if len(parts) > 1 else "", op=parts[2] if len(parts) > 2 else "",
+            v, stage_key=ids.text_at(parts, 1), op=ids.text_at(parts, 2),
             args=parts[3:],
         )  # fmt: skip
     return None

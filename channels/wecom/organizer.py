@@ -40,10 +40,6 @@ async def command(v: Visit, text: str) -> Answer | None:
     return None if use_case is None else await use_case(v)
 
 
-def _number(parts: list[str], index: int) -> int | None:
-    return int(parts[index]) if len(parts) > index and parts[index].isdigit() else None
-
-
 async def press(v: Visit, key: str) -> Answer | None:
     """Answer an organizer's button by its neutral id (None: not an organizer button)."""
     parts = ids.split(key)
@@ -66,10 +62,10 @@ async def press(v: Visit, key: str) -> Answer | None:
         return await simple[key](v)
     if command == "org" and rest[:1] == ["st"]:
         kind = rest[1] if len(rest) > 1 else "all"
-        return await overview.status(v, kind=kind, page=_number(parts, 3) or 0)
+        return await overview.status(v, kind=kind, page=ids.number_at(parts, 3) or 0)
     if command == "bc":
         return await compose.press(
-            v, broadcast_id=_number(parts, 1), op=rest[1] if len(rest) > 1 else "", args=rest[2:]
+            v, broadcast_id=ids.number_at(parts, 1), op=ids.text_at(rest, 1), args=rest[2:]
         )
     if command == "adv":
         return await results.press(
@@ -81,7 +77,7 @@ async def press(v: Visit, key: str) -> Answer | None:
 
 async def _invite(v: Visit, rest: list[str]) -> Answer:
     op = rest[0] if rest else ""
-    number = _number(rest, 1)
+    number = ids.number_at(rest, 1)
     if op == "org":
         return await invites.organizer_code(v, link_of=_no_link)
     if op == "d":
