@@ -159,8 +159,10 @@ async def run(args: argparse.Namespace) -> None:
     watcher.cancel()
     if args.kind == "bot":
         from channels.telegram.inbox import inbox_of
+        from storage import inline_sqlite
 
         sql["updates"] = inbox_of(application).handled
+        sql["lock_waits"] = inline_sqlite.lock_waits
     report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans, "sql": sql}
     Path(args.report).write_text(json.dumps(report))
     if args.kind == "bot":

@@ -144,7 +144,8 @@ async def run(args: argparse.Namespace) -> None:
                     if sql.get("updates"):
                         print(f"           {sql['statements'] / sql['updates']:.1f} SQL statements"
                               f" in {sql['transactions'] / sql['updates']:.1f} transactions per"
-                              f" update (over the child's {sql['updates']} updates)")  # fmt: skip
+                              f" update (over the child's {sql['updates']} updates);"
+                              f" {sql.get('lock_waits', 0)} waits for a locked SQLite")  # fmt: skip
     rates = {}
     for kind, rounds in totals.items():
         count = sum(len(lat) for _, lat in rounds)

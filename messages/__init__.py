@@ -38,6 +38,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=False,
+        # shipped with the code: no stat() of the file on every render
+        auto_reload=False,
     )
     env.filters["moment"] = format_moment
     env.filters["day"] = format_day

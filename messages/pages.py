@@ -26,6 +26,8 @@ def page_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        # shipped with the code: no stat() of the file on every render
+        auto_reload=False,
     )
     env.filters["moment"] = format_moment
     env.filters["day"] = format_day

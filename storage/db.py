@@ -21,6 +21,8 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import inline_sqlite
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -47,9 +49,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # A writer waits for the lock rather than fail: background work (reminder planning,
-    # exports) now runs beside the updates, and a loaded machine may hold a lock for seconds.
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # SQLite's own busy wait would block the event loop (the connection runs in the loop's
+    # thread): a writer that finds the lock taken waits in inline_sqlite instead, yielding.
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -61,7 +63,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(
+            url, echo=echo, async_creator=inline_sqlite.creator(parsed.database or ":memory:")
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
