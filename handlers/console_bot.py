@@ -1,13 +1,17 @@
 """Use cases of the organizer commands around the web console, in a chat: /console, /stats,
-and from /status a page of units, a unit, and a case (the 说明书 preview and its .docx).
+/export, and from /status a page of units, a unit, and a case (its 说明书 and .docx).
 
 Each checks the organizer right once (:func:`handlers.organizing.organizers_only`), reads in
 one transaction and answers an :class:`~handlers.organizing.Answer`; the channel only
-parses and renders. Buttons (:func:`handlers.actions.console`): ``cons:u:<page>``,
-``cons:n:<unit id>``, ``cons:c:<case id>``; their ids are re-read from the database.
+parses and renders. /export's files come one at a time (:func:`export_all`), so that the
+channel sends each as it is built and shows how far it is. Buttons
+(:func:`handlers.actions.console`): ``cons:u:<page>``, ``cons:n:<unit id>``,
+``cons:c:<case id>``; their ids are re-read from the database.
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
 
 from handlers import actions as ids
 from handlers import cases, documents, exports
@@ -19,6 +23,7 @@ from messages import label
 from storage.cases import get_case
 from storage.db import transaction
 
+EXPORTS = 3  # the files of /export: the units and the cases workbooks, the 说明书 zip
 BACK = [("console.units", ids.CONSOLE_UNITS), ("org.home", ids.ORG_HOME)]
 
 
@@ -59,6 +64,24 @@ async def stats(v: Visit) -> Answer:
             Reply("console_bot/chart_caption.html", attachment=chart),
         ]
     )
+
+
+async def export_all(
+    v: Visit, *, progress: exports.Progress | None = None
+) -> AsyncIterator[exports.ExportFile]:
+    """Build the files of /export one at a time, each handed over (to be sent and closed)
+    before the next is built: the units and the cases workbooks, then the zip of every
+    submitted 说明书 (``progress`` is told as its documents are added). Each is audited;
+    nothing for anybody but an organizer."""
+    if not v.is_organizer:
+        return
+    sessions, contest, who = v.services.sessions, v.services.contest, v.person.id
+    yield await exports.export_units(sessions=sessions, contest=contest, now=v.now, who=who)
+    yield await exports.export_cases(sessions=sessions, contest=contest, now=v.now, who=who)
+    yield await exports.export_documents(
+        sessions=sessions, contest=contest, now=v.now, who=who, progress=progress,
+        template=v.services.case_template,
+    )  # fmt: skip
 
 
 @organizers_only()

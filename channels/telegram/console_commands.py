@@ -25,6 +25,7 @@ from handlers.actions import number_at, text_at
 from handlers.organizing import Answer
 from messages import render
 
+PROGRESS = "console_bot/export_progress.html"
 PROGRESS_EVERY = 5.0  # seconds between progress edits while the documents are built
 
 
@@ -51,51 +52,44 @@ async def _send_file(context: Context, chat_id: int, file: exports.ExportFile) -
 
 @for_organizers
 async def export(update: Update, context: Context, v: Visit) -> None:
-    """Sends the units and cases workbooks and the zip of every submitted 说明书."""
+    """Sends the units and cases workbooks and the zip of every submitted 说明书 as each is
+    built, editing one progress message."""
     chat = update.effective_chat
     assert chat is not None
-    values = {
-        "sessions": v.services.sessions, "contest": v.services.contest, "now": v.now,
-        "who": v.person.id,
-    }  # fmt: skip
-    steps = [exports.export_units, exports.export_cases]
-    progress = await reply(
-        update, context, "console_bot/export_progress.html", done=0, total=3, current=""
-    )
-    done: list[tuple[str, int]] = []
-    for number, step in enumerate(steps, start=1):
-        file = await step(**values)  # type: ignore[operator]
-        await _send_file(context, chat.id, file)
-        done.append((file.name, file.count))
-        text = render("console_bot/export_progress.html", done=number, total=3, current="")
-        await progress.edit_text(text, parse_mode=ParseMode.HTML)
+    total = console_bot.EXPORTS
+    progress = await reply(update, context, PROGRESS, done=0, total=total, current="")
     counted = {"done": 0, "total": 0}
 
-    def count(documents: int, total: int) -> None:  # called from the worker thread
-        counted.update(done=documents, total=total)
+    def count(documents: int, of: int) -> None:  # called from the worker thread
+        counted.update(done=documents, total=of)
 
-    async def tick() -> None:
+    async def tick() -> None:  # while the last file, the zip, is built
         shown = -1
         while True:
             await asyncio.sleep(PROGRESS_EVERY)
             if counted["done"] != shown:
                 shown = counted["done"]
                 current = render("console_bot/export_documents.html", **counted)
-                text = render("console_bot/export_progress.html", done=2, total=3, current=current)
+                text = render(PROGRESS, done=total - 1, total=total, current=current)
                 with contextlib.suppress(TelegramError):
                     await progress.edit_text(text, parse_mode=ParseMode.HTML)
 
-    ticker = asyncio.create_task(tick())
+    done: list[tuple[str, int]] = []
+    ticker: asyncio.Task[None] | None = None
     try:
-        file = await exports.export_documents(  # type: ignore[arg-type]
-            progress=count, template=v.services.case_template, **values
-        )
+        async for file in console_bot.export_all(v, progress=count):
+            await _send_file(context, chat.id, file)
+            done.append((file.name, file.count))
+            if len(done) < total:
+                text = render(PROGRESS, done=len(done), total=total, current="")
+                await progress.edit_text(text, parse_mode=ParseMode.HTML)
+            if len(done) == total - 1:
+                ticker = asyncio.create_task(tick())
     finally:
-        ticker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ticker
-    await _send_file(context, chat.id, file)
-    done.append((file.name, file.count))
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
     await progress.edit_text(
         render("console_bot/export_done.html", files=done), parse_mode=ParseMode.HTML
     )
@@ -121,4 +115,3 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("stats", stats))
     app.add_handler(CommandHandler("export", export))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^cons:"))
-
