@@ -40,6 +40,9 @@ ORG_HOME = "org:home"
 ORG_STATUS = "org:status"
 ORG_STATUS_PAGE = "org:st"  # org:st:<filter>:<page>
 INVITES_HOME = "inv:home"
+# From /status: cons:u:<page> (a page of units), cons:n:<unit id>, cons:c:<case id>.
+CONSOLE = "cons"
+CONSOLE_UNITS = "cons:u:1"
 
 # A person's data (/deleteme) and the organizers' decision on an erasure request.
 ERASE_ASK = "del:ask"
@@ -92,6 +95,11 @@ def erase(request_id: int, *, confirm: bool) -> str:
 def broadcast(broadcast_id: int, op: str, *args: object) -> str:
     """Return the id of a button on an organizer's broadcast."""
     return join(BROADCAST, broadcast_id, op, *args)
+
+
+def console(op: str, number: int) -> str:
+    """Return the id of a drill-down button from /status (``u`` page, ``n`` unit, ``c`` case)."""
+    return join(CONSOLE, op, number)
 
 
 def status_page(kind: str, page: int) -> str:

@@ -29,8 +29,6 @@ from contest.reminders import Slot, reminder_slots, unit_todo
 from contest.schedule import Position, position
 from contest.team import contract_months, team_problems
 from contest.text import Hit
-from handlers import cases
-from handlers.visits import Visit
 from messages import render
 from messages.markup import plain_text
 from storage.audit import AuditRow, list_events, record_event
@@ -44,7 +42,6 @@ from storage.case_table import (
     case_page,
     frozen_stages,
 )
-from storage.cases import get_case
 from storage.db import SessionFactory, transaction
 from storage.judging import is_judge
 from storage.logins import (
@@ -467,15 +464,6 @@ async def case_view(
         line, row.unit, document_lines(contest, row.case.values), hits, members, problems,
         revisions, detail.contacts,
     )  # fmt: skip
-
-
-async def organizer_case(v: Visit, *, case_id: int) -> cases.CaseView | None:
-    """Return any unit's case and where it stands, for an organizer; None otherwise."""
-    if not v.is_organizer:
-        return None
-    async with v.services.sessions() as session:
-        case = await get_case(session, case_id=case_id)
-        return await cases.case_view(session, v, case) if case is not None else None
 
 
 @dataclass(frozen=True)

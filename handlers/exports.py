@@ -658,15 +658,29 @@ async def case_document(
 ) -> ExportFile | None:
     """Return one case's 说明书 as .docx named 类别-单位-案例名.docx; None: no such case."""
     async with transaction(sessions) as session:
-        rows = await all_cases(session, case_ids=[case_id])
-        if rows:
-            await record_event(
-                session, person_id=who, action="export", now=now,
-                detail={"kind": "case_document", "case": case_id},
-            )  # fmt: skip
+        paper = await case_paper(session, contest=contest, case_id=case_id, now=now, who=who)
+    return None if paper is None else await paper_file(contest, paper, template=template, now=now)
+
+
+async def case_paper(
+    session: AsyncSession, *, contest: Contest, case_id: int, now: datetime, who: int | None
+) -> Paper | None:
+    """Read one case's document and write its export to the audit log, in the caller's
+    transaction; None: no such case."""
+    rows = await all_cases(session, case_ids=[case_id])
     if not rows:
         return None
-    paper = _paper(contest, rows[0].case.values, rows[0].unit)
+    await record_event(
+        session, person_id=who, action="export", now=now,
+        detail={"kind": "case_document", "case": case_id},
+    )  # fmt: skip
+    return _paper(contest, rows[0].case.values, rows[0].unit)
+
+
+async def paper_file(
+    contest: Contest, paper: Paper, *, template: bytes | None, now: datetime
+) -> ExportFile:
+    """Build one 说明书 as .docx (in the worker thread) named 类别-单位-案例名.docx."""
     data = await asyncio.to_thread(
         partial(paper_document, contest, paper, template=template, now=now)
     )

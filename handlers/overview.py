@@ -87,7 +87,7 @@ async def status(v: Visit, *, kind: str = "all", page: int = 0) -> Answer:
         nav.append(("broadcast.prev", ids.status_page(kind, page - 1)))
     if page + 1 < pages:
         nav.append(("broadcast.next", ids.status_page(kind, page + 1)))
-    buttons += [nav, [("console.units", "cons:u:1"), ("org.home", ids.ORG_HOME)]]
+    buttons += [nav, [("console.units", ids.CONSOLE_UNITS), ("org.home", ids.ORG_HOME)]]
     values = {
         "now": v.now,
         "totals": {**asdict(totals), **asdict(short)},

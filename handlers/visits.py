@@ -3,13 +3,16 @@
 Every channel turns its sender into a :class:`Sender` (its channel, the sender's id there,
 the chat to answer in and a display name) and takes the time once at its edge. The use
 cases get a :class:`Visit`: the services, the person (created on first contact) and that
-moment.
+moment. :func:`respond` is the preamble a channel's routes share: load who is asking once,
+call the route, hand what it answers to the channel's sender.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +20,8 @@ from config.services import Services
 from storage.db import transaction
 from storage.models import Account, Person
 from storage.people import ensure_person
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,24 @@ async def arrive(session: AsyncSession, services: Services, sender: Sender, now:
     return Visit(services=services, person=person, now=now, account=account)
 
 
-async def visit_of(services: Services, sender: Sender, now: datetime) -> Visit:
-    """Load (or create) the person behind this input, in a transaction of its own."""
+async def visit_of(services: Services, sender: Sender, now: datetime | None = None) -> Visit:
+    """Load (or create) the person behind this input, in a transaction of its own (at
+    ``now``, or the clock read once)."""
     async with transaction(services.sessions) as session:
-        return await arrive(session, services, sender, now)
+        return await arrive(session, services, sender, now or services.clock.now())
+
+
+async def respond(
+    services: Services,
+    sender: Sender,
+    route: Callable[[Visit], Awaitable[R | None]],
+    send: Callable[[Visit, R], Awaitable[None]],
+) -> bool:
+    """Load who is asking once, call the route, and hand what it answers to ``send``;
+    return False if it answered nothing (nothing sent: the input passes on)."""
+    v = await visit_of(services, sender)
+    result = await route(v)
+    if result is None:
+        return False
+    await send(v, result)
+    return True

@@ -9,11 +9,14 @@ confirm, and the score sheet and results list. Every request goes through the us
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from channels.console.app import (
     SIGNED,
-    ConsoleBackend,
+    Handler,
     _backend,
     _download,
     _message,
@@ -28,16 +31,29 @@ from handlers.judging import JudgingRefused
 from handlers.judging_exports import export_score_sheet
 from handlers.visits import Visit
 
+Page = Callable[[web.Request, Visit], Awaitable[web.StreamResponse]]
 
-async def _visit(request: web.Request) -> tuple[ConsoleBackend, Visit]:
-    backend = _backend(request)
-    signed: Signed = request[SIGNED]
-    v = await judging.console_visit(
-        backend.services, person_id=signed.person_id, now=backend.clock()
-    )
-    if v is None:
-        raise web.HTTPForbidden()
-    return backend, v
+
+def visited(*, judges: bool) -> Callable[[Page], Handler]:
+    """Make the decorator of a judging page: a live session (a judge's too, if ``judges``)
+    and CSRF on POST, then the signed-in person's visit, loaded once (403: they are gone)."""
+    session_required = judge_signed_in if judges else signed_in
+
+    def decorate(page: Page) -> Handler:
+        @functools.wraps(page)
+        async def with_visit(request: web.Request) -> web.StreamResponse:
+            backend = _backend(request)
+            signed: Signed = request[SIGNED]
+            v = await judging.console_visit(
+                backend.services, person_id=signed.person_id, now=backend.clock()
+            )
+            if v is None:
+                raise web.HTTPForbidden()
+            return await page(request, v)
+
+        return session_required(with_visit)
+
+    return decorate
 
 
 def _refused(request: web.Request, refused: JudgingRefused) -> web.Response:
@@ -53,10 +69,9 @@ def _ids(request: web.Request) -> tuple[int, int]:
 # ---- judges ----------------------------------------------------------------------------
 
 
-@judge_signed_in
-async def judge_home(request: web.Request) -> web.Response:
+@visited(judges=True)
+async def judge_home(request: web.Request, v: Visit) -> web.Response:
     """评审: the judge's stages and cases."""
-    _, v = await _visit(request)
     work = await judging_scoring.judge_home(v)
     lists = []
     for w in work:
@@ -65,10 +80,9 @@ async def judge_home(request: web.Request) -> web.Response:
     return _page(request, "judge_home.j2", lists=lists)
 
 
-@judge_signed_in
-async def judge_case(request: web.Request) -> web.Response:
+@visited(judges=True)
+async def judge_case(request: web.Request, v: Visit) -> web.Response:
     """One case: the text on the left, the score form on the right."""
-    _, v = await _visit(request)
     judge_id, case_id = _ids(request)
     try:
         view = await judging_scoring.case_for_judge(v, judge_id=judge_id, case_id=case_id)
@@ -77,10 +91,9 @@ async def judge_case(request: web.Request) -> web.Response:
     return _page(request, "judge_case.j2", view=view, step=None, saved=False)
 
 
-@judge_signed_in
-async def judge_score(request: web.Request) -> web.Response:
+@visited(judges=True)
+async def judge_score(request: web.Request, v: Visit) -> web.Response:
     """Take the score form: every criterion and the comment, confirmed at once."""
-    _, v = await _visit(request)
     judge_id, case_id = _ids(request)
     form = await request.post()
     try:
@@ -117,20 +130,18 @@ async def _stage_page(
     return _page(request, "judging_stage.j2", progress=progress, view=view, **extra)
 
 
-@signed_in
-async def judging_stage(request: web.Request) -> web.Response:
+@visited(judges=False)
+async def judging_stage(request: web.Request, v: Visit) -> web.Response:
     """A judged stage: progress per judge, the ranking and the proposal."""
-    _, v = await _visit(request)
     try:
         return await _stage_page(request, v, request.match_info["stage"])
     except JudgingRefused:
         return _message(request, "no_export", 404)
 
 
-@signed_in
-async def judging_action(request: web.Request) -> web.Response:
+@visited(judges=False)
+async def judging_action(request: web.Request, v: Visit) -> web.Response:
     """Remind, propose, adjust a case, confirm (POST, CSRF-checked)."""
-    _, v = await _visit(request)
     stage_key = request.match_info["stage"]
     form = await request.post()
     op = str(form.get("op", ""))

@@ -28,13 +28,20 @@ it with a code). Ids this channel does not handle answer ``wecom/telegram_only.h
 the menu: never silence. Replies are rendered by
 ``messages`` and laid out by ``render.py``; joined replies (a preview's blocks) are sent as
 one text, split where 企业微信 needs it.
+
+Every route has one preamble (:func:`preamble`; ``responds`` for the routes answered with
+new messages, ``preamble(send_pressed)`` for the buttons): load who is asking once, call
+the use case, hand its answer to the sender. Only the wait's answer (``take_text``) goes
+without it, since that use case loads the person in its own transaction.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from channels.wecom import api, judging, organizer
 from channels.wecom.callback import InboundEvent, InboundKind
@@ -50,7 +57,7 @@ from handlers.menus import main_menu
 from handlers.organizing import Answer
 from handlers.registration import join_with_code
 from handlers.replies import Reply, actions
-from handlers.visits import Sender, Visit, visit_of
+from handlers.visits import Sender, Visit, respond, visit_of
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -58,6 +65,35 @@ log = logging.getLogger(__name__)
 ENTRY_WORDS = frozenset({"开始", "菜单", "主菜单", "/start", "/menu", "start", "menu"})
 QUESTION_MARKS = ("?", "？")
 ASKING_LIMIT = 10_000
+
+R = TypeVar("R")
+Answered = Answer | Sequence[Reply]  # what a route answers: an organizer's answer, or replies
+Route = Callable[["WecomAdapter", InboundEvent, Visit], Awaitable[R | None]]
+Routed = Callable[["WecomAdapter", InboundEvent], Awaitable[bool]]
+Send = Callable[["WecomAdapter", InboundEvent, Visit, R], Awaitable[None]]
+
+
+def preamble(send: Send[R]) -> Callable[[Route[R]], Routed]:
+    """Make the decorator of routes answered through ``send``: load who is asking once,
+    call the route, hand what it answers to ``send``. The routed event returns False if the
+    route answered nothing (None): nothing was sent, the event passes on to the next route.
+    """
+
+    def decorate(route: Route[R]) -> Routed:
+        @functools.wraps(route)
+        async def routed(self: WecomAdapter, event: InboundEvent) -> bool:
+            return await respond(
+                self.services, self.sender(event.user_id),
+                functools.partial(route, self, event), functools.partial(send, self, event),
+            )  # fmt: skip
+
+        return routed
+
+    return decorate
+
+
+# The preamble of every route but the buttons': the answer sent as new messages.
+responds = preamble(lambda adapter, _event, v, done: adapter.send_answer(v, done))
 
 
 @dataclass
@@ -94,7 +130,7 @@ class WecomAdapter:
 
     async def visit(self, user_id: str) -> Visit:
         """Load (or create) the person behind a userid, reading the clock once."""
-        return await visit_of(self.services, self.sender(user_id), self.services.clock.now())
+        return await visit_of(self.services, self.sender(user_id))
 
     async def handle(self, event: InboundEvent) -> None:
         """Route one event by its kind."""
@@ -109,11 +145,13 @@ class WecomAdapter:
         elif event.kind is InboundKind.MEDIA and event.media_type == "file":
             await self.on_file(event)
         else:
-            v = await self.visit(event.user_id)
-            kind = "media" if event.kind is InboundKind.MEDIA else "other"
-            await self.send(
-                event.user_id, [self._with_menu(v, "wecom/unsupported_message.html", kind=kind)]
-            )
+            await self.unsupported(event)
+
+    @responds
+    async def unsupported(self, event: InboundEvent, v: Visit) -> Answered:
+        """Say that this kind of message is not understood here, with the menu."""
+        kind = "media" if event.kind is InboundKind.MEDIA else "other"
+        return [self._with_menu(v, "wecom/unsupported_message.html", kind=kind)]
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -151,8 +189,10 @@ class WecomAdapter:
                 return
             index += run
 
-    async def send_answer(self, v: Visit, done: Answer) -> None:
-        """Send an organizer use case's answer; a broadcast's report comes when it ends."""
+    async def send_answer(self, v: Visit, done: Answered) -> None:
+        """Send a use case's answer; a broadcast's report comes when it ends."""
+        if not isinstance(done, Answer):
+            done = Answer(list(done))
         replies = list(done.replies)
         if not replies and done.toast:
             replies = [Reply(done.toast, done.toast_values)]
@@ -170,56 +210,72 @@ class WecomAdapter:
     # -- typed text -------------------------------------------------------------------------
 
     async def on_text(self, event: InboundEvent) -> None:
-        """Route typed text: the welcome, a question, an invite code, or the form's answer."""
-        user_id = event.user_id
+        """Route typed text: the welcome, a command, a question, an invite code, or the
+        answer to what the person's wait (a form, a notice's text …) asks."""
         text = event.text.strip()
-        asking = user_id in self.asking
-        self.asking.discard(user_id)
-        if text.lower() in ENTRY_WORDS:
-            await self.send(user_id, [browse.welcome(await self.visit(user_id))])
-            return
-        if text.lower() in organizer.COMMANDS or text.lower() in judging.COMMANDS:
-            v = await self.visit(user_id)
-            done = await organizer.command(v, text) or await judging.command(v, text)
-            if done is not None:
-                await self.send_answer(v, done)
-                return
-        if text.startswith(QUESTION_MARKS) or asking:
-            v = await self.visit(user_id)
-            question = text.lstrip("?？ ").strip()
-            if not question:
-                await self.send(user_id, [Reply("questions/how_to_ask.html")])
-                return
-            await self.send(user_id, [*await browse.questions(v, question), *await forms.reask(v)])
-            return
-        if browse.typed_code(text) is not None:
-            v = await self.visit(user_id)
-            if await forms.waiting(v) is None:
-                joined = await join_with_code(v, text)
-                await self.send(user_id, joined.replies)
-                return
+        word = text.lower()
+        asking = event.user_id in self.asking
+        self.asking.discard(event.user_id)
+        if word in ENTRY_WORDS:
+            await self.welcome(event)
+        elif word in organizer.COMMANDS or word in judging.COMMANDS:
+            await self.command(event)
+        elif text.startswith(QUESTION_MARKS) or asking:
+            await self.question(event)
+        elif browse.typed_code(text) is None or not await self.join(event):
+            await self.take_text(event)
+
+    @responds
+    async def welcome(self, event: InboundEvent, v: Visit) -> Answered:
+        """Greet with the menu."""
+        return [browse.welcome(v)]
+
+    @responds
+    async def command(self, event: InboundEvent, v: Visit) -> Answered | None:
+        """Answer a typed organizer or judging command."""
+        text = event.text.strip()
+        return await organizer.command(v, text) or await judging.command(v, text)
+
+    @responds
+    async def question(self, event: InboundEvent, v: Visit) -> Answered:
+        """Answer a question from the contest, then ask the waiting form's field again."""
+        question = event.text.strip().lstrip("?？ ").strip()
+        if not question:
+            return [Reply("questions/how_to_ask.html")]
+        return [*await browse.questions(v, question), *await forms.reask(v)]
+
+    @responds
+    async def join(self, event: InboundEvent, v: Visit) -> Answered | None:
+        """Join the unit with a typed invite code (None: a form waits, the code answers it)."""
+        if await forms.waiting(v) is not None:
+            return None
+        return (await join_with_code(v, event.text.strip())).replies
+
+    async def take_text(self, event: InboundEvent) -> None:
+        """Hand the text to the person's wait, or else answer it as a question (the use
+        case loads the person in its own transaction: no preamble)."""
         services = self.services
         taken = await forms.take_text(
-            services, sender=self.sender(user_id), text=event.text, now=services.clock.now()
-        )
+            services, sender=self.sender(event.user_id), text=event.text,
+            now=services.clock.now(),
+        )  # fmt: skip
+        done: Answered
         if taken.turn is not None:  # a form's answer, or a stored wait's (a code, a notice …)
             turn = taken.turn
             done = Answer(turn.replies, turn.toast, progress_of=turn.progress_of)
-            await self.send_answer(taken.visit, done)
-            return
-        if taken.waiting is not None:  # a wait no use case takes on this channel
-            await self.send(user_id, [self.telegram_only(taken.visit)])
-            return
-        await self.send(user_id, await browse.questions(taken.visit, text))
+        elif taken.waiting is not None:  # a wait no use case takes on this channel
+            done = [self.telegram_only(taken.visit)]
+        else:
+            done = await browse.questions(taken.visit, event.text.strip())
+        await self.send_answer(taken.visit, done)
 
     # -- files ------------------------------------------------------------------------------
 
-    async def on_file(self, event: InboundEvent) -> None:
+    @responds
+    async def on_file(self, event: InboundEvent, v: Visit) -> Answered:
         """Hand a file to the document use case, which fetches it only if it will read it."""
-        v = await self.visit(event.user_id)
         upload = documents.Upload(event.media_id, event.file_name)
-        outcome = await documents.take_document(v, upload=upload, fetch=self.fetch)
-        await self.send(event.user_id, outcome.replies)
+        return (await documents.take_document(v, upload=upload, fetch=self.fetch)).replies
 
     async def fetch(self, media_id: str) -> bytes | None:
         """Download a file a member sent (media/get); None if 企业微信 does not give it."""
@@ -231,19 +287,23 @@ class WecomAdapter:
 
     # -- opening the app --------------------------------------------------------------------
 
-    async def on_enter(self, event: InboundEvent) -> None:
+    @responds
+    async def on_enter(self, event: InboundEvent, v: Visit) -> Answered:
         """Ask the waiting form's field again, or greet with the menu."""
-        v = await self.visit(event.user_id)
+        return await forms.reask(v) or [browse.welcome(v)]
+
+    @responds
+    async def resume(self, event: InboundEvent, v: Visit) -> Answered:
+        """Tell the person what is awaited now that their last message was applied but not
+        answered (a crash): their form's current field, else the menu."""
         replies = await forms.reask(v)
-        await self.send(event.user_id, replies or [browse.welcome(v)])
+        return [Reply("common/resumed.html"), *replies] if replies else [browse.welcome(v)]
 
     # -- buttons ----------------------------------------------------------------------------
 
-    async def on_button(self, event: InboundEvent) -> None:
-        """Handle a card button: mark the card pressed, then send what the use case answers."""
+    async def send_pressed(self, event: InboundEvent, _v: Visit, pressed: Pressed) -> None:
+        """Mark the pressed card (its buttons become a label), then send the replies."""
         user_id = event.user_id
-        v = await self.visit(user_id)
-        pressed = await self.press(v, event.button_key)
         toast = render(pressed.toast, **pressed.toast_values) if pressed.toast else ""
         label = (
             pressed.label
@@ -260,6 +320,11 @@ class WecomAdapter:
         if not replies and toast and not pressed.label:
             replies = [Reply(pressed.toast or "", pressed.toast_values)]
         await self.send(user_id, replies)
+
+    @preamble(send_pressed)
+    async def on_button(self, event: InboundEvent, v: Visit) -> Pressed:
+        """Handle a card button: mark the card pressed, then send what the use case answers."""
+        return await self.press(v, event.button_key)
 
     async def press(self, v: Visit, key: str) -> Pressed:
         """Call the use case a button's neutral id names."""

@@ -38,11 +38,8 @@ from channels.wecom.callback import (
 )
 from channels.wecom.outbound import CHANNEL
 from config.services import Services
-from handlers import browse, forms
 from handlers import inbox as inbox_cases
 from handlers.inbox import AlreadyApplied, Incoming, applying
-from handlers.replies import Reply
-from handlers.visits import Visit
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +59,11 @@ class WecomInbox:
         services: Services,
         adapter: Consumer,
         *,
-        visit: Callable[[str], Awaitable[Visit]],
-        send: Callable[[str, Sequence[Reply]], Awaitable[None]],
+        resume: Consumer,
     ) -> None:
         self.services = services
         self.adapter = adapter
-        self.visit = visit  # the adapter's: the person behind a userid
-        self.send = send  # the adapter's: replies to a userid
+        self.resume = resume  # the adapter's: what is awaited now, asked again
         self.handler: CallbackHandler | None = None  # set by the service: recovery hands on
         self._handling: set[int] = set()
         self._retyped: dict[str, str] = {}  # userid → the applied answer a re-ask followed
@@ -108,7 +103,7 @@ class WecomInbox:
         number = inbox_id(event.dedupe_key)
         try:
             if self._retyped and self._typed_again(event):
-                await self._reask(event.user_id)  # not stored into the next field
+                await self._reask(event)  # not stored into the next field
             else:
                 token = uuid.uuid4().hex  # this dispatch; another one's writes are refused
                 with applying(CHANNEL, number, token, self.services.clock.now()):
@@ -150,7 +145,7 @@ class WecomInbox:
                 continue
             if event.kind is InboundKind.TEXT:
                 self._retyped[event.user_id] = event.text
-            await self._reask(event.user_id)
+            await self._reask(event)
             await self._finish([row.update_id])
         return len(rows)
 
@@ -160,16 +155,10 @@ class WecomInbox:
         expected = self._retyped.pop(event.user_id, None)
         return expected is not None and event.kind is InboundKind.TEXT and event.text == expected
 
-    async def _reask(self, user_id: str) -> None:
+    async def _reask(self, event: InboundEvent) -> None:
         """Tell the person what is awaited now: their form's current field, else the menu."""
         try:
-            v = await self.visit(user_id)
-            replies = await forms.reask(v)
-            await self.send(
-                user_id, [Reply("common/resumed.html"), *replies] if replies else [
-                    browse.welcome(v)
-                ],
-            )  # fmt: skip
+            await self.resume(event)
         except Exception:  # noqa: BLE001 - recovery must go on for the others
             log.exception("wecom re-ask failed")
 

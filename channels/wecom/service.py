@@ -69,9 +69,7 @@ class WecomService:
         speaker = Speaker(self.client)
         self.adapter = WecomAdapter(self.services, speaker)
         self.channel = WecomChannel(speaker, self.services.contest, attachments=self.attachments)
-        self.inbox = WecomInbox(
-            self.services, self.adapter, visit=self.adapter.visit, send=self.adapter.send
-        )
+        self.inbox = WecomInbox(self.services, self.adapter, resume=self.adapter.resume)
         self.handler = CallbackHandler(
             self.crypto, self.inbox.consume, agent_id=settings.wecom_agent_id, concurrency=4,
             store=self.inbox.store,

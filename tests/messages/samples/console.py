@@ -35,6 +35,7 @@ SAMPLES = {
         "unit": _unit(h), "contacts": [_person(h)], "submitted": 1, "drafts": 2, "lines": [1],
     },  # fmt: skip
     "console_bot/not_found.html": lambda h: {},
+    "console_bot/case_file.html": lambda h: {"file_name": h.text},
     "commands/console.html": lambda h: {},
     "commands/stats.html": lambda h: {},
     "commands/export.html": lambda h: {},
