@@ -124,11 +124,8 @@ class Cursor:
         return None
 
 
-class _Now:
+class _RunAtOnce:
     """Stands in for aiosqlite's request queue: SQLAlchemy puts (future, function) on it."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
 
     def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
         future, function = item
@@ -143,7 +140,7 @@ class Connection:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._conn = connection
-        self._tx = _Now(connection)
+        self._tx = _RunAtOnce()
 
     @property
     def _connection(self) -> sqlite3.Connection:
