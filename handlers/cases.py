@@ -92,6 +92,7 @@ from storage.cases import (
     save_values,
     submit_case,
     unit_case,
+    unit_case_advancing,
     withdraw_case,
 )
 from storage.db import transaction
@@ -468,13 +469,19 @@ async def initial_for(session: AsyncSession, v: Visit, case_id: int) -> dict[str
 
 
 async def _gate(session: AsyncSession, v: Visit, case_id: int, changing: bool) -> Gate:
-    """Load the case (its evidence feeds the hints); refuse a change it may not take now."""
-    view = await own_view(session, v, case_id)
-    if view is None:
+    """Load the case (its evidence feeds the hints); refuse a change it may not take now.
+
+    One read (the case and its advancement mark); a refusal reads the rest of the card.
+    """
+    found = await unit_case_advancing(session, case_id=case_id, unit_id=v.person.unit_id)
+    if found is None:
         return Gate(refusal=not_found() if changing else None)
-    if changing and not view.standing.edit.allowed:
-        return Gate(refusal=refusal(v, view, view.standing.edit, "edit"))
-    return Gate(context=view.case)
+    case, advancing = found
+    if changing:
+        verdict = may_edit(v.services.contest, v.now, status=case.status, advancing=advancing)
+        if not verdict.allowed:
+            return Gate(refusal=refusal(v, await case_view(session, v, case), verdict, "edit"))
+    return Gate(context=case)
 
 
 async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | None:
@@ -487,9 +494,12 @@ async def _editable(session: AsyncSession, v: Visit, case_id: int) -> Case | Non
     return case if verdict.allowed else None
 
 
-async def _on_change(session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any]) -> None:
-    """Store the draft after every accepted answer (never after the deadline)."""
-    case = await _editable(session, v, case_id)
+async def _on_change(
+    session: AsyncSession, v: Visit, case_id: int, result: dict[str, Any], context: Any = None
+) -> None:
+    """Store the draft after every accepted answer (never after the deadline: the gate,
+    which loaded the case as ``context``, refused the change already if it came too late)."""
+    case = context if isinstance(context, Case) else await _editable(session, v, case_id)
     if case is not None:
         await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
 

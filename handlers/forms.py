@@ -28,7 +28,7 @@ from contest.definition import FieldKind
 from contest.forms import Event, FieldView, FormEngine, FormState, ReviewRow, Step, Validator
 from handlers import actions as ids
 from handlers.replies import Action, Actions, Reply, label_text
-from handlers.visits import Sender, Visit, arrive
+from handlers.visits import Sender, Visit, arrive_waiting
 from storage.db import transaction
 from storage.forms import active_form, get_form, latest_form, pause_forms, save_form
 from storage.models import FormProgress
@@ -43,8 +43,11 @@ class FormFlow:
     initial: Callable[[AsyncSession, Visit, int], Awaitable[dict[str, Any]]]
     # Runs when the review is confirmed, inside the transaction; returns the reply to send.
     on_confirm: Callable[[AsyncSession, Visit, int, dict[str, Any]], Awaitable[Reply]]
-    # Stores the values after every accepted answer (e.g. the case's draft), optional.
-    on_change: Callable[[AsyncSession, Visit, int, dict[str, Any]], Awaitable[None]] | None = None
+    # Stores the values after every accepted answer (e.g. the case's draft), optional;
+    # given what the gate loaded (the gate has let the change through).
+    on_change: Callable[[AsyncSession, Visit, int, dict[str, Any], Any], Awaitable[None]] | None = (
+        None
+    )
     # Extra checks per field, e.g. a barred re-entry; given the visit for the contest rules.
     validators: Callable[[Visit], Mapping[str, Validator]] | None = None
     # Extra template context beside the field or review (word counts, wording hits …),
@@ -269,8 +272,7 @@ async def take_text(
     the channel links an invite code (a code made from a typed unit name).
     """
     async with transaction(services.sessions) as session:
-        v = await arrive(session, services, sender, now)
-        progress = await active_form(session, person_id=v.person.id or 0)
+        v, progress = await arrive_waiting(session, services, sender, now)
         if progress is not None and progress.form_key in WAITS:
             said = Incoming(text, html, link_of=link_of)
             turn = await WAITS[progress.form_key](session, v, progress, said)
@@ -303,8 +305,7 @@ async def take_file(
 ) -> TextTurn:
     """Hand a file to the person's active wait, in one transaction (``turn`` None: not taken)."""
     async with transaction(services.sessions) as session:
-        v = await arrive(session, services, sender, now)
-        progress = await active_form(session, person_id=v.person.id or 0)
+        v, progress = await arrive_waiting(session, services, sender, now)
         if progress is None or progress.form_key not in WAITS:
             return TextTurn(visit=v, waiting=progress)
         said = Incoming(caption, caption_html, file)
@@ -473,7 +474,7 @@ async def _apply(
     progress.active = step.event is not Event.CONFIRMED
     session.add(progress)
     if flow.on_change and step.event not in (Event.INVALID, Event.AT_FIRST):
-        await flow.on_change(session, v, progress.subject_id, engine.result(step.state))
+        await flow.on_change(session, v, progress.subject_id, engine.result(step.state), context)
     receipt = _receipt(engine, before, step)
     if step.event is not Event.CONFIRMED:
         prompt = ask(v, engine, progress, step.state, step=step, context=context)

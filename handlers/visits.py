@@ -18,7 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.services import Services
 from storage.db import transaction
-from storage.models import Account, Person
+from storage.forms import ensure_person_waiting
+from storage.models import Account, FormProgress, Person
 from storage.people import ensure_person
 
 R = TypeVar("R")
@@ -64,6 +65,21 @@ async def arrive(session: AsyncSession, services: Services, sender: Sender, now:
         display_name=sender.display_name,
     )
     return Visit(services=services, person=person, now=now, account=account)
+
+
+async def arrive_waiting(
+    session: AsyncSession, services: Services, sender: Sender, now: datetime
+) -> tuple[Visit, FormProgress | None]:
+    """Load (or create) the person behind this input and the form they are filling in
+    right now (None: none), in one read inside the caller's transaction."""
+    person, account, progress = await ensure_person_waiting(
+        session,
+        channel=sender.channel,
+        external_id=sender.external_id,
+        chat_id=sender.chat_id,
+        display_name=sender.display_name,
+    )
+    return Visit(services=services, person=person, now=now, account=account), progress
 
 
 async def visit_of(services: Services, sender: Sender, now: datetime | None = None) -> Visit:

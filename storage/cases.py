@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,6 +63,19 @@ async def unit_case(session: AsyncSession, *, case_id: int, unit_id: int | None)
         return None
     case = await session.get(Case, case_id)
     return case if case is not None and case.unit_id == unit_id else None
+
+
+async def unit_case_advancing(
+    session: AsyncSession, *, case_id: int, unit_id: int | None
+) -> tuple[Case, bool] | None:
+    """Return the case if it belongs to this unit, and whether it is marked as advancing
+    (:func:`is_advancing`), read in one statement; None for another unit's or a missing id."""
+    if unit_id is None:
+        return None
+    advancing = exists().where(col(Advancement.case_id) == col(Case.id))
+    query = select(Case, advancing).where(col(Case.id) == case_id, col(Case.unit_id) == unit_id)
+    found = (await session.exec(query)).first()  # type: ignore[call-overload]
+    return (found[0], bool(found[1])) if found is not None else None
 
 
 async def list_cases(session: AsyncSession, *, unit_id: int) -> list[Case]:

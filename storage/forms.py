@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import and_, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import FormProgress
+from storage.models import Account, FormProgress, Person
+from storage.people import first_contact, seen_again
 
 
 async def active_form(session: AsyncSession, *, person_id: int) -> FormProgress | None:
@@ -19,6 +20,35 @@ async def active_form(session: AsyncSession, *, person_id: int) -> FormProgress 
         FormProgress.active.is_(True),  # type: ignore[attr-defined]
     )
     return (await session.exec(query.order_by(FormProgress.updated_at.desc()))).first()  # type: ignore[union-attr,attr-defined]
+
+
+async def ensure_person_waiting(
+    session: AsyncSession, *, channel: str, external_id: str, chat_id: str, display_name: str
+) -> tuple[Person, Account, FormProgress | None]:
+    """Return the person and account for this sender (created on first contact) and the
+    form they are filling in right now (as :func:`active_form`), read in one statement."""
+    waiting = and_(
+        col(FormProgress.person_id) == col(Person.id),
+        FormProgress.active.is_(True),  # type: ignore[attr-defined]
+    )
+    query = (
+        select(Person, Account, FormProgress)
+        .join(Account, col(Account.person_id) == col(Person.id))
+        .outerjoin(FormProgress, waiting)
+        .where(Account.channel == channel, Account.external_id == external_id)
+        .order_by(col(FormProgress.updated_at).desc())
+        .limit(1)
+    )
+    found = (await session.exec(query)).first()
+    if found is None:
+        person, account = await first_contact(
+            session, channel=channel, external_id=external_id, chat_id=chat_id,
+            display_name=display_name,
+        )  # fmt: skip
+        return person, account, None  # nobody new has a form yet
+    person, account, progress = found
+    seen_again(session, person, account, chat_id=chat_id)
+    return person, account, progress
 
 
 async def latest_form(

@@ -34,24 +34,39 @@ async def ensure_person(
     )
     found = (await session.exec(query)).first()
     if found is None:
-        person = Person(display_name=display_name)
-        session.add(person)
-        await session.flush()
-        account = Account(
-            person_id=person.id or 0, channel=channel, external_id=external_id, chat_id=chat_id
-        )
-        session.add(account)
-        await session.flush()
-        return person, account
+        return await first_contact(
+            session, channel=channel, external_id=external_id, chat_id=chat_id,
+            display_name=display_name,
+        )  # fmt: skip
     person, account = found
+    seen_again(session, person, account, chat_id=chat_id)
+    return person, account
+
+
+async def first_contact(
+    session: AsyncSession, *, channel: str, external_id: str, chat_id: str, display_name: str
+) -> tuple[Person, Account]:
+    """Create the person and the account of a sender never seen before."""
+    person = Person(display_name=display_name)
+    session.add(person)
+    await session.flush()
+    account = Account(
+        person_id=person.id or 0, channel=channel, external_id=external_id, chat_id=chat_id
+    )
+    session.add(account)
+    await session.flush()
+    return person, account
+
+
+def seen_again(session: AsyncSession, person: Person, account: Account, *, chat_id: str) -> None:
+    """Note what a known sender's new input tells: the chat it came from, and that the
+    person can be reached again (writing to us means the chat works: no stale "blocked")."""
     if account.chat_id != chat_id:
         account.chat_id = chat_id
         session.add(account)
     if person.unreachable:
-        # Writing to us again means the chat works: clear a stale "blocked" mark.
         person.unreachable = False
         session.add(person)
-    return person, account
 
 
 async def account_of(

@@ -103,18 +103,34 @@ def preamble(send: Send[R], *, stop: bool = False) -> Callable[[VisitHandler[R]]
     return decorate
 
 
-async def send_result(update: Update, context: Context, _v: Visit, result: Result) -> None:
-    """Acknowledge the press (with the use case's toast) and send its replies in order."""
-    if result is None:
-        return
-    if isinstance(result, Reply):
-        replies, toast = [result], None
-    elif isinstance(result, Sequence):
-        replies, toast = list(result), None
+Markups = Sequence[InlineKeyboardMarkup | None]
+
+
+async def send_answer(
+    update: Update, context: Context, done: Result, *, markups: Markups = ()
+) -> Message | bool | None:
+    """Acknowledge the press (with the use case's toast), send its replies in order, and
+    return the last message sent (True: it was already as asked; None: nothing sent).
+
+    ``markups`` replaces the keyboard of the reply at the same index (a channel's own
+    buttons, such as a share link, that no neutral action expresses).
+    """
+    if done is None:
+        return None
+    if isinstance(done, Reply):
+        replies, toast, toast_values = [done], None, {}
+    elif isinstance(done, Sequence):
+        replies, toast, toast_values = list(done), None, {}
     else:
-        replies, toast = result.replies, result.toast
-    await answer(update, toast)
-    await send_replies(update, context, replies)
+        replies, toast = done.replies, done.toast
+        toast_values = getattr(done, "toast_values", None) or {}
+    await answer(update, toast, **toast_values)
+    return await send_replies(update, context, replies, markups=markups)
+
+
+async def send_result(update: Update, context: Context, _v: Visit, result: Result) -> None:
+    """The common sender of :func:`responds`: the toast, then the replies in order."""
+    await send_answer(update, context, result)
 
 
 @overload
@@ -177,21 +193,23 @@ async def _strip_buttons(context: Context, chat_id: int, message_id: int) -> Non
         log.info("could not take the buttons off an old prompt: %s", error)
 
 
-async def _send_prompted(update: Update, context: Context, replies: Sequence[Reply]) -> bool:
-    """Send replies that carry form prompts and receipts; False if there are none to handle.
+async def _send_prompted(
+    update: Update, context: Context, replies: Sequence[Reply], markups: Markups
+) -> Message | bool | None:
+    """Send replies that carry form prompts and receipts; return the last message sent.
 
     One prompt stays live: a receipt edits the prompt it answers (the pressed message, or
     the live prompt for a typed answer) into its one line without buttons; a new prompt
     takes the buttons off the one before.
     """
-    if not any(r.prompt or r.receipt for r in replies) or context.chat_data is None:
-        return False
+    assert context.chat_data is not None
     chat = chat_of(update)
     query = update.callback_query
     pressed = query.message.message_id if query is not None and query.message else None
     live = context.chat_data.get(PROMPT)
     target = pressed or live
-    for item in replies:
+    sent: Message | bool | None = None
+    for index, item in enumerate(replies):
         if (item.receipt or (item.prompt and item.in_place)) and target is not None:
             if await _edit(context, chat, target, item):
                 if item.prompt:
@@ -199,6 +217,7 @@ async def _send_prompted(update: Update, context: Context, replies: Sequence[Rep
                 elif target == live:
                     live = None
                 target = None
+                sent = True
                 continue
         if item.receipt:
             continue  # nothing to stand in for: the receipt is not sent on its own
@@ -208,14 +227,14 @@ async def _send_prompted(update: Update, context: Context, replies: Sequence[Rep
         if not item.prompt:
             # In place only while the pressed message is still untouched by a receipt.
             fresh = item if target is not None or not item.in_place else copy(item, in_place=False)
-            await _send_one(update, context, fresh)
+            sent = await _send_one(update, context, fresh, _markup_at(markups, index, item))
             continue
         message = await reply(update, context, item.template, markup=item.actions, **item.values)
-        live = message.message_id
+        live, sent = message.message_id, message
         if item.values.get("wants_own_mobile"):
             await offer_contact(update, context)
     context.chat_data[PROMPT] = live
-    return True
+    return sent
 
 
 SHARE_CONTACT = "form.share_mobile"
@@ -231,75 +250,84 @@ async def offer_contact(update: Update, context: Context) -> None:
         context.chat_data.pop("reply_keyboard", None)  # the menu keyboard is set again later
 
 
-async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
-    """Send a use case's replies in order: in place where asked and possible, else anew;
-    joined replies packed into as few messages as fit. If a reply says the main menu is now
-    the person's (``Reply.menu``: 登记完成), the reply keyboard comes first, so that the
-    replies themselves stay the last word."""
+async def send_replies(
+    update: Update, context: Context, replies: Sequence[Reply], *, markups: Markups = ()
+) -> Message | bool | None:
+    """Send a use case's replies in order and return the last message sent: in place where
+    asked and possible, else anew; joined replies packed into as few messages as fit; form
+    prompts and receipts as :func:`_send_prompted` says. If a reply says the main menu is
+    now the person's (``Reply.menu``: 登记完成), the reply keyboard comes first, so that the
+    replies themselves stay the last word. ``markups``: see :func:`send_answer`."""
     if any(item.menu for item in replies):
         from channels.telegram.keyboard import show_keyboard  # keyboard imports this module
 
         await show_keyboard(update, context)
-    await _send_replies(update, context, replies)
-
-
-async def _send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
-    if await _send_prompted(update, context, replies):
-        return
+    if any(r.prompt or r.receipt for r in replies) and context.chat_data is not None:
+        return await _send_prompted(update, context, replies, markups)
+    sent: Message | bool | None = None
     blocks: list[str] = []
-    for item in replies:
+    for index, item in enumerate(replies):
         if item.joined:
             blocks.append(render(item.template, **item.values))
             continue
         if blocks:
-            await _send_blocks(update, context, blocks)
+            sent = await _send_blocks(update, context, blocks)
             blocks = []
-        markup = markup_of(item.actions)
-        if item.attachment is not None:
-            chat = update.effective_chat
-            assert chat is not None
-            await context.bot.send_document(
-                chat.id,
-                document=item.attachment.data,
-                filename=item.attachment.filename,
-                caption=render(item.template, **item.values),
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
-        elif item.in_place:
-            await show(update, context, item.template, markup=markup, **item.values)
-        else:
-            await reply(update, context, item.template, markup=markup, **item.values)
+        sent = await _send_one(update, context, item, _markup_at(markups, index, item))
     if blocks:
-        await _send_blocks(update, context, blocks)
+        sent = await _send_blocks(update, context, blocks)
+    return sent
 
 
-async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> None:
-    chat = update.effective_chat
-    assert chat is not None
+def _markup_at(markups: Markups, index: int, item: Reply) -> InlineKeyboardMarkup | None:
+    """Return the channel's own keyboard for the reply at ``index``, else its actions'."""
+    own = markups[index] if index < len(markups) else None
+    return own or markup_of(item.actions)
+
+
+async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> Message | None:
+    sent = None
     for part in split_messages(blocks):
-        await context.bot.send_message(
-            chat.id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        sent = await context.bot.send_message(
+            chat_of(update), part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
         )
+    return sent
 
 
-async def _send_one(update: Update, context: Context, item: Reply) -> None:
-    """Send one reply: with its file, in place of the pressed message, or anew."""
-    markup = markup_of(item.actions)
-    if item.attachment is not None:
-        chat = update.effective_chat
-        assert chat is not None
-        await context.bot.send_document(
-            chat.id,
-            document=item.attachment.data,
-            filename=item.attachment.filename,
-            caption=render(item.template, **item.values),
-            reply_markup=markup,
-        )
-    elif item.in_place:
-        await show(update, context, item.template, markup=markup, **item.values)
-    else:
-        await reply(update, context, item.template, markup=markup, **item.values)
+async def _send_one(
+    update: Update, context: Context, item: Reply, markup: InlineKeyboardMarkup | None
+) -> Message | bool:
+    """Send one reply: in place of the pressed message (its caption, if that message is a
+    file or a picture), or anew; an attachment as a document, or as a photo when it is an
+    image; ``ref`` sends a file Telegram already holds by its file_id."""
+    text = render(item.template, **item.values) if item.template else None
+    query = update.callback_query
+    pressed = query.message if query is not None else None
+    media = isinstance(pressed, Message) and bool(pressed.photo or pressed.document)
+    if item.in_place and text and media:
+        try:  # the pressed message is a file or a picture: its caption is what changes
+            return await query.edit_message_caption(  # type: ignore[union-attr]
+                text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True
+            log.info("caption edit failed (%s); sending anew", error)
+    file = item.attachment
+    if file is not None:
+        content = file.ref or file.data
+        if file.image:
+            return await context.bot.send_photo(
+                chat_of(update), content, caption=text, parse_mode=ParseMode.HTML,
+                reply_markup=markup, filename=file.filename or None,
+            )  # fmt: skip
+        return await context.bot.send_document(
+            chat_of(update), content, caption=text, parse_mode=ParseMode.HTML,
+            reply_markup=markup, filename=None if file.ref else file.filename,
+        )  # fmt: skip
+    if item.in_place:
+        return await show(update, context, item.template, markup=markup, **item.values)
+    return await reply(update, context, item.template, markup=markup, **item.values)
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> Actions:

@@ -21,6 +21,7 @@ from storage.cases import (
     save_values,
     submit_case,
     unit_case,
+    unit_case_advancing,
     withdraw_case,
 )
 from storage.db import create_engine, migrate, session_factory, transaction
@@ -176,6 +177,22 @@ async def test_advancement_marks(sessions):
         assert await is_advancing(session, case_id=second)
         assert await advancing_ids(session, case_ids=[first, second]) == {second}
         assert await advancing_ids(session, case_ids=[]) == set()
+
+
+async def test_a_units_case_is_read_with_its_advancement_mark_in_one_go(sessions):
+    mine, other = await units(sessions, 2)
+    plain, advancing = await new_case(sessions, mine), await new_case(sessions, mine)
+    async with transaction(sessions) as session:
+        session.add(Advancement(case_id=advancing, stage_key="review"))
+        session.add(Advancement(case_id=advancing, stage_key="coaching"))
+    async with sessions() as session:
+        found = await unit_case_advancing(session, case_id=plain, unit_id=mine)
+        assert found is not None and found[0].id == plain and found[1] is False
+        found = await unit_case_advancing(session, case_id=advancing, unit_id=mine)
+        assert found is not None and found[0].id == advancing and found[1] is True
+        assert await unit_case_advancing(session, case_id=plain, unit_id=other) is None
+        assert await unit_case_advancing(session, case_id=plain, unit_id=None) is None
+        assert await unit_case_advancing(session, case_id=9999, unit_id=mine) is None
 
 
 async def test_form_progress_about_a_case_can_be_forgotten(sessions):

@@ -9,7 +9,8 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from storage.db import create_engine, migrate, normalize_url, session_factory, transaction
-from storage.models import Person, Unit
+from storage.forms import ensure_person_waiting
+from storage.models import FormProgress, Person, Unit
 from storage.people import account_of, ensure_person, get_person
 from tests.db import POSTGRES_URL, database_url, wipe
 
@@ -87,3 +88,38 @@ async def test_large_telegram_ids_fit(engine):
         account = await account_of(session, person_id=person.id)
     assert isinstance(person, Person) and account.chat_id == big
     assert person.created_at <= datetime.now(UTC)
+
+
+async def test_the_person_and_their_waiting_form_come_in_one_read(engine):
+    sessions = session_factory(engine)
+    moment = datetime(2024, 7, 1, 10, 0, tzinfo=UTC)
+    sender = {"channel": "telegram", "external_id": "42", "display_name": "x"}
+    async with transaction(sessions) as session:  # first contact: created, no form
+        person, account, progress = await ensure_person_waiting(session, chat_id="1", **sender)
+        assert person.id is not None and account.chat_id == "1" and progress is None
+        person_id = person.id
+    async with transaction(sessions) as session:  # known now, still no form
+        person, _account, progress = await ensure_person_waiting(session, chat_id="1", **sender)
+        assert person.id == person_id and progress is None
+    async with transaction(sessions) as session:
+        session.add_all(  # two active (a stray old one too), the newest paused
+            [
+                FormProgress(person_id=person_id, form_key="old", active=True, updated_at=moment),
+                FormProgress(person_id=person_id, form_key="new", subject_id=7, active=True,
+                             updated_at=moment + timedelta(minutes=1)),
+                FormProgress(person_id=person_id, form_key="paused", active=False,
+                             updated_at=moment + timedelta(minutes=2)),
+            ]
+        )  # fmt: skip
+        found = await get_person(session, channel="telegram", external_id="42")
+        assert found is not None
+        found.unreachable = True
+        session.add(found)
+    async with transaction(sessions) as session:  # the newest active form; the chat noted
+        person, account, progress = await ensure_person_waiting(session, chat_id="2", **sender)
+        assert person.id == person_id and not person.unreachable
+        assert progress is not None and (progress.form_key, progress.subject_id) == ("new", 7)
+    async with sessions() as session:
+        person = await get_person(session, channel="telegram", external_id="42")
+        account = await account_of(session, person_id=person_id)
+        assert person is not None and not person.unreachable and account.chat_id == "2"
