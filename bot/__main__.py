@@ -24,6 +24,7 @@ from aiohttp import web  # noqa: E402
 
 from bot.app import (  # noqa: E402
     WECOM,
+    begin_catch_up,
     build_application,
     read_case_template,
     start_services,
@@ -117,6 +118,7 @@ async def run_webhook(settings: Settings, *, contest: Contest | None = None) -> 
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await register_webhook(application)
+    begin_catch_up(application)  # no polling to wait for
     log.info("webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
     try:
         await _wait_for_stop()

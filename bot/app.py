@@ -51,7 +51,7 @@ INSTANCE = "instance"  # bot_data key of the SQLite single-instance lock, while 
 WECOM = "wecom"  # bot_data key of the running 企业微信 service, when configured
 CATCH_UP = "catch_up"  # bot_data key of the start's catch-up task (see start_services)
 CATCH_UP_NOW = "catch_up_now"  # bot_data key of the event that lets the catch-up begin now
-POLLING_GRACE = 2.0  # seconds the catch-up waits for polling to start (a webhook never polls)
+POLLING_GRACE = 2.0  # longest wait of the catch-up for polling (webhook: begin_catch_up)
 
 
 def default_clock(settings: Settings) -> Clock:
@@ -231,11 +231,18 @@ async def count_cases(services: Services) -> int:
     return done
 
 
+def begin_catch_up(application: AnyApplication) -> None:
+    """Let the start's catch-up begin now, without waiting for polling (webhook mode)."""
+    now = application.bot_data.get(CATCH_UP_NOW)
+    if now is not None:
+        now.set()
+
+
 async def caught_up(application: AnyApplication) -> None:
     """Wait until the start's catch-up (``catch_up_at_start``) has finished."""
     task = application.bot_data.get(CATCH_UP)
     if task is not None:
-        application.bot_data[CATCH_UP_NOW].set()  # no need to wait for polling
+        begin_catch_up(application)  # whoever waits for it need not wait for polling
         await asyncio.shield(task)
 
 
