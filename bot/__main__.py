@@ -24,6 +24,7 @@ from aiohttp import web  # noqa: E402
 
 from bot.app import (  # noqa: E402
     WECOM,
+    begin_catch_up,
     build_application,
     read_case_template,
     start_services,
@@ -36,7 +37,7 @@ from channels.telegram.inbox import inbox_of  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
 from config.services import services_of  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from contest.definition import ContestFileError, load_contest  # noqa: E402
+from contest.definition import Contest, ContestFileError, load_contest  # noqa: E402
 from contest.document import DocumentError  # noqa: E402
 from messages import terminal_line  # noqa: E402
 from observability.health import start_health_server  # noqa: E402
@@ -64,11 +65,12 @@ async def run_polling(
     token: str | None = None,
     console: ConsoleSite | None = None,
     started: Callable[[Any], None] | None = None,
+    contest: Contest | None = None,
 ) -> None:
     """Run the bot with long polling (against Telegram, or the sandbox at ``api_url``)."""
     if api_url:
         settings = settings.model_copy(update={"bot_api_url": api_url})
-    application = build_application(settings, token=token)
+    application = build_application(settings, token=token, contest=contest)
     await start_services(application)
     health = None
     if settings.health_port:
@@ -101,9 +103,9 @@ async def run_polling(
         await stop_services(application)
 
 
-async def run_webhook(settings: Settings) -> None:
+async def run_webhook(settings: Settings, *, contest: Contest | None = None) -> None:
     """Serve Telegram's webhook with aiohttp until stopped."""
-    application = build_application(settings)
+    application = build_application(settings, contest=contest)
     await start_services(application)
     await application.start()
     webhook_app = create_webhook_app(application)
@@ -116,6 +118,7 @@ async def run_webhook(settings: Settings) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await register_webhook(application)
+    begin_catch_up(application)  # no polling to wait for
     log.info("webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
     try:
         await _wait_for_stop()
@@ -146,13 +149,15 @@ def with_wecom_sandbox(settings: Settings, url: str, config: Any) -> Settings:
     )
 
 
-async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
+async def run_sandbox(
+    settings: Settings, *, demo: bool = False, contest: Contest | None = None
+) -> None:
     """Start the local sandboxes (Telegram, 企业微信) and the bot; print the chat pages."""
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
     from sandbox.wecom.server import WecomSandboxServer
 
-    contest = load_contest(settings.contest_file)
+    contest = contest or load_contest(settings.contest_file)
     prepared = None
     if demo:
         settings = demo_settings(settings, contest)
@@ -189,7 +194,12 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> None:
                 print(terminal_line("wecom_ready", url=wecom.url, user="zhangsan"), flush=True)
 
         await run_polling(
-            settings, api_url=server.url, token=server.token, console=console, started=started
+            settings,
+            api_url=server.url,
+            token=server.token,
+            console=console,
+            started=started,
+            contest=contest,
         )
 
 
@@ -218,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(words, settings)
     args = parse_args(argv)
     try:
-        load_contest(settings.contest_file)
+        contest = load_contest(settings.contest_file)  # read once: the run mode is given it
     except ContestFileError as error:
         print(f"contest file error, the bot does not start:\n{error}", file=sys.stderr)
         return 2
@@ -237,11 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in forget_demo():
             print(terminal_line("deleted", path=path), flush=True)
     if settings.sandbox:
-        runner = run_sandbox(settings, demo=args.demo)
+        runner = run_sandbox(settings, demo=args.demo, contest=contest)
     elif settings.webhook_url:
-        runner = run_webhook(settings)
+        runner = run_webhook(settings, contest=contest)
     else:
-        runner = run_polling(settings)
+        runner = run_polling(settings, contest=contest)
     try:
         asyncio.run(runner)
     except AnotherInstance as error:

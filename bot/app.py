@@ -1,8 +1,8 @@
 """Application wiring: build the PTB Application, open and close its services.
 
-``build_application`` only assembles objects; the database is opened, migrated and the
-command menu published by ``start_services``, which every run mode (polling, webhook,
-sandbox, tests) awaits before the first update.
+``build_application`` only assembles objects; the database is opened and migrated by
+``start_services``, which every run mode (polling, webhook, sandbox, tests) awaits before
+the first update; the command menu is published by its catch-up once polling has started.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 INSTANCE = "instance"  # bot_data key of the SQLite single-instance lock, while running
 WECOM = "wecom"  # bot_data key of the running 企业微信 service, when configured
 CATCH_UP = "catch_up"  # bot_data key of the start's catch-up task (see start_services)
+CATCH_UP_NOW = "catch_up_now"  # bot_data key of the event that lets the catch-up begin now
+POLLING_GRACE = 2.0  # longest wait of the catch-up for polling (webhook: begin_catch_up)
 
 
 def default_clock(settings: Settings) -> Clock:
@@ -127,21 +129,21 @@ def build_application(
 
 
 async def start_services(application: AnyApplication) -> None:
-    """Migrate the database, initialize the bot, publish its commands, start the pushes.
+    """Migrate the database, initialize the bot, start the pushes and the catch-up.
 
     When the WECOM_* settings are set, the 企业微信 channel starts too: its callback server and
     its outbox channel beside Telegram's (``application.bot_data[WECOM]``).
     The pushes: the delivery worker (over the channels) and the reminder jobs. What may
-    take long (the catch-up of reminders missed while the bot was down, which judges every
-    unit's cases; the stage-close copies; the question matcher's dictionary) runs in a
-    task of its own (``caught_up`` awaits it), so the bot polls and answers meanwhile and
-    its start does not depend on how much is due.
+    take long or no update waits for (the command menu's round trips to Telegram; the
+    catch-up of reminders missed while the bot was down, which judges every unit's cases;
+    the stage-close copies; the question matcher's dictionary) runs in a task of its own
+    (``caught_up`` awaits it), so the bot polls and answers meanwhile and its start does
+    not depend on how much is due.
     """
     services = services_of(application)
     application.bot_data[INSTANCE] = hold_single_instance(services.settings.database_url)
     await migrate(services.engine)
     await application.initialize()
-    await telegram_channel.publish_commands(application)
     telegram = await TelegramChannel.beside(
         application.bot, pool=services.settings.send_concurrency + 4
     )
@@ -164,6 +166,7 @@ async def start_services(application: AnyApplication) -> None:
     inbox = TelegramInbox(application)
     application.bot_data[INBOX] = inbox
     await inbox.start(single_instance=services.engine.dialect.name == "sqlite")
+    application.bot_data[CATCH_UP_NOW] = asyncio.Event()
     application.bot_data[CATCH_UP] = asyncio.create_task(catch_up_at_start(application))
     # What the start made (modules, the contest, templates) lives as long as the process: out
     # of the collector's sight, a full collection no longer walks it (≈100 ms of CPU each
@@ -172,8 +175,14 @@ async def start_services(application: AnyApplication) -> None:
 
 
 async def catch_up_at_start(application: AnyApplication) -> None:
-    """Warm up the channel, send the reminders missed meanwhile, copy the closed stages."""
+    """Publish the command menu, warm up the channel, send the reminders missed meanwhile,
+    copy the closed stages."""
     services = services_of(application)
+    await _polling_started(application)
+    try:  # round trips to Telegram that no update waits for
+        await telegram_channel.publish_commands(application)
+    except Exception:  # logged; the next start publishes it again
+        log.exception("publishing the command menu failed")
     await telegram_channel.startup(application)
     try:
         await count_cases(services)
@@ -186,6 +195,24 @@ async def catch_up_at_start(application: AnyApplication) -> None:
         await freeze_closed_stages(services)
     except Exception:  # logged; the next start tries again (idempotent)
         log.exception("copying the closed stages' texts failed")
+
+
+async def _polling_started(application: AnyApplication) -> None:
+    """Return once the inbox polls, someone awaits the catch-up, or after POLLING_GRACE.
+
+    Then the first getUpdates is under way before any catch-up work: SQLite runs in the
+    event loop's thread, so the catch-up's queries would otherwise hold it up.
+    """
+    waits = [
+        asyncio.ensure_future(application.bot_data[INBOX].polling.wait()),
+        asyncio.ensure_future(application.bot_data[CATCH_UP_NOW].wait()),
+    ]
+    try:
+        await asyncio.wait(waits, timeout=POLLING_GRACE, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    await asyncio.sleep(0)  # the poll task, woken first, sends its getUpdates
 
 
 async def count_cases(services: Services) -> int:
@@ -204,10 +231,18 @@ async def count_cases(services: Services) -> int:
     return done
 
 
+def begin_catch_up(application: AnyApplication) -> None:
+    """Let the start's catch-up begin now, without waiting for polling (webhook mode)."""
+    now = application.bot_data.get(CATCH_UP_NOW)
+    if now is not None:
+        now.set()
+
+
 async def caught_up(application: AnyApplication) -> None:
     """Wait until the start's catch-up (``catch_up_at_start``) has finished."""
     task = application.bot_data.get(CATCH_UP)
     if task is not None:
+        begin_catch_up(application)  # whoever waits for it need not wait for polling
         await asyncio.shield(task)
 
 

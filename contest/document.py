@@ -56,7 +56,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
+from xml.parsers import expat
+from xml.sax.saxutils import unescape
 
 from contest.definition import ONE_LINE_KINDS, Contest, FieldKind, FormField
 from contest.fields import (
@@ -216,6 +217,29 @@ def _style(document: DocxDocument, name: str) -> BaseStyle | None:
         return None
 
 
+def _style_names(styles: bytes) -> set[str]:
+    """Return the style names of a styles.xml; raise ExpatError if it is not well-formed.
+
+    Every start checks the template: a bare expat parse (≈2 ms on Word's 350 KB styles.xml)
+    and a pattern over the names take a sixth of building the element tree (≈12 ms). A
+    file not in UTF-8 or with no prefix for Word's namespace is read with ElementTree.
+    """
+    bound = re.search(rb"xmlns:([\w.-]+)\s*=\s*[\"']" + re.escape(_W.encode()), styles)
+    if bound is None or not styles.lstrip().startswith(b"<"):
+        from xml.etree import ElementTree
+
+        try:
+            root = ElementTree.fromstring(styles)
+        except ElementTree.ParseError as error:
+            raise ValueError("styles.xml") from error
+        return {name.get(f"{{{_W}}}val", "") for name in root.iter(f"{{{_W}}}name")}
+    expat.ParserCreate().Parse(styles, True)
+    prefix = re.escape(bound.group(1))
+    pattern = rb"<" + prefix + rb":name\b[^>]*?\s" + prefix + rb""":val\s*=\s*(["'])(.*?)\1"""
+    entities = {"&quot;": '"', "&apos;": "'"}
+    return {unescape(m.group(2).decode(), entities) for m in re.finditer(pattern, styles)}
+
+
 def check_template(template: bytes) -> list[str]:
     """Return what a template lacks (its styles by name); raise DocumentError if unreadable."""
     # Read with the standard library: the bot checks its template at start, and python-docx
@@ -226,15 +250,11 @@ def check_template(template: bytes) -> list[str]:
             if not {"[Content_Types].xml", "word/document.xml"} <= names:
                 raise DocumentError("not_docx")
             styles = package.read("word/styles.xml") if "word/styles.xml" in names else b""
-        root = ElementTree.fromstring(styles) if styles else None
-    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError) as error:
+        found = _style_names(styles) if styles else set()
+    except (zipfile.BadZipFile, expat.ExpatError, OSError, ValueError) as error:
         if isinstance(error, DocumentError):
             raise
         raise DocumentError("not_docx") from error
-    found = set()
-    if root is not None:
-        for name in root.iter(f"{{{_W}}}name"):
-            found.add(name.get(f"{{{_W}}}val", ""))
     wanted = [*dict.fromkeys(STYLES.values()), NOTE_STYLE]
     return [name for name in wanted if _ALIASES.get(name, name) not in found]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, true, update
+from sqlalchemy import bindparam, false, func, or_, true, update
 from sqlalchemy import case as when
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -67,9 +67,15 @@ async def refresh_batch(
     of its own per batch until it returns 0.
     """
     current = fingerprint(contest)
+    # Not ``counted_for != current``: no index serves "not equal", so SQLite read every case
+    # row (≈130 ms on 10,000 cases of 2,500 字) at every start only to find none. Two
+    # ranges of the index find the ids, and only those rows are read.
+    stale = select(Case.id).where(
+        or_(col(Case.counted_for) < current, col(Case.counted_for) > current)
+    )
     query = (
         select(Case.id, Case.values)
-        .where(col(Case.counted_for) != current)
+        .where(col(Case.id).in_(stale))
         .order_by(col(Case.id))
         .limit(batch)
     )

@@ -90,6 +90,7 @@ class TelegramInbox:
         self._marks: list[tuple[Sequence[int], asyncio.Future[None]]] = []  # done, to write
         self._marking: asyncio.Task[None] | None = None
         self.handled = 0
+        self.polling = asyncio.Event()  # set once polling starts (the start's catch-up waits)
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -112,6 +113,7 @@ class TelegramInbox:
     def start_polling(self) -> None:
         """Start fetching updates with getUpdates (long polling)."""
         self._tasks.append(asyncio.create_task(self.poll(), name="inbox-polling"))
+        self.polling.set()
 
     async def stop(self) -> None:
         """Stop fetching and wait for the updates being handled (the rest stays stored)."""

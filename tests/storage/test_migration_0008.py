@@ -15,12 +15,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import SQLModel
 
 from contest.definition import load_contest
 from contest.text import count_words
-from storage.case_facts import fingerprint, refresh_facts, unit_progress
+from storage.case_facts import fingerprint, refresh_batch, refresh_facts, unit_progress
 from storage.cases import save_values
 from storage.db import _alembic_config, create_engine, migrate, session_factory, transaction
 from storage.models import Case, Unit
@@ -110,5 +110,31 @@ async def test_a_write_with_the_contest_counts_and_one_without_leaves_it_to_the_
             assert await refresh_facts(session, contest=CONTEST, now=NOW) == 1
             await session.refresh(case)
             assert case.words == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_the_start_finds_the_cases_to_count_through_the_index(tmp_path):
+    """Every start asks which cases to count: on SQLite, without reading every case row."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'plan.db'}"  # the query plan is SQLite's
+    engine = create_engine(url)
+    selects: list[tuple[str, object]] = []
+
+    def seen(_connection, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append((statement, parameters))
+
+    try:
+        await migrate(engine)
+        event.listen(engine.sync_engine, "before_cursor_execute", seen)
+        async with transaction(session_factory(engine)) as session:
+            assert await refresh_batch(session, contest=CONTEST, now=NOW) == 0
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+        ((statement, parameters),) = selects
+        async with engine.connect() as connection:
+            plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        details = [row[-1] for row in plan.all()]
+        assert "SCAN contest_case" not in details, details
+        assert any("ix_contest_case_counted_for" in d for d in details), details
     finally:
         await engine.dispose()
