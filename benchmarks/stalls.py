@@ -12,7 +12,8 @@ organizer sends /status, the reminder planning for every unit runs (SIGUSR1 in t
 the submitted .docx; an export not finished when the window ends is left unfinished and
 said so). Prints the worst event-loop lag inside the window (a 10 ms ticker in the bot's
 loop), how many stalls went over 100 ms, the users' p50/p95/max, and how long each heavy
-piece took.
+piece took, then what stalled: the innermost frames of the loop's thread sampled while a
+tick was over 50 ms late, and the garbage collector's pauses (``gc.callbacks``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import (
     DUE,
@@ -38,6 +41,8 @@ from benchmarks.common import (
     percentiles,
     seeded,
 )
+
+CAUSES = 12  # stacks printed
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -136,7 +141,37 @@ async def run(args: argparse.Namespace) -> None:
     else:
         print("export (3 files)          not finished in the window")
     print(f"bot VmHWM                 {mib(memory.get('VmHWM'))}")
+    print_causes(report.get("stalls", {}), window_start, window_end)
     print(load_average())
+
+
+def print_causes(stalls: dict[str, Any], start: float, end: float) -> None:
+    """Print where the loop thread was while ticks were late, and the collector's pauses."""
+    samples = [x for x in stalls.get("samples", []) if start <= x[0] <= end]
+    pauses = [x for x in stalls.get("gc", []) if start <= x[0] <= end]
+    print(f"\nwhile a tick was over 50 ms late: {len(samples)} samples of the loop's stack (5 ms)")
+    print("  innermost frame of the project:")
+    for where, n in Counter(x[2] for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  {where}")
+    print("  innermost frame of the work above storage (handlers, delivery, channels, bot):")
+    for where, n in Counter(x[3] for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  {where}")
+    print("  the loop's thread ran, or waited (for the GIL or a core) while another thread ran:")
+    for where, n in Counter(x[4] for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  {where}")
+    print("  innermost frames:")
+    for stack, n in Counter(tuple(x[1]) for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  " + "\n          < ".join(stack[:4]))
+    for generation in (0, 1, 2):
+        mine = [x for x in pauses if x[1] == generation]
+        if mine:
+            in_loop = [x[2] for x in mine if x[3]]
+            worst, total = max(x[2] for x in mine), sum(x[2] for x in mine)
+            print(f"gc generation {generation} pauses over 5 ms: {len(mine)}, worst "
+                  f"{worst * 1000:.0f} ms, sum {total:.2f} s; {len(in_loop)} of them in "
+                  f"the loop's thread ({sum(in_loop):.2f} s)")  # fmt: skip
+    if not pauses:
+        print("gc pauses over 5 ms: none")
 
 
 def main(argv: list[str] | None = None) -> int:
