@@ -141,14 +141,22 @@ async def run(args: argparse.Namespace) -> None:
     else:
         print("export (3 files)          not finished in the window")
     print(f"bot VmHWM                 {mib(memory.get('VmHWM'))}")
-    print_causes(report.get("stalls", {}), window_start, window_end)
+    print_causes(report.get("stalls", {}), window_start, window_end, inside)
     print(load_average())
 
 
-def print_causes(stalls: dict[str, Any], start: float, end: float) -> None:
+def print_causes(stalls: dict[str, Any], start: float, end: float, lags: list[list[float]]) -> None:
     """Print where the loop thread was while ticks were late, and the collector's pauses."""
     samples = [x for x in stalls.get("samples", []) if start <= x[0] <= end]
     pauses = [x for x in stalls.get("gc", []) if start <= x[0] <= end]
+    print(f"\nthe {CAUSES} late ticks with the most loop CPU: where the loop was (above storage)")
+    for woke, lag, cpu in sorted(lags, key=lambda x: -x[2])[:CAUSES]:
+        began = woke - lag - 0.01
+        during = Counter(x[3] for x in samples if began <= x[0] <= woke).most_common(3)
+        collected = sum(x[2] for x in pauses if began <= x[0] <= woke and x[3])
+        where = ", ".join(f"{w} ×{n}" for w, n in during)
+        print(f"  lag {lag * 1000:4.0f} ms, loop CPU {cpu * 1000:4.0f} ms, gc in the loop "
+              f"{collected * 1000:3.0f} ms: {where}")  # fmt: skip
     print(f"\nwhile a tick was over 50 ms late: {len(samples)} samples of the loop's stack (5 ms)")
     print("  innermost frame of the project:")
     for where, n in Counter(x[2] for x in samples).most_common(CAUSES):
