@@ -59,8 +59,9 @@ class LagWatch:
         # of the bot's own work above storage: handlers, delivery, channels, bot, and whether
         # the loop's thread ran or waited, with the busiest other thread's frame) while late
         self.samples: list[tuple[float, list[str], str, str, str]] = []
-        self.gc_pauses: list[tuple[float, int, float, bool]] = []  # (time, gen, s, in loop)
-        self._gc_start = 0.0
+        # (wall-clock time, generation, seconds, in the loop's thread, seconds of its CPU)
+        self.gc_pauses: list[tuple[float, int, float, bool, float]] = []
+        self._gc_start = self._gc_cpu = 0.0
         self._loop_thread = threading.get_ident()
         self._stop = threading.Event()
 
@@ -87,13 +88,13 @@ class LagWatch:
 
     def _gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._gc_start = time.perf_counter()
+            self._gc_start, self._gc_cpu = time.perf_counter(), time.thread_time()
             return
         took = time.perf_counter() - self._gc_start
         if took > GC_NOTED:
-            self.gc_pauses.append(
-                (time.time(), info["generation"], took, threading.get_ident() == self._loop_thread)
-            )
+            cpu = time.thread_time() - self._gc_cpu
+            in_loop = threading.get_ident() == self._loop_thread
+            self.gc_pauses.append((time.time(), info["generation"], took, in_loop, cpu))
 
     def _watch(self) -> None:
         clocks: dict[int, int] = {}  # thread ident -> its CPU clock
@@ -133,7 +134,16 @@ class LagWatch:
 
     def summary(self) -> dict[str, Any]:
         """Return the stall samples and the collector's pauses, for the report."""
-        return {"samples": self.samples, "gc": self.gc_pauses}
+        return {
+            "samples": self.samples,
+            "gc": self.gc_pauses,
+            "heap": {  # what a full collection walks, at the end
+                "tracked": len(gc.get_objects()),
+                "frozen": gc.get_freeze_count(),
+                "threshold": gc.get_threshold(),
+                "collections": [g["collections"] for g in gc.get_stats()],
+            },
+        }
 
 
 _ROOT = str(Path(__file__).resolve().parent.parent) + "/"
@@ -241,6 +251,8 @@ async def run(args: argparse.Namespace) -> None:
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
     sql = count_sql(application) if args.kind == "bot" else {}
+    if args.gc_threshold:
+        gc.set_threshold(*(int(n) for n in args.gc_threshold.split(",")))
     if args.kind == "bot":  # as ``python -m bot`` polls: through the inbox, not PTB's Updater
         from channels.telegram.inbox import inbox_of
 
@@ -321,6 +333,7 @@ def main() -> None:
     parser.add_argument("--clock", default="2024-07-01T10:00:00+08:00")
     parser.add_argument("--send-rate", type=float, default=25.0)
     parser.add_argument("--report", required=True)
+    parser.add_argument("--gc-threshold", default="", help="N,N,N: gc.set_threshold after start")
     asyncio.run(run(parser.parse_args()))
 
 

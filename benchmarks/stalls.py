@@ -56,6 +56,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--skip", action="append", default=[], choices=["status", "planning", "export"],
         help="leave one heavy piece out (to see what each costs)",
     )  # fmt: skip
+    parser.add_argument(
+        "--gc-threshold", default="", metavar="N,N,N",
+        help="the bot's gc.set_threshold after its start (to try the collector's pace)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -71,7 +75,10 @@ async def run(args: argparse.Namespace) -> None:
         config = SandboxConfig(global_rate=None, per_chat_rate=None)
         async with SandboxServer(config) as server:
             state = server.state
-            child = Child("bot", server.url, server.token, database=database, clock=DUE).start()
+            extra = ["--gc-threshold", args.gc_threshold] if args.gc_threshold else []
+            child = Child(
+                "bot", server.url, server.token, database=database, clock=DUE, extra=extra
+            ).start()
             if not await first_poll(state, since=0, timeout=120):
                 raise RuntimeError("the bot did not start polling")
             print(f"start-up to the first getUpdates: {time.perf_counter() - child.started:.1f} s"
@@ -175,11 +182,18 @@ def print_causes(stalls: dict[str, Any], start: float, end: float, lags: list[li
         if mine:
             in_loop = [x[2] for x in mine if x[3]]
             worst, total = max(x[2] for x in mine), sum(x[2] for x in mine)
+            cpu = max((x[4] for x in mine if len(x) > 4), default=0.0)
             print(f"gc generation {generation} pauses over 5 ms: {len(mine)}, worst "
-                  f"{worst * 1000:.0f} ms, sum {total:.2f} s; {len(in_loop)} of them in "
-                  f"the loop's thread ({sum(in_loop):.2f} s)")  # fmt: skip
+                  f"{worst * 1000:.0f} ms ({cpu * 1000:.0f} ms of CPU at most), sum "
+                  f"{total:.2f} s; {len(in_loop)} of them in the loop's thread "
+                  f"({sum(in_loop):.2f} s)")  # fmt: skip
     if not pauses:
         print("gc pauses over 5 ms: none")
+    heap = stalls.get("heap")
+    if heap:
+        print(f"gc at the end: {heap['tracked']} objects tracked, {heap['frozen']} frozen, "
+              f"threshold {heap['threshold']}, collections per generation "
+              f"{heap['collections']} since start")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
