@@ -251,6 +251,8 @@ async def run(args: argparse.Namespace) -> None:
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
     sql = count_sql(application) if args.kind == "bot" else {}
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     if args.gc_threshold:
         gc.set_threshold(*(int(n) for n in args.gc_threshold.split(",")))
     if args.kind == "bot":  # as ``python -m bot`` polls: through the inbox, not PTB's Updater
@@ -334,6 +336,7 @@ def main() -> None:
     parser.add_argument("--send-rate", type=float, default=25.0)
     parser.add_argument("--report", required=True)
     parser.add_argument("--gc-threshold", default="", help="N,N,N: gc.set_threshold after start")
+    parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval")
     asyncio.run(run(parser.parse_args()))
 
 

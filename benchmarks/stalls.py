@@ -60,6 +60,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--gc-threshold", default="", metavar="N,N,N",
         help="the bot's gc.set_threshold after its start (to try the collector's pace)",
     )  # fmt: skip
+    parser.add_argument(
+        "--switch-interval", type=float, default=0.0, metavar="S",
+        help="the bot's sys.setswitchinterval (to try how soon a thread hands back the GIL)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -76,6 +80,8 @@ async def run(args: argparse.Namespace) -> None:
         async with SandboxServer(config) as server:
             state = server.state
             extra = ["--gc-threshold", args.gc_threshold] if args.gc_threshold else []
+            if args.switch_interval:
+                extra += ["--switch-interval", str(args.switch_interval)]
             child = Child(
                 "bot", server.url, server.token, database=database, clock=DUE, extra=extra
             ).start()
