@@ -208,6 +208,10 @@ async def bot_application(args: argparse.Namespace) -> Any:
     """Return the bot, built and started as ``python -m bot`` does."""
     from datetime import datetime
 
+    from bot.runtime import tune_runtime
+
+    tune_runtime()  # as ``python -m bot`` does before its loop (the GIL's switch interval)
+
     from bot.app import build_application, start_services
     from config.clock import ShiftedClock
     from config.settings import Settings
@@ -251,7 +255,7 @@ async def run(args: argparse.Namespace) -> None:
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
     sql = count_sql(application) if args.kind == "bot" else {}
-    if args.switch_interval:
+    if args.switch_interval:  # instead of the bot's own
         sys.setswitchinterval(args.switch_interval)
     if args.gc_threshold:
         gc.set_threshold(*(int(n) for n in args.gc_threshold.split(",")))
