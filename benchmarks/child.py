@@ -5,9 +5,10 @@
 
 It runs until SIGTERM, then writes a JSON report: every event-loop lag over 20 ms (a 10 ms
 ticker that measures how late it wakes; wall-clock times, to be cut to the parent's
-windows), and for the bot, each reminder planning SIGUSR1 started (the real use case
-``handlers.reminders.remind`` at the bot's clock) with its start and end. The bot is built
-and started as ``python -m bot`` starts it (``build_application``, ``start_services``,
+windows), the loop thread's stack sampled every 5 ms while a tick is over 50 ms late, the
+collector's pauses over 5 ms, and for the bot, each reminder planning SIGUSR1 started (the
+real use case ``handlers.reminders.remind`` at the bot's clock) with its start and end. The
+bot is built and started as ``python -m bot`` starts it (``build_application``, ``start_services``,
 polling through its inbox: stored updates, per-person lanes); the echo bot answers every
 message with its text. Imports happen inside, so the echo bot imports nothing of the
 project.
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 TICK = 0.01
 NOTED = 0.02  # lags above this are kept in the report
+SAMPLE = 0.005  # the watchdog's period
+SAMPLED = 0.05  # a tick this late has the loop's stack sampled
+STACK = 6  # innermost frames kept per sample
+GC_NOTED = 0.005  # collector pauses above this are kept
 
 
 class LagWatch:
@@ -37,22 +44,142 @@ class LagWatch:
     Each lag is kept with the CPU time the loop's thread spent meanwhile: on a machine
     with more runnable processes than cores, a tick is also late because the process was
     not scheduled at all; the CPU part is what the bot's own work in the loop took.
+
+    What stalls: a watchdog thread wakes every ``SAMPLE`` seconds and, while a tick is
+    ``SAMPLED`` late, samples the loop thread's stack (``sys._current_frames``); the samples
+    are counted by their innermost frames and by the innermost frame of the project. The
+    collector's pauses are timed through ``gc.callbacks`` (in whichever thread they run).
     """
 
     def __init__(self) -> None:
         self.lags: list[tuple[float, float, float]] = []  # (wall-clock time, lag, loop CPU)
         self.ticks = 0
+        self.due = float("inf")  # time.monotonic() at which the current tick should wake
+        # (wall-clock time, innermost frames, innermost frame of the project, innermost frame
+        # of the bot's own work above storage: handlers, delivery, channels, bot, and whether
+        # the loop's thread ran or waited, with the busiest other thread's frame) while late
+        self.samples: list[tuple[float, list[str], str, str, str]] = []
+        # (wall-clock time, generation, seconds, in the loop's thread, seconds of its CPU)
+        self.gc_pauses: list[tuple[float, int, float, bool, float]] = []
+        self._gc_start = self._gc_cpu = 0.0
+        self._loop_thread = threading.get_ident()
+        self._stop = threading.Event()
 
     async def run(self) -> None:
-        """Tick until cancelled."""
+        """Tick until cancelled (and sample the loop's stack meanwhile when a tick is late)."""
         loop = asyncio.get_running_loop()
-        while True:
-            start, cpu = loop.time(), time.thread_time()
-            await asyncio.sleep(TICK)
-            late = loop.time() - start - TICK
-            self.ticks += 1
-            if late > NOTED:
-                self.lags.append((time.time(), late, time.thread_time() - cpu))
+        self._loop_thread = threading.get_ident()
+        gc.callbacks.append(self._gc)
+        watchdog = threading.Thread(target=self._watch, name="lag-watchdog", daemon=True)
+        watchdog.start()
+        try:
+            while True:
+                start, cpu = loop.time(), time.thread_time()
+                self.due = start + TICK  # loop.time() is time.monotonic()
+                await asyncio.sleep(TICK)
+                self.due = float("inf")
+                late = loop.time() - start - TICK
+                self.ticks += 1
+                if late > NOTED:
+                    self.lags.append((time.time(), late, time.thread_time() - cpu))
+        finally:
+            self._stop.set()
+            gc.callbacks.remove(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start, self._gc_cpu = time.perf_counter(), time.thread_time()
+            return
+        took = time.perf_counter() - self._gc_start
+        if took > GC_NOTED:
+            cpu = time.thread_time() - self._gc_cpu
+            in_loop = threading.get_ident() == self._loop_thread
+            self.gc_pauses.append((time.time(), info["generation"], took, in_loop, cpu))
+
+    def _watch(self) -> None:
+        clocks: dict[int, int] = {}  # thread ident -> its CPU clock
+        before: dict[int, float] = {}  # thread ident -> its CPU time at the last look
+        looked = time.monotonic()
+        while not self._stop.wait(SAMPLE):
+            now, period = time.monotonic(), time.monotonic() - looked
+            looked = now
+            late = now - self.due >= SAMPLED
+            spent = {}  # CPU each thread used since the last look
+            for thread in threading.enumerate():
+                ident = thread.ident
+                if ident is None or thread is threading.current_thread():
+                    continue
+                try:
+                    clock = clocks.setdefault(ident, time.pthread_getcpuclockid(ident))
+                    used = time.clock_gettime(clock)
+                except OSError:
+                    continue
+                spent[ident] = used - before.get(ident, used)
+                before[ident] = used
+            if not late:
+                continue
+            frames = sys._current_frames()
+            loop_frames = _frames(frames.get(self._loop_thread))
+            # The loop's thread ran if it used at least half of the period; else it waited (for
+            # the GIL or a core) and the thread that used the most CPU meanwhile is named.
+            running = spent.get(self._loop_thread, 0.0) >= period / 2
+            other = max((i for i in spent if i != self._loop_thread), key=spent.get, default=None)
+            holder = "loop ran" if running else "loop waited"
+            if not running and other is not None and spent[other] >= period / 2:
+                holder = f"loop waited, busy: {_innermost(_frames(frames.get(other)))}"
+            self.samples.append(
+                (time.time(), loop_frames[:STACK], _innermost(loop_frames),
+                 _innermost(loop_frames, _CALLERS), holder)
+            )  # fmt: skip
+
+    def summary(self) -> dict[str, Any]:
+        """Return the stall samples and the collector's pauses, for the report."""
+        return {
+            "samples": self.samples,
+            "gc": self.gc_pauses,
+            "heap": {  # what a full collection walks, at the end
+                "tracked": len(gc.get_objects()),
+                "frozen": gc.get_freeze_count(),
+                "threshold": gc.get_threshold(),
+                "collections": [g["collections"] for g in gc.get_stats()],
+            },
+        }
+
+
+_ROOT = str(Path(__file__).resolve().parent.parent) + "/"
+_PACKAGES = ("bot", "channels", "handlers", "delivery", "config", "observability", "storage",
+             "messages", "contest")  # fmt: skip
+
+
+def _short(filename: str) -> str:
+    if filename.startswith(_ROOT):
+        return filename[len(_ROOT) :]
+    marker = "site-packages/"
+    if marker in filename:
+        return filename.split(marker, 1)[1]
+    return filename.rsplit("/", 2)[-1] if "/" in filename else filename
+
+
+_CALLERS = ("bot", "channels", "handlers", "delivery")
+
+
+def _frames(frame: Any) -> list[str]:
+    """Return a thread's frames, innermost first, as ``path:line function``."""
+    stack: list[str] = []
+    while frame is not None:
+        code = frame.f_code
+        stack.append(f"{_short(code.co_filename)}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    return stack
+
+
+def _innermost(stack: list[str], packages: tuple[str, ...] | None = None) -> str:
+    """Return the innermost frame of the project's packages (or of ``packages``)."""
+    wanted = packages or _PACKAGES
+    for where in stack:
+        if where.split("/", 1)[0] in wanted and "/" in where.split(":", 1)[0]:
+            return where
+    return "(none)"
 
 
 async def echo_application(args: argparse.Namespace) -> Any:
@@ -80,6 +207,10 @@ async def echo_application(args: argparse.Namespace) -> Any:
 async def bot_application(args: argparse.Namespace) -> Any:
     """Return the bot, built and started as ``python -m bot`` does."""
     from datetime import datetime
+
+    from bot.runtime import tune_runtime
+
+    tune_runtime()  # as ``python -m bot`` does before its loop (the GIL's switch interval)
 
     from bot.app import build_application, start_services
     from config.clock import ShiftedClock
@@ -124,6 +255,10 @@ async def run(args: argparse.Namespace) -> None:
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
     sql = count_sql(application) if args.kind == "bot" else {}
+    if args.switch_interval:  # instead of the bot's own
+        sys.setswitchinterval(args.switch_interval)
+    if args.gc_threshold:
+        gc.set_threshold(*(int(n) for n in args.gc_threshold.split(",")))
     if args.kind == "bot":  # as ``python -m bot`` polls: through the inbox, not PTB's Updater
         from channels.telegram.inbox import inbox_of
 
@@ -163,7 +298,13 @@ async def run(args: argparse.Namespace) -> None:
 
         sql["updates"] = inbox_of(application).handled
         sql["lock_waits"] = inline_sqlite.lock_waits
-    report = {"lags": watch.lags, "ticks": watch.ticks, "plans": plans, "sql": sql}
+    report = {
+        "lags": watch.lags,
+        "ticks": watch.ticks,
+        "plans": plans,
+        "sql": sql,
+        "stalls": watch.summary(),
+    }
     Path(args.report).write_text(json.dumps(report))
     if args.kind == "bot":
         from bot.app import stop_services
@@ -198,6 +339,8 @@ def main() -> None:
     parser.add_argument("--clock", default="2024-07-01T10:00:00+08:00")
     parser.add_argument("--send-rate", type=float, default=25.0)
     parser.add_argument("--report", required=True)
+    parser.add_argument("--gc-threshold", default="", help="N,N,N: gc.set_threshold after start")
+    parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval")
     asyncio.run(run(parser.parse_args()))
 
 

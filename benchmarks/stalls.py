@@ -12,7 +12,8 @@ organizer sends /status, the reminder planning for every unit runs (SIGUSR1 in t
 the submitted .docx; an export not finished when the window ends is left unfinished and
 said so). Prints the worst event-loop lag inside the window (a 10 ms ticker in the bot's
 loop), how many stalls went over 100 ms, the users' p50/p95/max, and how long each heavy
-piece took.
+piece took, then what stalled: the innermost frames of the loop's thread sampled while a
+tick was over 50 ms late, and the garbage collector's pauses (``gc.callbacks``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import (
     DUE,
@@ -39,6 +42,8 @@ from benchmarks.common import (
     seeded,
 )
 
+CAUSES = 12  # stacks printed
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Read the command line."""
@@ -50,6 +55,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--skip", action="append", default=[], choices=["status", "planning", "export"],
         help="leave one heavy piece out (to see what each costs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--gc-threshold", default="", metavar="N,N,N",
+        help="the bot's gc.set_threshold after its start (to try the collector's pace)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--switch-interval", type=float, default=0.0, metavar="S",
+        help="the bot's sys.setswitchinterval (to try how soon a thread hands back the GIL)",
     )  # fmt: skip
     return parser.parse_args(argv)
 
@@ -66,7 +79,12 @@ async def run(args: argparse.Namespace) -> None:
         config = SandboxConfig(global_rate=None, per_chat_rate=None)
         async with SandboxServer(config) as server:
             state = server.state
-            child = Child("bot", server.url, server.token, database=database, clock=DUE).start()
+            extra = ["--gc-threshold", args.gc_threshold] if args.gc_threshold else []
+            if args.switch_interval:
+                extra += ["--switch-interval", str(args.switch_interval)]
+            child = Child(
+                "bot", server.url, server.token, database=database, clock=DUE, extra=extra
+            ).start()
             if not await first_poll(state, since=0, timeout=120):
                 raise RuntimeError("the bot did not start polling")
             print(f"start-up to the first getUpdates: {time.perf_counter() - child.started:.1f} s"
@@ -136,7 +154,52 @@ async def run(args: argparse.Namespace) -> None:
     else:
         print("export (3 files)          not finished in the window")
     print(f"bot VmHWM                 {mib(memory.get('VmHWM'))}")
+    print_causes(report.get("stalls", {}), window_start, window_end, inside)
     print(load_average())
+
+
+def print_causes(stalls: dict[str, Any], start: float, end: float, lags: list[list[float]]) -> None:
+    """Print where the loop thread was while ticks were late, and the collector's pauses."""
+    samples = [x for x in stalls.get("samples", []) if start <= x[0] <= end]
+    pauses = [x for x in stalls.get("gc", []) if start <= x[0] <= end]
+    print(f"\nthe {CAUSES} late ticks with the most loop CPU: where the loop was (above storage)")
+    for woke, lag, cpu in sorted(lags, key=lambda x: -x[2])[:CAUSES]:
+        began = woke - lag - 0.01
+        during = Counter(x[3] for x in samples if began <= x[0] <= woke).most_common(3)
+        collected = sum(x[2] for x in pauses if began <= x[0] <= woke and x[3])
+        where = ", ".join(f"{w} ×{n}" for w, n in during)
+        print(f"  lag {lag * 1000:4.0f} ms, loop CPU {cpu * 1000:4.0f} ms, gc in the loop "
+              f"{collected * 1000:3.0f} ms: {where}")  # fmt: skip
+    print(f"\nwhile a tick was over 50 ms late: {len(samples)} samples of the loop's stack (5 ms)")
+    print("  innermost frame of the project:")
+    for where, n in Counter(x[2] for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  {where}")
+    print("  innermost frame of the work above storage (handlers, delivery, channels, bot):")
+    for where, n in Counter(x[3] for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  {where}")
+    print("  the loop's thread ran, or waited (for the GIL or a core) while another thread ran:")
+    for where, n in Counter(x[4] for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  {where}")
+    print("  innermost frames:")
+    for stack, n in Counter(tuple(x[1]) for x in samples).most_common(CAUSES):
+        print(f"  {n:6d}  " + "\n          < ".join(stack[:4]))
+    for generation in (0, 1, 2):
+        mine = [x for x in pauses if x[1] == generation]
+        if mine:
+            in_loop = [x[2] for x in mine if x[3]]
+            worst, total = max(x[2] for x in mine), sum(x[2] for x in mine)
+            cpu = max((x[4] for x in mine if len(x) > 4), default=0.0)
+            print(f"gc generation {generation} pauses over 5 ms: {len(mine)}, worst "
+                  f"{worst * 1000:.0f} ms ({cpu * 1000:.0f} ms of CPU at most), sum "
+                  f"{total:.2f} s; {len(in_loop)} of them in the loop's thread "
+                  f"({sum(in_loop):.2f} s)")  # fmt: skip
+    if not pauses:
+        print("gc pauses over 5 ms: none")
+    heap = stalls.get("heap")
+    if heap:
+        print(f"gc at the end: {heap['tracked']} objects tracked, {heap['frozen']} frozen, "
+              f"threshold {heap['threshold']}, collections per generation "
+              f"{heap['collections']} since start")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

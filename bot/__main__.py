@@ -32,6 +32,7 @@ from bot.app import (  # noqa: E402
 )
 from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
+from bot.runtime import tune_runtime  # noqa: E402
 from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
 from channels.telegram.inbox import inbox_of  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         runner = run_webhook(settings, contest=contest)
     else:
         runner = run_polling(settings, contest=contest)
+    tune_runtime()  # bot/runtime.py: the GIL's switch interval
     try:
         asyncio.run(runner)
     except AnotherInstance as error:

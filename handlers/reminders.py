@@ -51,7 +51,7 @@ from storage.reports import (
 log = logging.getLogger(__name__)
 
 JOB = "reminders"  # job names: "reminders:submission:7d", "reminders:open:coaching", …
-BATCH = 200  # units planned per transaction (and per trip to the worker thread)
+BATCH = 100  # units planned per transaction (and per trip to the worker thread)
 Render = Callable[[str], str]  # the text, in the words of the recipient's channel
 
 

@@ -18,6 +18,7 @@ from storage.db import create_engine, migrate, session_factory, transaction
 from storage.models import DeliveryStatus, OutboxMessage, Person
 from storage.outbox import (
     cancel_pending,
+    claim_due,
     delivery_counts,
     due_messages,
     enqueue,
@@ -99,6 +100,28 @@ async def test_due_messages_in_order_and_next_due(sessions):
         assert [m.dedupe_key for m, _ in await due_messages(session, now=NOW, limit=1)] == ["first"]
         assert await next_due(session) == NOW
         assert len(await due_messages(session, now=later, limit=10)) == 3
+
+
+async def test_a_claim_skips_the_chats_another_live_worker_holds_a_row_of(sessions):
+    first, second = await people(sessions, 2)
+    lease = timedelta(minutes=5)
+    async with transaction(sessions) as session:
+        await enqueue_many(
+            session,
+            messages=[message(first, "a1"), message(first, "a2"), message(second, "b1")],
+        )
+    async with transaction(sessions) as session:
+        taken = await claim_due(session, now=NOW, limit=1, worker="A", lease=lease)
+    assert [m.dedupe_key for m, _ in taken] == ["a1"]
+    async with transaction(sessions) as session:  # A's lease on a1 is live: not a2, but b1
+        taken = await claim_due(session, now=NOW, limit=10, worker="B", lease=lease)
+    assert [m.dedupe_key for m, _ in taken] == ["b1"]
+    async with transaction(sessions) as session:  # A itself may go on with the same chat
+        taken = await claim_due(session, now=NOW, limit=10, worker="A", lease=lease)
+    assert [m.dedupe_key for m, _ in taken] == ["a1"]
+    async with transaction(sessions) as session:  # A's lease ran out: the chat is free again
+        taken = await claim_due(session, now=NOW + 2 * lease, limit=10, worker="B", lease=lease)
+    assert sorted(m.dedupe_key for m, _ in taken) == ["a1", "b1"]
 
 
 async def test_outcomes_are_recorded(sessions):
