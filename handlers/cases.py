@@ -76,6 +76,7 @@ from handlers.forms import (
     register_flow,
     register_wait,
 )
+from handlers.lead import team_follows_document
 from handlers.replies import Actions, Attachment, Reply, actions, label_text
 from handlers.visits import Visit
 from messages import render
@@ -491,7 +492,9 @@ async def _on_change(session: AsyncSession, v: Visit, case_id: int, result: dict
     """Store the draft after every accepted answer (never after the deadline)."""
     case = await _editable(session, v, case_id)
     if case is not None:
+        before = dict(case.values)
         await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
+        await team_follows_document(session, v, case, before)
 
 
 async def _on_confirm(
@@ -503,7 +506,9 @@ async def _on_confirm(
     if owned is None:
         return Reply("cases/not_found.html")
     if case is not None:
+        before = dict(case.values)
         await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
+        await team_follows_document(session, v, case, before)
     view = await case_view(session, v, owned)
     return card(v, view, "saved" if case is not None else "not_saved")
 

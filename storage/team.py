@@ -135,6 +135,7 @@ def _fill(row: TeamMember, details: MemberDetails) -> None:
     row.employment = details.employment
     row.contract_start = details.contract_start
     row.extra = dict(details.extra)
+    row.pending = []  # the member form asks every field it requires
 
 
 async def add_member(
