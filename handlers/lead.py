@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest.forms import FormEngine, FormState
 from contest.lead import LEAD, UNIT, following, lead_changes, pending
-from contest.team import AddMember, Member, apply_change, check_change
+from contest.team import AddMember, EditMember, Member, SetLead, apply_change, check_change
 from handlers.visits import Visit
 from storage.cases import list_cases, save_values
 from storage.lead import (
@@ -32,7 +32,7 @@ from storage.lead import (
     update_lead_from_document,
 )
 from storage.models import Case, CaseStatus, TeamMember, Unit
-from storage.team import domain_members, form_values, lead_of, list_members
+from storage.team import domain_members, form_values, list_members, set_lead
 
 CASE_FORM = "case"
 
@@ -62,18 +62,34 @@ async def team_follows_document(
     if not changes:
         return  # most answers: no query at all
     case_id = case.id or 0
-    lead = await lead_of(session, case_id=case_id)
-    if lead is not None:
-        after = {**lead_values(lead), **changes}
-        await update_lead_from_document(
-            session, row=lead, values=changes, pending=pending(contest, after)
-        )
-        return
-    if not changes.get("name"):
-        return  # a lead needs a name; the other fields wait for it
-    rows = await list_members(session, case_id=case_id)
-    members = domain_members(rows)
+    rows = await list_members(session, case_id=case_id)  # one query: the lead among them
+    lead = next((r for r in rows if r.is_lead), None)
     rule = contest.rules.team
+    name = changes.get("name")
+    if lead is not None and (not name or name == lead.name):
+        await _update(session, v, lead, changes)
+        return
+    if not name:
+        return  # a lead needs a name; the other fields wait for it
+    members = domain_members(rows)
+    if lead is not None:
+        other = next((r for r in rows if r.name == name and not r.is_lead), None)
+        if (
+            other is not None
+            and check_change(SetLead(other.slot), members, rule, case.ever_submitted) is None
+        ):
+            # The document names another member: they become the lead, and the document's
+            # other lead fields that showed the old lead follow the new one.
+            before = lead_values(lead)
+            await set_lead(session, case_id=case_id, member_id=other.id or 0)
+            await _update(session, v, other, {k: x for k, x in changes.items() if k != "name"})
+            await document_follows_team(session, v, case, before, other)
+            return
+        renamed = EditMember(lead.slot, Member(name=str(name), employment="staff"))
+        if check_change(renamed, members, rule, case.ever_submitted) is not None:
+            changes = {k: x for k, x in changes.items() if k != "name"}  # the rules keep it
+        await _update(session, v, lead, changes)
+        return
     added = AddMember(Member(name=str(changes["name"]), employment="staff", is_lead=True))
     if check_change(added, members, rule, case.ever_submitted) is not None:
         return  # e.g. the team is full: the team view says what keeps it from the rules
@@ -86,6 +102,16 @@ async def team_follows_document(
         pending=pending(contest, changes),
         now=v.now,
     )
+
+
+async def _update(
+    session: AsyncSession, v: Visit, row: TeamMember, changes: Mapping[str, object]
+) -> None:
+    """Give a member the document's lead fields; what is still missing stays pending."""
+    if changes:
+        after = {**lead_values(row), **changes}
+        pending_now = pending(v.services.contest, after)
+        await update_lead_from_document(session, row=row, values=changes, pending=pending_now)
 
 
 async def document_follows_team(

@@ -352,12 +352,18 @@ async def _edit(session: AsyncSession, v: Visit, team: Team, row: TeamMember) ->
 
 
 async def _complete(session: AsyncSession, v: Visit, team: Team, row: TeamMember) -> list[Reply]:
-    """Open the member form at the first field still to complete (待补充), then the review."""
+    """Ask the fields still to complete (待补充) one after another, then the review card."""
     if team.locked:
         return [refusal(v, team, LOCKED)]
     form_key = Task.EDIT.form_key
-    state = engine_for(v, form_key).start(values=form_values(row)).state
-    return await open_at(session, v, form_key, row.id or 0, state)
+    engine = engine_for(v, form_key)
+    state = engine.start(values=form_values(row)).state
+    review = copy(state, cursor=None, pieces=(), draft=(), item_index=0)
+    missing = [key for key in row.pending or [] if key in {f.key for f in engine.form.fields}]
+    if missing:
+        step = engine.edit(review, missing[0])
+        review = copy(step.state, pending=tuple(missing[1:]))
+    return await open_at(session, v, form_key, row.id or 0, review)
 
 
 async def _swap(session: AsyncSession, v: Visit, team: Team, row: TeamMember) -> list[Reply]:

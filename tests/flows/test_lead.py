@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from config.services import services_of
+from storage.db import transaction
+from storage.models import Case
 from tests.db import telegram_person
 from tests.flows.test_cases import (
     LEAD,
@@ -22,7 +24,14 @@ from tests.flows.test_cases import (
     stored,
 )
 from tests.flows.test_registration import make_invite
-from tests.flows.test_team import active, add_member, team
+from tests.flows.test_team import (
+    active,
+    add_member,
+    contact_with_case,
+    put_members,
+    show_case_card,
+    team,
+)
 
 
 async def open_team(user: Any, case_id: int) -> None:
@@ -175,3 +184,40 @@ async def stored_unit(harness: Any, user: Any) -> int:
         person = await telegram_person(session, user.user_id)
         assert person is not None and person.unit_id is not None
         return person.unit_id
+
+
+async def test_the_document_naming_another_member_makes_them_the_lead(harness: Any) -> None:
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    await user.send("一网通办再提速")
+    await user.press("⏸ 暂停")
+    (case,) = await cases_of(harness, unit_id)
+    await put_members(harness, case.id, "甲一", "乙二")  # 甲一 the lead
+    await user.send("/start")
+    await user.press("menu:cases")
+    await user.press(f"case:{case.id}")
+    await user.press(f"case:{case.id}:edit")
+    assert "当前内容：甲一" in user.last_reply.text  # the team's lead, offered
+    await user.send("乙二")  # the document names the other member
+    members = active(await team(harness, case.id))
+    assert [(m.name, m.is_lead) for m in members] == [("甲一", False), ("乙二", True)]
+    assert len(members) == 2  # nobody renamed into a second 乙二
+
+
+async def test_a_lead_typed_otherwise_in_the_document_is_not_overwritten_silently(
+    harness: Any,
+) -> None:
+    user, _unit_id, case_id = await contact_with_case(harness)
+    async with transaction(services_of(harness.app).sessions) as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        case.values = {**case.values, "lead_name": "王五"}  # e.g. saved before this link
+        session.add(case)
+    await show_case_card(harness, user, case_id)
+    await add_member(user, "赵六", lead=True)
+    values = (await stored(harness, case_id)).values
+    assert (values["lead_name"], values["lead_title"]) == ("王五", "科员")  # empty: filled
+    said = user.last_reply.text
+    assert "已添加队员：赵六" in said or "已添加牵头队员：赵六" in said
+    assert "“牵头人姓名”为“王五”" in said and "没有替换" in said
