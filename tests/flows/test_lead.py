@@ -66,6 +66,7 @@ async def test_an_imported_document_gives_the_team_its_lead_with_what_is_missing
     view = user.last_reply
     assert "项目团队：0 人" not in view.text and "成员 1" in view.text
     assert "王五（牵头队员）" in view.text and "待补充：用工性质" in view.text
+    assert "补全后，才能确认团队是否符合大赛要求" in view.text  # not "✅ 团队符合…" yet
     await user.press("👤 1. 王五 ★")
     assert "待补充：用工性质" in user.last_reply.text
     # The contact completes it from the member card: no longer pending.
@@ -75,7 +76,7 @@ async def test_an_imported_document_gives_the_team_its_lead_with_what_is_missing
     await user.press("✅ 确认")
     (lead,) = active(await team(harness, case.id))
     assert (lead.employment, lead.pending) == ("staff", [])
-    assert "待补充" not in user.last_reply.text
+    assert "待补充" not in user.last_reply.text and "✅ 团队符合大赛要求" in user.last_reply.text
 
 
 async def test_a_lead_added_in_the_team_fills_the_document_and_the_paused_form(

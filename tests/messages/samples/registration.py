@@ -53,6 +53,7 @@ def _member(h: Hostile, slot: int, *, lead: bool = False) -> SimpleNamespace:
         is_lead=lead,
         replaced=1,
         extra={f.key: h.text for f in h.contest.forms.member.fields},
+        pending=["employment", h.text] if lead else [],  # a lead taken from the 说明书
     )
 
 
@@ -85,6 +86,7 @@ def _view(h: Hostile) -> dict:
         "notice": "kept_name",
         "who": h.text,
         "contest": h.contest,
+        "disagreeing": [(h.text, h.text)],
     }
 
 
@@ -193,6 +195,8 @@ SAMPLES = {
         "row": _member(h, 2),
         "number": 2,
         "details": [(h.text, h.text), (h.text, "")],
+        "missing": [h.text],
+        "form_title": h.text,
         "submitted": True,
         "locked": False,
         "rule": h.contest.rules.team,
