@@ -92,6 +92,7 @@ def domain_members(rows: Sequence[TeamMember]) -> list[Member]:
             is_lead=row.is_lead,
             slot=row.slot,
             replaced=row.replaced,
+            pending=tuple(row.pending or ()),
         )
         for row in rows
     ]

@@ -61,7 +61,9 @@ async def test_the_first_journey_of_the_readme(harness, contest) -> None:
     await contact.press("否")
     assert "请核对" in contact.last_reply.text
     await contact.press("✅ 确认")
-    assert "项目团队：1 人" in contact.last_reply.text  # the 牵头人 is the team's lead
+    card = contact.last_reply.text
+    assert "项目团队：1 人" in card  # the 牵头人 is the team's lead, 用工性质 still to give
+    assert "李四 的信息待补充：用工性质" in card and "可以提交" not in card
 
     # 5. The team: 👥 项目团队 → 📝 补全李四的信息 (what the 说明书 does not say: 在编).
     await contact.press("👥 项目团队")

@@ -66,7 +66,7 @@ async def test_an_imported_document_gives_the_team_its_lead_with_what_is_missing
     view = user.last_reply
     assert "项目团队：0 人" not in view.text and "成员 1" in view.text
     assert "王五（牵头队员）" in view.text and "待补充：用工性质" in view.text
-    assert "补全后，才能确认团队是否符合大赛要求" in view.text  # not "✅ 团队符合…" yet
+    assert "还不符合大赛要求" in view.text and "王五的信息待补充：用工性质" in view.text
     await user.press("👤 1. 王五 ★")
     assert "待补充：用工性质" in user.last_reply.text
     # The contact completes it from the member card: no longer pending.

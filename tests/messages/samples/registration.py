@@ -66,6 +66,7 @@ def _team_problems(h: Hostile) -> list[Problem]:
         Problem(TeamCode.NO_LEAD),
         Problem(TeamCode.SEVERAL_LEADS, {"count": 2, "slots": [1, 2]}),
         Problem(TeamCode.CONTRACT_START_MISSING, who),
+        Problem(TeamCode.DETAILS_PENDING, who | {"fields": ["employment", h.text]}),
         Problem(TeamCode.CONTRACT_START_AFTER_DEADLINE, who | when),
         Problem(TeamCode.CONTRACT_TOO_SHORT, who | when | {"months": 11, "required": 12}),
     ]
