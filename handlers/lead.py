@@ -146,9 +146,15 @@ async def _set(session: AsyncSession, v: Visit, case: Case, changes: Mapping[str
     contest = v.services.contest
     today = v.now.astimezone(contest.zone).date()
     engine = FormEngine(contest, CASE_FORM, today=today)
-    values = engine.follow(FormState(CASE_FORM, values=dict(case.values)), changes).values
+    old = dict(case.values)
+    values = engine.follow(FormState(CASE_FORM, values=old), changes).values
     await save_values(session, case=case, values=values, now=v.now, contest=contest)
     for progress in await form_states(session, form_key=CASE_FORM, subject_id=case.id or 0):
-        if progress.state:
-            state = engine.follow(FormState.from_dict(progress.state), changes)
-            set_state(session, progress, state.to_dict())
+        if not progress.state:
+            continue
+        state = FormState.from_dict(progress.state)
+        # A saved state takes only what it shows as the case did: never over its own typing.
+        same = {k: x for k, x in changes.items() if state.values.get(k) in (None, "", old.get(k))}
+        followed = engine.follow(state, same)
+        if followed != state:
+            set_state(session, progress, followed.to_dict())
