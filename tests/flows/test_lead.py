@@ -222,3 +222,26 @@ async def test_a_lead_typed_otherwise_in_the_document_is_not_overwritten_silentl
     said = user.last_reply.text
     assert "已添加队员：赵六" in said or "已添加牵头队员：赵六" in said
     assert "“牵头人姓名”为“王五”" in said and "没有替换" in said
+
+
+async def test_a_typed_lead_answer_costs_one_query_and_one_write_more(harness: Any) -> None:
+    """A 牵头人 answer is the team lead's too: one SELECT of the team, one write of the lead,
+    beside what any typed answer costs (tests/flows/test_statements.py)."""
+    from tests.flows.test_statements import statements
+
+    user, _unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    with statements(harness) as plain:
+        await user.send("一网通办再提速 政务服务更贴心")
+    figures = {"any answer (案例名称)": plain}
+    for label, answer in (("牵头人姓名 (a new lead)", "李四"), ("牵头人职务", "科员")):
+        with statements(harness) as seen:
+            await user.send(answer)
+        figures[label] = seen
+    print("\ncase form, typed answers: " + ", ".join(f"{k} {len(s)}" for k, s in figures.items()))
+    for label in ("牵头人姓名 (a new lead)", "牵头人职务"):
+        extra = list(figures[label])
+        for statement in plain:
+            extra.remove(statement)
+        assert sorted(extra) in (["INSERT", "SELECT"], ["SELECT", "UPDATE"]), (label, extra)

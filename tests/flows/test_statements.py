@@ -98,21 +98,3 @@ async def test_team_actions_are_counted(harness):
     assert "已将丙三移出团队" in user.last_reply.text
     print("\nteam actions, SQL statements: " + ", ".join(f"{k} {n}" for k, n in figures.items()))
     assert all(n <= 16 for n in figures.values()), figures
-
-
-async def test_a_typed_lead_answer_also_keeps_the_team_lead_in_step(harness):
-    """A 牵头人 field is the team lead's too: one query for the team, one write of the lead."""
-    user, _unit_id = await registered(harness)
-    await start_case(user)
-    await user.press("发展提质")
-    await user.send("一网通办再提速 政务服务更贴心")
-    figures = {}
-    for label, answer in (("the lead's name (a new lead)", "李四"), ("the lead's title", "科员")):
-        with statements(harness) as seen:
-            await user.send(answer)
-        figures[label] = seen
-    print("\ncase form, typed 牵头人 answers: " + ", ".join(
-        f"{k} {len(s)} {s}" for k, s in figures.items()
-    ))  # fmt: skip
-    for seen in figures.values():
-        assert seen.count("SELECT") <= 7 and len(seen) <= 10  # the budget of any answer + 1
