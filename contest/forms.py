@@ -364,6 +364,33 @@ class FormEngine:
         state = replace(state, values=values, prefilled=tuple(dict.fromkeys(prefilled)))
         return self._settled(state)
 
+    def follow(self, state: FormState, changes: Mapping[str, object]) -> FormState:
+        """Take values set outside the form (the team's lead, the unit) into a saved state.
+
+        A field not answered yet is marked prefilled, so this pass does not ask it; if it is
+        the one being asked (a one-line field left waiting), the form moves on to the next.
+        """
+        state = self._settled(state)
+        values = dict(state.values)
+        prefilled = list(state.prefilled)
+        for key, raw in changes.items():
+            if key not in self._fields:
+                continue
+            value = self._types[key].normalize(raw, self._reading(key))
+            if value is None or values.get(key) == value:
+                continue
+            if key not in values:
+                prefilled.append(key)
+            values[key] = value
+        if values == state.values:
+            return state
+        cursor = state.cursor
+        waiting = cursor is not None and cursor not in state.values and cursor in values
+        state = replace(state, values=values, prefilled=tuple(dict.fromkeys(prefilled)))
+        if waiting and cursor is not None and self._types[cursor].collects == "message":
+            state = self._advance(state, self._fields[cursor], values).state
+        return self._settled(state)
+
     def answer(self, state: FormState, text: str) -> Step:
         """Take a typed message as the answer to the field being asked."""
         state = self._settled(state)

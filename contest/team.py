@@ -64,6 +64,7 @@ class TeamCode(StrEnum):
     TOO_MANY_MEMBERS = "too_many_members"  # {count, max_members}
     NO_LEAD = "no_lead"  # {}
     SEVERAL_LEADS = "several_leads"  # {count, slots}
+    DETAILS_PENDING = "details_pending"  # {slot, name, fields}: member-form keys 待补充
     CONTRACT_START_MISSING = "contract_start_missing"  # {slot, name}
     CONTRACT_START_AFTER_DEADLINE = "contract_start_after_deadline"  # {slot, name, start, on}
     CONTRACT_TOO_SHORT = "contract_too_short"  # {slot, name, start, on, months, required}
@@ -96,6 +97,7 @@ class Member:
     is_lead: bool = False
     slot: int = 0
     replaced: int = 0
+    pending: tuple[str, ...] = ()  # member-form fields still to complete (a lead from the 说明书)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,10 @@ def team_problems(
         problems.append(Problem(TeamCode.NO_LEAD))
     elif len(leads) > 1:
         problems.append(Problem(TeamCode.SEVERAL_LEADS, {"count": len(leads), "slots": leads}))
+    for member in _by_slot(members):
+        if member.pending:
+            params = {"slot": member.slot, "name": member.name, "fields": list(member.pending)}
+            problems.append(Problem(TeamCode.DETAILS_PENDING, params))
     on = deadline.astimezone(zone).date()
     for member in _by_slot(members):
         if member.employment != "contract" or rule.contract_min_months is None:

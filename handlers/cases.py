@@ -76,6 +76,7 @@ from handlers.forms import (
     register_flow,
     register_wait,
 )
+from handlers.lead import team_follows_document
 from handlers.replies import Actions, Attachment, Reply, actions, label_text
 from handlers.visits import Visit
 from messages import render
@@ -501,7 +502,9 @@ async def _on_change(
     which loaded the case as ``context``, refused the change already if it came too late)."""
     case = context if isinstance(context, Case) else await _editable(session, v, case_id)
     if case is not None:
+        before = dict(case.values)
         await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
+        await team_follows_document(session, v, case, before)
 
 
 async def _on_confirm(
@@ -513,7 +516,9 @@ async def _on_confirm(
     if owned is None:
         return Reply("cases/not_found.html")
     if case is not None:
+        before = dict(case.values)
         await save_values(session, case=case, values=result, now=v.now, contest=v.services.contest)
+        await team_follows_document(session, v, case, before)
     view = await case_view(session, v, owned)
     return card(v, view, "saved" if case is not None else "not_saved")
 

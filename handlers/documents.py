@@ -59,6 +59,7 @@ from handlers.cases import (
     unit_ready,
 )
 from handlers.forms import register_wait
+from handlers.lead import team_follows_document
 from handlers.replies import Reply, actions
 from handlers.visits import Visit
 from storage.cases import forget_case_forms, list_cases, save_values
@@ -317,8 +318,10 @@ async def _import_into(
     if not view.standing.edit.allowed:
         return [refusal(v, view, view.standing.edit, "edit")]
     case = view.case
+    before = dict(case.values)
     merged = {**case.values, **imported.values}
     await save_values(session, case=case, values=merged, now=v.now, contest=v.services.contest)
+    await team_follows_document(session, v, case, before)  # 牵头人 王五 → the team's lead
     # The text changed outside the form: a saved form state would be stale.
     await forget_case_forms(session, case_id=case_id, form_keys=(FORM, IMPORT))
     await session.flush()

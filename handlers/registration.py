@@ -19,7 +19,7 @@ from contest.definition import Form
 from contest.extras import extra_values, shown_value
 from contest.throttle import MAX_WRONG_CODES, WRONG_CODE_WINDOW
 from handlers import actions as ids
-from handlers import judging
+from handlers import judging, lead
 from handlers.code_throttle import code_wait, note_wrong_code
 from handlers.forms import (
     FormFlow,
@@ -259,6 +259,7 @@ async def _unit_confirm(
     person = await session.get(Person, v.person.id)
     if person is None or person.unit_id != unit_id:
         return Reply("registration/unit_gone.html", actions=actions(main_menu(v)))
+    before = lead.unit_values(await get_unit(session, unit_id=unit_id))
     unit = await save_unit(
         session,
         unit_id=unit_id,
@@ -268,6 +269,8 @@ async def _unit_confirm(
     )
     extra = extra_values(UNIT_FORM, v.services.contest.forms.unit, result)
     await save_unit_extra(session, unit_id=unit_id, values=extra)
+    if unit is not None:  # drafts begun before the unit registered: 推荐单位 follows
+        await lead.documents_follow_unit(session, v, unit_id, before, unit)
     values = {"unit": unit, "submitter": submitter_name(v, str(result.get("submitter", "")))}
     if not person.profile_done:
         return Reply(

@@ -9,7 +9,8 @@ why, names the member the rule concerns, and quotes the contest's own rule (``ru
 Action ids (the case and member ids are re-checked against the person's unit every time,
 once, by :func:`act`): ``team:<c>`` the team view · ``team:<c>:add`` add a member ·
 ``team:<c>:addlead`` add the lead · ``team:<c>:m:<member>`` one member ·
-``team:<c>:edit:<member>`` correct details · ``team:<c>:swap:<member>`` replace the person
+``team:<c>:edit:<member>`` correct details · ``team:<c>:fill:<member>`` complete the
+fields still pending (待补充) · ``team:<c>:swap:<member>`` replace the person
 (after submission) · ``team:<c>:lead:<member>`` make the lead · ``team:<c>:rm:<member>`` ask
 to remove · ``team:<c>:rmok:<member>`` remove.
 
@@ -30,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest.definition import FieldKind
 from contest.forms import FormEngine, FormState
+from contest.lead import LEAD, disagreeing
 from contest.lifecycle import Verdict, may_change_team
 from contest.team import (
     AddMember,
@@ -48,6 +50,7 @@ from contest.team import (
 from contest.timefmt import format_date
 from handlers.cases import Outcome
 from handlers.forms import FormFlow, Gate, engine_for, open_at, open_form_in, register_flow
+from handlers.lead import document_follows_team, lead_values
 from handlers.replies import Actions, Reply, actions, label_text
 from handlers.visits import Visit
 from storage.cases import is_advancing
@@ -228,6 +231,12 @@ def view(v: Visit, team: Team, notice: str = "", who: str = "") -> Reply:
         ]
         for i, r in enumerate(team.rows, start=1)
     ]
+    if not team.locked:
+        rows += [
+            [(label_text("team.complete", label=r.name), f"team:{c}:fill:{r.id}")]
+            for r in team.rows
+            if r.pending
+        ]
     adds = []
     if allowed(v, team, AddMember(Member("", "staff", is_lead=True))):
         adds.append(("team.add_lead", f"team:{c}:addlead"))
@@ -249,6 +258,7 @@ def view(v: Visit, team: Team, notice: str = "", who: str = "") -> Reply:
         "notice": notice,
         "who": who,
         "contest": contest,
+        "disagreeing": _disagreeing(v, team),
     }
     return Reply("team/view.html", values, actions(rows), in_place=True)
 
@@ -275,8 +285,24 @@ def member_card(v: Visit, team: Team, row: TeamMember) -> Reply:
         "window": team.change.window,
         "rule": v.services.contest.rules.team,
         "details": _details(v, row),
+        "missing": _labels(v, row.pending or []),
+        "form_title": v.services.contest.forms.case.title,
     }
     return Reply("team/member.html", values, actions(rows), in_place=True)
+
+
+def _labels(v: Visit, keys: list[str]) -> list[str]:
+    """Return the member form's labels of these keys (the 待补充 of a member)."""
+    form = v.services.contest.forms.member
+    return [f.label if (f := form.field_or_none(key)) else key for key in keys]
+
+
+def _disagreeing(v: Visit, team: Team) -> list[tuple[str, object]]:
+    """Return the case document's 牵头人 fields typed otherwise than the team lead's details."""
+    contest = v.services.contest
+    lead = next((r for r in team.rows if r.is_lead), None)
+    keys = disagreeing(contest, LEAD, lead_values(lead), team.case.values)
+    return [(contest.forms.case.field(key).label, team.case.values[key]) for key in keys]
 
 
 # ---- one press: the team, one member, a change ----------------------------------------------
@@ -325,6 +351,21 @@ async def _edit(session: AsyncSession, v: Visit, team: Team, row: TeamMember) ->
     return await open_at(session, v, form_key, row.id or 0, review)
 
 
+async def _complete(session: AsyncSession, v: Visit, team: Team, row: TeamMember) -> list[Reply]:
+    """Ask the fields still to complete (待补充) one after another, then the review card."""
+    if team.locked:
+        return [refusal(v, team, LOCKED)]
+    form_key = Task.EDIT.form_key
+    engine = engine_for(v, form_key)
+    state = engine.start(values=form_values(row)).state
+    review = copy(state, cursor=None, pieces=(), draft=(), item_index=0)
+    missing = [key for key in row.pending or [] if key in {f.key for f in engine.form.fields}]
+    if missing:
+        step = engine.edit(review, missing[0])
+        review = copy(step.state, pending=tuple(missing[1:]))
+    return await open_at(session, v, form_key, row.id or 0, review)
+
+
 async def _swap(session: AsyncSession, v: Visit, team: Team, row: TeamMember) -> list[Reply]:
     problem = problem_of(v, team, ReplaceMember(row.slot, _probe(row)))
     if problem is not None:
@@ -336,8 +377,10 @@ async def _lead(session: AsyncSession, v: Visit, team: Team, row: TeamMember) ->
     problem = problem_of(v, team, SetLead(row.slot))
     if problem is not None:
         return [refusal(v, team, problem, row.name)]
+    before = _lead_row(team)
     await set_lead(session, case_id=team.case_id, member_id=row.id or 0)
     team.rows = await list_members(session, case_id=team.case_id)
+    await _document_follows(session, v, team, before)
     return [view(v, team, notice="lead_set", who=row.name)]
 
 
@@ -365,6 +408,7 @@ async def _remove(session: AsyncSession, v: Visit, team: Team, row: TeamMember) 
 _MEMBER_ACTS: dict[str, Act] = {
     "m": _card,
     "edit": _edit,
+    "fill": _complete,
     "swap": _swap,
     "lead": _lead,
     "rm": _ask_remove,
@@ -462,6 +506,7 @@ async def _confirm(
     """Store what the member form gives, re-checking the change against the team now."""
     team = subject.team
     rule = v.services.contest.rules.team
+    before = _lead_row(team)
     if task in (Task.ADD, Task.ADD_LEAD):
         lead = task is Task.ADD_LEAD
         change: Change = AddMember(details.member(is_lead=lead))
@@ -495,7 +540,23 @@ async def _confirm(
         )
         notice = "replaced"
     team.rows = await list_members(session, case_id=team.case_id)
+    await _document_follows(session, v, team, before)
     return copy(view(v, team, notice=notice, who=details.name), in_place=False)
+
+
+def _lead_row(team: Team) -> dict[str, object] | None:
+    """Return the team lead's details as they are now (None: no lead)."""
+    row = next((r for r in team.rows if r.is_lead), None)
+    return lead_values(row) if row is not None else None
+
+
+async def _document_follows(
+    session: AsyncSession, v: Visit, team: Team, before: dict[str, object] | None
+) -> None:
+    """After a change to the team, let the case document's 牵头人 fields follow its lead."""
+    lead = next((r for r in team.rows if r.is_lead), None)
+    if lead_values(lead) != (before or {}):
+        await document_follows_team(session, v, team.case, before, lead)
 
 
 FLOWS = tuple(_flow(task) for task in Task)

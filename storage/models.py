@@ -222,6 +222,9 @@ class TeamMember(SQLModel, table=True):
     active: bool = True
     created_at: datetime = _moment()
     extra: dict[str, Any] = _json(dict)  # member-form fields without a column, by key
+    # Member-form fields the member form requires but this member lacks (待补充): a lead
+    # taken from the case document's 牵头人 fields, until the contact completes them.
+    pending: list[str] = _json(list)
 
 
 class DeliveryStatus(StrEnum):

@@ -81,6 +81,7 @@ def to_member(row: TeamMember) -> Member:
         is_lead=row.is_lead,
         slot=row.slot,
         replaced=row.replaced,
+        pending=tuple(row.pending or ()),
     )
 
 

@@ -92,6 +92,7 @@ def domain_members(rows: Sequence[TeamMember]) -> list[Member]:
             is_lead=row.is_lead,
             slot=row.slot,
             replaced=row.replaced,
+            pending=tuple(row.pending or ()),
         )
         for row in rows
     ]
@@ -135,6 +136,7 @@ def _fill(row: TeamMember, details: MemberDetails) -> None:
     row.employment = details.employment
     row.contract_start = details.contract_start
     row.extra = dict(details.extra)
+    row.pending = []  # the member form asks every field it requires
 
 
 async def add_member(

@@ -132,11 +132,13 @@ async def test_prefill_follows_the_team_lead_and_the_unit_after_the_form_began(
     await start_case(user)
     await user.press("发展提质")
     await user.send("一网通办再提速")
-    await user.send("李四")  # 牵头人姓名, typed before the team had a lead
+    await user.send("李四")  # 牵头人姓名: the team gets 李四 as its lead, the rest 待补充
     assert "牵头人职务" in user.last_reply.text
     await user.send("/cancel")
     (case,) = await cases_of(harness, unit_id)
-    await add_lead(harness, case.id or 0)  # the team's lead comes afterwards
+    # The lead's details come afterwards, straight into the database (not through the
+    # team's form, which would fill the document at once): the resume brings them.
+    await add_lead(harness, case.id or 0)
     mark = user.mark()
     await user.send("/start")
     offer = user.replies_since(mark)[0]

@@ -21,6 +21,7 @@ from sandbox.client import SandboxUser
 from storage.cases import list_cases, list_revisions, unit_case
 from storage.db import transaction
 from storage.models import Case, FormProgress, TeamMember, Unit
+from storage.team import lead_of
 from tests.conftest import BEIJING
 from tests.db import telegram_person
 
@@ -66,13 +67,15 @@ async def registered(
 
 
 async def add_lead(harness: Any, case_id: int, **overrides: Any) -> None:
-    """Put a team lead (在编) on a case's team."""
+    """Put a team lead (在编) on a case's team, or complete the one the document gave it."""
     async with transaction(services_of(harness.app).sessions) as session:
-        session.add(
-            TeamMember(
-                case_id=case_id, slot=1, employment="staff", is_lead=True, **(LEAD | overrides)
-            )
-        )
+        lead = await lead_of(session, case_id=case_id)
+        if lead is None:
+            lead = TeamMember(case_id=case_id, slot=1, is_lead=True)
+        for key, value in (LEAD | overrides).items():
+            setattr(lead, key, value)
+        lead.employment, lead.pending = "staff", []
+        session.add(lead)
 
 
 async def cases_of(harness: Any, unit_id: int) -> list[Case]:
@@ -232,7 +235,7 @@ async def test_a_full_case_is_drafted_field_by_field(harness):
     assert "状态：📝 草稿" in card
     assert "2024年7月15日（周一）23:59 截止，还有 14 天 13 小时" in card
     assert "用词待处理" in card and "首创" in card and "深圳经验" in card
-    assert "还没有添加团队成员" in card
+    assert "项目团队：1 人" in card  # the 牵头人 typed is the team's lead (待补充: 用工性质)
 
 
 async def test_edits_from_the_review_card_return_to_it(harness):

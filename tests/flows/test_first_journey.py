@@ -61,15 +61,17 @@ async def test_the_first_journey_of_the_readme(harness, contest) -> None:
     await contact.press("否")
     assert "请核对" in contact.last_reply.text
     await contact.press("✅ 确认")
-    assert "还没有添加团队成员" in contact.last_reply.text
+    card = contact.last_reply.text
+    assert "项目团队：1 人" in card  # the 牵头人 is the team's lead, 用工性质 still to give
+    assert "李四 的信息待补充：用工性质" in card and "可以提交" not in card
 
-    # 5. The team: 👥 项目团队 → ➕ 添加牵头队员.
+    # 5. The team: 👥 项目团队 → 📝 补全李四的信息 (what the 说明书 does not say: 在编).
     await contact.press("👥 项目团队")
-    await contact.press("➕ 添加牵头队员")
-    for answer in ("李四", "二级主任科员", "0755-88134324", "13900001111"):
-        await contact.send(answer)
+    assert "待补充：用工性质" in contact.last_reply.text
+    await contact.press("📝 补全李四的信息")
     await contact.press("在编")
     await contact.press("✅ 确认")
+    assert "待补充" not in contact.last_reply.text
     await contact.press("↩️ 返回案例")
 
     # 6. Submit: ✅ 提交案例.

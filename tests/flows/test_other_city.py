@@ -108,13 +108,12 @@ async def test_the_whole_contest_speaks_its_own_words(harness):
     assert "全文 " in review and "/" not in review.split("全文 ")[1].split("字")[0]
     await user.press("✅ 确认")
 
-    # the team: a 负责人 with the added member fields, shown in the team list
+    # the team: the 负责人 the 申报书 names (赵六, 13900139001), the member fields it lacks
+    # 待补充 and asked one after another, then shown in the team list
     await user.press("👥 项目团队")
-    assert "请先添加负责人。" in user.last_reply.text
-    await user.press("➕ 添加负责人")
-    await user.send("赵六")
+    assert "待补充：职务、政治面貌、项目分工" in user.last_reply.text
+    await user.press("📝 补全赵六的信息")
     await user.send("组织委员")
-    await user.press("跳过")
     await user.press("中共党员")
     await user.send("方案策划")
     await user.press("✅ 确认")

@@ -200,9 +200,11 @@ async def test_register_draft_submit_and_acknowledge_a_notice_without_telegram(s
     assert person.last.template == "cases/card.html"
     case_id = person.last.values["case"].id
     async with transaction(services.sessions) as session:
-        session.add(
-            TeamMember(case_id=case_id, slot=1, name="李四", employment="staff", is_lead=True)
-        )
+        # The 牵头人 typed is the team's lead (issue 14); its 用工性质 is given here.
+        (lead,) = (await session.exec(select(TeamMember))).all()
+        assert (lead.name, lead.is_lead, lead.pending) == ("李四", True, ["employment"])
+        lead.employment, lead.pending = "staff", []
+        session.add(lead)
     await person.press("✅ 提交案例")
     async with services.sessions() as session:
         case = await session.get(Case, case_id)

@@ -131,9 +131,11 @@ async def test_join_register_fill_a_case_and_submit(harness: Harness, bot: Wecom
         assert case.values["innovations"] == [
             "流程再造，一窗受理", "数据共享，免交材料", "党员先锋岗，全程帮办"
         ]
-        session.add(
-            TeamMember(case_id=case.id, slot=1, name="李四", employment="staff", is_lead=True)
-        )
+        # The 牵头人 typed is the team's lead (issue 14); its 用工性质 is given here.
+        (lead,) = (await session.exec(select(TeamMember))).all()
+        assert (lead.name, lead.is_lead, lead.pending) == ("李四", True, ["employment"])
+        lead.employment, lead.pending = "staff", []
+        session.add(lead)
     answer = await press(user, "✅ 提交案例")
     assert "已提交" in answer
     async with sv.sessions() as session:

@@ -220,15 +220,11 @@ async def test_the_whole_journey_of_a_contact_person(
     )
     assert case.values["innovations"][2] == "党员先锋岗，全程帮办"
 
-    # The team: the lead added through the member form.
-    assert "还没有队员" in await person.press("👥 项目团队")
-    await person.press("➕ 添加牵头队员")
-    await person.say("李四")
-    await person.say("二级主任科员")
-    await person.press("跳过")
-    await person.press("跳过")
+    # The team: the 牵头人 typed in the 说明书 is its lead; the member form adds 用工性质.
+    assert "待补充：用工性质" in await person.press("👥 项目团队")
+    await person.press("📝 补全李四的信息")
     await person.press("在编")
-    assert "已添加队员：李四" in await person.press("✅ 确认")
+    assert "已更新李四的信息" in await person.press("✅ 确认")
     async with sv.sessions() as session:
         (lead,) = (await session.exec(select(TeamMember))).all()
     assert (lead.name, lead.is_lead, lead.case_id) == ("李四", True, case.id)

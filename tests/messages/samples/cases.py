@@ -97,7 +97,7 @@ def _card(h: Hostile) -> dict:
 
 def _gaps(h: Hostile) -> dict:
     params = {"count": 6, "max_members": 5, "start": "2024-01-01", "on": "2024-07-15"}
-    params |= {"months": 6, "required": 12}
+    params |= {"months": 6, "required": 12, "fields": ["employment", h.text]}
     problems = [
         Problem(code, {**params, "name": h.text})
         for code in TeamCode

@@ -53,6 +53,7 @@ def _member(h: Hostile, slot: int, *, lead: bool = False) -> SimpleNamespace:
         is_lead=lead,
         replaced=1,
         extra={f.key: h.text for f in h.contest.forms.member.fields},
+        pending=["employment", h.text] if lead else [],  # a lead taken from the 说明书
     )
 
 
@@ -65,6 +66,7 @@ def _team_problems(h: Hostile) -> list[Problem]:
         Problem(TeamCode.NO_LEAD),
         Problem(TeamCode.SEVERAL_LEADS, {"count": 2, "slots": [1, 2]}),
         Problem(TeamCode.CONTRACT_START_MISSING, who),
+        Problem(TeamCode.DETAILS_PENDING, who | {"fields": ["employment", h.text]}),
         Problem(TeamCode.CONTRACT_START_AFTER_DEADLINE, who | when),
         Problem(TeamCode.CONTRACT_TOO_SHORT, who | when | {"months": 11, "required": 12}),
     ]
@@ -85,6 +87,7 @@ def _view(h: Hostile) -> dict:
         "notice": "kept_name",
         "who": h.text,
         "contest": h.contest,
+        "disagreeing": [(h.text, h.text)],
     }
 
 
@@ -193,6 +196,8 @@ SAMPLES = {
         "row": _member(h, 2),
         "number": 2,
         "details": [(h.text, h.text), (h.text, "")],
+        "missing": [h.text],
+        "form_title": h.text,
         "submitted": True,
         "locked": False,
         "rule": h.contest.rules.team,
