@@ -1,6 +1,6 @@
 """The Bot API over aiohttp, against a small aiohttp server on loopback.
 
-What PTB's ``BaseRequest.do_request`` promises: the parameters arrive as a form, files as
+What PTB's ``BaseRequest.do_request`` promises: the parameters arrive (as one JSON body), files as
 multipart parts with their UTF-8 names and types; the status and body come back as they are;
 a timeout is :class:`TimedOut`, a refused connection :class:`NetworkError`; the pool holds no
 more connections than asked. And :class:`RetryingRequest` retries 5xx answers and timeouts
@@ -39,13 +39,15 @@ class Api:
         self.arrived = asyncio.Event()
 
     async def handle(self, request: web.Request) -> web.Response:
-        form = await request.post()
         fields: dict[str, object] = {}
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                fields[key] = (value.filename, value.content_type, value.file.read())
-            else:
-                fields[key] = value
+        if request.content_type == "application/json":
+            fields = await request.json()
+        else:  # a form, or multipart with files
+            for key, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    fields[key] = (value.filename, value.content_type, value.file.read())
+                else:
+                    fields[key] = value
         self.calls.append({
             "path": request.path,
             "type": request.content_type,
@@ -85,7 +87,7 @@ def data(**params: object) -> RequestData:
     return RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
 
 
-async def test_a_call_sends_its_parameters_as_a_form_and_returns_status_and_body(
+async def test_a_call_sends_its_parameters_as_json_and_returns_status_and_body(
     api: tuple[Api, str], request_: AiohttpRequest
 ) -> None:
     stand_in, url = api
@@ -95,10 +97,8 @@ async def test_a_call_sends_its_parameters_as_a_form_and_returns_status_and_body
     )
     assert code == 200 and json.loads(body) == {"ok": True, "result": True}
     [call] = stand_in.calls
-    assert call["path"] == "/sendMessage" and call["type"] == "application/x-www-form-urlencoded"
-    assert call["fields"] == {
-        "chat_id": "7", "text": "你好 & <b>再见</b>", "reply_markup": json.dumps(markup)
-    }  # fmt: skip
+    assert call["path"] == "/sendMessage" and call["type"] == "application/json"
+    assert call["fields"] == {"chat_id": 7, "text": "你好 & <b>再见</b>", "reply_markup": markup}
     assert "python-telegram-bot" in str(call["agent"])
 
 
