@@ -62,7 +62,8 @@ def _mapped(error: TelegramError) -> Exception:
 
 def _no_answer(error: TelegramError) -> bool:
     """Return True for a timeout or transport error (no HTTP answer), False for a 5xx."""
-    return isinstance(error, TimedOut) or str(error).startswith(("httpx", "Unknown error"))
+    transport = ("aiohttp", "httpx", "Unknown error")  # AiohttpRequest's, HTTPXRequest's, PTB's
+    return isinstance(error, TimedOut) or str(error).startswith(transport)
 
 
 class TelegramChannel:

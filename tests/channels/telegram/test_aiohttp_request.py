@@ -25,7 +25,9 @@ from telegram.request._requestparameter import RequestParameter
 
 from channels.telegram import retrying
 from channels.telegram.aiohttp_request import AiohttpRequest
+from channels.telegram.outbound import _mapped
 from channels.telegram.retrying import RetryingRequest
+from delivery.channel import Transient
 
 
 class Api:
@@ -163,6 +165,9 @@ async def test_a_refused_connection_is_a_network_error(request_: AiohttpRequest)
         with pytest.raises(NetworkError) as caught:
             await request_.do_request(f"http://127.0.0.1:{port}/getMe", "POST")
     assert not isinstance(caught.value, TimedOut)
+    mapped, gateway = _mapped(caught.value), _mapped(NetworkError("Bad Gateway"))
+    assert isinstance(mapped, Transient) and mapped.network  # the outbox's: no answer, not 5xx
+    assert isinstance(gateway, Transient) and not gateway.network
 
 
 async def test_the_pool_holds_no_more_connections_than_asked(api: tuple[Api, str]) -> None:
