@@ -16,11 +16,12 @@ from typing import Any
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 import channels.telegram as telegram_channel
 from bot.leader import Leader, leading
 from bot.scheduler import catch_up, catch_up_reminders, schedule_freezes, schedule_reminders
+from channels.telegram.aiohttp_request import AiohttpRequest
 from channels.telegram.codec import check_contest
 from channels.telegram.inbox import INBOX, TelegramInbox
 from channels.telegram.metered import MeteredApplication
@@ -99,7 +100,7 @@ def build_application(
         .request(
             request or RetryingRequest(connection_pool_size=32, attempts=settings.reply_attempts)
         )
-        .get_updates_request(HTTPXRequest(read_timeout=40))
+        .get_updates_request(AiohttpRequest(read_timeout=40))
         # Every text is rendered HTML, every moment is the contest's zone, no link previews:
         # said once here, not on every call.
         .defaults(

@@ -15,8 +15,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 
+from channels.telegram.aiohttp_request import AiohttpRequest
 from channels.telegram.codec import CHANNEL, encode
 from delivery.channel import (
     NeutralActions,
@@ -62,7 +62,8 @@ def _mapped(error: TelegramError) -> Exception:
 
 def _no_answer(error: TelegramError) -> bool:
     """Return True for a timeout or transport error (no HTTP answer), False for a 5xx."""
-    return isinstance(error, TimedOut) or str(error).startswith(("httpx", "Unknown error"))
+    transport = ("aiohttp", "httpx", "Unknown error")  # AiohttpRequest's, HTTPXRequest's, PTB's
+    return isinstance(error, TimedOut) or str(error).startswith(transport)
 
 
 class TelegramChannel:
@@ -81,7 +82,7 @@ class TelegramChannel:
             token,
             base_url=bot.base_url.removesuffix(token),
             base_file_url=bot.base_file_url.removesuffix(token),
-            request=HTTPXRequest(connection_pool_size=pool),
+            request=AiohttpRequest(connection_pool_size=pool),
         )
         await own.initialize()
         return cls(own)

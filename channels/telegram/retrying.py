@@ -1,9 +1,11 @@
 """Direct replies retried: a Bot API request that got a 5xx or timed out is sent again.
 
 Bulk sends go through the outbox, which retries on its own schedule; the replies a handler
-sends at once would otherwise be lost to one bad gateway. :class:`RetryingRequest` tries a
-request up to ``attempts`` times, waiting ``BACKOFF`` seconds, doubled each time. Like the
-outbox's retries, a timeout whose request did arrive can repeat a message once.
+sends at once would otherwise be lost to one bad gateway. :class:`Retrying` tries a request up
+to ``attempts`` times, waiting ``BACKOFF`` seconds, doubled each time; it is a mixin over any
+:class:`~telegram.request.BaseRequest`, and :class:`RetryingRequest` is the bot's: retries over
+:class:`~channels.telegram.aiohttp_request.AiohttpRequest`. Like the outbox's retries, a
+timeout whose request did arrive can repeat a message once.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ import logging
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
+
+from channels.telegram.aiohttp_request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 BACKOFF = 0.5  # seconds before the second attempt
 
 
-class RetryingRequest(HTTPXRequest):
-    """An HTTPXRequest that retries 5xx answers, timeouts and network errors."""
+class Retrying(BaseRequest):
+    """A mixin that retries 5xx answers, timeouts and network errors of the next class's send."""
 
     def __init__(self, *args: Any, attempts: int = 3, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,3 +53,7 @@ class RetryingRequest(HTTPXRequest):
                      self.attempts, wait)  # fmt: skip
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")
+
+
+class RetryingRequest(Retrying, AiohttpRequest):
+    """The bot's direct replies: an :class:`AiohttpRequest` that retries (see :class:`Retrying`)."""
