@@ -18,7 +18,7 @@ from datetime import datetime
 
 from contest.definition import Contest
 from contest.phrases import named_day, named_time, numbers, people, with_digits
-from contest.questions import UNSURE, Answer, Asker, match, names_participant
+from contest.questions import UNSURE, Answer, Asker, match, names_participant, says
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
@@ -40,8 +40,8 @@ _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
-_CLOSED = re.compile(r"(截止|结束|关闭|过期)了(没|吗|么|不)")
-_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展)")
+_CLOSED = re.compile(r"(截止|结束|关闭|过期|过)了(没|吗|么|不)")
+_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 
 
@@ -153,7 +153,7 @@ def _word_limit(
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     team = contest.rules.team
-    if re.search(r"牵头|负责人|带头人|组长|队长|主创", question) or contest.terms.lead in question:
+    if says("牵头人", question) or says(contest.terms.lead, question):
         return team.lead_changeable
     if team.member_replacements is None:
         return None

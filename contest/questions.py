@@ -71,6 +71,8 @@ _ENTITIES = (
     "participant",
     "show",
     "tier",
+    "now",
+    "organizer",
 )
 PINYIN_CREDIT = 0.8
 MODALS = "能要可再还去来得想先"
@@ -82,6 +84,8 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_NOW = re.compile(r"现在|目前|当前|眼下")
+_ASKS_YES_NO = re.compile(r"[吗么嘛]|[没不]$|没有$|是不是|有没有")
 _LISTED = re.compile(r"[、，,；;/或和及]|均可|都可以|等")
 
 
@@ -233,6 +237,8 @@ class _Mentions:
     participant: bool = False
     show: bool = False
     tier: bool = False
+    now: bool = False
+    organizer: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -253,6 +259,10 @@ class _Mentions:
             return self.show
         if entity == "tier":
             return self.tier
+        if entity == "now":
+            return self.now
+        if entity == "organizer":
+            return self.organizer
         return False
 
 
@@ -562,6 +572,9 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     stage_candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
     for kind, words in vocab.stage_words.items():
         stage = next((s for s in contest.stages if s.kind is kind), None)
+        if stage is None and kind is StageKind.SUBMISSION:
+            stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
+            kind = stage.kind
         stage_candidates += [(_normalise(w), (kind, stage)) for w in words]
     found_stage = _first_mention(texts, stage_candidates, fuzzy=True)
     category_candidates: list[tuple[str, Category]] = []
@@ -588,6 +601,12 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         participant=names_participant(plain, contest),
         show=any(form in plain for form in _show_forms(contest)),
         tier=any(_normalise(t.name) in plain for t in contest.awards.tiers if t.ranks is None),
+        now=bool(_NOW.search(text)) and bool(_ASKS_YES_NO.search(text)),
+        organizer=any(
+            name in plain
+            for name in {_normalise(n) for n in (*contest.organizers, contest.organizer_short)}
+            if len(name) > 2
+        ),
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
         category=category,
@@ -595,7 +614,11 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     )
     tokens = _tokens(text)
     subject = next(
-        (u for u in vocab.subjects if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)),
+        (
+            u
+            for u in vocab.subjects
+            if any(_hit(w, text, tokens, mentions) >= 1.0 or w in plain for w in u.words)
+        ),
         None,
     )
     project = None
@@ -604,6 +627,21 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
+
+
+def says(word: str, question: str) -> bool:
+    """Tell whether the question says ``word``, read as the matcher reads it.
+
+    Synonyms and common typos count (负责人 says 牵头人, "付责人" sounds like 负责人), so a
+    yes/no rule in :mod:`contest.asking` hears what the topic was matched on.
+    """
+    if not word:
+        return False
+    plain, own = _normalise(question), _normalise(word)
+    text, wanted = _canonical(plain), _canonical(own)
+    if wanted and (wanted in text or _sounds_in(wanted, text)):
+        return True
+    return bool(own) and (own in plain or _sounds_in(own, plain))
 
 
 def names_participant(question: str, contest: Contest) -> bool:
@@ -786,12 +824,59 @@ def match(question: str, contest: Contest) -> Answer:
 
 
 def _in_house(text: str, contest: Contest) -> str:
-    """Read the contest's own word for an entry as the vocabulary's: 项目 asks what 案例 asks.
+    """Read the contest's own words as the vocabulary's, from the contest file alone.
 
-    The lead's, the member's and the document's words are aliases already (负责人, 成员, 申报书).
+    项目 asks what 案例 asks, 评审专家 what 评委 asks, 申报书 what 说明书 asks; a stage called by
+    its own name (现场选拔比拼, or its end 比拼) is read as the usual word of its kind (决赛), which
+    the topics' keywords and example phrasings use. Longest word first.
     """
-    entry = _normalise(contest.terms.entry)
-    return text.replace(entry, "案例") if entry and entry != "案例" else text
+    for word, usual in _house_words(contest):
+        if word in text:
+            text = text.replace(word, usual)
+    return text
+
+
+_HOUSE: dict[int, tuple[Contest, tuple[tuple[str, str], ...]]] = {}
+
+
+def _house_words(contest: Contest) -> tuple[tuple[str, str], ...]:
+    """Return (the contest's word, the vocabulary's word) pairs, longest first, per contest."""
+    kept = _HOUSE.get(id(contest))
+    if kept is not None and kept[0] is contest:
+        return kept[1]
+    terms = contest.terms
+    pairs: dict[str, str] = {}
+    for own, usual in (
+        (terms.entry, "案例"),
+        (terms.document, "说明书"),
+        (terms.document_short, "说明书"),
+        (terms.lead, "牵头人"),
+        (terms.member, "队员"),
+        (terms.judge, "评委"),
+    ):
+        word = _canonical(_normalise(own)) if own else ""
+        if len(word) > 1 and word != usual and usual not in word:
+            pairs[word] = usual
+    generic = {_normalise(w) for ws in vocabulary().stage_words.values() for w in ws}
+    for stage in contest.stages:
+        if stage is contest.submission_stage:
+            continue  # its name is read with the words of handing in (初选能进几个), kept as is
+        usual = _usual_stage_word(stage.kind)
+        for name in (_normalise(stage.name), *_name_parts(stage)):
+            if usual and name not in generic and name not in pairs:
+                pairs[name] = usual
+    found = tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
+    _HOUSE[id(contest)] = (contest, found)
+    return found
+
+
+@cache
+def _usual_stage_word(kind: StageKind) -> str:
+    """Return the word of this stage kind the topics' example phrasings use most (决赛)."""
+    vocab = vocabulary()
+    words = vocab.stage_words.get(kind, ())
+    examples = [e for t in vocab.topics for e in t.examples]
+    return max(words, key=lambda w: (sum(w in e for e in examples), -words.index(w)), default="")
 
 
 def _small_talk(plain: str) -> str | None:
