@@ -380,7 +380,7 @@ def test_a_contests_own_words_are_read_from_its_file(
 
 
 def test_a_yes_no_rule_hears_a_typo_of_the_lead() -> None:
-    """"付责人可以换吗" sounds like 负责人: the lead rule gives its verdict."""
+    """The lead rule hears "付责人可以换吗" as 负责人 (same sound) and gives its verdict."""
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     now = contest.submission_stage.start
     (answer,) = ask("付责人可以换吗", contest, now=now)
