@@ -40,6 +40,7 @@ _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
+_LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
 _CLOSED = re.compile(r"(截止|结束|关闭|过期|过)了(没|吗|么|不)")
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
@@ -119,8 +120,8 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
     day = named_day(question, now, contest.zone)
     if _CLOSED.search(question):
         return now > stage.end  # "截止了没" asks whether it has closed
-    if now > stage.end:
-        return False
+    if now > stage.end or _LATE.search(question):
+        return False  # nothing is accepted after the deadline; the file gives no extension
     clock = named_time(question)
     if clock is not None:  # "4月30号晚上8点交行吗": the moment, not just the day
         moment = datetime.combine(day or now.astimezone(contest.zone).date(), clock, contest.zone)

@@ -75,6 +75,8 @@ _ENTITIES = (
     "organizer",
 )
 PINYIN_CREDIT = 0.8
+# Question words are typed as meant: "评什么" is not a same-sound typo of 评审 (ping shen).
+_NEVER_TYPOS = ("什么", "怎么", "多少", "哪里", "时候", "可以", "是否", "能否", "为什么")
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
 BM25_WEIGHT = 2.0
@@ -445,14 +447,25 @@ def _word_sound(word: str) -> str:
 def _sounds_in(word: str, text: str) -> bool:
     """Tell whether ``word`` is said in ``text`` with one of its characters as written.
 
-    "截指" says 截止, "決赛" says 决赛; "还剩几天" does not say 省级, though it sounds so.
+    "截指" says 截止, "決赛" says 决赛; "还剩几天" does not say 省级, though it sounds so, and a
+    question word is no typo ("评什么" does not say 评审).
     """
     sound = _word_sound(word)
     if not sound or sound not in _syllables(text):
         return False
     wanted, heard, size = _sounds(word), _sounds(text), len(word)
     starts = [at for at in range(len(text) - size + 1) if heard[at : at + size] == wanted]
-    return any(word[i] == text[at + i] for at in starts for i in range(size))
+    asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
+    return any(
+        any(word[i] == text[at + i] for i in range(size))
+        and not any(word[i] != text[at + i] and at + i in asked for i in range(size))
+        for at in starts
+    )
+
+
+def _find_all(word: str, text: str) -> list[int]:
+    """Return every position of ``word`` in ``text``."""
+    return [at for at in range(len(text)) if text.startswith(word, at)]
 
 
 def _bm25_terms(text: str) -> list[str]:
