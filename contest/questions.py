@@ -73,6 +73,7 @@ _ENTITIES = (
     "tier",
     "now",
     "organizer",
+    "event",
 )
 PINYIN_CREDIT = 0.8
 # Question words are typed as meant: "评什么" is not a same-sound typo of 评审 (ping shen).
@@ -241,6 +242,7 @@ class _Mentions:
     tier: bool = False
     now: bool = False
     organizer: bool = False
+    event: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -265,6 +267,8 @@ class _Mentions:
             return self.now
         if entity == "organizer":
             return self.organizer
+        if entity == "event":
+            return self.event
         return False
 
 
@@ -622,6 +626,8 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         ),
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
+        # a stage held somewhere (比拼, 决赛), not the one entries are handed in by
+        event=bool(found_stage) and found_stage[1] not in (None, contest.submission_stage),
         category=category,
         district=bool(_first_mention(texts, district_candidates)),
     )
