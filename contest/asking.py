@@ -41,7 +41,7 @@ _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音�
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
-_CLOSED = re.compile(r"(截止|结束|关闭|过期|过)了(没|吗|么|不)")
+_CLOSED = re.compile(r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)")
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 

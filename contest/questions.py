@@ -80,6 +80,7 @@ PINYIN_CREDIT = 0.8
 _NEVER_TYPOS = ("什么", "怎么", "多少", "哪里", "时候", "可以", "是否", "能否", "为什么")
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
+BEFORE = "一前后再就才先都也"  # glued before a verb by jieba: "周一交", "月底前交完"
 BM25_WEIGHT = 2.0
 BM25_HALF = 6.0
 
@@ -547,7 +548,7 @@ def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Return the single characters jieba glued to a modal or a particle, so they still count.
 
     "能换", "还能报" give 还, 能, 换, 报; "交行", "交了", "交还行" give 交 ("明天交行不行" asks
-    about 交).
+    about 交); so do "一交行" and "前交完" (下礼拜一交行不, 月底前交完).
     """
     found: list[str] = []
     for token in tokens:
@@ -557,6 +558,9 @@ def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
         body = token.lstrip(MODALS)
         if 0 < len(token) - len(body) and len(body) == 1:
             found += [*token]
+        core = token.rstrip(PARTICLES).lstrip(BEFORE)  # "一交行", "前交完": 交
+        if len(core) == 1 and len(token) > 1 and core not in PARTICLES + BEFORE:
+            found.append(core)
     return tuple(found)
 
 
