@@ -18,7 +18,7 @@ from datetime import datetime
 
 from contest.definition import Contest
 from contest.phrases import named_day, named_time, numbers, people, with_digits
-from contest.questions import UNSURE, Answer, Asker, match, names_participant
+from contest.questions import UNSURE, Answer, Asker, match, names_participant, says
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
@@ -27,11 +27,11 @@ _BREAK = re.compile(
 )
 _CUE = re.compile(
     r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
-    r"能不能|有没有|来得及|(.)不\1|(..)不\2|不$|没有?$"
+    r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|不$|没有?$"
 )
 _YES_NO = re.compile(
     r"[吗嘛]|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|算不算|来得及|"
-    r"能否|是否|可否|(.)不\1|(..)不\2|不$|没有?$|行不"
+    r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|不$|没有?$|行不"
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外")
 _OFFICIAL = re.compile(r"算|正式|官方|有效")
@@ -40,8 +40,9 @@ _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
-_CLOSED = re.compile(r"(截止|结束|关闭|过期)了(没|吗|么|不)")
-_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展)")
+_LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
+_CLOSED = re.compile(r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)")
+_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 
 
@@ -119,8 +120,8 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
     day = named_day(question, now, contest.zone)
     if _CLOSED.search(question):
         return now > stage.end  # "截止了没" asks whether it has closed
-    if now > stage.end:
-        return False
+    if now > stage.end or _LATE.search(question):
+        return False  # nothing is accepted after the deadline; the file gives no extension
     clock = named_time(question)
     if clock is not None:  # "4月30号晚上8点交行吗": the moment, not just the day
         moment = datetime.combine(day or now.astimezone(contest.zone).date(), clock, contest.zone)
@@ -153,7 +154,7 @@ def _word_limit(
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     team = contest.rules.team
-    if re.search(r"牵头|负责人|带头人|组长|队长|主创", question) or contest.terms.lead in question:
+    if says("牵头人", question) or says(contest.terms.lead, question):
         return team.lead_changeable
     if team.member_replacements is None:
         return None

@@ -73,7 +73,7 @@ def named_day(text: str, now: datetime, zone: ZoneInfo) -> date | None:
 
 
 _CLOCK = re.compile(
-    r"(早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?(\d{1,2})(?:点|时|:|：)(半|\d{1,2})?"
+    r"(早上|早晨|上午|中午|下午|傍晚|晚上|夜里|今晚|明晚|晚)?(\d{1,2})(?:点|时|:|：)(半|\d{1,2})?"
 )
 
 
@@ -83,9 +83,12 @@ def named_time(text: str) -> time | None:
     if m is None:
         return None
     part, hour, minute = m.group(1), int(m.group(2)), m.group(3)
-    if part in ("下午", "傍晚", "晚上", "夜里") and hour < 12:
-        hour += 12
     minutes = 30 if minute == "半" else int(minute or 0)
+    night = part in ("晚上", "夜里", "今晚", "明晚", "晚")
+    if night and hour == 12 and not minutes:
+        return time(23, 59)  # "今晚12点": the day's last minute, not noon
+    if (night or part in ("下午", "傍晚")) and hour < 12:
+        hour += 12
     return time(hour, minutes) if hour < 24 and minutes < 60 else None
 
 

@@ -71,10 +71,16 @@ _ENTITIES = (
     "participant",
     "show",
     "tier",
+    "now",
+    "organizer",
+    "event",
 )
 PINYIN_CREDIT = 0.8
+# Question words are typed as meant: "评什么" is not a same-sound typo of 评审 (ping shen).
+_NEVER_TYPOS = ("什么", "怎么", "多少", "哪里", "时候", "可以", "是否", "能否", "为什么")
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
+BEFORE = "一前后再就才先都也"  # glued before a verb by jieba: "周一交", "月底前交完"
 BM25_WEIGHT = 2.0
 BM25_HALF = 6.0
 
@@ -82,6 +88,8 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_NOW = re.compile(r"现在|目前|当前|眼下")
+_ASKS_YES_NO = re.compile(r"[吗么嘛]|[没不]$|没有$|是不是|有没有")
 _LISTED = re.compile(r"[、，,；;/或和及]|均可|都可以|等")
 
 
@@ -233,6 +241,9 @@ class _Mentions:
     participant: bool = False
     show: bool = False
     tier: bool = False
+    now: bool = False
+    organizer: bool = False
+    event: bool = False
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -253,6 +264,12 @@ class _Mentions:
             return self.show
         if entity == "tier":
             return self.tier
+        if entity == "now":
+            return self.now
+        if entity == "organizer":
+            return self.organizer
+        if entity == "event":
+            return self.event
         return False
 
 
@@ -435,14 +452,25 @@ def _word_sound(word: str) -> str:
 def _sounds_in(word: str, text: str) -> bool:
     """Tell whether ``word`` is said in ``text`` with one of its characters as written.
 
-    "截指" says 截止, "決赛" says 决赛; "还剩几天" does not say 省级, though it sounds so.
+    "截指" says 截止, "決赛" says 决赛; "还剩几天" does not say 省级, though it sounds so, and a
+    question word is no typo ("评什么" does not say 评审).
     """
     sound = _word_sound(word)
     if not sound or sound not in _syllables(text):
         return False
     wanted, heard, size = _sounds(word), _sounds(text), len(word)
     starts = [at for at in range(len(text) - size + 1) if heard[at : at + size] == wanted]
-    return any(word[i] == text[at + i] for at in starts for i in range(size))
+    asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
+    return any(
+        any(word[i] == text[at + i] for i in range(size))
+        and not any(word[i] != text[at + i] and at + i in asked for i in range(size))
+        for at in starts
+    )
+
+
+def _find_all(word: str, text: str) -> list[int]:
+    """Return every position of ``word`` in ``text``."""
+    return [at for at in range(len(text)) if text.startswith(word, at)]
 
 
 def _bm25_terms(text: str) -> list[str]:
@@ -520,7 +548,7 @@ def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Return the single characters jieba glued to a modal or a particle, so they still count.
 
     "能换", "还能报" give 还, 能, 换, 报; "交行", "交了", "交还行" give 交 ("明天交行不行" asks
-    about 交).
+    about 交); so do "一交行" and "前交完" (下礼拜一交行不, 月底前交完).
     """
     found: list[str] = []
     for token in tokens:
@@ -530,6 +558,9 @@ def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
         body = token.lstrip(MODALS)
         if 0 < len(token) - len(body) and len(body) == 1:
             found += [*token]
+        core = token.rstrip(PARTICLES).lstrip(BEFORE)  # "一交行", "前交完": 交
+        if len(core) == 1 and len(token) > 1 and core not in PARTICLES + BEFORE:
+            found.append(core)
     return tuple(found)
 
 
@@ -562,6 +593,9 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     stage_candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
     for kind, words in vocab.stage_words.items():
         stage = next((s for s in contest.stages if s.kind is kind), None)
+        if stage is None and kind is StageKind.SUBMISSION:
+            stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
+            kind = stage.kind
         stage_candidates += [(_normalise(w), (kind, stage)) for w in words]
     found_stage = _first_mention(texts, stage_candidates, fuzzy=True)
     category_candidates: list[tuple[str, Category]] = []
@@ -588,14 +622,26 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         participant=names_participant(plain, contest),
         show=any(form in plain for form in _show_forms(contest)),
         tier=any(_normalise(t.name) in plain for t in contest.awards.tiers if t.ranks is None),
+        now=bool(_NOW.search(text)) and bool(_ASKS_YES_NO.search(text)),
+        organizer=any(
+            name in plain
+            for name in {_normalise(n) for n in (*contest.organizers, contest.organizer_short)}
+            if len(name) > 2
+        ),
         stage_kind=found_stage[0] if found_stage else None,
         stage=found_stage[1] if found_stage else None,
+        # a stage held somewhere (比拼, 决赛), not the one entries are handed in by
+        event=bool(found_stage) and found_stage[1] not in (None, contest.submission_stage),
         category=category,
         district=bool(_first_mention(texts, district_candidates)),
     )
     tokens = _tokens(text)
     subject = next(
-        (u for u in vocab.subjects if any(_hit(w, text, tokens, mentions) >= 1.0 for w in u.words)),
+        (
+            u
+            for u in vocab.subjects
+            if any(_hit(w, text, tokens, mentions) >= 1.0 or w in plain for w in u.words)
+        ),
         None,
     )
     project = None
@@ -604,6 +650,21 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
+
+
+def says(word: str, question: str) -> bool:
+    """Tell whether the question says ``word``, read as the matcher reads it.
+
+    Synonyms and common typos count (负责人 says 牵头人, "付责人" sounds like 负责人), so a
+    yes/no rule in :mod:`contest.asking` hears what the topic was matched on.
+    """
+    if not word:
+        return False
+    plain, own = _normalise(question), _normalise(word)
+    text, wanted = _canonical(plain), _canonical(own)
+    if wanted and (wanted in text or _sounds_in(wanted, text)):
+        return True
+    return bool(own) and (own in plain or _sounds_in(own, plain))
 
 
 def names_participant(question: str, contest: Contest) -> bool:
@@ -786,12 +847,59 @@ def match(question: str, contest: Contest) -> Answer:
 
 
 def _in_house(text: str, contest: Contest) -> str:
-    """Read the contest's own word for an entry as the vocabulary's: 项目 asks what 案例 asks.
+    """Read the contest's own words as the vocabulary's, from the contest file alone.
 
-    The lead's, the member's and the document's words are aliases already (负责人, 成员, 申报书).
+    项目 asks what 案例 asks, 评审专家 what 评委 asks, 申报书 what 说明书 asks; a stage called by
+    its own name (现场选拔比拼, or its end 比拼) is read as the usual word of its kind (决赛), which
+    the topics' keywords and example phrasings use. Longest word first.
     """
-    entry = _normalise(contest.terms.entry)
-    return text.replace(entry, "案例") if entry and entry != "案例" else text
+    for word, usual in _house_words(contest):
+        if word in text:
+            text = text.replace(word, usual)
+    return text
+
+
+_HOUSE: dict[int, tuple[Contest, tuple[tuple[str, str], ...]]] = {}
+
+
+def _house_words(contest: Contest) -> tuple[tuple[str, str], ...]:
+    """Return (the contest's word, the vocabulary's word) pairs, longest first, per contest."""
+    kept = _HOUSE.get(id(contest))
+    if kept is not None and kept[0] is contest:
+        return kept[1]
+    terms = contest.terms
+    pairs: dict[str, str] = {}
+    for own, usual in (
+        (terms.entry, "案例"),
+        (terms.document, "说明书"),
+        (terms.document_short, "说明书"),
+        (terms.lead, "牵头人"),
+        (terms.member, "队员"),
+        (terms.judge, "评委"),
+    ):
+        word = _canonical(_normalise(own)) if own else ""
+        if len(word) > 1 and word != usual and usual not in word:
+            pairs[word] = usual
+    generic = {_normalise(w) for ws in vocabulary().stage_words.values() for w in ws}
+    for stage in contest.stages:
+        if stage is contest.submission_stage:
+            continue  # its name is read with the words of handing in (初选能进几个), kept as is
+        usual = _usual_stage_word(stage.kind)
+        for name in (_normalise(stage.name), *_name_parts(stage)):
+            if usual and name not in generic and name not in pairs:
+                pairs[name] = usual
+    found = tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
+    _HOUSE[id(contest)] = (contest, found)
+    return found
+
+
+@cache
+def _usual_stage_word(kind: StageKind) -> str:
+    """Return the word of this stage kind the topics' example phrasings use most (决赛)."""
+    vocab = vocabulary()
+    words = vocab.stage_words.get(kind, ())
+    examples = [e for t in vocab.topics for e in t.examples]
+    return max(words, key=lambda w: (sum(w in e for e in examples), -words.index(w)), default="")
 
 
 def _small_talk(plain: str) -> str | None:

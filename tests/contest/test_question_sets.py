@@ -7,8 +7,9 @@ the moment and with the cases each phrasing names. The accuracy per set and per 
 printed; below 95 % on either set fails. The test set is never
 tuned on (see ``questions/README.md``). ``common.dev.toml`` states the Shenzhen contests'
 facts: a contest of another city (``donghu-2026``) opts out with ``common = false`` at the top
-of its development set. A contest without sets of its own is skipped; ``TEMPLATE.toml`` is no
-contest.
+of its development set. A contest without sets of its own is skipped, and so is the test set
+of a contest whose ``<stem>.test.toml`` is absent (between a retired set and the next one),
+saying so; ``TEMPLATE.toml`` is no contest.
 """
 
 from __future__ import annotations
@@ -143,8 +144,9 @@ def test_sets_are_large_and_cover_every_topic() -> None:
     assert total >= 300
     assert asked == set(topic_keys())
     for contest_file in CONTEST_FILES:
-        if _has_own_sets(contest_file):
-            assert _sets(contest_file)["test"], f"no test set for {contest_file.name}"
+        test_file = SETS / f"{contest_file.stem}.test.toml"
+        if _has_own_sets(contest_file) and test_file.is_file():
+            assert _sets(contest_file)["test"], f"{test_file.name} holds no phrasing"
     assert sum(_has_own_sets(f) for f in CONTEST_FILES) >= 3
 
 
@@ -155,9 +157,7 @@ def _has_own_sets(contest_file: Path) -> bool:
 
 # A test set evaluated below the bar stays as it is (never tuned on) until it is retired and a
 # fresh one is written; the failure is expected, strictly, so it cannot pass unnoticed.
-BELOW_BAR = {
-    ("donghu-2026", "test"): "eighth test set, evaluated once at 03:52 UTC: 84.8 % (39/46)",
-}
+BELOW_BAR: dict[tuple[str, str], str] = {}
 
 
 def _params() -> list[Any]:
@@ -181,6 +181,13 @@ def test_accuracy(contest_file: Path, which: str, capsys: pytest.CaptureFixture[
     """At least 95 % of a set's applicable phrasings get the right, confident, factual answer."""
     if not _has_own_sets(contest_file):
         pytest.skip(f"no question sets for {contest_file.stem} (its facts are another city's)")
+    test_file = SETS / f"{contest_file.stem}.test.toml"
+    if which == "test" and not test_file.is_file():
+        # Between a retired test set and the next one (written by someone who has not seen the
+        # matcher), the contest has no test set: said plainly, not counted as a pass or a miss.
+        with capsys.disabled():
+            print(f"\ntest set on {contest_file.stem}: absent ({test_file.name} not found)")
+        pytest.skip(f"{test_file.name} is absent: no test set for {contest_file.stem} yet")
     contest = load_contest(contest_file)
     outcomes = [_check(q, contest) for q in _sets(contest_file)[which]]
     applicable = [o for o in outcomes if o.applies]

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contest.asking import ask
 from contest.definition import Contest, load_contest, parse_contest
 from contest.questions import (
     UNSURE,
@@ -342,3 +343,45 @@ def test_segmentation_dictionary_is_built_from_jiebas_own() -> None:
     from contest.questions import SEGMENTATION_FILE, build_segmentation
 
     assert SEGMENTATION_FILE.read_text(encoding="utf-8") == build_segmentation()
+
+
+# --- a contest's own words, known from its file alone ----------------------------------------
+
+
+def _renamed_donghu() -> Contest:
+    """Return donghu-2026 with its own words for the judges, the final and an entry changed."""
+    text = (ROOT / "contests" / "donghu-2026.toml").read_text(encoding="utf-8")
+    for old, new in [
+        ('judge = "评审专家"', 'judge = "评议员"'),
+        ('name = "现场选拔比拼"', 'name = "擂台大比武"'),
+        ('entry = "项目"', 'entry = "课题"'),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return parse_contest(text, source="renamed")
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "params"),
+    [
+        ("评议员名单", "not_said", {"subject": "judges"}),
+        ("评议员都有谁", "not_said", {"subject": "judges"}),
+        ("比武能用ppt吗", "presentation", {}),
+        ("比武可以唱歌吗", "presentation", {}),
+        ("几个课题能进比武", "advance", {}),
+    ],
+)
+def test_a_contests_own_words_are_read_from_its_file(
+    question: str, topic: str, params: dict[str, str]
+) -> None:
+    """The judges' title, a stage's own name (or its end) and the entry's word need no data."""
+    answer = match(question, _renamed_donghu())
+    assert (answer.topic, dict(answer.params)) == (topic, params), answer
+
+
+def test_a_yes_no_rule_hears_a_typo_of_the_lead() -> None:
+    """The lead rule hears "付责人可以换吗" as 负责人 (same sound) and gives its verdict."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    now = contest.submission_stage.start
+    (answer,) = ask("付责人可以换吗", contest, now=now)
+    assert (answer.topic, answer.verdict) == ("lead", "yes")
