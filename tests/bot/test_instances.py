@@ -265,7 +265,12 @@ async def test_two_instances_send_a_reminder_once_and_the_survivor_of_the_leader
             return sent("7d") <= set(await _sent_keys(sessions))
 
         await until(first_sent, "the 7-day reminder sent", WAIT)
-        leading = [f.exists() and f.read_text() == "1" for f in files]
+
+        async def both_tried() -> bool:  # a loaded machine may start the second one late
+            return all(f.exists() for f in files)
+
+        await until(both_tried, "both instances trying to lead", WAIT)
+        leading = [f.read_text() == "1" for f in files]
         assert leading.count(True) == 1  # one leader among the two
         leader, survivor = (0, 1) if leading[0] else (1, 0)
         instances[leader].process.send_signal(signal.SIGKILL)
