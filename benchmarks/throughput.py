@@ -45,6 +45,75 @@ from benchmarks.common import (
 )
 
 LEAD = ["李四", "二级主任科员", "0755-88134324", "13900001111"]
+CONTACT = ["张三", "副主任", "0755-88134325", "13800138000"]
+FIELD = "案例背景"  # the field the drafters type paragraphs into
+# Where an answer's time goes, per update (wall clock, the bot child's times from its report):
+PARTS = [
+    ("sandbox", "in the sandbox until a getUpdates returned it"),
+    ("store", "stored in the inbox, handed to its lane"),
+    ("slot", "waiting for a handling slot"),
+    ("first", "handling until its first change to the chat (the receipt's edit)"),
+    ("reply", "from there until its new message (the next prompt) was seen"),
+]
+
+
+def fetch_times(botapi_class: type) -> dict[int, float]:
+    """Record when a getUpdates first returned each update (wall clock), from now on."""
+    fetched: dict[int, float] = {}
+    original = botapi_class.get_updates
+
+    async def get_updates(self: object, params: object) -> list[dict[str, object]]:
+        updates = await original(self, params)
+        now = time.time()
+        for update in updates:
+            fetched.setdefault(update["update_id"], now)
+        return updates
+
+    botapi_class.get_updates = get_updates  # type: ignore[attr-defined]
+    return fetched
+
+
+def breakdown(
+    people: list[Person], fetched: dict[int, float], trace: dict[str, list[float]], since: int
+) -> list[dict[str, float]]:
+    """Return each timed update's parts (seconds), for those sent since update ``since``."""
+    rows = []
+    for person in people:
+        for update_id, sent, first, seen in person.sent:
+            times = trace.get(str(update_id))
+            if update_id < since or times is None or update_id not in fetched:
+                continue
+            dispatched, started = times[0], times[1]
+            rows.append({
+                "total": seen - sent, "sandbox": fetched[update_id] - sent,
+                "store": dispatched - fetched[update_id], "slot": started - dispatched,
+                "first": first - started, "reply": seen - first,
+            })  # fmt: skip
+    return rows
+
+
+def print_breakdown(rows: list[dict[str, float]]) -> None:
+    """Print p50/p95/max of each part, the parts of the slowest 5 %, and a histogram."""
+    if not rows:
+        return
+    slowest = sorted(rows, key=lambda r: r["total"])[-max(1, len(rows) // 20) :]
+    print(f"           where the time went ({len(rows)} updates): p50 / p95 / max;"
+          f" mean of the slowest 5 %")  # fmt: skip
+    for key, label in [*PARTS, ("total", "sent until the answer's new message was seen")]:
+        p50, p95, worst = percentiles([r[key] for r in rows])
+        mean = sum(r[key] for r in slowest) / len(slowest)
+        print(f"             {key:<8} {p50 * 1000:6.0f} / {p95 * 1000:6.0f} /"
+              f" {worst * 1000:6.0f} ms; {mean * 1000:6.0f} ms  ({label})")  # fmt: skip
+    edges = [0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, float("inf")]
+    counts = [0] * len(edges)
+    for row in rows:
+        counts[next(i for i, edge in enumerate(edges) if row["total"] < edge)] += 1
+    labels, low = [], 0.0
+    for edge, count in zip(edges, counts, strict=True):
+        span = f"≥{low:g}" if edge == float("inf") else f"{low:g}–{edge:g}"
+        labels.append(f"{span} s: {count}")
+        low = edge
+    print("           histogram of the totals: " + ", ".join(labels))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -72,9 +141,12 @@ async def into_the_form(person: Person) -> None:
     await settle(person)
     await person.press("发展提质")
     await settle(person)
-    for text in ["“一网通办”再提速", *LEAD]:
+    for text in ["“一网通办”再提速", *LEAD, *CONTACT]:
         await person.send(text)
         await settle(person)
+    prompt = [m for m in person.chat.messages.values() if m.from_bot][-1]
+    if FIELD not in (prompt.text or ""):  # the form changed: the steps would time errors
+        raise RuntimeError(f"walked to {(prompt.text or '')[:40]!r}, not to {FIELD}")
 
 
 async def one_round(people: list[Person], args: argparse.Namespace) -> tuple[float, list[float]]:
@@ -89,7 +161,7 @@ async def one_round(people: list[Person], args: argparse.Namespace) -> tuple[flo
                 text = QUESTIONS[(index + step) % len(QUESTIONS)]
             else:
                 text = "/schedule"
-            latencies.append(await person.send(text))
+            latencies.append(await person.send(text, whole=True))
 
     started = time.perf_counter()
     await asyncio.gather(*(walk(i, p) for i, p in enumerate(people)))
@@ -98,8 +170,11 @@ async def one_round(people: list[Person], args: argparse.Namespace) -> tuple[flo
 
 async def run(args: argparse.Namespace) -> None:
     """Seed, run the interleaved rounds, print the figures."""
+    from sandbox.botapi import BotApi
     from sandbox.config import SandboxConfig
     from sandbox.server import SandboxServer
+
+    fetched = fetch_times(BotApi)
 
     print(f"{args.users} users × {args.steps} steps, mix {args.mix}; {load_average()}")
     with tempfile.TemporaryDirectory() as folder:
@@ -126,10 +201,12 @@ async def run(args: argparse.Namespace) -> None:
                               f"{time.perf_counter() - begin:.0f} s, untimed)")  # fmt: skip
                         prepared = True
                     cpu = child.cpu_seconds()
+                    since = state.next_update_id
                     elapsed, latencies = await one_round(people, args)
                     cpu = child.cpu_seconds() - cpu
                     memory = child.memory()
-                    sql = (await child.stop()).get("sql") or {}
+                    report = await child.stop()
+                    sql = report.get("sql") or {}
                     totals[kind].append((elapsed, latencies))
                     cpus[kind].append(cpu)
                     p50, p95, worst = percentiles(latencies)
@@ -146,6 +223,9 @@ async def run(args: argparse.Namespace) -> None:
                               f" in {sql['transactions'] / sql['updates']:.1f} transactions per"
                               f" update (over the child's {sql['updates']} updates);"
                               f" {sql.get('lock_waits', 0)} waits for a locked SQLite")  # fmt: skip
+                    if kind == "bot":
+                        trace = report.get("trace") or {}
+                        print_breakdown(breakdown(people, fetched, trace, since))
     rates = {}
     for kind, rounds in totals.items():
         count = sum(len(lat) for _, lat in rounds)
