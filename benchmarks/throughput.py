@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import (
     FIRST_USER,
@@ -54,6 +55,7 @@ PARTS = [
     ("slot", "waiting for a handling slot"),
     ("first", "handling until its first change to the chat (the receipt's edit)"),
     ("reply", "from there until its new message (the next prompt) was seen"),
+    ("limited", "of that, since Telegram's flood limit first refused it (--limits)"),
 ]
 
 
@@ -73,8 +75,28 @@ def fetch_times(botapi_class: type) -> dict[int, float]:
     return fetched
 
 
+def refusals(state: Any) -> dict[int, list[float]]:
+    """Record when the sandbox refused a send with a 429 (wall clock), per chat."""
+    refused: dict[int, list[float]] = {}
+    check = state.check_rate
+
+    def check_rate(chat_id: int) -> None:
+        try:
+            check(chat_id)
+        except Exception:
+            refused.setdefault(chat_id, []).append(time.time())
+            raise
+
+    state.check_rate = check_rate
+    return refused
+
+
 def breakdown(
-    people: list[Person], fetched: dict[int, float], trace: dict[str, list[float]], since: int
+    people: list[Person],
+    fetched: dict[int, float],
+    trace: dict[str, list[float]],
+    since: int,
+    refused: dict[int, list[float]],
 ) -> list[dict[str, float]]:
     """Return each timed update's parts (seconds), for those sent since update ``since``."""
     rows = []
@@ -88,6 +110,8 @@ def breakdown(
                 "total": seen - sent, "sandbox": fetched[update_id] - sent,
                 "store": dispatched - fetched[update_id], "slot": started - dispatched,
                 "first": first - started, "reply": seen - first,
+                "limited": seen - min([t for t in refused.get(person.user_id, [])
+                                       if started <= t <= seen] or [seen]),
             })  # fmt: skip
     return rows
 
@@ -123,6 +147,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=20, help="messages per user per round")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of each bot")
     parser.add_argument("--mix", choices=["mixed", "forms"], default="mixed")
+    limits = "Telegram's flood limits: 30 messages/s, 1/s per chat, burst 5"
+    parser.add_argument("--limits", action="store_true", help=limits)
     return parser.parse_args(argv)
 
 
@@ -142,7 +168,7 @@ async def into_the_form(person: Person) -> None:
     await person.press("发展提质")
     await settle(person)
     for text in ["“一网通办”再提速", *LEAD, *CONTACT]:
-        await person.send(text)
+        await person.send(text, whole=True)  # the next prompt, even when a flood limit waits
         await settle(person)
     prompt = [m for m in person.chat.messages.values() if m.from_bot][-1]
     if FIELD not in (prompt.text or ""):  # the form changed: the steps would time errors
@@ -179,9 +205,11 @@ async def run(args: argparse.Namespace) -> None:
     print(f"{args.users} users × {args.steps} steps, mix {args.mix}; {load_average()}")
     with tempfile.TemporaryDirectory() as folder:
         database = await seeded(Path(folder), units=args.users, cases=0)
-        config = SandboxConfig(global_rate=None, per_chat_rate=None)
+        limits = {} if args.limits else {"global_rate": None, "per_chat_rate": None}
+        config = SandboxConfig(**limits)
         async with SandboxServer(config) as server:
             state = server.state
+            refused = refusals(state)
             people = [Person(state, FIRST_USER + n) for n in range(1, args.users + 1)]
             totals: dict[str, list[tuple[float, list[float]]]] = {"bot": [], "echo": []}
             cpus: dict[str, list[float]] = {"bot": [], "echo": []}
@@ -191,20 +219,25 @@ async def run(args: argparse.Namespace) -> None:
                     child = Child(kind, server.url, server.token, database=database)
                     generation = state.poll_generation
                     child.start()
-                    if not await first_poll(state, since=generation):
-                        raise RuntimeError(f"the {kind} did not start polling")
-                    if kind == "bot" and not prepared:
-                        drafters = [p for i, p in enumerate(people) if is_drafter(i, args.mix)]
-                        begin = time.perf_counter()
-                        await asyncio.gather(*(into_the_form(p) for p in drafters))
-                        print(f"(walked {len(drafters)} drafters into the form in "
-                              f"{time.perf_counter() - begin:.0f} s, untimed)")  # fmt: skip
-                        prepared = True
-                    cpu = child.cpu_seconds()
-                    since = state.next_update_id
-                    elapsed, latencies = await one_round(people, args)
-                    cpu = child.cpu_seconds() - cpu
-                    memory = child.memory()
+                    try:
+                        if not await first_poll(state, since=generation):
+                            raise RuntimeError(f"the {kind} did not start polling")
+                        if kind == "bot" and not prepared:
+                            drafters = [p for i, p in enumerate(people) if is_drafter(i, args.mix)]
+                            begin = time.perf_counter()
+                            await asyncio.gather(*(into_the_form(p) for p in drafters))
+                            print(f"(walked {len(drafters)} drafters into the form in "
+                                  f"{time.perf_counter() - begin:.0f} s, untimed)")  # fmt: skip
+                            prepared = True
+                        cpu = child.cpu_seconds()
+                        since, round_start = state.next_update_id, time.time()
+                        elapsed, latencies = await one_round(people, args)
+                        cpu = child.cpu_seconds() - cpu
+                        memory = child.memory()
+                    except BaseException:  # no child left polling the next run's sandbox
+                        if child.process is not None:
+                            child.process.kill()
+                        raise
                     report = await child.stop()
                     sql = report.get("sql") or {}
                     totals[kind].append((elapsed, latencies))
@@ -225,7 +258,9 @@ async def run(args: argparse.Namespace) -> None:
                               f" {sql.get('lock_waits', 0)} waits for a locked SQLite")  # fmt: skip
                     if kind == "bot":
                         trace = report.get("trace") or {}
-                        print_breakdown(breakdown(people, fetched, trace, since))
+                        print_breakdown(breakdown(people, fetched, trace, since, refused))
+                        count = sum(1 for ts in refused.values() for t in ts if t >= round_start)
+                        print(f"           {count} sends refused by a flood limit (429)")
     rates = {}
     for kind, rounds in totals.items():
         count = sum(len(lat) for _, lat in rounds)
