@@ -230,6 +230,46 @@ async def bot_application(args: argparse.Namespace) -> Any:
     return application
 
 
+def trace_updates(application: Any) -> dict[int, list[float]]:
+    """Time every update through the inbox from now on (into the returned dict).
+
+    For each update id, wall-clock times (``time.time()``, comparable with the parent's):
+    handed to its lane (stored), its handling started (a slot taken), the handler returned
+    (its replies sent), done (the done mark committed).
+    """
+    from channels.telegram.inbox import TelegramInbox, inbox_of
+
+    inbox = inbox_of(application)
+    times: dict[int, list[float]] = {}
+    dispatch, handle = TelegramInbox.dispatch, TelegramInbox._handle
+    process = application.process_update
+
+    def traced_dispatch(update: Any) -> None:
+        times.setdefault(update.update_id, [time.time(), 0.0, 0.0, 0.0])
+        dispatch(inbox, update)
+
+    async def traced_handle(update: Any) -> None:
+        entry = times.get(update.update_id)
+        if entry is not None:
+            entry[1] = time.time()
+        await handle(inbox, update)
+        if entry is not None:
+            entry[3] = time.time()
+
+    async def traced_process(update: Any) -> None:
+        try:
+            await process(update)
+        finally:
+            entry = times.get(getattr(update, "update_id", None))
+            if entry is not None:
+                entry[2] = time.time()
+
+    inbox.dispatch = traced_dispatch  # type: ignore[method-assign]
+    inbox._handle = traced_handle  # type: ignore[method-assign]
+    application.process_update = traced_process
+    return times
+
+
 def count_sql(application: Any) -> dict[str, int]:
     """Count the bot's SQL statements and transactions from now on (into the returned dict)."""
     from sqlalchemy import event
@@ -255,6 +295,7 @@ async def run(args: argparse.Namespace) -> None:
     watch = LagWatch()
     application = await (bot_application(args) if args.kind == "bot" else echo_application(args))
     sql = count_sql(application) if args.kind == "bot" else {}
+    trace = trace_updates(application) if args.kind == "bot" else {}
     if args.switch_interval:  # instead of the bot's own
         sys.setswitchinterval(args.switch_interval)
     if args.gc_threshold:
@@ -304,6 +345,7 @@ async def run(args: argparse.Namespace) -> None:
         "plans": plans,
         "sql": sql,
         "stalls": watch.summary(),
+        "trace": trace,
     }
     Path(args.report).write_text(json.dumps(report))
     if args.kind == "bot":

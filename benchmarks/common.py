@@ -322,6 +322,7 @@ class Person:
         self.user_id = user_id
         self.chat = state.chats[state.ensure_user(user_id).id]
         self.latencies: list[float] = []
+        self.sent: list[tuple[int, float, float, float]] = []  # see send()
 
     async def _answered(self, version: int, timeout: float) -> bool:
         loop = asyncio.get_running_loop()
@@ -331,16 +332,43 @@ class Person:
                 return self.chat.version > version
         return True
 
-    async def send(self, text: str, *, timeout: float = 120.0) -> float:
-        """Send ``text`` and wait for the bot's next change to the chat; return the wait."""
+    async def _new_message(self, version: int, deadline: float) -> bool:
+        """Wait until the bot sent a new message to this chat after ``version``."""
+        loop = asyncio.get_running_loop()
+        while True:
+            for message in reversed(self.chat.messages.values()):
+                if message.created <= version:
+                    break
+                if message.from_bot:
+                    return True
+            if not await self.chat.notifier.wait(deadline - loop.time()):
+                return False
+
+    async def send(self, text: str, *, timeout: float = 120.0, whole: bool = False) -> float:
+        """Send ``text`` and wait for the bot's next change to the chat; return the wait.
+
+        ``whole``: wait for the bot's next *new message* instead. A form answer changes the
+        chat twice (the prompt it answers edited into a receipt, then the next prompt or the
+        error as a new message): sending on at the first change would have the next message
+        overtake the rest of this answer, and the rest timed as the next one's answer.
+        ``sent`` keeps (update id, sent, first change, new message) in wall-clock time.
+        """
         from sandbox import useractions
 
-        begin = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        begin, wall = time.perf_counter(), time.time()
         useractions.send_text(self.state, self.user_id, text)
-        if not await self._answered(self.chat.version, timeout):
+        update_id, version = self.state.next_update_id - 1, self.chat.version
+        if not await self._answered(version, timeout):
             raise TimeoutError(f"no answer to {text!r} within {timeout:.0f} s")
-        elapsed = time.perf_counter() - begin
+        first = time.perf_counter() - begin
+        elapsed = first
+        if whole:
+            if not await self._new_message(version, loop.time() + timeout - first):
+                raise TimeoutError(f"no new message answering {text!r} within {timeout:.0f} s")
+            elapsed = time.perf_counter() - begin
         self.latencies.append(elapsed)
+        self.sent.append((update_id, wall, wall + first, wall + elapsed))
         return elapsed
 
     async def press(self, label_or_data: str, *, timeout: float = 120.0) -> float:
