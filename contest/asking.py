@@ -18,7 +18,7 @@ from datetime import datetime
 
 from contest.definition import Contest
 from contest.phrases import named_day, named_time, numbers, people, with_digits
-from contest.questions import UNSURE, Answer, Asker, match, names_participant, says
+from contest.questions import UNSURE, Answer, Asker, match, names_participant, respell, says
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
@@ -111,7 +111,7 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     decide = _DECIDERS.get(answer.topic)
     if decide is None:
         return None
-    result = decide(answer.question, contest, now, asker)
+    result = decide(respell(answer.question, contest), contest, now, asker)  # 视屏: 视频
     return None if result is None else ("yes" if result else "no")
 
 
