@@ -489,8 +489,11 @@ def _loose_sounds(text: str) -> tuple[str, ...]:
     return tuple(_loose(s) for s in _sounds(text))
 
 
-def _respelling_words(contest: Contest | None) -> tuple[str, ...]:
-    """Return the words a same-sound typo is respelled to: the vocabulary's and the contest's.
+def _respelling_words(contest: Contest | None) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """Return the words a same-sound typo is respelled to, longest first, with how they sound.
+
+    The vocabulary's words and the contest's (its terms, stage and category names, forms of
+    show), each with its loose syllables and those syllables framed by spaces.
 
     The aliases' variants count only when they are words of jieba's dictionary (成员), not the
     typos listed there (牵投人).
@@ -508,14 +511,15 @@ def _respelling_words(contest: Contest | None) -> tuple[str, ...]:
         words.update(_normalise(s.name) for s in contest.stages)
         words.update(_normalise(c.name) for c in contest.categories)
         words.update(_show_forms(contest))
+    chosen = sorted((w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)), key=len)
     found = tuple(
-        sorted((w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)), key=len)
-    )[::-1]
+        (w, _loose_sounds(w), " " + " ".join(_loose_sounds(w)) + " ") for w in reversed(chosen)
+    )
     _RESPELL[id(contest)] = (contest, found)
     return found
 
 
-_RESPELL: dict[int, tuple[Contest | None, tuple[str, ...]]] = {}
+_RESPELL: dict[int, tuple[Contest | None, tuple[tuple[str, tuple[str, ...], str], ...]]] = {}
 
 
 def _is_word(text: str) -> bool:
@@ -547,11 +551,8 @@ def respell(text: str, contest: Contest | None = None) -> str:
     heard = _loose_sounds(text)
     spoken = " " + " ".join(heard) + " "
     asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
-    for word in _respelling_words(contest):
-        if word in text:
-            continue
-        wanted = _loose_sounds(word)
-        if " " + " ".join(wanted) + " " not in spoken:
+    for word, wanted, said in _respelling_words(contest):
+        if said not in spoken or word in text:
             continue
         size = len(word)
         for at in range(len(text) - size + 1):
