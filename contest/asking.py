@@ -43,6 +43,7 @@ _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
 _CLOSED = re.compile(r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)")
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
+_BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 
 
@@ -154,6 +155,8 @@ def _word_limit(
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     team = contest.rules.team
+    if _BECOME.search(question):
+        return None  # "支部书记能当负责人吗" asks who may lead, which the change rule does not say
     if says("牵头人", question) or says(contest.terms.lead, question):
         return team.lead_changeable
     if team.member_replacements is None:

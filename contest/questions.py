@@ -777,10 +777,14 @@ def names_participant(question: str, contest: Contest) -> bool:
 
     "街道党工委能参加吗" asks whether 镇街 may enter: donghu-2026's notice says they may, so it
     is a question about who takes part, not about the route a district body hands in by. Any
-    party body (党支部, 党委) is one of the 党组织 a notice opens the contest to.
+    party body (党支部, 党委) is one of the 党组织 a notice opens the contest to; a body named
+    with one of its people (支部书记) is not.
     """
     named, plain = _normalise(contest.participants), _normalise(question)
     groups = vocabulary().groups
+    for person in sorted(groups.get("people_of", ()), key=len, reverse=True):
+        for body in (*groups.get("party_bodies", ()), *groups.get("bodies", ())):
+            plain = plain.replace(body + person, "")  # "支部书记能当负责人吗" asks about a person
     if "党组织" in named and any(body in plain for body in groups.get("party_bodies", ())):
         return True  # a 党支部 is a 党组织
     return bool(named) and any(body in plain and body in named for body in groups.get("bodies", ()))
