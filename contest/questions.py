@@ -43,7 +43,7 @@ from rapidfuzz import fuzz
 
 from contest.advice import Suggestion, pairs, suggest
 from contest.definition import Category, Contest, Stage, StageKind
-from contest.phrases import named_day, with_digits
+from contest.phrases import dotted_days, named_day, with_digits
 from contest.schedule import position
 from contest.timefmt import format_date
 
@@ -911,7 +911,7 @@ def _ref(topic: str, params: Mapping[str, str]) -> str:
 def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
     vocab = vocabulary()
-    plain = respell(_normalise(question), contest)
+    plain = respell(_normalise(dotted_days(question)), contest)  # "5.1交": 5月1号交
     chat = _small_talk(plain)
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
