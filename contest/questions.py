@@ -509,6 +509,7 @@ def _respelling_words(contest: Contest | None) -> tuple[tuple[str, tuple[str, ..
         own = (terms.entry, terms.document, terms.document_short, terms.lead, terms.member)
         words.update(_normalise(w) for w in own if w)
         words.update(_normalise(s.name) for s in contest.stages)
+        words.update(part for s in contest.stages for part in _name_parts(s))  # 比拼
         words.update(_normalise(c.name) for c in contest.categories)
         words.update(_show_forms(contest))
     chosen = sorted((w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)), key=len)
@@ -527,14 +528,35 @@ def _is_word(text: str) -> bool:
     return bool(_tokenizer().FREQ.get(text)) or text in vocabulary().aliases
 
 
-def _crosses_word(text: str, at: int, end: int) -> bool:
-    """Tell whether a word of two to four characters runs across either edge of text[at:end]."""
+def _crosses_word(text: str, at: int, end: int, own: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a word of two to four characters runs across either edge of text[at:end].
+
+    ``own`` holds more words that count (the contest's: 比拼 keeps its 拼 in "比拼用").
+    """
     for edge in (at, end):
         for start in range(max(0, edge - 3), edge):
             for stop in range(edge + 1, min(len(text), start + 4) + 1):
-                if (start < at or stop > end) and _is_word(text[start:stop]):
+                piece = text[start:stop]
+                if (start < at or stop > end) and (piece in own or _is_word(piece)):
                     return True
     return False
+
+
+# Characters typed as meant, never a typo of another: particles, modals and little verbs
+# ("9号吗" is no 号码, "想报" no 限报, "奖评几个" no 奖品), and the topics' one-character keywords.
+_FUNCTION_CHARACTERS = "的呢吧啊呀嘛是在和与及或用时评报交想"
+
+
+@cache
+def _typed_as_meant() -> frozenset[str]:
+    singles = {
+        part
+        for topic in vocabulary().topics
+        for term, _ in topic.keywords
+        for part in term.split("+")
+        if len(part) == 1
+    }
+    return frozenset(MODALS + PARTICLES + _FUNCTION_CHARACTERS) | singles
 
 
 def respell(text: str, contest: Contest | None = None) -> str:
@@ -551,7 +573,9 @@ def respell(text: str, contest: Contest | None = None) -> str:
     heard = _loose_sounds(text)
     spoken = " " + " ".join(heard) + " "
     asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
-    for word, wanted, said in _respelling_words(contest):
+    words = _respelling_words(contest)
+    own = frozenset(w for w, _, _ in words)
+    for word, wanted, said in words:
         if said not in spoken or word in text:
             continue
         size = len(word)
@@ -560,9 +584,12 @@ def respell(text: str, contest: Contest | None = None) -> str:
             if (
                 heard[at : at + size] == wanted
                 and any(a == b for a, b in zip(word, span, strict=True))
+                and not any(
+                    a != b and b in _typed_as_meant() for a, b in zip(word, span, strict=True)
+                )
                 and not _is_word(span)
                 and not any(at + i in asked for i in range(size))
-                and not _crosses_word(text, at, at + size)
+                and not _crosses_word(text, at, at + size, own)
             ):
                 text = text[:at] + word + text[at + size :]
                 heard = _loose_sounds(text)

@@ -400,6 +400,10 @@ def test_a_yes_no_rule_hears_a_typo_of_the_lead() -> None:
         ("社区党委牵头", "社区党委牵头"),  # 党委 is a word: not 单位 (dan wei)
         ("还剩几天", "还剩几天"),
         ("评什么奖", "评什么奖"),  # a question word is never a typo
+        ("ddl是4月30号吗", "ddl是4月30号吗"),  # a particle is typed as meant: no 号码
+        ("我们想报乡村振兴", "我们想报乡村振兴"),  # nor a modal: no 限报
+        ("比拼用什么方式", "比拼用什么方式"),  # the contest's 比拼 keeps its 拼: no 聘用
+        ("现场比品是几号", "现场比拼是几号"),
     ],
 )
 def test_same_sound_typos_are_respelled_as_the_vocabularys_word(typed: str, meant: str) -> None:
