@@ -18,7 +18,7 @@ from datetime import datetime
 
 from contest.definition import Contest
 from contest.phrases import named_day, named_time, numbers, people, with_digits
-from contest.questions import UNSURE, Answer, Asker, match, names_participant, says
+from contest.questions import UNSURE, Answer, Asker, match, names_participant, respell, says
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
@@ -41,8 +41,11 @@ _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音�
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
-_CLOSED = re.compile(r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)")
+_CLOSED = re.compile(
+    r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)|(结束|关闭|过期)没|已经(截止|结束|关闭|关|过期)了"
+)
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
+_BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
 
 
@@ -111,7 +114,7 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     decide = _DECIDERS.get(answer.topic)
     if decide is None:
         return None
-    result = decide(answer.question, contest, now, asker)
+    result = decide(respell(answer.question, contest), contest, now, asker)  # 视屏: 视频
     return None if result is None else ("yes" if result else "no")
 
 
@@ -154,6 +157,8 @@ def _word_limit(
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     team = contest.rules.team
+    if _BECOME.search(question):
+        return None  # "支部书记能当负责人吗" asks who may lead, which the change rule does not say
     if says("牵头人", question) or says(contest.terms.lead, question):
         return team.lead_changeable
     if team.member_replacements is None:

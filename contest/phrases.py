@@ -7,6 +7,7 @@ moment the question is asked, in the contest's time zone. Pure: no I/O, no clock
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -28,6 +29,10 @@ RELATIVE_DAYS = {
 _WEEKDAY = re.compile(r"(下下|下个|下|这个|这|本)?(?:周|星期|礼拜)([一二三四五六日天末1-7])")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})(?:日|号)?")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})(?:日|号)")
+# "5.1交", "4/30前": a month and a day written with a dot or a slash (not 3.5分, not 1.5万)
+_DOTTED_DAY = re.compile(
+    r"(?<![\d./])(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])(?![\d./%万千百分元个倍])"
+)
 _RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PEOPLE = re.compile(r"(\d+)\s*(?:个人|个队员|个成员|人|位|名)")
@@ -44,15 +49,24 @@ def _cn2an() -> Any:
 def with_digits(text: str) -> str:
     """Return the text with its Chinese numerals written in digits ("三千字" → "3000字")."""
     try:
-        return str(_cn2an().transform(text, "cn2an"))
+        with warnings.catch_warnings():
+            # cn2an warns before it raises on a lone unit ("万"); under -W error that warning
+            # would escape as an exception of its own
+            warnings.simplefilter("ignore", UserWarning)
+            return str(_cn2an().transform(text, "cn2an"))
     except (ValueError, KeyError, IndexError):  # cn2an refuses some odd mixes: keep the text
         return text
 
 
+def dotted_days(text: str) -> str:
+    """Return the text with a day written "5.1" or "4/30" written "5月1号", "4月30号"."""
+    return _DOTTED_DAY.sub(r"\1月\2号", text)
+
+
 def named_day(text: str, now: datetime, zone: ZoneInfo) -> date | None:
-    """Return the day the question names ("下周一", "明天", "7月20号"), or None."""
+    """Return the day the question names ("下周一", "明天", "7月20号", "5.1"), or None."""
     today = now.astimezone(zone).date()
-    digits = with_digits(text)
+    digits = with_digits(dotted_days(text))
     if (m := _RELATIVE.search(text)) is not None:
         return today + timedelta(days=RELATIVE_DAYS[m.group(0)])
     if (m := _WEEKDAY.search(text)) is not None:

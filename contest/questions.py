@@ -43,7 +43,7 @@ from rapidfuzz import fuzz
 
 from contest.advice import Suggestion, pairs, suggest
 from contest.definition import Category, Contest, Stage, StageKind
-from contest.phrases import named_day, with_digits
+from contest.phrases import dotted_days, named_day, with_digits
 from contest.schedule import position
 from contest.timefmt import format_date
 
@@ -80,6 +80,7 @@ PINYIN_CREDIT = 0.8
 _NEVER_TYPOS = ("什么", "怎么", "多少", "哪里", "时候", "可以", "是否", "能否", "为什么")
 MODALS = "能要可再还去来得想先"
 PARTICLES = "行了吗么完好过有不没"
+TWO_CHAR_MODALS = ("可以", "能够", "应该", "需要", "还能", "还可")
 BEFORE = "一前后再就才先都也"  # glued before a verb by jieba: "周一交", "月底前交完"
 BM25_WEIGHT = 2.0
 BM25_HALF = 6.0
@@ -468,6 +469,135 @@ def _sounds_in(word: str, text: str) -> bool:
     )
 
 
+_LOOSE_INITIAL = re.compile(r"^([zcs])h")
+_LOOSE_FINAL = re.compile(r"(?<=[aeio])ng$")
+
+
+@lru_cache(maxsize=8192)
+def _loose(sound: str) -> str:
+    """Return a syllable as a hurried typist hears it: zh/ch/sh as z/c/s, -ng as -n, l as n.
+
+    视屏 (shi ping) is typed for 视频 (shi pin), 成圆 for 成员: the pinyin keyboard offers the
+    neighbouring syllable's characters, so a respelling forgives these pairs.
+    """
+    sound = _LOOSE_FINAL.sub("n", _LOOSE_INITIAL.sub(r"\1", sound))
+    return "n" + sound[1:] if sound.startswith("l") else sound
+
+
+@lru_cache(maxsize=8192)
+def _loose_sounds(text: str) -> tuple[str, ...]:
+    return tuple(_loose(s) for s in _sounds(text))
+
+
+def _respelling_words(contest: Contest | None) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """Return the words a same-sound typo is respelled to, longest first, with how they sound.
+
+    The vocabulary's words and the contest's (its terms, stage and category names, forms of
+    show), each with its loose syllables and those syllables framed by spaces.
+
+    The aliases' variants count only when they are words of jieba's dictionary (成员), not the
+    typos listed there (牵投人).
+    """
+    kept = _RESPELL.get(id(contest))
+    if kept is not None and kept[0] is contest:
+        return kept[1]
+    vocab = vocabulary()
+    known = _tokenizer().FREQ
+    words = set(vocab.words) | {v for v in vocab.aliases if known.get(v)}
+    if contest is not None:
+        terms = contest.terms
+        own = (terms.entry, terms.document, terms.document_short, terms.lead, terms.member)
+        words.update(_normalise(w) for w in own if w)
+        words.update(_normalise(s.name) for s in contest.stages)
+        words.update(part for s in contest.stages for part in _name_parts(s))  # 比拼
+        words.update(_normalise(c.name) for c in contest.categories)
+        words.update(_show_forms(contest))
+    chosen = sorted((w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)), key=len)
+    found = tuple(
+        (w, _loose_sounds(w), " " + " ".join(_loose_sounds(w)) + " ") for w in reversed(chosen)
+    )
+    _RESPELL[id(contest)] = (contest, found)
+    return found
+
+
+_RESPELL: dict[int, tuple[Contest | None, tuple[tuple[str, tuple[str, ...], str], ...]]] = {}
+
+
+def _is_word(text: str) -> bool:
+    """Tell whether the text is a word of jieba's dictionary or of the aliases (上限, 组织)."""
+    return bool(_tokenizer().FREQ.get(text)) or text in vocabulary().aliases
+
+
+def _crosses_word(text: str, at: int, end: int, own: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a word of two to four characters runs across either edge of text[at:end].
+
+    ``own`` holds more words that count (the contest's: 比拼 keeps its 拼 in "比拼用").
+    """
+    for edge in (at, end):
+        for start in range(max(0, edge - 3), edge):
+            for stop in range(edge + 1, min(len(text), start + 4) + 1):
+                piece = text[start:stop]
+                if (start < at or stop > end) and (piece in own or _is_word(piece)):
+                    return True
+    return False
+
+
+# Characters typed as meant, never a typo of another: particles, modals and little verbs
+# ("9号吗" is no 号码, "想报" no 限报, "奖评几个" no 奖品), and the topics' one-character keywords.
+_FUNCTION_CHARACTERS = "的呢吧啊呀嘛是在和与及或用时评报交想"
+
+
+@cache
+def _typed_as_meant() -> frozenset[str]:
+    singles = {
+        part
+        for topic in vocabulary().topics
+        for term, _ in topic.keywords
+        for part in term.split("+")
+        if len(part) == 1
+    }
+    return frozenset(MODALS + PARTICLES + _FUNCTION_CHARACTERS) | singles
+
+
+def respell(text: str, contest: Contest | None = None) -> str:
+    """Write a same-sound typo of a word of the vocabulary (or of the contest) as that word.
+
+    "展示可以用视屏吗" says 视频, "成圆能不能加到7个" says 成员: the typed span sounds like the
+    word (loosely, see :func:`_loose`), keeps at least one of its characters, is no word of its
+    own (公式 stays 公式 though it sounds like 公示) and cuts no word in two (组织部 keeps its
+    织部); a question word is never respelled. Numbers, spaces and punctuation are kept, so the
+    yes/no rules read the result too.
+    """
+    if not _CHINESE.search(text):
+        return text
+    heard = _loose_sounds(text)
+    spoken = " " + " ".join(heard) + " "
+    asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
+    words = _respelling_words(contest)
+    own = frozenset(w for w, _, _ in words)
+    for word, wanted, said in words:
+        if said not in spoken or word in text:
+            continue
+        size = len(word)
+        for at in range(len(text) - size + 1):
+            span = text[at : at + size]
+            if (
+                heard[at : at + size] == wanted
+                and any(a == b for a, b in zip(word, span, strict=True))
+                and not any(
+                    a != b and b in _typed_as_meant() for a, b in zip(word, span, strict=True)
+                )
+                and not _is_word(span)
+                and not any(at + i in asked for i in range(size))
+                and not _crosses_word(text, at, at + size, own)
+            ):
+                text = text[:at] + word + text[at + size :]
+                heard = _loose_sounds(text)
+                spoken = " " + " ".join(heard) + " "
+                break
+    return text
+
+
 def _find_all(word: str, text: str) -> list[int]:
     """Return every position of ``word`` in ``text``."""
     return [at for at in range(len(text)) if text.startswith(word, at)]
@@ -558,6 +688,8 @@ def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
         body = token.lstrip(MODALS)
         if 0 < len(token) - len(body) and len(body) == 1:
             found += [*token]
+        if len(token) == 3 and token[:2] in TWO_CHAR_MODALS:  # "可以改", "能够交": 改, 交
+            found.append(token[2])
         core = token.rstrip(PARTICLES).lstrip(BEFORE)  # "一交行", "前交完": 交
         if len(core) == 1 and len(token) > 1 and core not in PARTICLES + BEFORE:
             found.append(core)
@@ -672,10 +804,14 @@ def names_participant(question: str, contest: Contest) -> bool:
 
     "街道党工委能参加吗" asks whether 镇街 may enter: donghu-2026's notice says they may, so it
     is a question about who takes part, not about the route a district body hands in by. Any
-    party body (党支部, 党委) is one of the 党组织 a notice opens the contest to.
+    party body (党支部, 党委) is one of the 党组织 a notice opens the contest to; a body named
+    with one of its people (支部书记) is not.
     """
     named, plain = _normalise(contest.participants), _normalise(question)
     groups = vocabulary().groups
+    for person in sorted(groups.get("people_of", ()), key=len, reverse=True):
+        for body in (*groups.get("party_bodies", ()), *groups.get("bodies", ())):
+            plain = plain.replace(body + person, "")  # "支部书记能当负责人吗" asks about a person
     if "党组织" in named and any(body in plain for body in groups.get("party_bodies", ())):
         return True  # a 党支部 is a 党组织
     return bool(named) and any(body in plain and body in named for body in groups.get("bodies", ()))
@@ -802,7 +938,7 @@ def _ref(topic: str, params: Mapping[str, str]) -> str:
 def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
     vocab = vocabulary()
-    plain = _normalise(question)
+    plain = respell(_normalise(dotted_days(question)), contest)  # "5.1交": 5月1号交
     chat = _small_talk(plain)
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contest.asking import ask
@@ -26,6 +26,7 @@ from contest.questions import (
     answer_context,
     answer_for,
     match,
+    respell,
     topic_keys,
     vocabulary,
 )
@@ -275,6 +276,7 @@ def test_bad_references_are_refused(contest: Contest, ref: str) -> None:
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60))
+@example(text="万")  # cn2an warns, then refuses, a lone unit
 def test_any_text_gets_a_renderable_answer(contest: Contest, text: str) -> None:
     """Whatever is typed, match() returns a known topic whose answer renders."""
     answer = match(text, contest)
@@ -385,3 +387,32 @@ def test_a_yes_no_rule_hears_a_typo_of_the_lead() -> None:
     now = contest.submission_stage.start
     (answer,) = ask("付责人可以换吗", contest, now=now)
     assert (answer.topic, answer.verdict) == ("lead", "yes")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("展示可以用视屏吗", "展示可以用视频吗"),  # shi ping for shi pin: -ng heard as -n
+        ("成圆能不能加到7个", "成员能不能加到7个"),
+        ("申抱书最晚哪天交上去", "申报书最晚哪天交上去"),
+        ("得分用什么公式", "得分用什么公式"),  # 公式 is a word, though it sounds like 公示
+        ("这是区委组织部搞的吗", "这是区委组织部搞的吗"),  # 织部 is not cut out of 组织部 (支部)
+        ("社区党委牵头", "社区党委牵头"),  # 党委 is a word: not 单位 (dan wei)
+        ("还剩几天", "还剩几天"),
+        ("评什么奖", "评什么奖"),  # a question word is never a typo
+        ("ddl是4月30号吗", "ddl是4月30号吗"),  # a particle is typed as meant: no 号码
+        ("我们想报乡村振兴", "我们想报乡村振兴"),  # nor a modal: no 限报
+        ("比拼用什么方式", "比拼用什么方式"),  # the contest's 比拼 keeps its 拼: no 聘用
+        ("现场比品是几号", "现场比拼是几号"),
+    ],
+)
+def test_same_sound_typos_are_respelled_as_the_vocabularys_word(typed: str, meant: str) -> None:
+    """A span that sounds like a word of the vocabulary or the contest, and is none itself."""
+    assert respell(typed, load_contest(ROOT / "contests" / "donghu-2026.toml")) == meant
+
+
+def test_a_yes_no_rule_reads_the_respelled_question() -> None:
+    """The presentation rule gives "展示可以用视屏吗" its verdict, as it would 视频."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask("展示可以用视屏吗", contest, now=contest.submission_stage.start)
+    assert (answer.topic, answer.verdict) == ("presentation", "yes")
