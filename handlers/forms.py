@@ -473,17 +473,21 @@ async def _apply(
     progress.updated_at = v.now
     progress.active = step.event is not Event.CONFIRMED
     session.add(progress)
+    state = step.state
     if flow.on_change and step.event not in (Event.INVALID, Event.AT_FIRST):
         await flow.on_change(session, v, progress.subject_id, engine.result(step.state), context)
+        # The change may have filled more of this form (the team's lead, named at 牵头人姓名,
+        # brings their 职务 and phones) and moved it on: the prompt asks what it waits for now.
+        state = FormState.from_dict(progress.state)
     receipt = _receipt(engine, before, step)
     if step.event is not Event.CONFIRMED:
-        prompt = ask(v, engine, progress, step.state, step=step, context=context)
+        prompt = ask(v, engine, progress, state, step=step, context=context)
         if step.event is Event.REVIEW and before.return_to_review:
             return [replace(prompt, in_place=True)]  # the review card back where it was
         if receipt is None:
             return [replace(prompt, in_place=pressed)]
         return [receipt, prompt]
-    followup = await flow.on_confirm(session, v, progress.subject_id, engine.result(step.state))
+    followup = await flow.on_confirm(session, v, progress.subject_id, engine.result(state))
     await session.delete(progress)
     replies = [r for r in (receipt, followup) if r is not None]
     if followup.next_form is not None:

@@ -72,22 +72,26 @@ async def team_follows_document(
     if not name:
         return  # a lead needs a name; the other fields wait for it
     members = domain_members(rows)
+    other = next((r for r in rows if r.name == name and not r.is_lead), None)
+    if (
+        other is not None
+        and check_change(SetLead(other.slot), members, rule, case.ever_submitted) is None
+    ):
+        # The document names another member: they become the lead. Of the document's other
+        # lead fields, only what differs from the old lead's details is theirs (a resumed form
+        # carries the old lead's values in the same save as the name).
+        before = lead_values(lead)
+        await set_lead(session, case_id=case_id, member_id=other.id or 0)
+        own = {k: x for k, x in changes.items() if k != "name" and x != before.get(k)}
+        await _update(session, v, other, own)
+        await document_follows_team(session, v, case, before, other)
+        return
+    if other is not None:
+        return  # that member may not lead now: the team view says what keeps them
     if lead is not None:
-        other = next((r for r in rows if r.name == name and not r.is_lead), None)
-        if (
-            other is not None
-            and check_change(SetLead(other.slot), members, rule, case.ever_submitted) is None
-        ):
-            # The document names another member: they become the lead, and the document's
-            # other lead fields that showed the old lead follow the new one.
-            before = lead_values(lead)
-            await set_lead(session, case_id=case_id, member_id=other.id or 0)
-            await _update(session, v, other, {k: x for k, x in changes.items() if k != "name"})
-            await document_follows_team(session, v, case, before, other)
-            return
         renamed = EditMember(lead.slot, Member(name=str(name), employment="staff"))
         if check_change(renamed, members, rule, case.ever_submitted) is not None:
-            changes = {k: x for k, x in changes.items() if k != "name"}  # the rules keep it
+            return  # the rules keep the name; the other fields are another person's
         await _update(session, v, lead, changes)
         return
     added = AddMember(Member(name=str(changes["name"]), employment="staff", is_lead=True))

@@ -12,6 +12,7 @@ from typing import Any
 from config.services import services_of
 from storage.db import transaction
 from storage.models import Case
+from storage.team import list_members
 from tests.db import telegram_person
 from tests.flows.test_cases import (
     LEAD,
@@ -245,3 +246,56 @@ async def test_a_typed_lead_answer_costs_one_query_and_one_write_more(harness: A
         for statement in plain:
             extra.remove(statement)
         assert sorted(extra) in (["INSERT", "SELECT"], ["SELECT", "UPDATE"]), (label, extra)
+
+
+async def _resume_at_lead(harness: Any, *names: str, lead_first: bool = True) -> tuple[Any, int]:
+    """A paused case form waiting at 牵头人姓名, the team holding these members."""
+    user, unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    await user.send("一网通办再提速")
+    await user.press("⏸ 暂停")
+    (case,) = await cases_of(harness, unit_id)
+    await put_members(harness, case.id, *names, lead_first=lead_first)
+    async with transaction(services_of(harness.app).sessions) as session:
+        for member in await list_members(session, case_id=case.id or 0):
+            if member.name == "乙二":
+                member.title, member.mobile = "主任", "13900001111"
+            else:
+                member.title = ""  # 甲一 has none: the form would ask 牵头人职务 next
+            session.add(member)
+    await user.send("/start")
+    await user.press("menu:cases")
+    await user.press(f"case:{case.id}")
+    await user.press(f"case:{case.id}:edit")
+    return user, case.id or 0
+
+
+async def test_the_member_named_as_lead_keeps_their_own_details(harness: Any) -> None:
+    """The resumed form carried the old lead's 职务 in the same save as the new name: it is
+    not written onto the new lead, whose own details fill the document instead; the next
+    prompt asks what the form now waits for."""
+    user, case_id = await _resume_at_lead(harness, "甲一", "乙二")
+    await user.send("乙二")
+    members = {m.name: m for m in active(await team(harness, case_id))}
+    assert (members["乙二"].is_lead, members["乙二"].title) == (True, "主任")
+    assert (members["甲一"].is_lead, members["甲一"].title) == (False, "")
+    values = (await stored(harness, case_id)).values
+    assert (values["lead_name"], values["lead_title"]) == ("乙二", "主任")
+    assert values["lead_mobile"] == "13900001111"
+    # The prompt is the form's own next question: an answer to it is stored where asked.
+    asked = user.last_reply.text
+    assert "牵头人办公电话" in asked
+    await user.send(LEAD["office_phone"])
+    values = (await stored(harness, case_id)).values
+    assert values["lead_office_phone"] == LEAD["office_phone"]
+    assert values["lead_title"] == "主任"
+
+
+async def test_a_team_without_a_lead_gets_the_named_member_as_lead_not_a_copy(
+    harness: Any,
+) -> None:
+    user, case_id = await _resume_at_lead(harness, "甲一", "乙二", lead_first=False)
+    await user.send("乙二")
+    members = active(await team(harness, case_id))
+    assert [(m.name, m.is_lead) for m in members] == [("甲一", False), ("乙二", True)]
