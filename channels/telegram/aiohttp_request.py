@@ -25,8 +25,9 @@ whole request (``total``), so a stalled upload still ends. ``None`` means no lim
 from __future__ import annotations
 
 import asyncio
+import io
 import json
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -43,7 +44,39 @@ def _filename(name: str) -> str:
     aiohttp's default percent-quotes the whole name (``%E6%A1%88…``), which Telegram would show
     as such; unquoted, a ``"`` or a line break would end the header.
     """
-    return name.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+class _Lent(io.RawIOBase):
+    """A file handle lent to one attempt: aiohttp closes what it has sent, the handle stays
+    open for the next attempt (a retry after a 5xx), which sends it again from its start."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        super().__init__()
+        handle.seek(0)
+        self._handle = handle
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._handle.read(-1 if size is None else size)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._handle.seek(offset, whence)
+
+    def fileno(self) -> int:  # aiohttp sizes the part from it: a Content-Length, not chunks
+        return self._handle.fileno()
+
+    def close(self) -> None:
+        """Leave the handle open: its owner closes it."""
+
+
+def _part(content: bytes | IO[bytes]) -> bytes | _Lent:
+    return content if isinstance(content, bytes | bytearray) else _Lent(content)
 
 
 def _sum(*timeouts: float | None) -> float | None:
@@ -85,6 +118,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=None),
+                trust_env=True,  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY: read as httpx reads them
                 headers={"User-Agent": self.USER_AGENT},
                 skip_auto_headers=("Accept-Encoding",),  # the Bot API's answers are small
             )
@@ -119,7 +153,9 @@ class AiohttpRequest(BaseRequest):
         else:
             write = write_timeout
         timeout = aiohttp.ClientTimeout(
-            total=_sum(connect, write, read),
+            # No overall cap on a file: an upload or a download takes as long as its size needs
+            # (httpx's limits are per read and write too); connecting and each read are bounded.
+            total=None if files or method == "GET" else _sum(connect, write, read),
             connect=connect,
             sock_connect=connect,
             sock_read=read,
@@ -131,7 +167,9 @@ class AiohttpRequest(BaseRequest):
             for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
-                form.add_field(name, content, filename=_filename(filename), content_type=mimetype)
+                form.add_field(
+                    name, _part(content), filename=_filename(filename), content_type=mimetype
+                )
             data = form
         elif request_data is not None and request_data.parameters:
             # ASCII escapes: a lone surrogate in a text is Telegram's to refuse, not a crash here

@@ -260,3 +260,39 @@ async def test_a_refused_connection_is_tried_attempts_times(
         with pytest.raises(NetworkError):
             await retrying_request.do_request(f"http://127.0.0.1:{port}/getMe", "POST")
     assert [r.getMessage().split(",")[0] for r in caplog.records] == ["getMe: NetworkError"] * 2
+
+
+async def test_a_file_handle_is_sent_whole_again_after_a_5xx(
+    api: tuple[Api, str], retrying_request: RetryingRequest
+) -> None:
+    """An export goes as an open temporary file (``read_file_handle=False``): a retry after a
+    502 sends it again from its start, and the handle stays its owner's to close."""
+    import tempfile
+
+    stand_in, url = api
+    stand_in.statuses = [502]
+    content = "单位与联系人".encode() * 5000
+    with tempfile.TemporaryFile() as handle:
+        handle.write(content)
+        handle.seek(0)
+        document = InputFile(handle, filename="导出.xlsx", read_file_handle=False)
+        code, _ = await retrying_request.do_request(
+            url + "sendDocument", "POST", data(chat_id=7, document=document)
+        )
+        assert not handle.closed
+    assert code == 200 and len(stand_in.calls) == 2
+    for call in stand_in.calls:
+        filename, _, sent = call["fields"]["document"]  # type: ignore[index]
+        assert (filename, sent) == ("导出.xlsx", content)
+
+
+async def test_a_backslash_in_a_file_name_is_escaped_once(
+    api: tuple[Api, str], request_: AiohttpRequest
+) -> None:
+    stand_in, url = api
+    name = "a\\b 说明书.docx"
+    await request_.do_request(
+        url + "sendDocument", "POST", data(chat_id=7, document=InputFile(b"x", filename=name))
+    )
+    filename, _, _ = stand_in.calls[0]["fields"]["document"]  # type: ignore[index]
+    assert filename == name
