@@ -938,8 +938,9 @@ def _ref(topic: str, params: Mapping[str, str]) -> str:
 def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
     vocab = vocabulary()
-    plain = respell(_normalise(dotted_days(question)), contest)  # "5.1交": 5月1号交
-    chat = _small_talk(plain)
+    typed = _normalise(dotted_days(question))
+    plain = respell(typed, contest)  # "5.1交": 5月1号交
+    chat = _small_talk(typed) or _small_talk(plain)  # "嗨" is no typo of 还
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
     text = _in_house(_canonical(plain), contest)
