@@ -51,7 +51,7 @@ _COPIED = re.compile(
     r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)"
 )
 _ADVANCE = re.compile(r"推|进|晋级|参加|去|上|送|入选|选送")
-_RANK = re.compile(r"前(\d+)")
+_RANK = re.compile(r"前(\d+)|第(\d+)名")
 
 
 def ask(
@@ -210,7 +210,7 @@ def _next_round(
     named = following.name + following.short_name + following.text
     if any(level in question and level not in named for level in ("省", "市", "全国")):
         return None  # a round the notice does not name ("推到省里吗" where the next is the city's)
-    ranks = [int(n) for n in _RANK.findall(with_digits(question))]
+    ranks = [int(a or b) for a, b in _RANK.findall(with_digits(question))]
     if ranks and following.quota is not None:
         return max(ranks) <= following.quota
     return True
