@@ -31,7 +31,8 @@ _CUE = re.compile(
 )
 _YES_NO = re.compile(
     r"[吗嘛]|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|算不算|来得及|"
-    r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|不$|没有?$|行不"
+    r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
+    r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定).*吧$"
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外")
 _OFFICIAL = re.compile(r"算|正式|官方|有效")
@@ -46,7 +47,11 @@ _CLOSED = re.compile(
 )
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
-_COPIED = re.compile(r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴")
+_COPIED = re.compile(
+    r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)"
+)
+_ADVANCE = re.compile(r"推|进|晋级|参加|去|上|送|入选|选送")
+_RANK = re.compile(r"前(\d+)|第(\d+)名")
 
 
 def ask(
@@ -195,6 +200,22 @@ def _presentation(
     return any(form in allowed for form in asked) or None
 
 
+def _next_round(
+    question: str, contest: Contest, _now: datetime, _asker: Asker | None
+) -> bool | None:
+    """Tell whether entries go on to the next round ("前15名会推到市里吗": as the notice says)."""
+    following = contest.next_level
+    if following is None or not _ADVANCE.search(question):
+        return None
+    named = following.name + following.short_name + following.text
+    if any(level in question and level not in named for level in ("省", "市", "全国")):
+        return None  # a round the notice does not name ("推到省里吗" where the next is the city's)
+    ranks = [int(a or b) for a, b in _RANK.findall(with_digits(question))]
+    if ranks and following.quota is not None:
+        return max(ranks) <= following.quota
+    return True
+
+
 def _district(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     if not _SELF.search(question):
         return None
@@ -236,6 +257,7 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "originality": _originality,
     "presentation": _presentation,
     "district": _district,
+    "provincial": _next_round,
     "participants": _participants,
     "official_system": _official,
     "my_cases": _my_cases,

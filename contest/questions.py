@@ -91,6 +91,7 @@ _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _NOW = re.compile(r"现在|目前|当前|眼下")
 _ASKS_YES_NO = re.compile(r"[吗么嘛]|[没不]$|没有$|是不是|有没有")
+_LATE_WORDS = re.compile(r"晚|迟|过期|超时|来不及|赶不上|错过")
 _LISTED = re.compile(r"[、，,；;/或和及]|均可|都可以|等")
 
 
@@ -204,6 +205,7 @@ class Vocabulary:
     filler: tuple[str, ...] = ()
     verdict_words: tuple[tuple[str, str, str], ...] = ()
     advice_synonyms: Mapping[str, str] = field(default_factory=dict)
+    split: tuple[str, ...] = ()  # jieba words a question glues by chance (交会 in 交会不会)
 
     def topic(self, key: str) -> Topic | None:
         """Return the topic with this key, if any."""
@@ -329,6 +331,7 @@ def vocabulary() -> Vocabulary:
         filler=tuple(raw.get("small_talk_filler", {}).get("words", [])),
         verdict_words=tuple(tuple(row) for row in raw.get("verdicts", {}).get("words", [])),
         advice_synonyms=dict(raw.get("advice_synonyms", {})),
+        split=tuple(raw.get("segmentation", {}).get("split", [])),
     )
     _check(vocab)
     return vocab
@@ -369,6 +372,8 @@ def _tokenizer() -> Any:
             tokenizer = jieba.Tokenizer()
         for word in sorted(vocabulary().words):
             tokenizer.add_word(word)
+        for word in vocabulary().split:
+            tokenizer.del_word(word)
     return tokenizer
 
 
@@ -938,8 +943,9 @@ def _ref(topic: str, params: Mapping[str, str]) -> str:
 def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
     vocab = vocabulary()
-    plain = respell(_normalise(dotted_days(question)), contest)  # "5.1交": 5月1号交
-    chat = _small_talk(plain)
+    typed = _normalise(dotted_days(question))
+    plain = respell(typed, contest)  # "5.1交": 5月1号交
+    chat = _small_talk(typed) or _small_talk(plain)  # "嗨" is no typo of 还
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
     text = _in_house(_canonical(plain), contest)
@@ -1123,6 +1129,8 @@ def verdict_words(answer: Answer) -> str:
             ((yes, no) for cue, yes, no in vocabulary().verdict_words if cue in plain),
             ("是", "不是"),
         )
+    if pair[0] == "会" and _LATE_WORDS.search(_normalise(answer.question)):
+        pair = (pair[1], pair[0])  # "会不会晚": in time is 不会
     return pair[0] if answer.verdict == "yes" else pair[1]
 
 

@@ -28,6 +28,7 @@ from contest.questions import (
     match,
     respell,
     topic_keys,
+    verdict_words,
     vocabulary,
 )
 from contest.timefmt import format_moment
@@ -416,3 +417,46 @@ def test_a_yes_no_rule_reads_the_respelled_question() -> None:
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     (answer,) = ask("展示可以用视屏吗", contest, now=contest.submission_stage.start)
     assert (answer.topic, answer.verdict) == ("presentation", "yes")
+
+
+@pytest.mark.parametrize(
+    ("question", "day", "words"),
+    [
+        ("4月30号下午5点交会不会晚", "2026-04-29", "不会"),  # in time: not late
+        ("5月1号交会不会晚", "2026-04-29", "会"),  # after the close: late
+        ("明天交会不会来不及", "2026-04-29", "不会"),
+    ],
+)
+def test_a_question_about_being_late_is_answered_in_its_own_sense(
+    question: str, day: str, words: str
+) -> None:
+    """ "会不会晚" in time is answered 不会: the verdict's words turn with the question."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    now = datetime.fromisoformat(f"{day}T10:00:00+08:00")
+    (answer,) = ask(question, contest, now=now)
+    assert answer.topic == "deadline"
+    assert verdict_words(answer) == words
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("排名前十五的会推到市里吗", "yes"),
+        ("前20名都能去市里吗", "no"),  # the notice sends 15 on
+        ("会推到省里吗", None),  # the next round is the city's: the notice says nothing of 省
+    ],
+)
+def test_the_next_round_rule_reads_the_quota(question: str, verdict: str | None) -> None:
+    """A yes/no question about going on to the next round is decided by its quota."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, answer.verdict) == ("provincial", verdict)
+
+
+@pytest.mark.parametrize(
+    "message", ["嗨", "嗨 在不在", "您好 请问下", "打扰了 请问一下", "老师您好 想咨询一下"]
+)
+def test_small_talk_is_heard_before_typos_are_respelled(message: str) -> None:
+    """嗨 (hai) is a greeting, not a typo of 还; a greeting with a filler is still one."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    assert match(message, contest).topic == "greeting"
