@@ -7,6 +7,7 @@ moment the question is asked, in the contest's time zone. Pure: no I/O, no clock
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -46,10 +47,15 @@ def _cn2an() -> Any:
     return cn2an
 
 
+_FILTERS = threading.Lock()
+
+
 def with_digits(text: str) -> str:
     """Return the text with its Chinese numerals written in digits ("三千字" → "3000字")."""
     try:
-        with warnings.catch_warnings():
+        # catch_warnings swaps the process's warning filters: questions are matched in worker
+        # threads, so one at a time, or two would restore each other's filters wrongly
+        with _FILTERS, warnings.catch_warnings():
             # cn2an warns before it raises on a lone unit ("万"); under -W error that warning
             # would escape as an exception of its own
             warnings.simplefilter("ignore", UserWarning)
