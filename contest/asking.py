@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from contest.definition import Contest
 from contest.phrases import named_day, named_time, numbers, people, with_digits
@@ -45,6 +45,11 @@ _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推�
 _CLOSED = re.compile(
     r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)|(结束|关闭|过期)没|已经(截止|结束|关闭|关|过期)了"
 )
+# "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
+_IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
+_MONTH_PART = re.compile(r"(\d{1,2})月(底|末|初|上旬|中旬|下旬|中)")
+_PARTS = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31),
+          "底": (21, 31), "末": (21, 31)}  # fmt: skip
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
@@ -126,6 +131,8 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
 def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
     stage = contest.submission_stage
     day = named_day(question, now, contest.zone)
+    if _IS_IT.search(question.lower()):
+        return _is_the_deadline(question, day, stage.end.astimezone(contest.zone))
     if _CLOSED.search(question):
         return now > stage.end  # "截止了没" asks whether it has closed
     if now > stage.end or _LATE.search(question):
@@ -139,6 +146,17 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
         first_day = stage.start.astimezone(contest.zone).date()
         return first_day <= day <= last_day
     return stage.start <= now
+
+
+def _is_the_deadline(question: str, day: date | None, end: datetime) -> bool | None:
+    """Tell whether the day, or part of a month, that the question names is the deadline's."""
+    if day is not None:
+        clock = named_time(question)
+        return day == end.date() and (clock is None or clock == end.time().replace(second=0))
+    if (m := _MONTH_PART.search(with_digits(question))) is not None:
+        first, last = _PARTS[m.group(2)]
+        return int(m.group(1)) == end.month and first <= end.day <= last
+    return None  # nothing to compare: the answer gives the moment, without a verdict
 
 
 def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:

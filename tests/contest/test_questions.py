@@ -460,3 +460,24 @@ def test_small_talk_is_heard_before_typos_are_respelled(message: str) -> None:
     """嗨 (hai) is a greeting, not a typo of 还; a greeting with a filler is still one."""
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     assert match(message, contest).topic == "greeting"
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("截止日期是不是6月初", "no"),  # the deadline is 4月30日 18:00
+        ("截止是4月30日吗", "yes"),
+        ("截止是不是4月下旬", "yes"),
+        ("申报截止是5月2号吗", "no"),
+        ("截止是不是4月30号下午6点", "yes"),
+        ("截止是不是4月30号中午12点", "no"),
+        ("截止是不是很快了", None),  # nothing named to compare: the moment, no verdict
+    ],
+)
+def test_a_deadline_named_to_confirm_is_compared_with_the_file(
+    question: str, verdict: str | None
+) -> None:
+    """"截止是X吗" is answered by X against the deadline, not by whether one may still hand in."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, answer.verdict) == ("deadline", verdict)
