@@ -44,11 +44,7 @@ async def add_lead_from_document(
 ) -> TeamMember:
     """Add the team lead the case document names, with the fields still to complete."""
     row = TeamMember(case_id=case_id, slot=slot, is_lead=True, created_at=now)
-    _take(row, values)
-    row.pending = list(pending)
-    session.add(row)
-    await session.flush()
-    return row
+    return await update_lead_from_document(session, row=row, values=values, pending=pending)
 
 
 async def update_lead_from_document(

@@ -35,12 +35,22 @@ from tests.flows.test_team import (
 )
 
 
-async def open_team(user: Any, case_id: int) -> None:
-    """Open the case card from the case list, then its team."""
+async def open_card(user: Any, case_id: int, button: str) -> None:
+    """Open the case card from the case list, then press one of its buttons."""
     await user.send("/start")
     await user.press("menu:cases")
     await user.press(f"case:{case_id}")
-    await user.press(f"team:{case_id}")
+    await user.press(button)
+
+
+async def open_team(user: Any, case_id: int) -> None:
+    """Open the case's team from its card."""
+    await open_card(user, case_id, f"team:{case_id}")
+
+
+async def edit_case(user: Any, case_id: int) -> None:
+    """Go back into the case's form from its card."""
+    await open_card(user, case_id, f"case:{case_id}:edit")
 
 
 async def test_an_imported_document_gives_the_team_its_lead_with_what_is_missing(
@@ -94,10 +104,7 @@ async def test_a_lead_added_in_the_team_fills_the_document_and_the_paused_form(
     values = (await stored(harness, case.id)).values
     assert (values["lead_name"], values["lead_title"]) == ("赵六", "科员")
     # Back in the form: the lead's name and title are not asked again.
-    await user.send("/start")
-    await user.press("menu:cases")
-    await user.press(f"case:{case.id}")
-    await user.press(f"case:{case.id}:edit")
+    await edit_case(user, case.id or 0)
     asked = user.last_reply.text
     assert "牵头人办公电话" in asked and "牵头人姓名" not in asked.split("牵头人办公电话")[0]
     await user.send(LEAD["office_phone"])
@@ -128,10 +135,7 @@ async def test_the_lead_renamed_in_the_team_the_document_follows(harness: Any) -
     assert "已更新李思的信息" in user.last_reply.text
     assert (await stored(harness, case.id)).values["lead_name"] == "李思"
     # The paused form does not write the old name back with its next answer.
-    await user.send("/start")
-    await user.press("menu:cases")
-    await user.press(f"case:{case.id}")
-    await user.press(f"case:{case.id}:edit")
+    await edit_case(user, case.id or 0)
     await user.send("群众反映办事需要多次往返，材料重复提交，窗口排队时间长。")
     assert (await stored(harness, case.id)).values["lead_name"] == "李思"
     (lead,) = active(await team(harness, case.id))
@@ -173,10 +177,7 @@ async def test_a_case_begun_before_registration_gets_the_recommending_unit_later
     (case,) = await cases_of(harness, await stored_unit(harness, user))
     assert case.values["recommending_unit"] == "深圳市某某局"  # stored as the unit registered
     # Back in the case: the form goes on at 案例名称 without asking for 推荐单位 again.
-    await user.send("/start")
-    await user.press("menu:cases")
-    await user.press(f"case:{case.id}")
-    await user.press(f"case:{case.id}:edit")
+    await edit_case(user, case.id or 0)
     assert "案例名称" in user.last_reply.text and "推荐单位" not in user.last_reply.text
 
 
@@ -196,10 +197,7 @@ async def test_the_document_naming_another_member_makes_them_the_lead(harness: A
     await user.press("⏸ 暂停")
     (case,) = await cases_of(harness, unit_id)
     await put_members(harness, case.id, "甲一", "乙二")  # 甲一 the lead
-    await user.send("/start")
-    await user.press("menu:cases")
-    await user.press(f"case:{case.id}")
-    await user.press(f"case:{case.id}:edit")
+    await edit_case(user, case.id or 0)
     assert "当前内容：甲一" in user.last_reply.text  # the team's lead, offered
     await user.send("乙二")  # the document names the other member
     members = active(await team(harness, case.id))
@@ -264,10 +262,7 @@ async def _resume_at_lead(harness: Any, *names: str, lead_first: bool = True) ->
             else:
                 member.title = ""  # 甲一 has none: the form would ask 牵头人职务 next
             session.add(member)
-    await user.send("/start")
-    await user.press("menu:cases")
-    await user.press(f"case:{case.id}")
-    await user.press(f"case:{case.id}:edit")
+    await edit_case(user, case.id or 0)
     return user, case.id or 0
 
 
