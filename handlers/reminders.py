@@ -35,7 +35,7 @@ from handlers.replies import Actions, actions, stored
 from handlers.visits import Visit
 from messages import render
 from observability.metrics import metrics_of
-from storage.db import transaction
+from storage.db import off_loop, transaction
 from storage.models import Account, Person
 from storage.outbox import enqueue_many, existing_keys
 from storage.people import accounts_of
@@ -186,21 +186,9 @@ def _rows(
     ]
 
 
-async def remind(services: Services) -> ReminderRun:
-    """Write the reminders and announcements due now to the outbox; wake the worker.
-
-    Units are taken ``BATCH`` at a time, each batch in a transaction of its own: only that
-    batch's cases are in memory, and judging and rendering them runs in a thread, so the
-    bot keeps answering while every unit of a big contest is planned. The dedupe keys make
-    a run cut short (a crash, a stop) harmless: the next one writes only what is missing.
-    """
-    contest = services.contest
-    now = services.clock.now()
-    run = ReminderRun(slots=due_slots(contest, now), openings=due_openings(contest, now))
-    if quiet_until(contest, now) is not None:
-        run.deferred_until = quiet_until(contest, now)
-    if not run.slots and not run.openings:
-        return run
+async def _write_batches(services: Services, run: ReminderRun, now: datetime) -> int:
+    """Plan every unit, ``BATCH`` units per transaction; return how many rows were written."""
+    contest, written = services.contest, 0
     async with transaction(services.sessions) as session:
         units = await unit_ids(session)
         others = await visitors(session) if run.openings else []
@@ -216,7 +204,27 @@ async def remind(services: Services) -> ReminderRun:
             accounts = await accounts_of(session, person_ids=fresh) if fresh else {}
             rows = await asyncio.to_thread(_rows, plans, seen, now, accounts)
             if rows:
-                run.written += await enqueue_many(session, messages=rows, accounts=accounts)
+                written += await enqueue_many(session, messages=rows, accounts=accounts)
+    return written
+
+
+async def remind(services: Services) -> ReminderRun:
+    """Write the reminders and announcements due now to the outbox; wake the worker.
+
+    Units are taken ``BATCH`` at a time, each batch in a transaction of its own: only that
+    batch's cases are in memory, and judging and rendering them runs in a thread, so the
+    bot keeps answering while every unit of a big contest is planned. The dedupe keys make
+    a run cut short (a crash, a stop) harmless: the next one writes only what is missing.
+    """
+    contest = services.contest
+    now = services.clock.now()
+    run = ReminderRun(slots=due_slots(contest, now), openings=due_openings(contest, now))
+    if quiet_until(contest, now) is not None:
+        run.deferred_until = quiet_until(contest, now)
+    if not run.slots and not run.openings:
+        return run
+    with off_loop():  # on SQLite, the statements run in a thread: the loop answers meanwhile
+        run.written = await _write_batches(services, run, now)
     metrics_of(services).reminders_planned.inc(run.written)
     if run.written:
         log.info(
