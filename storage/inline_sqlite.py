@@ -41,7 +41,7 @@ Result = TypeVar("Result")
 
 @contextmanager
 def off_loop() -> Iterator[None]:
-    """Run the SQLite statements of this task's code inside in a worker thread."""
+    """Inside, run this task's SQLite statements in a worker thread (the loop stays free)."""
     token = _OFF_LOOP.set(True)
     try:
         yield
