@@ -267,26 +267,50 @@ def case_todo(contest: Contest, case: CaseFacts, now: datetime) -> CaseTodo:
     return CaseTodo(case.case_id, case.title, gaps)
 
 
+def _relevant(stage: Stage, cases: Sequence[CaseFacts]) -> list[CaseFacts] | None:
+    """Return the cases a deadline is about (None: it is not this unit's deadline at all)."""
+    if stage.editing is Editing.NONE:
+        return None
+    if stage.editing is Editing.ADVANCING:
+        return [c for c in cases if c.advancing] or None
+    return list(cases)
+
+
+def _awaiting_official(
+    contest: Contest, stage: Stage, relevant: Sequence[CaseFacts]
+) -> list[CaseFacts]:
+    """Return the cases submitted here that are reminded until marked as submitted there."""
+    if contest.drafting_aid is None or stage.key != contest.submission_stage.key:
+        return []
+    return [c for c in relevant if c.submitted and not c.marked and not c.advancing]
+
+
 def unit_todo(
     contest: Contest, stage: Stage, cases: Sequence[CaseFacts], now: datetime
 ) -> UnitTodo:
     """Return what one unit still has to do before ``stage`` ends."""
-    if stage.editing is Editing.NONE:
+    relevant = _relevant(stage, cases)
+    if relevant is None:
         return UnitTodo(concerned=False, no_case=False, cases=[])
-    if stage.editing is Editing.ADVANCING:
-        relevant = [c for c in cases if c.advancing]
-        if not relevant:
-            return UnitTodo(concerned=False, no_case=False, cases=[])
-    else:
-        relevant = list(cases)
     todo = [case_todo(contest, c, now) for c in relevant if not c.submitted]
-    if contest.drafting_aid is not None and stage.key == contest.submission_stage.key:
-        todo += [  # reminded until marked as submitted there too
-            CaseTodo(c.case_id, c.title, [], awaiting_official=True)
-            for c in relevant
-            if c.submitted and not c.marked and not c.advancing
-        ]
+    todo += [
+        CaseTodo(c.case_id, c.title, [], awaiting_official=True)
+        for c in _awaiting_official(contest, stage, relevant)
+    ]
     return UnitTodo(concerned=True, no_case=not relevant, cases=todo)
+
+
+def unit_done(contest: Contest, stage: Stage, cases: Sequence[CaseFacts]) -> bool | None:
+    """Return whether a unit has nothing left before ``stage`` ends (None: not its deadline).
+
+    The same answer as ``unit_todo(...).done``, from the cases' states alone: their texts
+    (``values``) are not read, so the cases may come without them.
+    """
+    relevant = _relevant(stage, cases)
+    if relevant is None:
+        return None
+    drafts = any(not c.submitted for c in relevant)
+    return bool(relevant) and not drafts and not _awaiting_official(contest, stage, relevant)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,14 @@
 .docx), the copies taken when a stage closed (.zip), and the cases-per-day chart (.png).
 
 An export is streamed, so its memory does not grow with the contest: the rows are read
-``BATCH`` at a time (keyset pages, a read transaction each; small, since SQLAlchemy loads
-them in the event loop), and each batch is written in a worker thread
-(``asyncio.to_thread``, so the bot keeps answering) into an unnamed temporary file:
-openpyxl's write-only workbooks, and a zip that takes one .docx at a time. The file goes
-back as :class:`ExportFile`, whose ``data`` the sender streams from disk and closes. Every
-export writes an audit event. The builders are plain functions of plain data, also used by
-the benchmarks and tests. ``progress(done, total)`` is called from the worker thread as
-documents are added to a zip.
+``BATCH`` at a time (keyset pages, a read transaction each; on SQLite its statements run in
+a worker thread, SQLAlchemy builds the rows in the event loop), and each batch is written in
+a worker thread (``asyncio.to_thread``, so the bot keeps answering) into an unnamed
+temporary file: openpyxl's write-only workbooks, and a zip that takes one .docx at a time.
+The file goes back as :class:`ExportFile`, whose ``data`` the sender streams from disk and
+closes. Every export writes an audit event. The builders are plain functions of plain data,
+also used by the benchmarks and tests. ``progress(done, total)`` is called from the worker
+thread as documents are added to a zip.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from storage.case_table import (
     count_stage_copies,
     stage_copies_after,
 )
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, off_loop, transaction
 from storage.unit_table import UnitRow, unit_rows_after
 from storage.units import count_units
 
@@ -108,8 +108,9 @@ async def _batches(
     """Yield the rows ``read(session, after)`` gives, a keyset page per read transaction."""
     after = first
     while True:
-        async with transaction(sessions) as session:
-            rows = await read(session, after)
+        with off_loop():  # on SQLite, read in a worker thread: the loop answers meanwhile
+            async with transaction(sessions) as session:
+                rows = await read(session, after)
         if not rows:
             return
         yield rows

@@ -17,6 +17,7 @@ from handlers import actions as ids
 from handlers.organizing import Answer, organizers_only
 from handlers.replies import Reply, actions, label_text
 from handlers.visits import Visit
+from storage.db import off_loop
 from storage.outbox import pending_count
 from storage.reports import case_facts, unit_reports
 from storage.status import (
@@ -72,14 +73,16 @@ async def status(v: Visit, *, kind: str = "all", page: int = 0) -> Answer:
     """Show the totals and one page of units under a filter, as one message."""
     kind = kind if kind in FILTERS else "all"
     contest = v.services.contest
-    async with v.services.sessions() as session:
-        totals = await status_totals(session)
-        short = await draft_shortfalls(session, word_limit=contest.rules.word_limit)
-        matched = await count_matching(session, kind=kind)
-        pages = max(1, -(-matched // PAGE))
-        page = min(max(page, 0), pages - 1)
-        unit_ids = await status_page(session, kind=kind, offset=page * PAGE, limit=PAGE)
-        reports = await unit_reports(session, unit_ids=unit_ids)
+    # The totals read every case row: on SQLite, in a worker thread (the loop answers meanwhile).
+    with off_loop():
+        async with v.services.sessions() as session:
+            totals = await status_totals(session)
+            short = await draft_shortfalls(session, word_limit=contest.rules.word_limit)
+            matched = await count_matching(session, kind=kind)
+            pages = max(1, -(-matched // PAGE))
+            page = min(max(page, 0), pages - 1)
+            unit_ids = await status_page(session, kind=kind, offset=page * PAGE, limit=PAGE)
+            reports = await unit_reports(session, unit_ids=unit_ids)
     rows = [(r, standing(contest, case_facts(r), v.now)) for r in reports]
     buttons = _filter_rows(kind)
     nav = []

@@ -19,14 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from config.services import Services
 from contest.definition import Contest
 from contest.reminders import (
+    CaseFacts,
     Opening,
     Slot,
     due_openings,
     due_slots,
     quiet_until,
+    unit_done,
     unit_todo,
 )
 from delivery import wake
@@ -35,15 +39,17 @@ from handlers.replies import Actions, actions, stored
 from handlers.visits import Visit
 from messages import render
 from observability.metrics import metrics_of
-from storage.db import transaction
+from storage.db import off_loop, transaction
 from storage.models import Account, Person
 from storage.outbox import enqueue_many, existing_keys
 from storage.people import accounts_of
 from storage.reports import (
     UnitReport,
     case_facts,
+    case_states,
     set_reminders_muted,
     unit_ids,
+    unit_people,
     unit_reports,
     visitors,
 )
@@ -88,6 +94,40 @@ def _reachable(people: list[Person]) -> list[Person]:
     return [p for p in people if not p.reminders_muted and not p.unreachable]
 
 
+def _slot_key(slot: Slot, person: Person) -> str:
+    return f"rem:{slot.key}:{person.id}"
+
+
+def _done_key(slot: Slot, person: Person) -> str:
+    return f"rem:{slot.stage.key}:done:{person.id}"
+
+
+def _opening_key(opening: Opening, person: Person) -> str:
+    return f"{opening.key}:{person.id}"
+
+
+def _due_keys(
+    contest: Contest, run: ReminderRun, people: list[Person], cases: list[CaseFacts]
+) -> set[str]:
+    """Return the dedupe keys of the rows this run makes for one unit (``_plan``'s, exactly).
+
+    Told from the cases' states alone (``storage.reports.case_states``): which reminder a
+    unit gets does not depend on what its drafts lack, only what the reminder says does.
+    """
+    reachable = _reachable(people)
+    keys: set[str] = set()
+    for slot in run.slots:
+        done = unit_done(contest, slot.stage, cases)
+        if done is None or (done and not contest.reminders.confirm_done):
+            continue
+        keys.update(_done_key(slot, p) if done else _slot_key(slot, p) for p in reachable)
+    for opening in run.openings:
+        if opening.stage.announce_to == "advancing" and not any(c.advancing for c in cases):
+            continue
+        keys.update(_opening_key(opening, p) for p in reachable)
+    return keys
+
+
 def _deadline_plans(
     contest: Contest, slot: Slot, reports: list[UnitReport], now: datetime
 ) -> list[_Planned]:
@@ -105,11 +145,7 @@ def _deadline_plans(
                 "unit": report.unit, "person": person, "now": now,
             }  # fmt: skip
             template = "reminders/done.html" if todo.done else "reminders/deadline.html"
-            key = (
-                f"rem:{slot.stage.key}:done:{person.id}"
-                if todo.done
-                else f"rem:{slot.key}:{person.id}"
-            )
+            key = _done_key(slot, person) if todo.done else _slot_key(slot, person)
             plans.append(
                 _Planned(key, person, "reminder", _renderer(template, values), reminder_actions())
             )
@@ -139,7 +175,7 @@ def _opening_plans(
         }  # fmt: skip
         plans.append(
             _Planned(
-                f"{opening.key}:{person.id}",
+                _opening_key(opening, person),
                 person,
                 "announcement",
                 _renderer("reminders/opening.html", values),
@@ -186,27 +222,35 @@ def _rows(
     ]
 
 
-async def remind(services: Services) -> ReminderRun:
-    """Write the reminders and announcements due now to the outbox; wake the worker.
+async def _unplanned(
+    session: AsyncSession, contest: Contest, run: ReminderRun, unit_ids: list[int]
+) -> list[int]:
+    """Return the units with a row of this run not written yet: only their cases are read.
 
-    Units are taken ``BATCH`` at a time, each batch in a transaction of its own: only that
-    batch's cases are in memory, and judging and rendering them runs in a thread, so the
-    bot keeps answering while every unit of a big contest is planned. The dedupe keys make
-    a run cut short (a crash, a stop) harmless: the next one writes only what is missing.
+    In SQL first: each unit's people and its cases' states tell the keys of its rows; a
+    unit all of whose rows were written (a second fire, a restart's catch-up), or that gets
+    none, is left out, and its drafts are neither loaded nor judged.
     """
-    contest = services.contest
-    now = services.clock.now()
-    run = ReminderRun(slots=due_slots(contest, now), openings=due_openings(contest, now))
-    if quiet_until(contest, now) is not None:
-        run.deferred_until = quiet_until(contest, now)
-    if not run.slots and not run.openings:
-        return run
+    people = await unit_people(session, unit_ids=unit_ids)
+    cases = await case_states(session, unit_ids=unit_ids)
+    due = {
+        unit_id: _due_keys(contest, run, people.get(unit_id, []), cases.get(unit_id, []))
+        for unit_id in unit_ids
+    }
+    written = await existing_keys(session, dedupe_keys=sorted(set().union(*due.values())))
+    return [unit_id for unit_id in unit_ids if not due[unit_id] <= written]
+
+
+async def _write_batches(services: Services, run: ReminderRun, now: datetime) -> int:
+    """Plan every unit, ``BATCH`` units per transaction; return how many rows were written."""
+    contest, written = services.contest, 0
     async with transaction(services.sessions) as session:
         units = await unit_ids(session)
         others = await visitors(session) if run.openings else []
     for start in range(0, max(len(units), 1), BATCH):
         batch, last = units[start : start + BATCH], start + BATCH >= len(units)
         async with transaction(services.sessions) as session:
+            batch = await _unplanned(session, contest, run, batch)
             reports = await unit_reports(session, unit_ids=batch) if batch else []
             plans = await asyncio.to_thread(
                 _plan, contest, run, reports, others if last else [], now
@@ -216,7 +260,28 @@ async def remind(services: Services) -> ReminderRun:
             accounts = await accounts_of(session, person_ids=fresh) if fresh else {}
             rows = await asyncio.to_thread(_rows, plans, seen, now, accounts)
             if rows:
-                run.written += await enqueue_many(session, messages=rows, accounts=accounts)
+                written += await enqueue_many(session, messages=rows, accounts=accounts)
+    return written
+
+
+async def remind(services: Services) -> ReminderRun:
+    """Write the reminders and announcements due now to the outbox; wake the worker.
+
+    Units are taken ``BATCH`` at a time, each batch in a transaction of its own: only that
+    batch's cases are in memory, and judging and rendering them runs in a thread, so the
+    bot keeps answering while every unit of a big contest is planned. The dedupe keys make
+    a run cut short (a crash, a stop) harmless: the next one writes only what is missing,
+    and reads only the cases of the units it is missing for (:func:`_unplanned`).
+    """
+    contest = services.contest
+    now = services.clock.now()
+    run = ReminderRun(slots=due_slots(contest, now), openings=due_openings(contest, now))
+    if quiet_until(contest, now) is not None:
+        run.deferred_until = quiet_until(contest, now)
+    if not run.slots and not run.openings:
+        return run
+    with off_loop():  # on SQLite, the statements run in a thread: the loop answers meanwhile
+        run.written = await _write_batches(services, run, now)
     metrics_of(services).reminders_planned.inc(run.written)
     if run.written:
         log.info(

@@ -33,6 +33,10 @@ EffectHook = Callable[[AsyncSession], Awaitable[None]]
 EFFECT_HOOK: ContextVar[EffectHook | None] = ContextVar("effect_hook", default=None)
 _WROTE = "wrote"  # session.info key: this session flushed rows or ran an INSERT/UPDATE/DELETE
 
+# ``with off_loop():`` around long reads beside the users (reminder planning, exports,
+# /status): on SQLite their statements run in a worker thread (inline_sqlite.off_loop).
+off_loop = inline_sqlite.off_loop
+
 
 def normalize_url(url: str) -> str:
     """Map plain postgres:// and sqlite:// URLs onto their async drivers."""

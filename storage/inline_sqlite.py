@@ -10,14 +10,21 @@ The one thing a thread bought was waiting for a lock without blocking the loop. 
 SQLite's own busy wait is off (``busy_timeout`` 0); a statement that finds the database
 locked by another connection (reminder planning beside the updates, another process)
 waits with ``asyncio.sleep`` and tries again, so the holder can finish meanwhile.
+
+Work that reads much beside the users (reminder planning, exports, the totals of /status)
+runs its statements in a worker thread instead, inside :func:`off_loop`: SQLite releases
+the GIL while it steps, so the loop answers meanwhile, and each statement is a real pause
+of the task, so the Python work between statements (building rows) comes in small slices.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 # How long a statement keeps retrying a locked database in all, and the first and the
 # longest pause between tries (doubling in between).
@@ -27,6 +34,41 @@ LONGEST_PAUSE = 0.05
 
 # Pauses taken for a locked database since start (the benchmarks print it per update).
 lock_waits = 0
+
+_OFF_LOOP: ContextVar[bool] = ContextVar("sqlite_off_loop", default=False)
+Result = TypeVar("Result")
+
+
+@contextmanager
+def off_loop() -> Iterator[None]:
+    """Inside, run this task's SQLite statements in a worker thread (the loop stays free)."""
+    token = _OFF_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _OFF_LOOP.reset(token)
+
+
+async def _call(call: Callable[[], Result]) -> Result:
+    """Run ``call`` in place, or (inside :func:`off_loop`) in a worker thread.
+
+    A cancelled caller still waits for the thread to finish with the connection, so that
+    nobody uses it from two threads at once (the rollback after a cancel comes after).
+    """
+    if not _OFF_LOOP.get():
+        return call()
+    running = asyncio.ensure_future(asyncio.to_thread(call))
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        while not running.done():
+            try:
+                await asyncio.wait([running])
+            except asyncio.CancelledError:
+                continue
+        if not running.cancelled():
+            running.exception()  # seen: the caller was cancelled, its outcome is moot
+        raise
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:
@@ -42,7 +84,7 @@ def _locked(error: sqlite3.OperationalError) -> bool:
 async def _patiently(call: Callable[[], Any]) -> Any:
     """Run ``call``; while the database is locked, pause (letting the holder go on) and retry."""
     try:
-        return call()
+        return await _call(call)
     except sqlite3.OperationalError as error:
         if not _locked(error):
             raise
@@ -54,7 +96,7 @@ async def _patiently(call: Callable[[], Any]) -> Any:
         lock_waits += 1
         await asyncio.sleep(pause)
         try:
-            return call()
+            return await _call(call)
         except sqlite3.OperationalError as error:
             if not _locked(error) or loop.time() >= give_up:
                 raise
@@ -103,13 +145,14 @@ class Cursor:
         return self
 
     async def fetchone(self) -> Any:
-        return self._cursor.fetchone()
+        return await _call(self._cursor.fetchone)
 
     async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
+        wanted = size if size is not None else self._cursor.arraysize
+        return await _call(lambda: self._cursor.fetchmany(wanted))
 
     async def fetchall(self) -> Sequence[Any]:
-        return self._cursor.fetchall()
+        return await _call(self._cursor.fetchall)
 
     async def close(self) -> None:
         self._cursor.close()

@@ -124,6 +124,51 @@ async def unit_reports(
     return list(reports.values())
 
 
+async def unit_people(session: AsyncSession, *, unit_ids: Iterable[int]) -> dict[int, list[Person]]:
+    """Return the given units' people by unit, in id order (units without any left out)."""
+    query = select(Person).where(col(Person.unit_id).in_(list(unit_ids))).order_by(col(Person.id))
+    people: dict[int, list[Person]] = defaultdict(list)
+    for person in (await session.exec(query)).all():
+        people[person.unit_id or 0].append(person)
+    return dict(people)
+
+
+async def case_states(
+    session: AsyncSession, *, unit_ids: Iterable[int]
+) -> dict[int, list[CaseFacts]]:
+    """Return the given units' cases by unit, as the reminder rules see them, without texts.
+
+    Status, marks and advancing only (``values``, ``evidence`` and the team left empty):
+    enough to tell which reminder a unit is due, not what it says; no case text is read.
+    """
+    query = (
+        select(
+            col(Case.id),
+            col(Case.unit_id),
+            col(Case.status),
+            col(Case.official_at).is_not(None),
+            col(Case.id).in_(select(Advancement.case_id)),
+        )
+        .where(col(Case.unit_id).in_(list(unit_ids)))
+        .order_by(col(Case.id))
+    )
+    states: dict[int, list[CaseFacts]] = defaultdict(list)
+    for case_id, unit_id, status, marked, advancing in (await session.exec(query)).all():  # type: ignore[call-overload]
+        states[unit_id].append(
+            CaseFacts(
+                case_id=case_id,
+                title="",
+                submitted=status == CaseStatus.SUBMITTED,
+                advancing=bool(advancing),
+                values={},
+                evidence={},
+                members=(),
+                marked=bool(marked),
+            )
+        )
+    return dict(states)
+
+
 async def unit_ids(session: AsyncSession) -> list[int]:
     """Return every unit's id, in order (to take the units a batch at a time)."""
     return list((await session.exec(select(Unit.id).order_by(col(Unit.id)))).all())  # type: ignore[arg-type]

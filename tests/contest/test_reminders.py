@@ -20,6 +20,7 @@ from contest.reminders import (
     stage_slots,
     standing,
     superseded_slots,
+    unit_done,
     unit_todo,
     upcoming,
 )
@@ -194,6 +195,28 @@ def test_advancing_stages_concern_only_units_with_advancing_cases(contest):
     assert todo.concerned and [c.case_id for c in todo.cases] == [1]
     assert unit_todo(contest, coaching, [case(1, submitted=True, advancing=True)], now).done
     assert not unit_todo(contest, contest.stage("review"), [case(1)], now).concerned
+
+
+def test_unit_done_tells_what_unit_todo_does_without_reading_the_texts(contest):
+    """Reminder planning picks a unit's row from ``unit_done``: it must agree everywhere."""
+    now = at(7, 8)
+    states = [
+        {"submitted": s, "advancing": a, "marked": m}
+        for s in (False, True)
+        for a in (False, True)
+        for m in (False, True)
+    ]
+    units = [[]] + [[case(1, **x)] for x in states]
+    units += [[case(1, **x), case(2, **y)] for x in states for y in states]
+    for stage in contest.stages:
+        for cases in units:
+            todo = unit_todo(contest, stage, cases, now)
+            expected = todo.done if todo.concerned else None
+            textless = [
+                CaseFacts(c.case_id, "", c.submitted, c.advancing, {}, {}, (), c.marked)
+                for c in cases
+            ]
+            assert unit_done(contest, stage, textless) is expected, (stage.key, cases)
 
 
 def test_standing_counts_cases_and_gaps(contest):

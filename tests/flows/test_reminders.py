@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
+
+from handlers import reminders
 from handlers.reminders import remind
 from storage.db import transaction
 from storage.models import Case, Person
@@ -185,3 +188,34 @@ async def test_where_the_bot_only_drafts_a_submitted_case_is_reminded_until_mark
         session.add(case)
     assert await run(harness, at(7, 12)) == 1
     assert "案例均已提交" in bot_texts(harness, 3501)[-1]
+
+
+async def test_a_second_fire_reads_no_case_text_but_a_changed_unit_hears_its_news(
+    harness, monkeypatch
+):
+    """Planning tells from SQL which units already have their row: their drafts stay unread."""
+    monkeypatch.setattr(reminders, "BATCH", 1)  # a batch per unit: what is read, unit by unit
+    await units(harness)
+    changing = await add_unit(harness, contacts=[3007], cases=[CaseSpec()])
+    assert await run(harness, at(7, 8)) == 5
+    assert "内容已齐全，尚未提交" in bot_texts(harness, 3007)[-1]
+    async with transaction(services(harness).sessions) as session:
+        case = await session.get(Case, changing.case_ids[0])
+        assert case is not None
+        case.status, case.official_at = "submitted", at(7, 8, 10, 2)
+        session.add(case)
+
+    statements: list[str] = []
+    engine = services(harness).engine.sync_engine
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert await run(harness, at(7, 8, 10, 5)) == 1  # the same slot fires again
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert "案例均已提交" in bot_texts(harness, 3007)[-1]
+    read_texts = [s for s in statements if 'contest_case."values"' in s and "SELECT" in s]
+    assert len(read_texts) == 1  # the changed unit's cases only, not every unit's
