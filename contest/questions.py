@@ -724,17 +724,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     """Find the stage, category and district body of this contest that the question names."""
     vocab = vocabulary()
     texts = (plain, text)
-    stage_candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
-        (_normalise(s.name), (s.kind, s)) for s in contest.stages
-    ]
-    stage_candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
-    for kind, words in vocab.stage_words.items():
-        stage = next((s for s in contest.stages if s.kind is kind), None)
-        if stage is None and kind is StageKind.SUBMISSION:
-            stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
-            kind = stage.kind
-        stage_candidates += [(_normalise(w), (kind, stage)) for w in words]
-    found_stage = _first_mention(texts, stage_candidates, fuzzy=True)
+    found_stage = _first_mention(texts, _stage_candidates(contest), fuzzy=True)
     category_candidates: list[tuple[str, Category]] = []
     for c in contest.categories:
         name = _normalise(c.name)
@@ -787,6 +777,33 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
     return replace(mentions, subject=subject, project=project)
+
+
+def _stage_candidates(contest: Contest) -> list[tuple[str, tuple[StageKind, Stage | None]]]:
+    """Return the words that name a stage of this contest (or a kind it lacks), with it."""
+    candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
+        (_normalise(s.name), (s.kind, s)) for s in contest.stages
+    ]
+    candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
+    for kind, words in vocabulary().stage_words.items():
+        stage = next((s for s in contest.stages if s.kind is kind), None)
+        if stage is None and kind is StageKind.SUBMISSION:
+            stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
+            kind = stage.kind
+        candidates += [(_normalise(w), (kind, stage)) for w in words]
+    return candidates
+
+
+def named_stage(question: str, contest: Contest) -> Stage | None:
+    """Return the stage of this contest the question names ("现在是不是在比拼阶段": 比拼), if any.
+
+    Read as the matcher reads it: the contest's own stage names and their ends, the usual words
+    of each kind (决赛, 申报期), same-sound typos.
+    """
+    plain = respell(_normalise(dotted_days(question)), contest)
+    text = _in_house(_canonical(plain), contest)
+    found = _first_mention((plain, text), _stage_candidates(contest), fuzzy=True)
+    return found[1] if found else None
 
 
 def says(word: str, question: str) -> bool:
