@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from contest.confirming import Check, confirm
-from contest.definition import Contest
+from contest.definition import Contest, Editing
 from contest.phrases import named_day, named_time, numbers, people, with_digits
 from contest.questions import (
     UNSURE,
@@ -312,6 +312,19 @@ def _current(question: str, contest: Contest, now: datetime, _asker: Asker | Non
     return position(contest, now).current is stage
 
 
+_CHANGE = re.compile(r"改|编辑|撤回|更正|更新|edit")
+
+
+def _submit(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
+    """Tell whether a submitted entry may still be changed ("交了还能改吗"): until the deadline."""
+    if not _CHANGE.search(question.lower()):
+        return None
+    stage = contest.submission_stage
+    if now > stage.end:
+        return False
+    return True if stage.editing is Editing.ALL else None
+
+
 def _my_cases(
     _question: str, _contest: Contest, _now: datetime, asker: Asker | None
 ) -> bool | None:
@@ -333,6 +346,7 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "official_system": _official,
     "my_cases": _my_cases,
     "current": _current,
+    "submit": _submit,
 }
 
 
