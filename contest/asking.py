@@ -24,6 +24,7 @@ from contest.questions import (
     Answer,
     Asker,
     match,
+    named_fields,
     named_stage,
     names_participant,
     respell,
@@ -312,6 +313,21 @@ def _current(question: str, contest: Contest, now: datetime, _asker: Asker | Non
     return position(contest, now).current is stage
 
 
+_EMPTY = re.compile(r"不填|不用填|不必填|可不填|不写|空着|留空|跳过|不填写")
+_FILL = re.compile(r"填")
+
+
+def _fields(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    """Tell whether a registration field must be filled in ("政治面貌要填吗": as its form says)."""
+    _form, fields = named_fields(question=question, contest=contest)
+    required = {f.required for _, f in fields}
+    if len(required) != 1:
+        return None  # none named, or a field required in one form and not in another
+    if _EMPTY.search(question):
+        return not required.pop()  # "企业微信号可以不填吗"
+    return required.pop() if _FILL.search(question) else None
+
+
 _CHANGE = re.compile(r"改|编辑|撤回|更正|更新|edit")
 
 
@@ -347,6 +363,7 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "my_cases": _my_cases,
     "current": _current,
     "submit": _submit,
+    "fields": _fields,
 }
 
 

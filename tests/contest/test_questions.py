@@ -6,6 +6,7 @@ The question sets themselves (accuracy per set and contest) are run by
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -520,3 +521,52 @@ def test_a_project_about_childrens_care_is_recommended_the_livelihood_category()
         "社区给放学没人接的孩子搞托管 报哪个类别", contest, now=contest.submission_stage.start
     )
     assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "livelihood"})
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "said"),
+    [
+        ("政治面貌要填吗", "yes", "中共党员、其他"),  # the member form's choices
+        ("企业微信号可以不填吗", "yes", "选填"),
+        ("成员手机必须填吗", "no", "《项目成员》"),
+        ("手机要填吗", None, "《联络员信息》"),  # required for the contact, not for members
+        ("联系人要填手机还是座机", None, "「办公电话」"),  # 座机 is the phone field
+    ],
+)
+def test_a_registration_field_is_answered_from_its_form(
+    question: str, verdict: str | None, said: str
+) -> None:
+    """Questions about the unit, contact and member forms' fields get the form's own rule."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    now = contest.submission_stage.start
+    (answer,) = ask(question, contest, now=now)
+    assert (answer.topic, answer.verdict) == ("fields", verdict)
+    assert said in html.unescape(_say(contest, answer, now))
+
+
+def test_a_registration_field_follows_each_contest_file(contest: Contest) -> None:
+    """Whether the contact's office phone must be filled in is what the file's form says."""
+    phone = next(f for f in contest.forms.contact.fields if f.kind == "phone")
+    (answer,) = ask("联系人的办公电话要填吗", contest, now=contest.submission_stage.start)
+    assert answer.topic == "fields"
+    assert answer.verdict == ("yes" if phone.required else "no")
+
+
+@pytest.mark.parametrize(
+    ("ref", "params"),
+    [
+        ("fields:member.political_status", {"form": "member", "field": "political_status"}),
+        ("fields:*.mobile", {"field": "mobile"}),
+        ("fields:contact", {"form": "contact"}),
+        ("fields:case.title", None),  # the document's form is the form topic's
+        ("fields:member.nope", None),
+        ("fields:nope", None),
+    ],
+)
+def test_a_fields_reference_names_a_registration_form_or_field(
+    ref: str, params: dict[str, str] | None
+) -> None:
+    """A button's ref for a field answer is checked against the contest's forms."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    answer = answer_for(ref, contest)
+    assert (dict(answer.params) if answer else None) == params
