@@ -59,6 +59,7 @@ _SELF = re.compile(r"自己|直接|单独|自行")
 _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
+_NOT_MORE = re.compile(r"不(能|得|可|可以|会|要)?(超过|超出|多于|多过)")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
 _CLOSED = re.compile(
@@ -201,7 +202,8 @@ def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None)
     heads = people(question) or [int(n) for n in _HEADS.findall(with_digits(question))]
     limit = contest.rules.team.max_members
     if heads and limit is not None:
-        more = 1 if _MORE_THAN.search(question) else 0  # "能超过6个吗" asks about 7
+        # "能超过6个吗" asks about 7; "不超过6人就行吧" about 6
+        more = 1 if _MORE_THAN.search(_NOT_MORE.sub("", question)) else 0
         return max(heads) + more <= limit
     if _CONTRACT.search(question):
         return True  # with the condition the answer states (聘用期一年以上)

@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from contest.definition import Contest, Stage
 from contest.phrases import dotted_days, named_day, named_time, people, with_digits
+from contest.questions import stages_named
 
 
 class Check(StrEnum):
@@ -197,7 +198,12 @@ def _against_stage(
 
 def _stage(text: str, contest: Contest, now: datetime, params: Mapping[str, str]) -> Check | None:
     stage = contest.stage(params.get("stage", ""))
-    return _against_stage(text, stage, contest, now) if stage is not None else None
+    if stage is None:
+        return None
+    check = _against_stage(text, stage, contest, now)
+    if check is not None and len(stages_named(text, contest)) > 1:
+        return Check.UNCLEAR  # "初选结束后5月20号比拼对吧": whose days are named is not sure
+    return check
 
 
 def _opening(text: str, contest: Contest, now: datetime, _p: Mapping[str, str]) -> Check | None:

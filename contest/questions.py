@@ -862,6 +862,18 @@ def named_stage(question: str, contest: Contest) -> Stage | None:
     return found[1] if found else None
 
 
+def stages_named(question: str, contest: Contest) -> list[Stage]:
+    """Return every stage of this contest the question names as written, in the file's order."""
+    plain = respell(_normalise(dotted_days(question)), contest)
+    text = _in_house(_canonical(plain), contest)
+    found = {
+        id(stage): stage
+        for word, (_kind, stage) in _stage_candidates(contest)
+        if stage is not None and word and (word in plain or word in text)
+    }
+    return [s for s in contest.stages if id(s) in found]
+
+
 def says(word: str, question: str) -> bool:
     """Tell whether the question says ``word``, read as the matcher reads it.
 

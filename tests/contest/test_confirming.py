@@ -70,6 +70,7 @@ def _ask(stem: str, question: str, now: str | None = None) -> tuple[str, str | N
         ("dangjian-2023", "马哲东电话是0755-88134324吗", "contacts", "no"),  # the other's number
         # a limit stated to confirm is the limit, not a number that fits under it
         ("donghu-2026", "团队最多5个人对吧", "team", "no"),  # 6
+        ("donghu-2026", "团队不超过6人就行吧", "team", "yes"),  # 不超过 is no 超过
         ("jianbing-2024", "字数最多2500字对吗", "word_limit", "no"),  # 3000
         ("jianbing-2024", "展示是8分钟吗", "presentation", "no"),  # 6
         ("jianbing-2024", "讲5分钟可以吗", "presentation", "yes"),  # fits under 6
@@ -109,6 +110,12 @@ def test_a_stage_named_in_a_question_about_now_is_compared_with_the_clock(
         # one day of a stage of three: the stage's own span is confirmed, a day inside it is not
         ("stage", ("donghu-2026", "比拼是5月20到22号吗"), ("donghu-2026", "比拼是5月21号吗")),
         ("stage", ("donghu-2026", "比拼是5月20号到22号吗"), ("donghu-2026", "比拼是5月20号吗")),
+        # two stages named: whose days are meant is not sure
+        (
+            "stage",
+            ("donghu-2026", "比拼5月20号开始对吧"),
+            ("donghu-2026", "初选结束后5月20号比拼对吧"),
+        ),
         # a part of the organizer's name that is not its end (市委 for 区委组织部)
         (
             "organizer",
