@@ -46,7 +46,7 @@ _COUNT = re.compile(r"(?<![第前\d])(\d+)\s*(?:个|名|项|强|件|支)")
 _QUOTA = re.compile(r"(?:名额|数量|总数|个数)\D{0,3}?(\d+)(?![\d月号日点])")
 _TOP = re.compile(r"前\s*(\d+)")
 _PLACE = re.compile(r"第\s*(\d+)")
-_EACH = re.compile(r"每(个|一)?(类|组|类别|个类别)")
+_EACH = re.compile(r"每(个|一|1)?(类|组|类别|个类别)")
 _ALL = re.compile(r"一共|总共|共计|合计|总计|加起来|总数|共")
 # The question states the limit itself ("最多8个是吧", "上限是5人吗"), not whether a number fits
 _LIMIT = re.compile(r"最多|上限|至多|顶多|最高|封顶|不超过|不能超过|不得超过|不多于|限时|限")
@@ -63,7 +63,7 @@ _MONTH = re.compile(r"(\d{1,2})月份?(?![\d底末初上中下])")
 _MONTH_PART = re.compile(r"(\d{1,2})月(底|末|初|上旬|中旬|下旬|中)")
 PARTS = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31),
          "底": (21, 31), "末": (21, 31)}  # fmt: skip
-_STARTS = re.compile(r"开始|开启|启动|开放|开通|开幕|开赛|起")
+_STARTS = re.compile(r"开始|开启|启动|开放|开通|开幕|开赛|(?<![一1])起(?!来)")
 _ENDS = re.compile(r"结束|截止|截至|闭幕|收官|关闭|停止")
 
 
