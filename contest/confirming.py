@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from contest.definition import Contest, Stage
 from contest.phrases import dotted_days, named_day, named_time, people, with_digits
-from contest.questions import stages_named
+from contest.questions import says, stages_named
 
 
 class Check(StrEnum):
@@ -52,6 +52,7 @@ _ALL = re.compile(r"一共|总共|共计|合计|总计|加起来|总数|共")
 _LIMIT = re.compile(r"最多|上限|至多|顶多|最高|封顶|不超过|不能超过|不得超过|不多于|限时|限")
 _PERMISSION = re.compile(r"可以|可不可以|能|行|允许|够")
 _MAY = re.compile(r"能|可以|会|有机会")
+_TWO = re.compile(r"两(?=[次个名人位天类项组])")
 _MINUTES = re.compile(r"(\d+)\s*分钟")
 _WORDS = re.compile(r"(\d+)\s*(?:个)?字")
 _CATEGORY_COUNT = re.compile(r"(\d+)\s*(?:个|种)?(?:大类|类别|类|组|方向|赛道)")
@@ -313,6 +314,22 @@ def _register(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]
     return _same(days == contest.registration.invite_valid_days) if days is not None else None
 
 
+def _lead(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) -> Check | None:
+    """Compare a number of changes named ("最多能换一次对吗") with the file's replacements."""
+    times = [int(n) for n in re.findall(r"(\d+)\s*次", text)]
+    if not times:
+        return None
+    team = contest.rules.team
+    if says("牵头人", text) or says(contest.terms.lead, text) or team.member_replacements is None:
+        return Check.UNCLEAR  # the file says whether the lead may change, not how often
+    count = _one(times)
+    if count is None:
+        return Check.UNCLEAR
+    if _PERMISSION.search(_LIMIT.sub("", text)) and not _LIMIT.search(text):
+        return _same(count <= team.member_replacements)  # "可以换两次吗": within the rule or not
+    return _same(count == team.member_replacements)
+
+
 def _digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
@@ -401,6 +418,7 @@ _COMPARERS: dict[str, Callable[[str, Contest, datetime, Mapping[str, str]], Chec
     "advance": _advance,
     "provincial": _quota,
     "team": _team,
+    "lead": _lead,
     "word_limit": _word_limit,
     "presentation": _presentation,
     "categories": _categories,
@@ -421,5 +439,6 @@ def confirm(
     compare = _COMPARERS.get(topic)
     if compare is None:
         return None
-    text = re.sub(r"\s+", "", with_digits(dotted_days(question.lower())))
+    text = re.sub(r"\s+", "", question.lower())
+    text = with_digits(dotted_days(_TWO.sub("2", text)))  # cn2an leaves 两次 as it is
     return compare(text, contest, now, params)

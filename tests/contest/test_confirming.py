@@ -129,6 +129,12 @@ def test_a_stage_named_in_a_question_about_now_is_compared_with_the_clock(
             ("jianbing-2024", "字数最多2500字对吗", "no"),
             ("donghu-2026", "字数最多2000字对吧"),
         ),
+        # how often the lead may change: the file says only whether (members: once, in 2024)
+        (
+            "lead",
+            ("jianbing-2024", "队员可以换两次吗", "no"),
+            ("donghu-2026", "负责人最多能换一次对吗"),
+        ),
         # the top 20 of 26 do go on, but 20 is not how many go on
         ("advance", ("donghu-2026", "前20名能进比拼吗"), ("donghu-2026", "是前20名进比拼吗")),
     ],
