@@ -64,6 +64,8 @@ def _ask(stem: str, question: str, now: str | None = None) -> tuple[str, str | N
         ("donghu-2026", "主办方是区委统战部吧", "organizer", "no"),
         ("jianbing-2024", "是市委组织部主办的吗", "organizer", "no"),
         ("dangjian-2023", "是妇联主办的吗", "organizer", "yes"),  # one of four organizers
+        ("donghu-2026", "是东湖区委组织部牵头的吗", "organizer", "yes"),  # not the lead's rule
+        ("jianbing-2024", "是市直机关工委牵头的吗", "organizer", "yes"),
         ("donghu-2026", "联系电话是5123456吗", "contacts", "yes"),  # without the area code
         ("donghu-2026", "电话0739-5123457没错吧", "contacts", "no"),
         ("jianbing-2024", "王宇昕电话是88134325吗", "contacts", "no"),
