@@ -16,9 +16,21 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
-from contest.definition import Contest
+from contest.confirming import Check, confirm
+from contest.definition import Contest, Editing
 from contest.phrases import named_day, named_time, numbers, people, with_digits
-from contest.questions import UNSURE, Answer, Asker, match, names_participant, respell, says
+from contest.questions import (
+    UNSURE,
+    Answer,
+    Asker,
+    match,
+    named_fields,
+    named_stage,
+    names_participant,
+    respell,
+    says,
+)
+from contest.schedule import position
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
@@ -32,7 +44,14 @@ _CUE = re.compile(
 _YES_NO = re.compile(
     r"[吗嘛]|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|算不算|来得及|"
     r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
-    r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定).*吧$"
+    r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定).*吧$|"
+    r"是[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]"
+)
+# "是23号吗" after "比拼几号结束": a value offered to confirm the question before it, nothing more
+_ONLY_A_VALUE = re.compile(
+    r"\d+\s*(?:月份?|[日号点时个名项人字天类]|分钟)?|[零〇一二两三四五六七八九十百千]+(?=[月日号点个名项人字天类])|"
+    r"[月日号点个名项人字天类]|上午|下午|晚上|中午|早上|月底|月初|上旬|中旬|下旬|[:：\-到至]|"
+    r"是不是|就是|还是|是|对吗|对吧|对不对|没错|吗|吧|呢|么|嘛|的|啊|呀"
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外")
 _OFFICIAL = re.compile(r"算|正式|官方|有效")
@@ -40,6 +59,7 @@ _SELF = re.compile(r"自己|直接|单独|自行")
 _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
+_NOT_MORE = re.compile(r"不(能|得|可|可以|会|要)?(超过|超出|多于|多过)")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
 _CLOSED = re.compile(
@@ -109,7 +129,21 @@ def _questions(message: str) -> list[str]:
             groups[-1] += pending
         else:
             groups.append(pending)
-    return groups or [message]
+    joined: list[str] = []
+    for group in groups:
+        if joined and _only_a_value(group):
+            joined[-1] += group  # "比拼几号结束 是23号吗" asks one thing
+        else:
+            joined.append(group)
+    return joined or [message]
+
+
+def _only_a_value(piece: str) -> bool:
+    """Tell whether a piece only offers a value to confirm ("是23号吗", "是不是30个")."""
+    stripped = piece.strip(" ？?。！!，,")
+    return bool(re.search(r"\d|[一二两三四五六七八九十]", stripped)) and not _ONLY_A_VALUE.sub(
+        "", stripped
+    ).strip(" ？?。！!，,")
 
 
 def is_yes_no(question: str) -> bool:
@@ -121,10 +155,15 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     """Return "yes" or "no" when the answer's yes/no question is decided here, else None."""
     if answer.topic == UNSURE or not is_yes_no(answer.question):
         return None
+    question = respell(answer.question, contest)  # 视屏: 视频
+    # "初选选30个对吗": a value named to confirm is compared with the file's before any rule
+    check = confirm(answer.topic, question, contest, now, answer.params)
+    if check is not None:
+        return None if check is Check.UNCLEAR else ("yes" if check is Check.MATCHES else "no")
     decide = _DECIDERS.get(answer.topic)
     if decide is None:
         return None
-    result = decide(respell(answer.question, contest), contest, now, asker)  # 视屏: 视频
+    result = decide(question, contest, now, asker)
     return None if result is None else ("yes" if result else "no")
 
 
@@ -163,7 +202,8 @@ def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None)
     heads = people(question) or [int(n) for n in _HEADS.findall(with_digits(question))]
     limit = contest.rules.team.max_members
     if heads and limit is not None:
-        more = 1 if _MORE_THAN.search(question) else 0  # "能超过6个吗" asks about 7
+        # "能超过6个吗" asks about 7; "不超过6人就行吧" about 6
+        more = 1 if _MORE_THAN.search(_NOT_MORE.sub("", question)) else 0
         return max(heads) + more <= limit
     if _CONTRACT.search(question):
         return True  # with the condition the answer states (聘用期一年以上)
@@ -259,6 +299,50 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
     return None
 
 
+_STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了")
+_ENDED = re.compile(r"结束了|结束没|完了|比完了|评完了")
+
+
+def _current(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
+    """Tell whether the stage the question names is under way ("现在是不是在比拼阶段")."""
+    stage = named_stage(question, contest)
+    if stage is None:
+        return None  # a kind of stage this contest lacks, or none named
+    if _STARTED.search(question):
+        return now >= stage.start
+    if _ENDED.search(question):
+        return now > stage.end
+    return position(contest, now).current is stage
+
+
+_EMPTY = re.compile(r"不填|不用填|不必填|可不填|不写|空着|留空|跳过|不填写")
+_FILL = re.compile(r"填")
+
+
+def _fields(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    """Tell whether a registration field must be filled in ("政治面貌要填吗": as its form says)."""
+    _form, fields = named_fields(question=question, contest=contest)
+    required = {f.required for _, f in fields}
+    if len(required) != 1:
+        return None  # none named, or a field required in one form and not in another
+    if _EMPTY.search(question):
+        return not required.pop()  # "企业微信号可以不填吗"
+    return required.pop() if _FILL.search(question) else None
+
+
+_CHANGE = re.compile(r"改|编辑|撤回|更正|更新|edit")
+
+
+def _submit(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
+    """Tell whether a submitted entry may still be changed ("交了还能改吗"): until the deadline."""
+    if not _CHANGE.search(question.lower()):
+        return None
+    stage = contest.submission_stage
+    if now > stage.end:
+        return False
+    return True if stage.editing is Editing.ALL else None
+
+
 def _my_cases(
     _question: str, _contest: Contest, _now: datetime, asker: Asker | None
 ) -> bool | None:
@@ -279,6 +363,9 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "participants": _participants,
     "official_system": _official,
     "my_cases": _my_cases,
+    "current": _current,
+    "submit": _submit,
+    "fields": _fields,
 }
 
 

@@ -42,7 +42,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from contest.advice import Suggestion, pairs, suggest
-from contest.definition import Category, Contest, Stage, StageKind
+from contest.definition import Category, Contest, FieldKind, Form, FormField, Stage, StageKind
 from contest.phrases import dotted_days, named_day, with_digits
 from contest.schedule import position
 from contest.timefmt import format_date
@@ -74,6 +74,7 @@ _ENTITIES = (
     "now",
     "organizer",
     "event",
+    "field",
 )
 PINYIN_CREDIT = 0.8
 # Question words are typed as meant: "评什么" is not a same-sound typo of 评审 (ping shen).
@@ -247,6 +248,8 @@ class _Mentions:
     now: bool = False
     organizer: bool = False
     event: bool = False
+    field_form: str | None = None  # the registration form a question names (contact, member …)
+    fields: tuple[str, ...] = ()  # the keys of that form's fields (or any form's) it names
 
     def has(self, entity: str | None) -> bool:
         if entity == "stage":
@@ -273,6 +276,8 @@ class _Mentions:
             return self.organizer
         if entity == "event":
             return self.event
+        if entity == "field":
+            return bool(self.fields)
         return False
 
 
@@ -724,17 +729,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     """Find the stage, category and district body of this contest that the question names."""
     vocab = vocabulary()
     texts = (plain, text)
-    stage_candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
-        (_normalise(s.name), (s.kind, s)) for s in contest.stages
-    ]
-    stage_candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
-    for kind, words in vocab.stage_words.items():
-        stage = next((s for s in contest.stages if s.kind is kind), None)
-        if stage is None and kind is StageKind.SUBMISSION:
-            stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
-            kind = stage.kind
-        stage_candidates += [(_normalise(w), (kind, stage)) for w in words]
-    found_stage = _first_mention(texts, stage_candidates, fuzzy=True)
+    found_stage = _first_mention(texts, _stage_candidates(contest), fuzzy=True)
     category_candidates: list[tuple[str, Category]] = []
     for c in contest.categories:
         name = _normalise(c.name)
@@ -786,7 +781,97 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         synonyms = vocab.advice_synonyms
         suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
-    return replace(mentions, subject=subject, project=project)
+    form, fields = named_fields(question=plain, contest=contest)
+    return replace(
+        mentions,
+        subject=subject,
+        project=project,
+        field_form=form,
+        fields=tuple(dict.fromkeys(f.key for _, f in fields)),
+    )
+
+
+# The forms people fill in to register (the case's own form is the document: topic "form")
+FIELD_FORMS = ("unit", "contact", "member")
+_KIND_WORDS = {
+    FieldKind.PHONE: ("座机", "固话", "固定电话", "办公电话"),
+    FieldKind.MOBILE: ("手机", "手机号"),
+}
+
+
+def _form_words(key: str, contest: Contest) -> tuple[str, ...]:
+    """Return the words that name one of the registration forms: its title, whose it is."""
+    terms = contest.terms
+    own = {
+        "unit": ("单位", "党组织"),
+        "contact": ("联系人", "联络员"),
+        "member": (terms.member, terms.lead, "成员", "队员", "团队"),
+    }[key]
+    title = getattr(contest.forms, key).title
+    return tuple(_normalise(w) for w in (*own, title) if w)
+
+
+def named_fields(
+    *, question: str, contest: Contest
+) -> tuple[str | None, list[tuple[str, FormField]]]:
+    """Return the registration form and the fields of it that the question names.
+
+    "政治面貌要填吗" names the member form's 政治面貌; "联系人要填手机还是座机" the contact form's
+    手机 and 办公电话 (a phone field is 座机). The form is None when the question names none of
+    the forms (or several); the fields are then those of every form with a field it names.
+    """
+    plain = _normalise(question)
+    found: list[tuple[str, FormField]] = []
+    for key in FIELD_FORMS:
+        form: Form = getattr(contest.forms, key)
+        for f in form.fields:
+            words = (_normalise(f.label), *_KIND_WORDS.get(f.kind, ()))
+            if any(w and w in plain for w in words):
+                found.append((key, f))
+    named = [k for k in FIELD_FORMS if any(w in plain for w in _form_words(k, contest))]
+    chosen = [(k, f) for k, f in found if k in named]
+    if len(named) == 1 and (chosen or not found):
+        return named[0], chosen
+    return None, found
+
+
+def _stage_candidates(contest: Contest) -> list[tuple[str, tuple[StageKind, Stage | None]]]:
+    """Return the words that name a stage of this contest (or a kind it lacks), with it."""
+    candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
+        (_normalise(s.name), (s.kind, s)) for s in contest.stages
+    ]
+    candidates += [(part, (s.kind, s)) for s in contest.stages for part in _name_parts(s)]
+    for kind, words in vocabulary().stage_words.items():
+        stage = next((s for s in contest.stages if s.kind is kind), None)
+        if stage is None and kind is StageKind.SUBMISSION:
+            stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
+            kind = stage.kind
+        candidates += [(_normalise(w), (kind, stage)) for w in words]
+    return candidates
+
+
+def named_stage(question: str, contest: Contest) -> Stage | None:
+    """Return the stage of this contest the question names ("现在是不是在比拼阶段": 比拼), if any.
+
+    Read as the matcher reads it: the contest's own stage names and their ends, the usual words
+    of each kind (决赛, 申报期), same-sound typos.
+    """
+    plain = respell(_normalise(dotted_days(question)), contest)
+    text = _in_house(_canonical(plain), contest)
+    found = _first_mention((plain, text), _stage_candidates(contest), fuzzy=True)
+    return found[1] if found else None
+
+
+def stages_named(question: str, contest: Contest) -> list[Stage]:
+    """Return every stage of this contest the question names as written, in the file's order."""
+    plain = respell(_normalise(dotted_days(question)), contest)
+    text = _in_house(_canonical(plain), contest)
+    found = {
+        id(stage): stage
+        for word, (_kind, stage) in _stage_candidates(contest)
+        if stage is not None and word and (word in plain or word in text)
+    }
+    return [s for s in contest.stages if id(s) in found]
 
 
 def says(word: str, question: str) -> bool:
@@ -897,6 +982,11 @@ def _params(topic: Topic, mentions: _Mentions) -> dict[str, str]:
         return {"category": mentions.project.key}
     if topic.entity == "subject" and mentions.subject is not None:
         return {"subject": mentions.subject.key}
+    if topic.entity == "field" and (mentions.fields or mentions.field_form):
+        params = {"field": mentions.fields[0]} if mentions.fields else {}
+        if mentions.field_form is not None:
+            params["form"] = mentions.field_form
+        return params
     return {}
 
 
@@ -934,6 +1024,10 @@ def _label(topic: Topic, params: Mapping[str, str], contest: Contest) -> str:
 
 
 def _ref(topic: str, params: Mapping[str, str]) -> str:
+    if "field" in params:  # "fields:member.political_status", "fields:*.mobile"
+        return f"{topic}:{params.get('form', '*')}.{params['field']}"
+    if "form" in params:  # "fields:member"
+        return f"{topic}:{params['form']}"
     value = (
         params.get("stage") or params.get("kind") or params.get("category") or params.get("subject")
     )
@@ -1087,9 +1181,28 @@ def answer_for(ref: str, contest: Contest) -> Answer | None:
         if vocabulary().subject(value) is None:
             return None
         params = {"subject": value}
+    elif topic.entity == "field" and value:
+        form, dot, field_key = value.partition(".")
+        if not dot:
+            if form not in FIELD_FORMS:
+                return None
+            params = {"form": form}
+        elif _named_rows(contest, form if form != "*" else None, field_key) == []:
+            return None
+        else:
+            params = {"field": field_key} | ({"form": form} if form != "*" else {})
     elif value:
         return None
     return Answer(topic=key, params=params, confident=True)
+
+
+def _named_rows(contest: Contest, form: str | None, key: str) -> list[tuple[Form, FormField]]:
+    """Return (form, field) for the field ``key`` of ``form``, or of every registration form."""
+    keys = [form] if form is not None else list(FIELD_FORMS)
+    if not key or any(k not in FIELD_FORMS for k in keys):
+        return []
+    forms = [getattr(contest.forms, k) for k in keys]
+    return [(f, field) for f in forms for field in f.fields if field.key == key]
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -1132,6 +1245,26 @@ def verdict_words(answer: Answer) -> str:
     if pair[0] == "会" and _LATE_WORDS.search(_normalise(answer.question)):
         pair = (pair[1], pair[0])  # "会不会晚": in time is 不会
     return pair[0] if answer.verdict == "yes" else pair[1]
+
+
+def _fields_named(answer: Answer, contest: Contest) -> list[tuple[Form, FormField]]:
+    """Return the fields a fields answer speaks of: every one the question names (手机, 座机)."""
+    rows = _named_rows(contest, answer.params.get("form"), answer.params.get("field", ""))
+    if answer.topic != "fields" or not rows or not answer.question:
+        return rows
+    form, found = named_fields(question=answer.question, contest=contest)
+    if form != answer.params.get("form"):
+        return rows
+    return [(getattr(contest.forms, key), f) for key, f in found]
+
+
+def _shown_forms(answer: Answer, contest: Contest) -> list[Form]:
+    """Return the registration forms a fields answer lists whole: the one named, or all."""
+    if answer.topic != "fields":
+        return []
+    if "form" in answer.params:
+        return [getattr(contest.forms, answer.params["form"])]  # the whole form named
+    return [] if "field" in answer.params else [getattr(contest.forms, k) for k in FIELD_FORMS]
 
 
 def _compared(day: date | None, last_day: date) -> str:
@@ -1184,5 +1317,7 @@ def answer_context(
         "asked_day_vs_deadline": _compared(day, last_day),
         "suggestions": suggestions if answer.topic == "recommend" else (),
         "subject": vocabulary().subject(answer.params.get("subject", "")),
+        "named_fields": _fields_named(answer, contest),
+        "shown_forms": _shown_forms(answer, contest),
         "official": contest.official_system,
     }

@@ -6,6 +6,7 @@ The question sets themselves (accuracy per set and contest) are run by
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -477,7 +478,95 @@ def test_small_talk_is_heard_before_typos_are_respelled(message: str) -> None:
 def test_a_deadline_named_to_confirm_is_compared_with_the_file(
     question: str, verdict: str | None
 ) -> None:
-    """"截止是X吗" is answered by X against the deadline, not by whether one may still hand in."""
+    """ "截止是X吗" is answered by X against the deadline, not by whether one may still hand in."""
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     (answer,) = ask(question, contest, now=contest.submission_stage.start)
     assert (answer.topic, answer.verdict) == ("deadline", verdict)
+
+
+@pytest.mark.parametrize(
+    ("stem", "question", "now", "topic", "verdict"),
+    [
+        # others' work said with 借用, a brother body of any kind
+        ("donghu-2026", "借用兄弟社区的做法能报吗", None, "originality", "no"),
+        # work not begun (还没开始做) where the rule asks for work carried out
+        ("donghu-2026", "还没开始做的活动能报吗", None, "originality", "no"),
+        # how many categories said with 大类
+        ("donghu-2026", "项目分为几大类", None, "categories", None),
+        ("jianbing-2024", "案例分几大类", None, "categories", None),
+        # editing a submitted entry (编辑 is 修改): until the deadline, not after
+        ("donghu-2026", "提交后还能编辑不", None, "submit", "yes"),
+        ("jianbing-2024", "提交以后还能编辑吗", None, "submit", "yes"),
+        ("donghu-2026", "交了以后还能改吗", "2026-05-02T10:00:00+08:00", "submit", "no"),
+        # where the judges come from: the notice does not say
+        ("donghu-2026", "评委是从哪里请来的", None, "not_said", None),
+        # a body the participants text opens the contest to, for the first time
+        ("donghu-2026", "镇街党委今年首次能报是吧", None, "participants", "yes"),
+    ],
+)
+def test_kinds_of_the_twelfth_sets_other_misses(
+    stem: str, question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the twelfth and eleventh donghu sets missed."""
+    contest = load_contest(ROOT / "contests" / f"{stem}.toml")
+    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
+    (answer,) = ask(question, contest, now=moment)
+    assert (answer.topic, answer.verdict) == (topic, verdict)
+
+
+def test_a_project_about_childrens_care_is_recommended_the_livelihood_category() -> None:
+    """Everyday words for a family's need (放学, 孩子, 托管) read as the category's 急难愁盼."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(
+        "社区给放学没人接的孩子搞托管 报哪个类别", contest, now=contest.submission_stage.start
+    )
+    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "livelihood"})
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "said"),
+    [
+        ("政治面貌要填吗", "yes", "中共党员、其他"),  # the member form's choices
+        ("企业微信号可以不填吗", "yes", "选填"),
+        ("成员手机必须填吗", "no", "《项目成员》"),
+        ("手机要填吗", None, "《联络员信息》"),  # required for the contact, not for members
+        ("联系人要填手机还是座机", None, "「办公电话」"),  # 座机 is the phone field
+    ],
+)
+def test_a_registration_field_is_answered_from_its_form(
+    question: str, verdict: str | None, said: str
+) -> None:
+    """Questions about the unit, contact and member forms' fields get the form's own rule."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    now = contest.submission_stage.start
+    (answer,) = ask(question, contest, now=now)
+    assert (answer.topic, answer.verdict) == ("fields", verdict)
+    assert said in html.unescape(_say(contest, answer, now))
+
+
+def test_a_registration_field_follows_each_contest_file(contest: Contest) -> None:
+    """Whether the contact's office phone must be filled in is what the file's form says."""
+    phone = next(f for f in contest.forms.contact.fields if f.kind == "phone")
+    (answer,) = ask("联系人的办公电话要填吗", contest, now=contest.submission_stage.start)
+    assert answer.topic == "fields"
+    assert answer.verdict == ("yes" if phone.required else "no")
+
+
+@pytest.mark.parametrize(
+    ("ref", "params"),
+    [
+        ("fields:member.political_status", {"form": "member", "field": "political_status"}),
+        ("fields:*.mobile", {"field": "mobile"}),
+        ("fields:contact", {"form": "contact"}),
+        ("fields:case.title", None),  # the document's form is the form topic's
+        ("fields:member.nope", None),
+        ("fields:nope", None),
+    ],
+)
+def test_a_fields_reference_names_a_registration_form_or_field(
+    ref: str, params: dict[str, str] | None
+) -> None:
+    """A button's ref for a field answer is checked against the contest's forms."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    answer = answer_for(ref, contest)
+    assert (dict(answer.params) if answer else None) == params

@@ -101,3 +101,13 @@ async def test_a_question_in_the_middle_of_a_form_keeps_its_place(harness):
     assert "第 2/3 项" in replies[-1].text and "推荐单位" in replies[-1].text
     await user.send("深圳市某某局")
     assert "申报渠道" in user.last_reply.text
+
+
+async def test_a_value_named_to_confirm_is_answered_yes_or_no_with_the_files_value(harness):
+    user = harness.user()
+    await user.send("文本评审后每类选15个对吗")  # the 2024 notice: 10 per category
+    text = user.last_reply.text
+    assert text.startswith("不对。"), text
+    assert "10 个" in text
+    await user.send("联系电话是0755-88134324吧")
+    assert user.last_reply.text.startswith("是。"), user.last_reply.text

@@ -60,7 +60,7 @@ def _register_context() -> dict:
     contest = contest.model_copy(update={"registration": open_mode})
     stage = contest.submission_stage
     return {"contest": contest, "submission": stage, "unconfirmed": False, "zone": contest.zone,
-            "now": stage.start + timedelta(days=1)}  # fmt: skip
+            "now": stage.start + timedelta(days=1), "verdict_words": ""}  # fmt: skip
 
 
 # Every template whose text is queued in the outbox (reminders, notices, re-sends, the unit's
