@@ -247,12 +247,35 @@ def _advance(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str])
     return None
 
 
+# A rank stated as who goes on ("去的是前10名", "前10名进市里对吧"), not asked ("前10名能去吗")
+_IS_TOP = re.compile(r"是前\d+")
+_TAG = re.compile(r"(?:对吧|对吗|对不对|是吧|是吗|没错吧|没错吗|吧)$")
+
+
 def _quota(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) -> Check | None:
     following = contest.next_level
+    if following is None:
+        return None
+    if ranks := _ranks(text):
+        return _top_as_quota(text, ranks, following.quota)
     count = _one(_counts(text))
-    if following is None or count is None or _ranks(text):
-        return None  # ranks ("前15名会推到市里吗") are the next-round rule's
+    if count is None:
+        return None
     return _same(count == following.quota) if following.quota is not None else Check.UNCLEAR
+
+
+def _top_as_quota(text: str, ranks: list[int], quota: int | None) -> Check | None:
+    """Compare a rank stated as the identity of those who go on with the quota.
+
+    "推荐的是前10名对吧" confirms the quota (no where 15 go on); "前10名能去市里吗" asks whether
+    the top ten are among them, and "第16名" is a place: both are the next-round rule's (None).
+    """
+    rank = _one(ranks)
+    if quota is None or rank is None or _PLACE.search(text) or _MAY.search(text):
+        return None
+    if _IS_TOP.search(text) or _TAG.search(text):
+        return _same(rank == quota)
+    return None
 
 
 def _stated_limit(text: str, named: list[int], limit: int | None) -> Check | None:

@@ -1147,12 +1147,13 @@ def _small_talk(plain: str) -> str | None:
         for word in sorted(words, key=len, reverse=True):
             if word in rest:
                 found.append((list(vocab.small_talk).index(kind), kind))
-                rest = rest.replace(word, "")
+                # a gap, not nothing: "懂了感谢解答" less 感谢 must not leave a 了解 to find
+                rest = rest.replace(word, " ")
     if not found:
         return None
     for word in sorted(vocab.filler, key=len, reverse=True):
-        rest = rest.replace(word, "")
-    return max(found)[1] if not rest else None
+        rest = rest.replace(word, " ")
+    return max(found)[1] if not rest.strip() else None
 
 
 def answer_for(ref: str, contest: Contest) -> Answer | None:

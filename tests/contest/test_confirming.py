@@ -59,6 +59,10 @@ def _ask(stem: str, question: str, now: str | None = None) -> tuple[str, str | N
         ("jianbing-2024", "每个类别选15个吗", "advance", "no"),  # 10 per category
         ("donghu-2026", "展评名额15个对不对", "provincial", "yes"),
         ("donghu-2026", "推荐市级展评的是10个吗", "provincial", "no"),
+        # a rank stated as who goes on confirms the quota (15); asking whether it may go does not
+        ("donghu-2026", "送到市里的是前十名吗", "provincial", "no"),
+        ("donghu-2026", "前12名推荐到市级展评对吧", "provincial", "no"),
+        ("donghu-2026", "前10名可以推到市里吗", "provincial", "yes"),
         # the organizer, the contacts
         ("donghu-2026", "主办的是不是区委组织部", "organizer", "yes"),
         ("donghu-2026", "主办方是区委统战部吧", "organizer", "no"),

@@ -514,6 +514,56 @@ def test_kinds_of_the_twelfth_sets_other_misses(
     assert (answer.topic, answer.verdict) == (topic, verdict)
 
 
+@pytest.mark.parametrize(
+    ("stem", "question", "now", "topic", "verdict"),
+    [
+        # handing in now, or at a named time of the deadline day, in everyday words
+        ("donghu-2026", "这会儿报还行吗", "2026-04-30T19:00:00+08:00", "deadline", "no"),
+        ("donghu-2026", "下午三点交还行吗", "2026-04-30T11:00:00+08:00", "deadline", "yes"),
+        ("donghu-2026", "晚上8点再报可以吧", "2026-04-30T11:00:00+08:00", "deadline", "no"),
+        # a named time before the deadline, asked with 赶得上/赶趟
+        ("donghu-2026", "明天上午10点交赶趟", "2026-04-29T20:00:00+08:00", "deadline", "yes"),
+        ("donghu-2026", "明天中午交赶得及吧", "2026-04-29T20:00:00+08:00", "deadline", "yes"),
+        ("donghu-2026", "5月1号上午交赶得上吧", "2026-04-29T20:00:00+08:00", "deadline", "no"),
+        # whether a body the participants text names may now take part (也能, 今年)
+        ("donghu-2026", "社区党委今年也能参加了吧", None, "participants", "yes"),
+        # the judges' names, asked with 哪几位/哪位/什么人: the notice does not say
+        ("donghu-2026", "打分的专家是哪位", None, "not_said", None),
+        ("jianbing-2024", "评委是哪几位老师", None, "not_said", None),
+        # changing a submitted entry, asked with 么: until the deadline, not after
+        ("donghu-2026", "提交了还可以修改么", None, "submit", "yes"),
+        ("donghu-2026", "提交了还可以修改么", "2026-05-03T10:00:00+08:00", "submit", "no"),
+    ],
+)
+def test_kinds_of_the_thirteenth_sets_misses(
+    stem: str, question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the thirteenth donghu set missed."""
+    contest = load_contest(ROOT / "contests" / f"{stem}.toml")
+    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
+    (answer,) = ask(question, contest, now=moment)
+    assert (answer.topic, answer.verdict) == (topic, verdict)
+
+
+@pytest.mark.parametrize("message", ["懂了 谢谢解答", "明白了 多谢回复", "谢谢您的耐心解答"])
+def test_thanks_for_an_answer_in_other_words_is_small_talk(message: str) -> None:
+    """Thanks for the answer (解答, 回复) is thanks; 懂了 less 谢谢 leaves no 了解 to misread."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    assert match(message, contest).topic == "thanks"
+
+
+@pytest.mark.parametrize(
+    "question", ["村党支部组织村民在网上卖土鸡蛋 归哪类", "支部帮果农打开水果销路 适合哪个类别"]
+)
+def test_selling_a_villages_produce_is_recommended_the_development_category(
+    question: str,
+) -> None:
+    """Selling produce (网上卖, 销路, 水果) is 产业发展, the development category, not 支部建设."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "growth"})
+
+
 def test_a_project_about_childrens_care_is_recommended_the_livelihood_category() -> None:
     """Everyday words for a family's need (放学, 孩子, 托管) read as the category's 急难愁盼."""
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
