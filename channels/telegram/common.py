@@ -29,6 +29,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from channels.telegram.codec import CHANNEL, encode
+from channels.telegram.replybot import ReplyBot
 from config.services import services_of
 from handlers.replies import Actions, Reply, actions, label_text
 from handlers.visits import Sender, Visit, visit_of
@@ -48,6 +49,13 @@ def sender_of(update: Update) -> Sender:
     chat = update.effective_chat
     assert user is not None and chat is not None
     return Sender(CHANNEL, str(user.id), str(chat.id), user.full_name)
+
+
+def bot_of(context: Context) -> ReplyBot:
+    """Return the application's bot (see :mod:`channels.telegram.replybot`)."""
+    bot = context.bot
+    assert isinstance(bot, ReplyBot), "the application is built by bot.app.build_application"
+    return bot
 
 
 def chat_of(update: Update) -> int:
@@ -171,12 +179,8 @@ async def _edit(context: Context, chat_id: int, message_id: int, item: Reply) ->
     if plain_length(text) > MESSAGE_LIMIT:
         return False
     try:
-        await context.bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=markup_of(item.actions),
-        )
+        await bot_of(context).edit_text(chat_id, message_id, text,
+                                        reply_markup=markup_of(item.actions))  # fmt: skip
     except BadRequest as error:
         if "not modified" in str(error).lower():
             return True
@@ -196,7 +200,9 @@ async def _strip_buttons(context: Context, chat_id: int, message_id: int) -> Non
 async def _send_prompted(
     update: Update, context: Context, replies: Sequence[Reply], markups: Markups
 ) -> Message | bool | None:
-    """Send replies that carry form prompts and receipts; return the last message sent.
+    """Send replies that carry form prompts and receipts; return the last message sent
+    (True for an edit or a prompt: Telegram's answer to those is not parsed, see
+    :mod:`channels.telegram.replybot`; a prompt's id is kept as the live one).
 
     One prompt stays live: a receipt edits the prompt it answers (the pressed message, or
     the live prompt for a typed answer) into its one line without buttons; a new prompt
@@ -229,8 +235,8 @@ async def _send_prompted(
             fresh = item if target is not None or not item.in_place else copy(item, in_place=False)
             sent = await _send_one(update, context, fresh, _markup_at(markups, index, item))
             continue
-        message = await reply(update, context, item.template, markup=item.actions, **item.values)
-        live, sent = message.message_id, message
+        live = await prompt(update, context, item.template, markup=item.actions, **item.values)
+        sent = True
         if item.values.get("wants_own_mobile"):
             await offer_contact(update, context)
     context.chat_data[PROMPT] = live
@@ -370,6 +376,18 @@ async def reply(
         reply_markup=_markup(markup),
         disable_web_page_preview=True,
     )
+
+
+async def prompt(
+    update: Update, context: Context, template: str, *, markup: Actions, **values: Any
+) -> int:
+    """Send a form prompt as :func:`reply` sends a message; return the id of its message."""
+    chat, bot = chat_of(update), bot_of(context)
+    text = render(template, **values)
+    parts = split_messages([text]) or [text]
+    for part in parts[:-1]:
+        await bot.send_text(chat, part)
+    return await bot.send_text(chat, parts[-1], reply_markup=markup_of(markup))
 
 
 async def show(
