@@ -122,3 +122,22 @@ async def test_a_typed_answer_parses_only_the_message_it_came_in(
     # The answer's own message, from getUpdates; not Telegram's answers to the receipt's
     # edit and to the next prompt (the bot reads nothing of them but the prompt's id).
     assert len(parsed) == 1
+
+
+async def test_the_schedule_and_an_answer_parse_only_the_message_they_came_in(
+    harness: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, _unit_id = await registered(harness)
+    parsed: list[int] = []
+    de_json = Message.de_json.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Message], data: Any, bot: Any = None) -> Message:
+        parsed.append(1)
+        return de_json(cls, data, bot)
+
+    monkeypatch.setattr(Message, "de_json", classmethod(counted))
+    await user.send("/schedule")
+    assert "截止" in user.last_reply.text
+    await user.send("案例字数有什么要求？")
+    assert user.last_reply.text
+    assert len(parsed) == 2  # the two messages typed, not the two answers sent
