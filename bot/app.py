@@ -26,6 +26,7 @@ from channels.telegram.codec import check_contest
 from channels.telegram.inbox import INBOX, TelegramInbox
 from channels.telegram.metered import MeteredApplication
 from channels.telegram.outbound import TelegramChannel
+from channels.telegram.replybot import ReplyBot
 from channels.telegram.retrying import RetryingRequest
 from config.clock import Clock, ShiftedClock, SystemClock
 from config.services import SERVICES, Services, services_of
@@ -88,28 +89,28 @@ def build_application(
     if token is None:
         raise ValueError("a token is needed: from BOT_TOKEN, or the sandbox's")
     api = settings.bot_api_url.rstrip("/")
+    bot = ReplyBot(  # PTB's ExtBot, whose form prompts leave Telegram's answer unparsed
+        token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        # No throttling here (the outbox paces bulk sends); only retry after a 429.
+        rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3),
+        # Direct replies are retried on 5xx and timeouts (REPLY_ATTEMPTS).
+        request=request
+        or RetryingRequest(connection_pool_size=32, attempts=settings.reply_attempts),
+        get_updates_request=AiohttpRequest(read_timeout=40),
+        # Every text is rendered HTML, every moment is the contest's zone, no link previews:
+        # said once here, not on every call.
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            tzinfo=contest.zone,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+    )
     builder = (
         ApplicationBuilder()
         .application_class(MeteredApplication)  # counts and times every update (/metrics)
-        .token(token)
-        .base_url(f"{api}/bot")
-        .base_file_url(f"{api}/file/bot")
-        # No throttling here (the outbox paces bulk sends); only retry after a 429.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
-        # Direct replies are retried on 5xx and timeouts (REPLY_ATTEMPTS).
-        .request(
-            request or RetryingRequest(connection_pool_size=32, attempts=settings.reply_attempts)
-        )
-        .get_updates_request(AiohttpRequest(read_timeout=40))
-        # Every text is rendered HTML, every moment is the contest's zone, no link previews:
-        # said once here, not on every call.
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=contest.zone,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .bot(bot)
     )
     if settings.webhook_url:
         builder = builder.updater(None)

@@ -168,6 +168,31 @@ class ReviewRow:
     error: FieldError | None  # a stored value that no longer passes (e.g. a custom check)
 
 
+Tables = tuple[dict[str, FormField], dict[str, tuple[Option, ...]], dict[str, FieldType]]
+_TABLES: dict[tuple[int, str], tuple[Contest, Tables]] = {}
+
+
+def _tables(contest: Contest, form_key: str) -> Tables:
+    """Return a form's fields, options and field types by key, made once per contest.
+
+    An engine is made for every message a form takes (two for a case's draft: the answer
+    and its count); the definition is immutable, so what it yields is kept, by identity.
+    """
+    known = _TABLES.get((id(contest), form_key))
+    if known is not None and known[0] is contest:
+        return known[1]
+    form: Form = getattr(contest.forms, form_key)
+    tables: Tables = (
+        {f.key: f for f in form.fields},
+        {f.key: options_for(f, contest) for f in form.fields},
+        {f.key: field_type(f, form_key) for f in form.fields},
+    )
+    if len(_TABLES) >= 64:  # contests loaded again (tests, a reload): the old ones go
+        _TABLES.clear()
+    _TABLES[(id(contest), form_key)] = (contest, tables)
+    return tables
+
+
 class FormEngine:
     """Asks one form of a contest, field by field."""
 
@@ -186,11 +211,7 @@ class FormEngine:
         self.form: Form = getattr(contest.forms, form_key)
         self.today = today
         self.validators = dict(validators or {})
-        self._fields = {f.key: f for f in self.form.fields}
-        self._options = {f.key: options_for(f, contest) for f in self.form.fields}
-        self._types: dict[str, FieldType] = {
-            f.key: field_type(f, form_key) for f in self.form.fields
-        }
+        self._fields, self._options, self._types = _tables(contest, form_key)
 
     # ---- queries -------------------------------------------------------------------
 

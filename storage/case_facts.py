@@ -30,8 +30,22 @@ FACTS = ("words", "filled", "required", "counted_for")
 COUNT_RULE = "visible-fields-2"  # the counting rule (FormEngine.tally): a change recounts all
 
 
+_FINGERPRINTS: dict[int, tuple[Contest, str]] = {}  # by identity: a definition is immutable
+
+
 def fingerprint(contest: Contest) -> str:
     """Return a short digest of what the counts depend on: the case form and the limit."""
+    known = _FINGERPRINTS.get(id(contest))
+    if known is not None and known[0] is contest:
+        return known[1]  # counted on every change of a draft: digested once
+    if len(_FINGERPRINTS) >= 16:
+        _FINGERPRINTS.clear()
+    digest = _digest(contest)
+    _FINGERPRINTS[id(contest)] = (contest, digest)
+    return digest
+
+
+def _digest(contest: Contest) -> str:
     parts = [
         f"{f.key}:{f.kind}:{int(f.counted)}:{int(f.required)}" for f in contest.forms.case.fields
     ]

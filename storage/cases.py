@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import bindparam, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,6 +65,13 @@ async def unit_case(session: AsyncSession, *, case_id: int, unit_id: int | None)
     return case if case is not None and case.unit_id == unit_id else None
 
 
+# A unit's case with whether it is marked as advancing: a form's gate on every typed answer,
+# so built once (building and keying it anew took ≈5 % of the bot's CPU under load).
+_CASE_ADVANCING = select(
+    Case, exists().where(col(Advancement.case_id) == col(Case.id))
+).where(col(Case.id) == bindparam("case_id"), col(Case.unit_id) == bindparam("unit_id"))
+
+
 async def unit_case_advancing(
     session: AsyncSession, *, case_id: int, unit_id: int | None
 ) -> tuple[Case, bool] | None:
@@ -72,9 +79,8 @@ async def unit_case_advancing(
     (:func:`is_advancing`), read in one statement; None for another unit's or a missing id."""
     if unit_id is None:
         return None
-    advancing = exists().where(col(Advancement.case_id) == col(Case.id))
-    query = select(Case, advancing).where(col(Case.id) == case_id, col(Case.unit_id) == unit_id)
-    found = (await session.exec(query)).first()  # type: ignore[call-overload]
+    ids = {"case_id": case_id, "unit_id": unit_id}
+    found = (await session.exec(_CASE_ADVANCING, params=ids)).first()  # type: ignore[call-overload]
     return (found[0], bool(found[1])) if found is not None else None
 
 

@@ -6,6 +6,11 @@ the instance handling it until ``claimed_until``, marked applied inside the tran
 writes its effect (:func:`applying`: a second dispatch of the same update finds it applied by
 another and rolls its transaction back), and done once its reply went out (the payload is
 cleared then). Rows open after a crash are found by :func:`open_updates`.
+
+The statements every update runs (store, mark applied, mark done) are built once, with bound
+parameters, and run on the session's connection: through the ORM session (its bulk UPDATE
+path, building and keying the statement anew each time) they cost ≈0.5 ms of CPU each,
+≈0.15 ms so.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, update
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +30,43 @@ from storage.db import EFFECT_HOOK
 from storage.models import InboxUpdate
 
 APPLIED = "applied_update"  # session.info key: the update this transaction applies
+
+_INBOX: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
+_APPLY = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.channel == bindparam("in_channel"),
+        _INBOX.c.update_id == bindparam("in_update_id"),
+        or_(_INBOX.c.applied_by.is_(None), _INBOX.c.applied_by == bindparam("in_token")),
+    )
+    .values(applied_by=bindparam("in_token"), applied_at=bindparam("in_now"))
+)
+_DONE = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.channel == bindparam("in_channel"),
+        _INBOX.c.update_id.in_(bindparam("in_update_ids", expanding=True)),
+    )
+    .values(done_at=bindparam("in_now"), payload=None)
+)
+_STORE: dict[str, Insert] = {}  # dialect name -> the INSERT that skips updates stored before
+
+
+def _store_statement(dialect: str) -> Insert:
+    """Return the INSERT of new updates for this dialect (built at its first use)."""
+    statement = _STORE.get(dialect)
+    if statement is None:
+        # The other database's dialect is not imported (PostgreSQL's: ≈50 ms at every start).
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _STORE[dialect] = (
+            insert(_INBOX)
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(_INBOX.c.update_id)
+        )
+    return statement
 
 
 class AlreadyApplied(Exception):
@@ -57,19 +100,11 @@ async def store(
         }
         for u in updates
     ]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    # The other database's dialect is not imported (PostgreSQL's: ≈50 ms at every start).
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (
-        insert(InboxUpdate)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-        .returning(col(InboxUpdate.update_id))
-    )
-    fresh = set((await session.exec(statement)).scalars().all())  # type: ignore[call-overload]
+    connection = await session.connection()
+    statement = _store_statement(connection.dialect.name)
+    # Several rows: SQLAlchemy sends them as one multi-row INSERT … RETURNING ("insertmanyvalues").
+    result = await connection.execute(statement, rows)
+    fresh = set(result.scalars().all())
     return [u for u in updates if u.update_id in fresh]
 
 
@@ -114,17 +149,10 @@ async def mark_applied(
     session: AsyncSession, *, channel: str, update_id: int, token: str, now: datetime
 ) -> None:
     """Record that this dispatch wrote the update's effect; AlreadyApplied if another did."""
-    statement = (
-        update(InboxUpdate)
-        .where(
-            InboxUpdate.channel == channel,
-            InboxUpdate.update_id == update_id,
-            or_(col(InboxUpdate.applied_by).is_(None), InboxUpdate.applied_by == token),
-        )
-        .values(applied_by=token, applied_at=now)
-    )
-    result = await session.exec(statement)
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    connection = await session.connection()
+    values = {"in_channel": channel, "in_update_id": update_id, "in_token": token, "in_now": now}
+    result = await connection.execute(_APPLY, values)
+    if result.rowcount == 0:
         raise AlreadyApplied(f"update {update_id} was applied by another dispatch")
     session.sync_session.info[APPLIED] = update_id  # for observers of the commit (test bed)
 
@@ -149,11 +177,9 @@ async def mark_done(
     """Record that these updates were handled and answered; forget their content."""
     if not update_ids:
         return
-    await session.exec(
-        update(InboxUpdate)
-        .where(InboxUpdate.channel == channel, col(InboxUpdate.update_id).in_(list(update_ids)))
-        .values(done_at=now, payload=None)
-    )
+    connection = await session.connection()
+    values = {"in_channel": channel, "in_update_ids": list(update_ids), "in_now": now}
+    await connection.execute(_DONE, values)
 
 
 async def extend_claims(

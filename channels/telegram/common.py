@@ -29,6 +29,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from channels.telegram.codec import CHANNEL, encode
+from channels.telegram.replybot import ReplyBot
 from config.services import services_of
 from handlers.replies import Actions, Reply, actions, label_text
 from handlers.visits import Sender, Visit, visit_of
@@ -48,6 +49,13 @@ def sender_of(update: Update) -> Sender:
     chat = update.effective_chat
     assert user is not None and chat is not None
     return Sender(CHANNEL, str(user.id), str(chat.id), user.full_name)
+
+
+def bot_of(context: Context) -> ReplyBot:
+    """Return the application's bot (see :mod:`channels.telegram.replybot`)."""
+    bot = context.bot
+    assert isinstance(bot, ReplyBot), "the application is built by bot.app.build_application"
+    return bot
 
 
 def chat_of(update: Update) -> int:
@@ -104,11 +112,15 @@ def preamble(send: Send[R], *, stop: bool = False) -> Callable[[VisitHandler[R]]
 
 
 Markups = Sequence[InlineKeyboardMarkup | None]
+# What a send answers: the message sent or edited (a Message where PTB parsed Telegram's
+# answer, else its id: see channels.telegram.replybot), True when the message was already
+# as asked ("not modified"), None when nothing was sent.
+Sent = Message | int | bool | None
 
 
 async def send_answer(
     update: Update, context: Context, done: Result, *, markups: Markups = ()
-) -> Message | bool | None:
+) -> Sent:
     """Acknowledge the press (with the use case's toast), send its replies in order, and
     return the last message sent (True: it was already as asked; None: nothing sent).
 
@@ -171,12 +183,8 @@ async def _edit(context: Context, chat_id: int, message_id: int, item: Reply) ->
     if plain_length(text) > MESSAGE_LIMIT:
         return False
     try:
-        await context.bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=markup_of(item.actions),
-        )
+        await bot_of(context).edit_text(chat_id, message_id, text,
+                                        reply_markup=markup_of(item.actions))  # fmt: skip
     except BadRequest as error:
         if "not modified" in str(error).lower():
             return True
@@ -195,7 +203,7 @@ async def _strip_buttons(context: Context, chat_id: int, message_id: int) -> Non
 
 async def _send_prompted(
     update: Update, context: Context, replies: Sequence[Reply], markups: Markups
-) -> Message | bool | None:
+) -> Sent:
     """Send replies that carry form prompts and receipts; return the last message sent.
 
     One prompt stays live: a receipt edits the prompt it answers (the pressed message, or
@@ -208,7 +216,7 @@ async def _send_prompted(
     pressed = query.message.message_id if query is not None and query.message else None
     live = context.chat_data.get(PROMPT)
     target = pressed or live
-    sent: Message | bool | None = None
+    sent: Sent = None
     for index, item in enumerate(replies):
         if (item.receipt or (item.prompt and item.in_place)) and target is not None:
             if await _edit(context, chat, target, item):
@@ -229,8 +237,9 @@ async def _send_prompted(
             fresh = item if target is not None or not item.in_place else copy(item, in_place=False)
             sent = await _send_one(update, context, fresh, _markup_at(markups, index, item))
             continue
-        message = await reply(update, context, item.template, markup=item.actions, **item.values)
-        live, sent = message.message_id, message
+        live = sent = await prompt(
+            update, context, item.template, markup=item.actions, **item.values
+        )
         if item.values.get("wants_own_mobile"):
             await offer_contact(update, context)
     context.chat_data[PROMPT] = live
@@ -252,7 +261,7 @@ async def offer_contact(update: Update, context: Context) -> None:
 
 async def send_replies(
     update: Update, context: Context, replies: Sequence[Reply], *, markups: Markups = ()
-) -> Message | bool | None:
+) -> Sent:
     """Send a use case's replies in order and return the last message sent: in place where
     asked and possible, else anew; joined replies packed into as few messages as fit; form
     prompts and receipts as :func:`_send_prompted` says. If a reply says the main menu is
@@ -264,7 +273,7 @@ async def send_replies(
         await show_keyboard(update, context)
     if any(r.prompt or r.receipt for r in replies) and context.chat_data is not None:
         return await _send_prompted(update, context, replies, markups)
-    sent: Message | bool | None = None
+    sent: Sent = None
     blocks: list[str] = []
     for index, item in enumerate(replies):
         if item.joined:
@@ -285,18 +294,16 @@ def _markup_at(markups: Markups, index: int, item: Reply) -> InlineKeyboardMarku
     return own or markup_of(item.actions)
 
 
-async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> Message | None:
+async def _send_blocks(update: Update, context: Context, blocks: list[str]) -> int | None:
     sent = None
     for part in split_messages(blocks):
-        sent = await context.bot.send_message(
-            chat_of(update), part, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-        )
+        sent = await bot_of(context).send_text(chat_of(update), part)
     return sent
 
 
 async def _send_one(
     update: Update, context: Context, item: Reply, markup: InlineKeyboardMarkup | None
-) -> Message | bool:
+) -> Sent:
     """Send one reply: in place of the pressed message (its caption, if that message is a
     file or a picture), or anew; an attachment as a document, or as a photo when it is an
     image; ``ref`` sends a file Telegram already holds by its file_id."""
@@ -325,9 +332,11 @@ async def _send_one(
             chat_of(update), content, caption=text, parse_mode=ParseMode.HTML,
             reply_markup=markup, filename=None if file.ref else file.filename,
         )  # fmt: skip
+    if text is None:
+        text = render(item.template, **item.values)
     if item.in_place:
-        return await show(update, context, item.template, markup=markup, **item.values)
-    return await reply(update, context, item.template, markup=markup, **item.values)
+        return await _show_text(update, context, text, markup)
+    return await _send_text(update, context, text, markup)
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> Actions:
@@ -372,6 +381,24 @@ async def reply(
     )
 
 
+async def _send_text(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> int:
+    """Send rendered text as :func:`reply` does; return the id of the (last) message sent."""
+    chat, bot = chat_of(update), bot_of(context)
+    parts = split_messages([text]) or [text]
+    for part in parts[:-1]:
+        await bot.send_text(chat, part)
+    return await bot.send_text(chat, parts[-1], reply_markup=markup)
+
+
+async def prompt(
+    update: Update, context: Context, template: str, *, markup: Actions, **values: Any
+) -> int:
+    """Send a form prompt as :func:`reply` sends a message; return the id of its message."""
+    return await _send_text(update, context, render(template, **values), markup_of(markup))
+
+
 async def show(
     update: Update,
     context: Context,
@@ -379,21 +406,24 @@ async def show(
     *,
     markup: Markup = None,
     **values: Any,
-) -> Message | bool:
+) -> Sent:
     """Answer a button press by editing its message in place; send anew if that fails."""
+    return await _show_text(update, context, render(template, **values), _markup(markup))
+
+
+async def _show_text(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> Sent:
+    """Edit the pressed message into rendered text (as :func:`show`), else send it anew."""
     query = update.callback_query
-    text = render(template, **values)
     if query is not None and query.message is not None and plain_length(text) <= MESSAGE_LIMIT:
         try:
-            return await query.edit_message_text(
-                text,
-                reply_markup=_markup(markup),
-            )
+            return await query.edit_message_text(text, reply_markup=markup)
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return True
             log.info("edit failed (%s); sending a new message", error)
-    return await reply(update, context, template, markup=markup, **values)
+    return await _send_text(update, context, text, markup)
 
 
 async def answer(update: Update, template: str | None = None, **values: Any) -> None:

@@ -12,15 +12,17 @@ from urllib.parse import urlencode
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from channels.telegram.common import Context, Visit, markup_of, preamble, send_answer
+from channels.telegram.common import Context, Sent, Visit, markup_of, preamble, send_answer
 from handlers import compose, invites
 from handlers.organizing import Answer
 from handlers.replies import Reply, label_text
 
 
-def message_id_of(sent: Message | bool | None) -> str | None:
+def message_id_of(sent: Sent) -> str | None:
     """Return the id of a message just sent or edited (None: it was not modified)."""
-    return str(sent.message_id) if isinstance(sent, Message) else None
+    if isinstance(sent, Message):
+        return str(sent.message_id)
+    return None if sent is None or isinstance(sent, bool) else str(sent)
 
 
 def card_markup(item: Reply) -> InlineKeyboardMarkup | None:

@@ -296,3 +296,34 @@ async def test_a_backslash_in_a_file_name_is_escaped_once(
     )
     filename, _, _ = stand_in.calls[0]["fields"]["document"]  # type: ignore[index]
     assert filename == name
+
+
+async def test_the_proxy_named_by_the_environment_carries_every_request(
+    api: tuple[Api, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stand_in, proxy = api  # the stand-in plays the proxy: absolute URLs arrive at it
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = AiohttpRequest()
+    await client.initialize()
+    loop = asyncio.get_running_loop()
+    hops = 0
+    run_in_executor = loop.run_in_executor
+
+    def counted(*args: object) -> object:
+        nonlocal hops
+        hops += 1
+        return run_in_executor(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loop, "run_in_executor", counted)
+    try:
+        for _ in range(3):
+            code, _ = await client.do_request("http://bot-api.invalid/sendMessage", "POST",
+                                              data(chat_id=7))  # fmt: skip
+            assert code == 200
+    finally:
+        await client.shutdown()
+    assert [c["path"] for c in stand_in.calls] == ["/sendMessage"] * 3
+    # The environment (and .netrc) is read once for the origin, not in a thread per request.
+    assert hops == 1
