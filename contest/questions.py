@@ -621,10 +621,11 @@ def _find_all(word: str, text: str) -> list[int]:
     return [at for at in range(len(text)) if text.startswith(word, at)]
 
 
-def _bm25_terms(text: str) -> list[str]:
+@lru_cache(maxsize=256)  # a question's terms serve the topics' index and then the nearest
+def _bm25_terms(text: str) -> tuple[str, ...]:
     """Return BM25 terms: jieba tokens, and pairs of syllables so same-sound typos still meet."""
     sounds = [s for s in _syllables(text).split() if s]
-    return [*_tokens(text), *(f"{a}~{b}" for a, b in zip(sounds, sounds[1:], strict=False))]
+    return (*_tokens(text), *(f"{a}~{b}" for a, b in zip(sounds, sounds[1:], strict=False)))
 
 
 @cache
@@ -636,7 +637,7 @@ def _bm25() -> tuple[Any, tuple[str, ...]]:
     owners: list[str] = []
     for topic in vocabulary().topics:
         for example in topic.examples:
-            documents.append(_bm25_terms(_canonical(_normalise(example))) or ["∅"])
+            documents.append(list(_bm25_terms(_canonical(_normalise(example)))) or ["∅"])
             owners.append(topic.key)
     return BM25Okapi(documents), tuple(owners)
 
@@ -1095,10 +1096,9 @@ def _match(question: str, contest: Contest, *, nearest: bool) -> Answer:
     )
     (best, best_score), (_, second_score) = scored[0], scored[1]
     confident = best_score >= vocab.min_score and best_score - second_score >= vocab.min_margin
-    if nearest and not confident and text and not _asks_several(question, contest):
-        closest = _nearest_topic(text, mentions)
-        if closest is not None:  # never over a sure answer
-            best, confident = closest, True
+    closest = _nearest_topic(text, mentions) if nearest and not confident and text else None
+    if closest is not None and not _asks_several(question, contest):  # never over a sure answer
+        best, confident = closest, True
 
     offered = [t for t, s in scored if s > 0 and (t is not best or not confident)]
     for key in vocab.fallback:
