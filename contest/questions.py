@@ -43,11 +43,18 @@ from rapidfuzz import fuzz
 
 from contest.advice import Suggestion, pairs, suggest
 from contest.definition import Category, Contest, FieldKind, Form, FormField, Stage, StageKind
+from contest.nearest import NearestIndex
 from contest.phrases import dotted_days, named_day, with_digits
 from contest.schedule import position
 from contest.timefmt import format_date
 
 TOPICS_FILE = Path(__file__).with_name("topics.toml")
+# Labelled phrasings (python -m contest.build_examples): asked only when the scores are unsure.
+EXAMPLES_FILE = Path(__file__).with_name("examples.toml")
+# The two nearest must agree and the nearest score this much (BM25): right on 7 of the 14
+# phrasings older matchers were unsure of, wrong on none (python -m benchmarks.nearest).
+NEAREST_MIN_SCORE = 16.0
+_PIECE_BREAK = re.compile(r"[？?。！!；;\n，,、\s]+|另外|顺便问一?下|再问一?下|还有|以及")
 # The most frequent words of jieba's own dictionary (see build_segmentation()): segmenting a
 # short question needs them, not all 349,000, and it saves about 60 MB of memory.
 SEGMENTATION_FILE = Path(__file__).with_name("segmentation.txt")
@@ -286,6 +293,7 @@ def prepare() -> None:
     _tokenizer()
     _alias_pattern()
     _bm25()
+    _nearest()
     _syllables("预热")
     with_digits("三")  # cn2an's import builds its patterns (≈0.5 s), else at the first question
 
@@ -613,10 +621,11 @@ def _find_all(word: str, text: str) -> list[int]:
     return [at for at in range(len(text)) if text.startswith(word, at)]
 
 
-def _bm25_terms(text: str) -> list[str]:
+@lru_cache(maxsize=256)  # a question's terms serve the topics' index and then the nearest
+def _bm25_terms(text: str) -> tuple[str, ...]:
     """Return BM25 terms: jieba tokens, and pairs of syllables so same-sound typos still meet."""
     sounds = [s for s in _syllables(text).split() if s]
-    return [*_tokens(text), *(f"{a}~{b}" for a, b in zip(sounds, sounds[1:], strict=False))]
+    return (*_tokens(text), *(f"{a}~{b}" for a, b in zip(sounds, sounds[1:], strict=False)))
 
 
 @cache
@@ -628,7 +637,7 @@ def _bm25() -> tuple[Any, tuple[str, ...]]:
     owners: list[str] = []
     for topic in vocabulary().topics:
         for example in topic.examples:
-            documents.append(_bm25_terms(_canonical(_normalise(example))) or ["∅"])
+            documents.append(list(_bm25_terms(_canonical(_normalise(example)))) or ["∅"])
             owners.append(topic.key)
     return BM25Okapi(documents), tuple(owners)
 
@@ -644,6 +653,24 @@ def _bm25_scores(text: str) -> dict[str, float]:
         if score > best.get(owner, 0.0):
             best[owner] = float(score)
     return {key: score / (score + BM25_HALF) for key, score in best.items()}
+
+
+@cache
+def _nearest() -> NearestIndex:
+    """Return a BM25 index over the labelled phrasings of ``examples.toml``."""
+    rows = tomllib.loads(EXAMPLES_FILE.read_text(encoding="utf-8")).get("example", [])
+    return NearestIndex([_bm25_terms(r["text"]) or ["∅"] for r in rows], [r["topic"] for r in rows])
+
+
+def _nearest_topic(text: str, mentions: _Mentions) -> Topic | None:
+    """Return the topic of the two nearest labelled phrasings when they agree and are close."""
+    found = _nearest().nearest(_bm25_terms(text), 2)
+    if len(found) < 2 or found[0].topic != found[1].topic or found[0].score < NEAREST_MIN_SCORE:
+        return None
+    topic = vocabulary().topic(found[0].topic)
+    if topic is None or (topic.needs_entity and not mentions.has(topic.entity)):
+        return None
+    return topic
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -1036,13 +1063,30 @@ def _ref(topic: str, params: Mapping[str, str]) -> str:
 
 def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
+    return _match(question, contest, nearest=True)
+
+
+def _asks_several(question: str, contest: Contest) -> bool:
+    """Tell whether two pieces of the message are each sure of a topic (截止时间 还有团队几个人).
+
+    Such a message is split into its questions by :func:`contest.asking.ask`; the nearest
+    phrasings of it whole must not make it look like one.
+    """
+    pieces = [p for p in _PIECE_BREAK.split(question) if p]
+    if len(pieces) < 2:
+        return False
+    sure = {a.topic for p in pieces for a in [_match(p, contest, nearest=False)] if a.confident}
+    return len(sure) >= 2
+
+
+def _match(question: str, contest: Contest, *, nearest: bool) -> Answer:
     vocab = vocabulary()
     typed = _normalise(dotted_days(question))
     plain = respell(typed, contest)  # "5.1交": 5月1号交
     chat = _small_talk(typed) or _small_talk(plain)  # "嗨" is no typo of 还
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
-    text = _in_house(_canonical(plain), contest)
+    text = _read(plain, contest)
     tokens = _tokens(text) if text else ()
     mentions = _mentions(plain, text, contest)
     bm25 = _bm25_scores(text) if text else {}
@@ -1052,6 +1096,9 @@ def match(question: str, contest: Contest) -> Answer:
     )
     (best, best_score), (_, second_score) = scored[0], scored[1]
     confident = best_score >= vocab.min_score and best_score - second_score >= vocab.min_margin
+    closest = _nearest_topic(text, mentions) if nearest and not confident and text else None
+    if closest is not None and not _asks_several(question, contest):  # never over a sure answer
+        best, confident = closest, True
 
     offered = [t for t, s in scored if s > 0 and (t is not best or not confident)]
     for key in vocab.fallback:
@@ -1080,6 +1127,15 @@ def match(question: str, contest: Contest) -> Answer:
         score=best_score,
         question=question,
     )
+
+
+def _read(plain: str, contest: Contest) -> str:
+    return _in_house(_canonical(plain), contest)
+
+
+def matcher_text(question: str, contest: Contest) -> str:
+    """Return the question as the matcher reads it: canonical words, no contest's own words."""
+    return _read(respell(_normalise(dotted_days(question)), contest), contest)
 
 
 def _in_house(text: str, contest: Contest) -> str:

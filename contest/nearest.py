@@ -1,0 +1,58 @@
+"""The nearest labelled phrasings of a question, by BM25 over their terms.
+
+The matcher (:mod:`contest.questions`) asks this index only when it is unsure: the topic of the
+closest labelled phrasings (``contest/examples.toml``) is taken when they agree and are close
+enough. Pure: the caller gives the terms (jieba tokens and syllable pairs) of every phrasing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+K1 = 1.5
+B = 0.75
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """One labelled phrasing close to the question, with its BM25 score."""
+
+    topic: str
+    score: float
+    at: int
+
+
+class NearestIndex:
+    """A BM25 (Okapi) index over labelled phrasings, with an inverted list per term."""
+
+    def __init__(self, documents: Sequence[Sequence[str]], topics: Sequence[str]) -> None:
+        self.topics = tuple(topics)
+        lengths = [len(d) for d in documents]
+        average = sum(lengths) / len(lengths) if lengths else 1.0
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for at, document in enumerate(documents):
+            norm = K1 * (1 - B + B * lengths[at] / average)
+            for term, count in Counter(document).items():
+                postings[term].append((at, count * (K1 + 1) / (count + norm)))
+        total = len(documents)
+        self._postings = {
+            term: (math.log((total - len(hits) + 0.5) / (len(hits) + 0.5) + 1.0), tuple(hits))
+            for term, hits in postings.items()
+        }
+
+    def nearest(self, terms: Sequence[str], count: int = 3, skip: int = -1) -> list[Neighbour]:
+        """Return the ``count`` closest phrasings (never the one at ``skip``), closest first."""
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(terms):
+            found = self._postings.get(term)
+            if found is None:
+                continue
+            weight, hits = found
+            for at, part in hits:
+                scores[at] += weight * part
+        scores.pop(skip, None)
+        best = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:count]
+        return [Neighbour(self.topics[at], score, at) for at, score in best]
