@@ -24,10 +24,11 @@ def contest(request: pytest.FixtureRequest) -> Contest:
 @pytest.mark.parametrize(
     ("question", "topic"),
     [
-        ("明白了 多谢解答", "thanks"),
-        ("懂啦 感谢老师解答", "thanks"),
-        ("这时候交还行吗", "deadline"),
-        ("现在交还行不行", "deadline"),
+        # the first phrasings chosen (明白了 多谢解答, 这时候交还行吗 …) are heard by the matcher
+        # itself since s7-qround's tuning; these three it is still unsure of on its own
+        ("知道啦 多谢指点", "thanks"),
+        ("这会子交还来得及不", "deadline"),
+        ("现在报送还中不", "deadline"),
     ],
 )
 def test_an_everyday_phrasing_takes_the_topic_of_its_nearest_phrasings(
