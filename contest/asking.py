@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
-from contest.confirming import Check, confirm
+from contest.confirming import MONTH_PART, PARTS, Check, confirm
 from contest.definition import Contest, Editing
 from contest.phrases import named_day, named_time, numbers, people, with_digits
 from contest.questions import (
@@ -68,9 +68,6 @@ _CLOSED = re.compile(
 )
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
-_MONTH_PART = re.compile(r"(\d{1,2})月(底|末|初|上旬|中旬|下旬|中)")
-_PARTS = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31),
-          "底": (21, 31), "末": (21, 31)}  # fmt: skip
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
@@ -193,8 +190,8 @@ def _is_the_deadline(question: str, day: date | None, end: datetime) -> bool | N
     if day is not None:
         clock = named_time(question)
         return day == end.date() and (clock is None or clock == end.time().replace(second=0))
-    if (m := _MONTH_PART.search(with_digits(question))) is not None:
-        first, last = _PARTS[m.group(2)]
+    if (m := MONTH_PART.search(with_digits(question))) is not None:
+        first, last = PARTS[m.group(2)]
         return int(m.group(1)) == end.month and first <= end.day <= last
     return None  # nothing to compare: the answer gives the moment, without a verdict
 

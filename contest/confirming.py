@@ -61,7 +61,7 @@ _PHONE = re.compile(r"\d[\d\- ]{5,}\d")
 # A day: "5月20号", "5月20"; "22号" alone takes the month said before it ("5月20到22号")
 _DAY = re.compile(r"(\d{1,2})月(\d{1,2})(?:日|号)?|(?<![\d月./])(\d{1,2})(?:日|号)")
 _MONTH = re.compile(r"(\d{1,2})月份?(?![\d底末初上中下])")
-_MONTH_PART = re.compile(r"(\d{1,2})月(底|末|初|上旬|中旬|下旬|中)")
+MONTH_PART = re.compile(r"(\d{1,2})月(底|末|初|上旬|中旬|下旬|中)")
 PARTS = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31),
          "底": (21, 31), "末": (21, 31)}  # fmt: skip
 _STARTS = re.compile(r"开始|开启|启动|开放|开通|开幕|开赛|(?<![一1])起(?!来)")
@@ -126,7 +126,7 @@ def _days(text: str, stage: Stage, contest: Contest, now: datetime) -> list[_Spa
             return []
         days = [d for d in named if d is not None]
         return [_Span(days[0], days[-1], single=len(days) == 1)]
-    if (m := _MONTH_PART.search(text)) is not None:
+    if (m := MONTH_PART.search(text)) is not None:
         if m.group(0) in with_digits(stage.source_text):
             return [_Span(start, end, single=start == end)]  # the notice's own words (5月下旬)
         month = int(m.group(1))
