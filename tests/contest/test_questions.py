@@ -484,6 +484,14 @@ def test_a_deadline_named_to_confirm_is_compared_with_the_file(
     assert (answer.topic, answer.verdict) == ("deadline", verdict)
 
 
+def _topic_and_verdict(stem: str, question: str, now: str | None) -> tuple[str, str | None]:
+    """Ask one question of a contest (by default at the submission stage's start)."""
+    contest = load_contest(ROOT / "contests" / f"{stem}.toml")
+    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
+    (answer,) = ask(question, contest, now=moment)
+    return answer.topic, answer.verdict
+
+
 @pytest.mark.parametrize(
     ("stem", "question", "now", "topic", "verdict"),
     [
@@ -508,10 +516,7 @@ def test_kinds_of_the_twelfth_sets_other_misses(
     stem: str, question: str, now: str | None, topic: str, verdict: str | None
 ) -> None:
     """Other phrasings of the kinds the twelfth and eleventh donghu sets missed."""
-    contest = load_contest(ROOT / "contests" / f"{stem}.toml")
-    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
-    (answer,) = ask(question, contest, now=moment)
-    assert (answer.topic, answer.verdict) == (topic, verdict)
+    assert _topic_and_verdict(stem, question, now) == (topic, verdict)
 
 
 @pytest.mark.parametrize(
@@ -539,10 +544,7 @@ def test_kinds_of_the_thirteenth_sets_misses(
     stem: str, question: str, now: str | None, topic: str, verdict: str | None
 ) -> None:
     """Other phrasings of the kinds the thirteenth donghu set missed."""
-    contest = load_contest(ROOT / "contests" / f"{stem}.toml")
-    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
-    (answer,) = ask(question, contest, now=moment)
-    assert (answer.topic, answer.verdict) == (topic, verdict)
+    assert _topic_and_verdict(stem, question, now) == (topic, verdict)
 
 
 @pytest.mark.parametrize("message", ["懂了 谢谢解答", "明白了 多谢回复", "谢谢您的耐心解答"])

@@ -103,12 +103,8 @@ async def test_a_refused_edit_raises_as_ptb_does(bot: tuple[ReplyBot, Api]) -> N
         await replybot.edit_text(7, 41, "问")
 
 
-async def test_a_typed_answer_parses_only_the_message_it_came_in(
-    harness: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    user, _unit_id = await registered(harness)
-    await start_case(user)
-    await user.press("发展提质")
+def count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the Messages PTB parses from here on (one entry each)."""
     parsed: list[int] = []
     de_json = Message.de_json.__func__  # type: ignore[attr-defined]
 
@@ -117,6 +113,16 @@ async def test_a_typed_answer_parses_only_the_message_it_came_in(
         return de_json(cls, data, bot)
 
     monkeypatch.setattr(Message, "de_json", classmethod(counted))
+    return parsed
+
+
+async def test_a_typed_answer_parses_only_the_message_it_came_in(
+    harness: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, _unit_id = await registered(harness)
+    await start_case(user)
+    await user.press("发展提质")
+    parsed = count_parsed(monkeypatch)
     await user.send("一网通办再提速 政务服务更贴心")
     assert "牵头人姓名" in user.last_reply.text
     # The answer's own message, from getUpdates; not Telegram's answers to the receipt's
@@ -128,14 +134,7 @@ async def test_the_schedule_and_an_answer_parse_only_the_message_they_came_in(
     harness: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user, _unit_id = await registered(harness)
-    parsed: list[int] = []
-    de_json = Message.de_json.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type[Message], data: Any, bot: Any = None) -> Message:
-        parsed.append(1)
-        return de_json(cls, data, bot)
-
-    monkeypatch.setattr(Message, "de_json", classmethod(counted))
+    parsed = count_parsed(monkeypatch)
     await user.send("/schedule")
     assert "截止" in user.last_reply.text
     await user.send("案例字数有什么要求？")
