@@ -46,7 +46,7 @@ _YES_NO = re.compile(
     r"算不算|来[得的]及|赶[得的]?[上及]|赶趟|"
     r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
     r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定).*吧$|"
-    r"是[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]"
+    r"是[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
 )
 # "是23号吗" after "比拼几号结束": a value offered to confirm the question before it, nothing more
 _ONLY_A_VALUE = re.compile(
@@ -64,8 +64,14 @@ _NOT_MORE = re.compile(r"不(能|得|可|可以|会|要)?(超过|超出|多于|�
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
 _CLOSED = re.compile(
-    r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)|(结束|关闭|过期)没|已经(截止|结束|关闭|关|过期)了"
+    r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)|(结束|关闭|过期)没|已经(截止|结束|关闭|关|过期)了|"
+    r"(已经|是不是|是否)?(过了|超过了?|错过了?)(截止|期限|时间|日期|ddl|时限)|"
+    r"(截止|期限|ddl)(时间|日期)?(是不是|是否)?(已经)?(过了|过去了)|超时了|逾期了|已经截止|已截止"
 )
+# "过了截止日期还能补交吗" asks about handing in late, not whether it has closed
+_THEN_HAND_IN = re.compile(r"能|可以|让|允许|补|收|交|报")
+# "还没截止吧", "没过截止时间吧": whether it is still open, the other way round
+_STILL_OPEN = re.compile(r"(还没|没有?|未)(过|到|超过)?(截止|结束|关闭|过期|期限|ddl)")
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
 _NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
@@ -168,10 +174,14 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
 def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
     stage = contest.submission_stage
     day = named_day(question, now, contest.zone)
-    if _IS_IT.search(question.lower()):
+    lowered = question.lower()
+    if _STILL_OPEN.search(lowered):
+        return now <= stage.end  # "还没截止吧" asks whether it is still open
+    closed = _CLOSED.search(lowered)
+    if closed and not _THEN_HAND_IN.search(lowered[closed.end() :]):
+        return now > stage.end  # "截止了没", "是不是已经过了截止时间" ask whether it has closed
+    if _IS_IT.search(lowered):
         return _is_the_deadline(question, day, stage.end.astimezone(contest.zone))
-    if _CLOSED.search(question):
-        return now > stage.end  # "截止了没" asks whether it has closed
     if now > stage.end or _LATE.search(question):
         return False  # nothing is accepted after the deadline; the file gives no extension
     clock = named_time(question)

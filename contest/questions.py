@@ -97,7 +97,7 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
-_NOW = re.compile(r"现在|目前|当前|眼下")
+_NOW = re.compile(r"现在|目前|当前|眼下|此刻|当下|这会儿?|今天|这几天")
 _ASKS_YES_NO = re.compile(r"[吗么嘛]|[没不]$|没有$|是不是|有没有")
 _LATE_WORDS = re.compile(r"晚|迟|过期|超时|来不及|赶不上|错过")
 _LISTED = re.compile(r"[、，,；;/或和及]|均可|都可以|等")
@@ -549,15 +549,30 @@ def _is_word(text: str) -> bool:
 def _crosses_word(text: str, at: int, end: int, own: frozenset[str] = frozenset()) -> bool:
     """Tell whether a word of two to four characters runs across either edge of text[at:end].
 
-    ``own`` holds more words that count (the contest's: 比拼 keeps its 拼 in "比拼用").
+    ``own`` holds more words that count (the contest's: 比拼 keeps its 拼 in "比拼用"). A word
+    of the dictionary counts where the text is segmented with it: 组织部 keeps its 织部, but
+    "负者人工作" is 负/者/人/工作, so its 负者人 is no 人工 cut in two.
     """
+    tokens = _token_spans(text)
     for edge in (at, end):
         for start in range(max(0, edge - 3), edge):
             for stop in range(edge + 1, min(len(text), start + 4) + 1):
                 piece = text[start:stop]
-                if (start < at or stop > end) and (piece in own or _is_word(piece)):
+                if (start < at or stop > end) and (
+                    piece in own or (_is_word(piece) and (start, stop) in tokens)
+                ):
                     return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _token_spans(text: str) -> frozenset[tuple[int, int]]:
+    """Return where each word of the text's segmentation starts and stops."""
+    spans, at = set(), 0
+    for token in _tokenizer().cut(text, HMM=False):
+        spans.add((at, at + len(token)))
+        at += len(token)
+    return frozenset(spans)
 
 
 # Characters typed as meant, never a typo of another: particles, modals and little verbs

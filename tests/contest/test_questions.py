@@ -547,6 +547,35 @@ def test_kinds_of_the_thirteenth_sets_misses(
     assert _topic_and_verdict(stem, question, now) == (topic, verdict)
 
 
+@pytest.mark.parametrize(
+    ("stem", "question", "now", "topic", "verdict"),
+    [
+        # whether the deadline has passed, asked with 是不是/已经 (yes after it, no before)
+        ("donghu-2026", "截止日期是不是已经过去了", "2026-05-01T10:00:00+08:00", "deadline", "yes"),
+        ("donghu-2026", "截止日期是不是已经过去了", "2026-04-28T10:00:00+08:00", "deadline", "no"),
+        ("donghu-2026", "是不是已经超过截止时间了", "2026-05-01T10:00:00+08:00", "deadline", "yes"),
+        # and the other way round: still open?
+        ("donghu-2026", "还没到截止时间吧", "2026-04-28T10:00:00+08:00", "deadline", "yes"),
+        ("donghu-2026", "还没到截止时间吧", "2026-05-01T10:00:00+08:00", "deadline", "no"),
+        # handing in after it is another question: no
+        ("donghu-2026", "截止以后还能补交吗", "2026-05-01T10:00:00+08:00", "deadline", "no"),
+        # a same-sound typo beside a chance word (负者人工作: 人工 is no word there)
+        ("donghu-2026", "负者人工作调动了可以换吗", None, "lead", "yes"),
+        # a stage asked about today (今天, 这会儿 are now)
+        ("donghu-2026", "今天是在评审吗", "2026-04-10T10:00:00+08:00", "current", "yes"),
+        # PK is the final
+        ("donghu-2026", "pk什么时候结束", None, "stage", None),
+        # draft or submitted: the unit's own cases
+        ("donghu-2026", "我们的申报书是草稿还是已提交", None, "my_cases", None),
+    ],
+)
+def test_kinds_of_the_fourteenth_sets_misses(
+    stem: str, question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the fourteenth donghu set missed."""
+    assert _topic_and_verdict(stem, question, now) == (topic, verdict)
+
+
 @pytest.mark.parametrize("message", ["懂了 谢谢解答", "明白了 多谢回复", "谢谢您的耐心解答"])
 def test_thanks_for_an_answer_in_other_words_is_small_talk(message: str) -> None:
     """Thanks for the answer (解答, 回复) is thanks; 懂了 less 谢谢 leaves no 了解 to misread."""
