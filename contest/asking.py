@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from contest.confirming import MONTH_PART, PARTS, Check, confirm
 from contest.definition import Contest, Editing
-from contest.phrases import named_day, named_time, numbers, people, with_digits
+from contest.phrases import named_day, named_days, named_time, numbers, people, with_digits
 from contest.questions import (
     UNSURE,
     Answer,
@@ -65,7 +65,7 @@ _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
 _LATE = re.compile(r"晚[几一两]?[天点]|晚交|晚点交|延期|延长|推迟|宽限|缓交|往后推")
 _CLOSED = re.compile(
     r"(截止|结束|关闭|关|过期|过)了(没|吗|么|不)|(结束|关闭|过期)没|已经(截止|结束|关闭|关|过期)了|"
-    r"(已经|是不是|是否)?(过了|超过了?|错过了?)(截止|期限|时间|日期|ddl|时限)|"
+    r"(已经|是不是|是否)?(过了?|超过了?|错过了?)(截止|期限|时间|日期|ddl|时限)|"
     r"(截止|期限|ddl)(时间|日期)?(是不是|是否)?(已经)?(过了|过去了)|超时了|逾期了|已经截止|已截止"
 )
 # "过了截止日期还能补交吗" asks about handing in late, not whether it has closed
@@ -192,6 +192,11 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
         last_day = stage.end.astimezone(contest.zone).date()
         first_day = stage.start.astimezone(contest.zone).date()
         return first_day <= day <= last_day
+    if (stretch := named_days(question, now, contest.zone)) is not None:
+        first, last = stretch  # "下周还能交吗": some day of the week is still open, or none
+        return first <= stage.end.astimezone(contest.zone).date() and (
+            stage.start.astimezone(contest.zone).date() <= last
+        )
     return stage.start <= now
 
 
@@ -308,6 +313,22 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
 
 
 _STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了")
+# "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
+_OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
+_OPENED = re.compile(rf"{_OPENING}(了|没|啦)|已经{_OPENING}")
+_NOT_OPEN = re.compile(rf"(还没|没有?|未){_OPENING}")
+
+
+def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
+    """Tell whether handing in has opened ("申报开始了没": yes from the stage's start)."""
+    opened = now >= contest.submission_stage.start
+    if _NOT_OPEN.search(question):
+        return not opened  # "还没开始吧" asks the other way round
+    if not _OPENED.search(question):
+        return None  # "几号开始是吧" names nothing to compare: the answer gives the moment
+    return opened
+
+
 _ENDED = re.compile(r"结束了|结束没|完了|比完了|评完了")
 
 
@@ -372,6 +393,7 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "official_system": _official,
     "my_cases": _my_cases,
     "current": _current,
+    "opening": _opening,
     "submit": _submit,
     "fields": _fields,
 }

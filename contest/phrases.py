@@ -28,6 +28,12 @@ RELATIVE_DAYS = {
     "大后天": 3,
 }
 _WEEKDAY = re.compile(r"(下下|下个|下|这个|这|本)?(?:周|星期|礼拜)([一二三四五六日天末1-7])")
+# A week named without a day of it ("下周还能交吗", "这礼拜"), and holidays of fixed dates
+_WEEK = re.compile(r"(下下|下个|下|上个|上|这个|这|本)(?:周|星期|礼拜)(?![一二三四五六日天末1-7])")
+WEEKS = {"下下": 14, "下个": 7, "下": 7, "上个": -7, "上": -7, "这个": 0, "这": 0, "本": 0}
+HOLIDAYS = {"五一": ((5, 1), (5, 5)), "国庆": ((10, 1), (10, 7)), "元旦": ((1, 1), (1, 1))}
+_HOLIDAY = re.compile("|".join(HOLIDAYS))
+_BEFORE = re.compile(r"[^，,。？?\s]{0,2}?(之前|以前|前)")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})(?:日|号)?")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})(?:日|号)")
 # "5.1交", "4/30前": a month and a day written with a dot or a slash (not 3.5分, not 1.5万)
@@ -90,6 +96,30 @@ def named_day(text: str, now: datetime, zone: ZoneInfo) -> date | None:
     if (m := _DAY_ONLY.search(digits)) is not None:
         return _nearest(today, today.month, int(m.group(1)))
     return None
+
+
+def named_days(text: str, now: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    """Return the first and last day of a stretch the question names ("下周", "五一"), or None.
+
+    A week runs Monday to Sunday; a holiday is read in the year that puts it nearest to now.
+    Before a stretch ("五一前", "下周之前") is its eve, one day. A single day ("下周一", "明天")
+    is :func:`named_day`'s.
+    """
+    today = now.astimezone(zone).date()
+    stretch: tuple[date, date] | None = None
+    if (m := _WEEK.search(text)) is not None:
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=WEEKS[m.group(1)])
+        stretch = monday, monday + timedelta(days=6)
+    elif (m := _HOLIDAY.search(text)) is not None:
+        (month, day), (last_month, last_day) = HOLIDAYS[m.group(0)]
+        first = _nearest(today, month, day)
+        stretch = (first, date(first.year, last_month, last_day)) if first is not None else None
+    if m is None or stretch is None:
+        return None
+    if _BEFORE.match(text, m.end()):
+        eve = stretch[0] - timedelta(days=1)
+        return eve, eve
+    return stretch
 
 
 _CLOCK = re.compile(

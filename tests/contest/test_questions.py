@@ -651,3 +651,40 @@ def test_a_fields_reference_names_a_registration_form_or_field(
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     answer = answer_for(ref, contest)
     assert (dict(answer.params) if answer else None) == params
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "verdict"),
+    [
+        # whether handing in has opened, before and after the submission stage's start
+        ("申报开始了没", "2026-03-30T10:00:00+08:00", "no"),
+        ("申报开始了没", "2026-04-20T10:00:00+08:00", "yes"),
+        ("申报通道开放了吗", "2026-04-02T10:00:00+08:00", "yes"),
+        ("申报还没开始吧", "2026-03-30T10:00:00+08:00", "yes"),  # asked the other way round
+        ("申报还没开始吧", "2026-04-20T10:00:00+08:00", "no"),
+    ],
+)
+def test_whether_handing_in_has_opened_is_decided_by_the_clock(
+    question: str, now: str, verdict: str
+) -> None:
+    """ "开始了没" is a yes/no question about now: the submission stage's start decides it."""
+    assert _topic_and_verdict("donghu-2026", question, now) == ("opening", verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "verdict"),
+    [
+        # a week named without a day: some day of it still open, or none
+        ("下周还能交吗", "2026-03-30T10:00:00+08:00", "yes"),  # next week is 4月6日–12日
+        ("下周还能交吗", "2026-04-27T10:00:00+08:00", "no"),  # next week starts after 4月30日
+        ("这周交可以吗", "2026-04-27T10:00:00+08:00", "yes"),
+        # a holiday of fixed dates, and the eve before it
+        ("五一前交来得及吗", "2026-04-20T10:00:00+08:00", "yes"),
+        ("国庆还能交吗", "2026-04-20T10:00:00+08:00", "no"),
+    ],
+)
+def test_a_week_or_a_holiday_named_for_handing_in_is_compared_with_the_stage(
+    question: str, now: str, verdict: str
+) -> None:
+    """ "下周", "五一前": a stretch of days is compared with the submission stage's days."""
+    assert _topic_and_verdict("donghu-2026", question, now) == ("deadline", verdict)
