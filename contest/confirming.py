@@ -420,6 +420,8 @@ def _organizer(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str
     for body in bodies:
         if any(name.endswith(body) or body.endswith(name) for name in names):
             checks.append(Check.MATCHES)
+        elif _other_level(body, names):
+            checks.append(Check.DIFFERS)  # 市委组织部 where the organizer is a 区委's
         elif any(name in body or _in_order(body, name) for name in names):
             checks.append(Check.UNCLEAR)
         else:
@@ -427,6 +429,18 @@ def _organizer(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str
     if Check.DIFFERS in checks:
         return Check.DIFFERS
     return Check.UNCLEAR if Check.UNCLEAR in checks else Check.MATCHES
+
+
+_LEVEL = re.compile(r"[省市区县]委")
+
+
+def _other_level(body: str, names: list[str]) -> bool:
+    """Tell whether the body names a party committee of a level no organizer is of.
+
+    "江川市委组织部" is not "中共江川市东湖区委组织部": 市委 against 区委.
+    """
+    levels = set(_LEVEL.findall(body))
+    return bool(levels) and not any(level in name for level in levels for name in names)
 
 
 def _in_order(short: str, name: str) -> bool:

@@ -741,7 +741,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         "unit",
         "submitter",
-        "who submits for the unit (choices_from = \"submitters\"); invites and notices"
+        'who submits for the unit (choices_from = "submitters"); invites and notices'
         " group units by it",
         _CHOICE,
         lambda contest: bool(contest.registration.submitters),
@@ -758,7 +758,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         "member",
         "employment",
-        "staff or contract (choice keys \"staff\", \"contract\"): checks"
+        'staff or contract (choice keys "staff", "contract"): checks'
         " rules.team.contract_min_months",
         _CHOICE,
         _contracts_ruled,
@@ -773,7 +773,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         "case",
         "category",
-        "the entry's category (choices_from = \"categories\")",
+        'the entry\'s category (choices_from = "categories")',
         _CHOICE,
     ),
     Role("case", "title", "the entry's title, shown in every list and notice", _TEXT),
@@ -814,9 +814,7 @@ def check_roles(contest: Contest) -> None:
             continue
         if found.kind not in role.kinds:
             kinds = " or ".join(repr(k.value) for k in role.kinds)
-            raise ValueError(
-                f"{where}.{role.key}: kind must be {kinds}, because it is {role.does}"
-            )
+            raise ValueError(f"{where}.{role.key}: kind must be {kinds}, because it is {role.does}")
     if contest.forms.case.field_or_none("category") is not None:
         if contest.forms.case.field("category").choices_from != "categories":
             raise ValueError('forms.case.category: needs choices_from = "categories"')
@@ -876,12 +874,10 @@ def check_judging(contest: Contest) -> None:
         outcome = decides(contest, stage)
         if outcome is Decides.ADVANCING and not stage.advances:
             raise ValueError(
-                f"{where}: decides = \"advancing\" needs advance_per_category or advance_total"
+                f'{where}: decides = "advancing" needs advance_per_category or advance_total'
                 " on the stage"
             )
-        if outcome is Decides.AWARDS and not any(
-            t.ranks or t.count for t in contest.awards.tiers
-        ):
+        if outcome is Decides.AWARDS and not any(t.ranks or t.count for t in contest.awards.tiers):
             raise ValueError(
                 f"{where}: decides the awards, but awards.tiers has no tier with ranks or count"
             )

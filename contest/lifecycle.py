@@ -256,9 +256,7 @@ def may_withdraw(contest: Contest, now: datetime, *, status: str, advancing: boo
     return Verdict(_timing(window), window)
 
 
-def may_change_team(
-    contest: Contest, now: datetime, *, status: str, advancing: bool
-) -> Verdict:
+def may_change_team(contest: Contest, now: datetime, *, status: str, advancing: bool) -> Verdict:
     """Tell whether the case's team may change now: a draft's while its text may, a
     submitted case's under the rules for changes after submission (contest.team)."""
     if status == "submitted":

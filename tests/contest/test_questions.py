@@ -688,3 +688,69 @@ def test_a_week_or_a_holiday_named_for_handing_in_is_compared_with_the_stage(
 ) -> None:
     """ "下周", "五一前": a stretch of days is compared with the submission stage's days."""
     assert _topic_and_verdict("donghu-2026", question, now) == ("deadline", verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("主办单位是省委组织部吗", "no"),  # 省委 where the organizer is a 区委's
+        ("是江川市委组织部办的吧", "no"),
+        ("是区委组织部主办的吧", "yes"),
+    ],
+)
+def test_an_organizer_named_at_another_level_is_not_the_organizer(
+    question: str, verdict: str
+) -> None:
+    """A party committee of another level (市委, 省委) is compared with the file's, not unsure."""
+    assert _topic_and_verdict("donghu-2026", question, None) == ("organizer", verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("镇里的党总支有资格参赛吧", "participants"),  # a body with 有资格: who takes part
+        ("区直机关的支部能报吧", "participants"),
+        ("区直机关工委承办的吗", "organizer"),  # a body with 承办: who runs the contest
+    ],
+)
+def test_a_body_asked_whether_it_may_enter_or_runs_the_contest(question: str, topic: str) -> None:
+    """A district's body with 能报吧 or 有资格 asks who takes part; with 主办/承办, who runs it."""
+    assert _topic_and_verdict("donghu-2026", question, None)[0] == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("参加比拼的交通费谁出", "travel"),
+        ("现场那天中午管不管饭", "travel"),
+        ("比拼前能不能去走台", "rehearsal"),
+        ("获奖的有奖杯吗", "certificate"),
+        ("要不要收钱", "fee"),
+        ("评审专家有几位", "judges"),
+    ],
+)
+def test_arrangements_the_notice_does_not_say_are_said_to_be_unstated(
+    question: str, subject: str
+) -> None:
+    """Travel and meals, rehearsals, trophies, fees, how many judges: the file does not say."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, dict(answer.params)) == ("not_said", {"subject": subject})
+
+
+@pytest.mark.parametrize(
+    "question", ["交了以后还要发邮件吗", "除了这里是不是还有其他系统要报", "还得往邮箱发一份吗"]
+)
+def test_another_channel_asked_of_where_the_bot_is_official_is_no(question: str) -> None:
+    """E-mail or another system beside the bot: no, where the file makes the bot official."""
+    assert _topic_and_verdict("donghu-2026", question, None) == ("official_system", "no")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("请问你是真人吗", "greeting"), ("你是机器人吗", "greeting"), ("晓得啦 再见", "thanks")],
+)
+def test_who_the_bot_is_and_goodbyes_are_small_talk(message: str, kind: str) -> None:
+    """Asking whether the bot is a person is a greeting; 晓得了, 拜拜, 再见 close a talk."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    assert match(message, contest).topic == kind
