@@ -860,20 +860,24 @@ def named_fields(
 
     "政治面貌要填吗" names the member form's 政治面貌; "联系人要填手机还是座机" the contact form's
     手机 and 办公电话 (a phone field is 座机). The form is None when the question names none of
-    the forms (or several); the fields are then those of every form with a field it names.
+    the forms (or several) and its fields are not all of one form; the fields are then those
+    of every form with a field it names.
     """
     plain = _normalise(question)
+    said = (plain, _canonical(plain))  # "企业wx号" says 企业微信号 (an alias of the vocabulary)
     found: list[tuple[str, FormField]] = []
     for key in FIELD_FORMS:
         form: Form = getattr(contest.forms, key)
         for f in form.fields:
             words = (_normalise(f.label), *_KIND_WORDS.get(f.kind, ()))
-            if any(w and w in plain for w in words):
+            if any(w and w in text for w in words for text in said):
                 found.append((key, f))
     named = [k for k in FIELD_FORMS if any(w in plain for w in _form_words(k, contest))]
     chosen = [(k, f) for k, f in found if k in named]
     if len(named) == 1 and (chosen or not found):
         return named[0], chosen
+    if not named and len({k for k, _ in found}) == 1:
+        return found[0][0], found  # 政治面貌 is the member form's only: that form is meant
     return None, found
 
 

@@ -754,3 +754,20 @@ def test_who_the_bot_is_and_goodbyes_are_small_talk(message: str, kind: str) -> 
     """Asking whether the bot is a person is a greeting; 晓得了, 拜拜, 再见 close a talk."""
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     assert match(message, contest).topic == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "params"),
+    [
+        ("单位类型有哪些选项", {"field": "unit_type", "form": "unit"}),  # choosing a choice
+        ("政治面貌应该选哪个", {"field": "political_status", "form": "member"}),
+        ("企业wx号要填吗", {"field": "wecom", "form": "contact"}),  # an alias of 企业微信
+    ],
+)
+def test_a_fields_choices_and_its_aliases_name_the_field_and_its_form(
+    question: str, params: dict[str, str]
+) -> None:
+    """Choosing (怎么选, 选项) asks about a field; a field of one form only names that form."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, dict(answer.params)) == ("fields", params)
