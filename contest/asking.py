@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
+from itertools import accumulate
 
 from contest.confirming import MONTH_PART, PARTS, Check, confirm
 from contest.definition import Contest, Editing
@@ -29,6 +30,7 @@ from contest.questions import (
     names_participant,
     respell,
     says,
+    segment,
 )
 from contest.schedule import position
 
@@ -94,6 +96,8 @@ def ask(
         # ask and reads well whole stays whole: "我们是街道的 申报书交给谁" asks one thing.
         if not whole.confident or not _CUE.search(message):
             groups = _parts(message)
+    if len(groups) == 1 and (glued := _glued(message, contest)) is not None:
+        groups = glued  # "几号截止最多几个人": two questions typed without a break
     answers: list[Answer] = []
     if len(groups) > 1:
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -108,6 +112,54 @@ def ask(
     if not answers:
         answers = [whole]
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+# What asks in a question typed without a break: a question word, or a yes/no ending
+_ASKS = re.compile(
+    r"几[号个人天点位名项次]?|多少[个人天字]?|什么|啥|怎么|咋|哪|谁|(.)不\1|[吗么不没]$"
+)
+_GLUED_MAX = 30  # a longer message without a break is one question told at length
+
+
+_OPEN_END = re.compile(r"(什么|啥|哪|哪个|哪些|几|[去到在给往向跟和把被让是的要能]|可以)$")
+
+
+def _asks_of_something(half: str) -> bool:
+    """Tell whether a half asks and names something beside the asking and a value."""
+    if not _ASKS.search(half):
+        return False
+    return len(_ASKS.sub("", half).strip(" 到至和")) >= 2
+
+
+def _glued(message: str, contest: Contest) -> list[str] | None:
+    """Split two questions typed without a break ("主办方是谁电话多少"), if that is what it is.
+
+    Tried only between two asking words of a short message, at the matcher's word boundaries;
+    kept only when both halves are confident answers to different topics. Of several such
+    splits, the one whose weaker half scores highest.
+    """
+    text = message.strip(" ？?。！!")
+    cues = list(_ASKS.finditer(text))
+    if len(text) > _GLUED_MAX or _BREAK.search(text) or len(cues) < 2:
+        return None
+    best: tuple[float, list[str]] | None = None
+    ends = set(accumulate(len(w) for w in segment(text)[:-1]))
+    ends.update(c.end() for c in cues)  # "截止是几号|字数…", where 几号字 is one word
+    for at in sorted(ends):
+        if not cues[0].end() <= at <= cues[-1].start():
+            continue
+        halves = [text[:at], text[at:]]
+        if not all(_asks_of_something(h) for h in halves) or _OPEN_END.search(halves[0]):
+            continue  # "到几号" asks of nothing; "能评什么|荣誉吗" cuts 什么 from what it asks
+        left, right = (match(h, contest) for h in halves)
+        if not (left.confident and right.confident) or left.topic == right.topic:
+            continue
+        if {left.topic, right.topic} & {*SMALL_TALK, *WHOLE_MESSAGE, UNSURE}:
+            continue
+        weaker = min(left.score, right.score)
+        if best is None or weaker > best[0]:
+            best = (weaker, halves)
+    return best[1] if best else None
 
 
 def _parts(message: str) -> list[str]:

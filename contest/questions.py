@@ -688,6 +688,11 @@ def _nearest_topic(text: str, mentions: _Mentions) -> Topic | None:
     return topic
 
 
+def segment(text: str) -> list[str]:
+    """Cut a text into words as the matcher does (the topic words kept whole)."""
+    return list(_tokenizer().lcut(text))
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     stopwords = vocabulary().stopwords
     return tuple(t for t in _tokenizer().lcut(text) if t.strip() and t not in stopwords)

@@ -66,6 +66,7 @@ def _ask(stem: str, question: str, now: str | None = None) -> tuple[str, str | N
         # the organizer, the contacts
         ("donghu-2026", "主办的是不是区委组织部", "organizer", "yes"),
         ("donghu-2026", "主办方是区委统战部吧", "organizer", "no"),
+        ("donghu-2026", "主办方是江川市委吗", "organizer", "no"),  # 市委, not the 区委's
         ("jianbing-2024", "是市委组织部主办的吗", "organizer", "no"),
         ("dangjian-2023", "是妇联主办的吗", "organizer", "yes"),  # one of four organizers
         ("donghu-2026", "是东湖区委组织部牵头的吗", "organizer", "yes"),  # not the lead's rule
@@ -122,11 +123,11 @@ def test_a_stage_named_in_a_question_about_now_is_compared_with_the_clock(
             ("donghu-2026", "比拼5月20号开始对吧"),
             ("donghu-2026", "初选结束后5月20号比拼对吧"),
         ),
-        # a part of the organizer's name that is not its end (市委 for 区委组织部)
+        # a part of the organizer's name that is not its end (区委 of 区委组织部)
         (
             "organizer",
             ("donghu-2026", "主办方是东湖区委组织部吗"),
-            ("donghu-2026", "主办方是江川市委吗"),
+            ("donghu-2026", "主办方是东湖区委吗"),
         ),
         ("organizer", ("dangjian-2023", "是团市委搞的吗"), ("dangjian-2023", "是团委搞的吗")),
         # a limit the file does not set (donghu counts 字数 but sets no limit)

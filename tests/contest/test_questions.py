@@ -771,3 +771,24 @@ def test_a_fields_choices_and_its_aliases_name_the_field_and_its_form(
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     (answer,) = ask(question, contest, now=contest.submission_stage.start)
     assert (answer.topic, dict(answer.params)) == ("fields", params)
+
+
+@pytest.mark.parametrize(
+    ("message", "topics"),
+    [
+        ("团队几个人负责人能换吗", ["team", "lead"]),  # two questions typed without a break
+        ("比拼几号在哪比", ["stage", "not_said"]),
+        ("截止是几号字数有要求吗", ["deadline", "word_limit"]),
+        # one question each: a value asked of nothing, a question word cut from its object
+        ("现场比拼大概几号到几号", ["stage"]),
+        ("负责人能评什么荣誉吗", ["honours"]),
+        ("前几名能去市里参赛吗", ["provincial"]),
+    ],
+)
+def test_two_questions_typed_without_a_break_are_both_answered(
+    message: str, topics: list[str]
+) -> None:
+    """A short message with two asking words is split where both halves ask something else."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    answers = ask(message, contest, now=contest.submission_stage.start)
+    assert [a.topic for a in answers] == topics
