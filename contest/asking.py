@@ -432,7 +432,32 @@ def _my_cases(
     return bool(asker.submitted)
 
 
+def _stage_says(question: str, contest: Contest, _now: datetime, _a: Asker | None) -> bool | None:
+    """Say yes when the named stage's description says every word the question asks about.
+
+    "初选是不是匿名评审": the preliminary's description says 匿名评审, so yes. A word it does not
+    say ("初选是不是现场评审": 现场) leaves no verdict: a description is not a list of all that
+    does not happen.
+    """
+    stage = named_stage(question, contest)
+    if stage is None:
+        return None
+    said = " ".join(filter(None, (stage.description, stage.judging and stage.judging.text)))
+    for other in contest.stages:  # "进入现场选拔比拼" says nothing of 现场 in this stage
+        said = said.replace(other.name, " ")
+    own = {*segment(stage.name), stage.name}
+    asked = [
+        w
+        for w in segment(question)
+        if len(w) >= 2 and w not in own and not _YES_NO.search(w) and not _CUE.search(w)
+    ]
+    if not asked or not all(w in said for w in asked):
+        return None
+    return True
+
+
 _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | None]] = {
+    "stage": _stage_says,
     "deadline": _deadline,
     "team": _team,
     "word_limit": _word_limit,

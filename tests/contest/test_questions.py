@@ -792,3 +792,23 @@ def test_two_questions_typed_without_a_break_are_both_answered(
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     answers = ask(message, contest, now=contest.submission_stage.start)
     assert [a.topic for a in answers] == topics
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("初选是按得分高低选的吗", "yes"),  # the preliminary's description says 得分高低
+        ("项目初选是不是匿名的", "yes"),  # its judging text says 匿名
+        ("比拼是擂台赛吧", "yes"),
+        # a word said only inside another stage's name (进入现场选拔比拼): not decided
+        ("初选是不是现场评审", None),
+        ("比拼是不是线上打分", None),  # a word the description does not say: not decided
+    ],
+)
+def test_a_stage_asked_about_what_its_description_says_is_yes(
+    question: str, verdict: str | None
+) -> None:
+    """A yes/no question on a stage is yes when its description says every word asked."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, answer.verdict) == ("stage", verdict)
