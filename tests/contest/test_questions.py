@@ -812,3 +812,18 @@ def test_a_stage_asked_about_what_its_description_says_is_yes(
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     (answer,) = ask(question, contest, now=contest.submission_stage.start)
     assert (answer.topic, answer.verdict) == ("stage", verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "verdict"),
+    [
+        ("此刻提交还算数吗", "2026-04-30T17:00:00+08:00", "yes"),  # handing in now, counted
+        ("现在交上去还算数不", "2026-04-30T18:30:00+08:00", "no"),  # after the deadline
+        ("快到点了 交上去还来得及吗", "2026-04-30T17:50:00+08:00", "yes"),
+    ],
+)
+def test_whether_handing_in_now_still_counts_is_the_deadlines(
+    question: str, now: str, verdict: str
+) -> None:
+    """ "现在交还算数吗" asks about the deadline, not whether the bot is the official channel."""
+    assert _topic_and_verdict("donghu-2026", question, now) == ("deadline", verdict)
