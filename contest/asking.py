@@ -57,7 +57,7 @@ _ONLY_A_VALUE = re.compile(
     r"是不是|就是|还是|是|对吗|对吧|对不对|没错|吗|吧|呢|么|嘛|的|啊|呀"
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外|别的|其他|其它")
-_OFFICIAL = re.compile(r"算|正式|官方|有效")
+_OFFICIAL = re.compile(r"算|正式|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到")
 _SELF = re.compile(r"自己|直接|单独|自行")
 _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐")
@@ -76,7 +76,9 @@ _THEN_HAND_IN = re.compile(r"能|可以|让|允许|补|收|交|报")
 _STILL_OPEN = re.compile(r"(还没|没有?|未)(过|到|超过)?(截止|结束|关闭|过期|期限|ddl)")
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
-_NOT_DONE = re.compile(r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做)|计划|打算|准备做|明年")
+_NOT_DONE = re.compile(
+    r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞)|计划|打算|准备做|明年|才搞|下半年"
+)
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
     r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)"
@@ -202,6 +204,9 @@ def _only_a_value(piece: str) -> bool:
     ).strip(" ？?。！!，,")
 
 
+_OFFERED = re.compile(r"吧[？?。！!\s]*$")
+
+
 def is_yes_no(question: str) -> bool:
     """Tell whether the question wants a yes or a no ("能不能…", "可以…吗", "来得及吗")."""
     return bool(_YES_NO.search(question.strip(" ？?。！!")))
@@ -209,14 +214,16 @@ def is_yes_no(question: str) -> bool:
 
 def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
     """Return "yes" or "no" when the answer's yes/no question is decided here, else None."""
-    if answer.topic == UNSURE or not is_yes_no(answer.question):
+    asked = is_yes_no(answer.question)
+    # "初选进30个吧": a value offered with 吧 asks to confirm it, though 吧 alone asks nothing
+    if answer.topic == UNSURE or not (asked or _OFFERED.search(answer.question)):
         return None
     question = respell(answer.question, contest)  # 视屏: 视频
     # "初选选30个对吗": a value named to confirm is compared with the file's before any rule
     check = confirm(answer.topic, question, contest, now, answer.params)
     if check is not None:
         return None if check is Check.UNCLEAR else ("yes" if check is Check.MATCHES else "no")
-    decide = _DECIDERS.get(answer.topic)
+    decide = _DECIDERS.get(answer.topic) if asked else None
     if decide is None:
         return None
     result = decide(question, contest, now, asker)
@@ -432,8 +439,11 @@ def _my_cases(
     return bool(asker.submitted)
 
 
-def _stage_says(question: str, contest: Contest, _now: datetime, _a: Asker | None) -> bool | None:
+def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None) -> bool | None:
     """Say yes when the named stage's description says every word the question asks about.
+
+    A day or a stretch of days named ("下周pk了吧", "5月21号比拼吗") is compared with the
+    stage's days instead.
 
     "初选是不是匿名评审": the preliminary's description says 匿名评审, so yes. A word it does not
     say ("初选是不是现场评审": 现场) leaves no verdict: a description is not a list of all that
@@ -442,6 +452,12 @@ def _stage_says(question: str, contest: Contest, _now: datetime, _a: Asker | Non
     stage = named_stage(question, contest)
     if stage is None:
         return None
+    zone = contest.zone
+    day = named_day(question, now, zone)
+    stretch = (day, day) if day is not None else named_days(question, now, zone)
+    if stretch is not None:  # "下周pk了吧": some day named is one of the stage's days
+        first, last = stage.start.astimezone(zone).date(), stage.end.astimezone(zone).date()
+        return stretch[0] <= last and first <= stretch[1]
     said = " ".join(filter(None, (stage.description, stage.judging and stage.judging.text)))
     for other in contest.stages:  # "进入现场选拔比拼" says nothing of 现场 in this stage
         said = said.replace(other.name, " ")

@@ -827,3 +827,22 @@ def test_whether_handing_in_now_still_counts_is_the_deadlines(
 ) -> None:
     """ "现在交还算数吗" asks about the deadline, not whether the bot is the official channel."""
     assert _topic_and_verdict("donghu-2026", question, now) == ("deadline", verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "topic", "verdict"),
+    [
+        ("推荐市级展评的是15个吧", None, "provincial", "yes"),  # a value offered with 吧
+        ("初选选出20个吧", None, "advance", "no"),
+        ("在这里交的 组织部能收到吗", None, "official_system", "yes"),  # the bot official
+        ("是不是只用这个机器人报就行", None, "official_system", "yes"),
+        ("打算年底才搞的活动能报吗", None, "originality", "no"),  # work only planned
+        ("这周比拼吗", "2026-05-19T10:00:00+08:00", "stage", "yes"),  # a week against its days
+        ("下周比拼吗", "2026-05-19T10:00:00+08:00", "stage", "no"),
+    ],
+)
+def test_offered_values_the_channel_plans_and_a_stages_week(
+    question: str, now: str | None, topic: str, verdict: str
+) -> None:
+    """吧 offers a value to confirm; 收到/只用 ask about the channel; 打算 is work not done."""
+    assert _topic_and_verdict("donghu-2026", question, now) == (topic, verdict)
