@@ -24,6 +24,12 @@ MIN_SCORE = 0.5  # below this nothing is close enough to suggest
 MIN_SHARED = 2  # a suggestion needs this many character pairs in common
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CLAUSE = re.compile(r"[，,；;。！？\s]+")
+# The body that does the work, first in a description ("社区党支部搞…", "村里党支部带着大伙…"):
+# who acts, not what the project is about
+_ACTOR = re.compile(
+    r"^(我们|咱们?)?(是)?[\u4e00-\u9fff]{0,6}?(党支部|党总支|党委|党工委|支部)"
+    r"(?=[带搞组织开建打推牵发联设办给为把在])"
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ def suggest(
     question itself, "哪个组", "适合"); ``synonyms`` maps everyday words to the descriptions'
     words ("便民" is read as "服务群众" too).
     """
+    description = _ACTOR.sub("", description.strip())
     read_as = " ".join(v for k, v in (synonyms or {}).items() if k in description)
     asked = [p for p in pairs(f"{description} {read_as}") if p not in ignore]
     if not asked:

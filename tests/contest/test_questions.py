@@ -846,3 +846,30 @@ def test_offered_values_the_channel_plans_and_a_stages_week(
 ) -> None:
     """吧 offers a value to confirm; 收到/只用 ask about the channel; 打算 is work not done."""
     assert _topic_and_verdict("donghu-2026", question, now) == (topic, verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        # the body that does the work comes first: who acts, not what the project is about
+        ("村党支部组织党员开网店帮村民卖特产 报哪类", "growth"),
+        ("社区党支部给快递小哥设了歇脚点 报哪类", "livelihood"),
+        ("给送外卖的骑手建休息驿站 报哪个类别", "livelihood"),  # new kinds of work's needs
+    ],
+)
+def test_the_acting_body_of_a_described_project_does_not_decide_its_category(
+    question: str, category: str
+) -> None:
+    """ "村党支部…" says who does the work; the work itself (网店, 送餐, 驿站) is compared."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": category})
+
+
+def test_a_described_projects_live_broadcast_is_its_work_not_an_unstated_arrangement() -> None:
+    """直播 in a described project asked with 哪个组 is recommended, not "not said"."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(
+        "村里搞直播带村民卖水果 适合报哪个组", contest, now=contest.submission_stage.start
+    )
+    assert answer.topic == "recommend"
