@@ -873,3 +873,9 @@ def test_a_described_projects_live_broadcast_is_its_work_not_an_unstated_arrange
         "村里搞直播带村民卖水果 适合报哪个组", contest, now=contest.submission_stage.start
     )
     assert answer.topic == "recommend"
+
+
+@pytest.mark.parametrize("question", ["比拼能说相声吗", "比拼时来段快板中不中", "比拼上台朗诵行吗"])
+def test_a_form_of_show_beside_the_final_asks_how_it_may_be_presented(question: str) -> None:
+    """快板, 相声, 朗诵 beside the final (and 中不中, everyday for 行不行) ask about presenting."""
+    assert _topic_and_verdict("donghu-2026", question, None)[0] == "presentation"
