@@ -41,12 +41,12 @@ _BREAK = re.compile(
 )
 _CUE = re.compile(
     r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
-    r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|不$|没有?$"
+    r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$"
 )
 _YES_NO = re.compile(
     r"[吗嘛]|(?<![怎什那这多要])么|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|"
     r"算不算|来[得的]及|赶[得的]?[上及]|赶趟|"
-    r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
+    r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
     r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定).*吧$|"
     r"是[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
 )
@@ -374,13 +374,17 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
 _STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了")
 # "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
 _OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
-_OPENED = re.compile(rf"{_OPENING}(了|没|啦)|已经{_OPENING}")
+_OPENED = re.compile(rf"{_OPENING}(报名|申报|提交|填报|报|交)?(了|没|啦)|已经{_OPENING}")
 _NOT_OPEN = re.compile(rf"(还没|没有?|未){_OPENING}")
+# "开没开", "开始没开始", "有没有开放" ask plainly, whatever 没 stands beside
+_EITHER_WAY = re.compile(rf"有没有|{_OPENING}了?没有?\1")
 
 
 def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
     """Tell whether handing in has opened ("申报开始了没": yes from the stage's start)."""
     opened = now >= contest.submission_stage.start
+    if _EITHER_WAY.search(question):
+        return opened
     if _NOT_OPEN.search(question):
         return not opened  # "还没开始吧" asks the other way round
     if not _OPENED.search(question):

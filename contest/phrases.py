@@ -33,7 +33,8 @@ _WEEK = re.compile(r"(下下|下个|下|上个|上|这个|这|本)(?:周|星期|
 WEEKS = {"下下": 14, "下个": 7, "下": 7, "上个": -7, "上": -7, "这个": 0, "这": 0, "本": 0}
 HOLIDAYS = {"五一": ((5, 1), (5, 5)), "国庆": ((10, 1), (10, 7)), "元旦": ((1, 1), (1, 1))}
 _HOLIDAY = re.compile("|".join(HOLIDAYS))
-_BEFORE = re.compile(r"[^，,。？?\s]{0,2}?(之前|以前|前)")
+_BEFORE = re.compile(r"[^，,。？?\s]{0,2}?(之前|以前|前(?!天))")
+_AFTER = re.compile(r"[^，,。？?\s]{0,2}?(之后|以后|过后|后(?!天))")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})(?:日|号)?")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})(?:日|号)")
 # "5.1交", "4/30前": a month and a day written with a dot or a slash (not 3.5分, not 1.5万)
@@ -102,7 +103,8 @@ def named_days(text: str, now: datetime, zone: ZoneInfo) -> tuple[date, date] | 
     """Return the first and last day of a stretch the question names ("下周", "五一"), or None.
 
     A week runs Monday to Sunday; a holiday is read in the year that puts it nearest to now.
-    Before a stretch ("五一前", "下周之前") is its eve, one day. A single day ("下周一", "明天")
+    Before a stretch ("五一前", "下周之前") is its eve, after it ("五一后") the day after its
+    last, one day each. A single day ("下周一", "明天")
     is :func:`named_day`'s.
     """
     today = now.astimezone(zone).date()
@@ -119,6 +121,9 @@ def named_days(text: str, now: datetime, zone: ZoneInfo) -> tuple[date, date] | 
     if _BEFORE.match(text, m.end()):
         eve = stretch[0] - timedelta(days=1)
         return eve, eve
+    if _AFTER.match(text, m.end()):
+        morrow = stretch[1] + timedelta(days=1)
+        return morrow, morrow
     return stretch
 
 

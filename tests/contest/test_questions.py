@@ -879,3 +879,30 @@ def test_a_described_projects_live_broadcast_is_its_work_not_an_unstated_arrange
 def test_a_form_of_show_beside_the_final_asks_how_it_may_be_presented(question: str) -> None:
     """快板, 相声, 朗诵 beside the final (and 中不中, everyday for 行不行) ask about presenting."""
     assert _topic_and_verdict("donghu-2026", question, None)[0] == "presentation"
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "topic", "verdict"),
+    [
+        # A没A and 有没有 ask plainly, whatever 没 stands beside
+        ("申报通道开没开", "2026-03-20T10:00:00+08:00", "opening", "no"),
+        ("申报开放没开放", "2026-04-03T10:00:00+08:00", "opening", "yes"),
+        ("系统有没有开通", "2026-04-03T10:00:00+08:00", "opening", "yes"),
+        # after a holiday is the day after its last
+        ("国庆以后还能交吗", "2026-04-20T10:00:00+08:00", "deadline", "no"),
+    ],
+)
+def test_either_way_questions_on_the_opening_and_after_a_holiday(
+    question: str, now: str, topic: str, verdict: str
+) -> None:
+    """开没开 is not 没开: it asks plainly; 五一以后 is the day after the holiday."""
+    assert _topic_and_verdict("donghu-2026", question, now) == (topic, verdict)
+
+
+def test_an_opening_verb_does_not_word_a_modals_verdict() -> None:
+    """ "还没开始做的项目能报吗" is answered 不能, not 还没有 (opening words come after modals)."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    moment = contest.submission_stage.start
+    (answer,) = ask("还没开始做的活动能报吗", contest, now=moment)
+    context = answer_context(answer, contest, moment, None)
+    assert (answer.verdict, context["verdict_words"]) == ("no", "不能")
