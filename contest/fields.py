@@ -246,7 +246,10 @@ class FieldType:
         return parse_text(self.field, text)
 
     def check(self, value: object, reading: Reading) -> FieldError | None:
-        """Check a stored value (prefilled, saved last week) as if it were typed now."""
+        """Check a stored value (prefilled, saved last week) as if it were typed now.
+
+        A text that ``parse`` reads as itself passes (``normalize`` relies on it).
+        """
         if not isinstance(value, str):
             return FieldError("required")
         parsed = self.parse(value, reading)
@@ -260,6 +263,8 @@ class FieldType:
         """Return ``value`` (e.g. a prefill) made this field's value, or None if it does not fit."""
         if isinstance(value, str):
             parsed = self.parse(value, reading)
+            if parsed == value:  # read as itself: checked already (a saved draft's every field
+                return value or None  # is normalized again on each of its typed paragraphs)
             value = None if isinstance(parsed, FieldError | Suggested) else parsed
         if value in (None, "", []):
             return None

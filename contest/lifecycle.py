@@ -71,8 +71,10 @@ class Completeness:
 def completeness(contest: Contest, values: Mapping[str, Any], *, now: datetime) -> Completeness:
     """Count the filled fields (as the form counts them) and the 字数 of a case's values."""
     engine = _engine(contest, now)
-    state = engine.start(values=dict(values)).state
-    filled, fields = engine.tally(state)  # the rule the form itself counts by
+    # The values as the form reads them, counted by the form's own rule; not a whole start
+    # (where to ask first): every typed paragraph of a draft is counted.
+    state = FormState("case", values=engine.filled(values))
+    filled, fields = engine.tally(state)
     per_field, total = document_words(values, contest.forms.case.fields)
     return Completeness(
         filled=filled,

@@ -30,7 +30,14 @@ from handlers import actions as ids
 from handlers.replies import Action, Actions, Reply, label_text
 from handlers.visits import Sender, Visit, arrive_waiting
 from storage.db import transaction
-from storage.forms import active_form, get_form, latest_form, pause_forms, save_form
+from storage.forms import (
+    active_form,
+    get_form,
+    latest_form,
+    pause_forms,
+    save_form,
+    write_state,
+)
 from storage.models import FormProgress
 
 
@@ -469,10 +476,8 @@ async def _apply(
     if step.event is Event.STALE:
         saved = FormState.from_dict(progress.state)
         return [Reply("form/stale.html"), ask(v, engine, progress, saved, context=context)]
-    progress.state = step.state.to_dict()
-    progress.updated_at = v.now
-    progress.active = step.event is not Event.CONFIRMED
-    session.add(progress)
+    active = step.event is not Event.CONFIRMED
+    await write_state(session, progress, state=step.state.to_dict(), now=v.now, active=active)
     state = step.state
     if flow.on_change and step.event not in (Event.INVALID, Event.AT_FIRST):
         await flow.on_change(session, v, progress.subject_id, engine.result(step.state), context)

@@ -17,7 +17,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest.definition import Contest
-from storage.case_facts import count
+from storage.case_facts import count, facts
+from storage.db import update_row
 from storage.models import Advancement, Case, CaseRevision, CaseStatus, FormProgress
 
 SUBMISSION = "submission"
@@ -90,6 +91,9 @@ async def list_cases(session: AsyncSession, *, unit_id: int) -> list[Case]:
     return list((await session.exec(query)).all())
 
 
+UNCOUNTED = {"counted_for": ""}  # counted again by storage.case_facts.refresh_facts
+
+
 def _recount(case: Case, contest: Contest | None, now: datetime) -> None:
     if contest is not None:
         count(contest, case, now)
@@ -105,12 +109,14 @@ async def save_values(
     now: datetime,
     contest: Contest | None = None,
 ) -> Case:
-    """Replace a case's field values (and, with ``contest``, count its 字数 and gaps now)."""
-    case.values = dict(values)
-    case.updated_at = now
-    _recount(case, contest, now)
-    session.add(case)
-    await session.flush()
+    """Replace a case's field values (and, with ``contest``, count its 字数 and gaps now).
+
+    Written at once, with one prepared UPDATE (:func:`storage.db.update_row`): a draft is
+    saved on every typed paragraph.
+    """
+    written: dict[str, Any] = {"values": dict(values), "updated_at": now}
+    written |= facts(contest, written["values"], now) if contest is not None else UNCOUNTED
+    await update_row(session, case, written)
     return case
 
 

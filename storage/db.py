@@ -14,11 +14,13 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Table, bindparam, event, inspect, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as SyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import inline_sqlite
@@ -98,6 +100,47 @@ def wrote(session: AsyncSession) -> bool:
     """Tell whether this session wrote anything (flushed rows or ran a DML statement)."""
     sync = session.sync_session
     return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
+
+
+# Per table and columns written: the UPDATE of one row by id, built once (see update_row).
+_ROW_UPDATES: dict[tuple[str, tuple[str, ...]], Update] = {}
+
+
+def _row_update(table: Table, columns: tuple[str, ...]) -> Update:
+    statement = _ROW_UPDATES.get((table.name, columns))
+    if statement is None:
+        statement = _ROW_UPDATES[(table.name, columns)] = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({table.c[column]: bindparam(f"new_{column}") for column in columns})
+        )
+    return statement
+
+
+async def update_row(session: AsyncSession, row: Any, values: dict[str, Any]) -> None:
+    """Write these columns of a stored row, and set them on it as written.
+
+    One UPDATE by id, built once per table and columns, on the session's connection: the
+    ORM's flush (its unit of work, the statement keyed anew) cost ≈0.3 ms of CPU for each
+    typed form answer's two rows. The row is left as if loaded with these values, so a later
+    flush writes only what else changed on it. A row not stored yet is only given the values
+    (its INSERT, at the next flush, carries them).
+    """
+    state = inspect(row)
+    if not state.persistent:
+        for column, value in values.items():
+            setattr(row, column, value)
+        session.add(row)
+        return
+    columns = tuple(values)
+    statement = _row_update(state.mapper.local_table, columns)
+    connection = await session.connection()
+    await connection.execute(
+        statement, {"row_id": row.id, **{f"new_{column}": values[column] for column in columns}}
+    )
+    for column, value in values.items():
+        set_committed_value(row, column, value)
+    session.sync_session.info[_WROTE] = True
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam
 from sqlmodel import and_, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import update_row
 from storage.models import Account, FormProgress, Person
 from storage.people import first_contact, seen_again
 
@@ -112,6 +113,18 @@ async def save_form(
     session.add(progress)
     await session.flush()
     return progress
+
+
+async def write_state(
+    session: AsyncSession,
+    progress: FormProgress,
+    *,
+    state: dict[str, Any],
+    now: datetime,
+    active: bool = True,
+) -> None:
+    """Store a form's new state at once (one prepared UPDATE: every typed answer does)."""
+    await update_row(session, progress, {"state": state, "updated_at": now, "active": active})
 
 
 async def pause_forms(session: AsyncSession, *, person_id: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
@@ -39,6 +40,16 @@ def same_after_json(state: FormState) -> bool:
     """Tell whether the state survives a trip through JSON unchanged."""
     return FormState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
 
+
+def test_a_stored_state_has_every_field_and_shares_no_list_with_the_state() -> None:
+    state = FormState("case", values={"title": "标题", "results": ["一", "二"]}, cursor="results",
+                      pieces=("甲",), draft=("一", ""), item_index=1, return_to_review=True,
+                      pending=("x",), prefilled=("title",), confirmed=True)  # fmt: skip
+    data = state.to_dict()
+    assert list(data) == [f.name for f in fields(FormState)]  # a new field is not forgotten
+    assert FormState.from_dict(data) == state
+    data["values"]["results"].append("三")
+    assert state.values["results"] == ["一", "二"]
 
 class Walk:
     """Drives one form like a user, checking the JSON round trip after every step."""

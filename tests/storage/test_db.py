@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from storage.db import create_engine, migrate, normalize_url, session_factory, transaction
+from storage.db import (
+    create_engine,
+    migrate,
+    normalize_url,
+    session_factory,
+    transaction,
+    update_row,
+    wrote,
+)
 from storage.forms import ensure_person_waiting
 from storage.models import FormProgress, Person, Unit
 from storage.people import account_of, ensure_person, get_person
@@ -123,3 +131,20 @@ async def test_the_person_and_their_waiting_form_come_in_one_read(engine):
         person = await get_person(session, channel="telegram", external_id="42")
         account = await account_of(session, person_id=person_id)
         assert person is not None and not person.unreachable and account.chat_id == "2"
+
+
+async def test_a_row_updated_at_once_stays_in_step_with_the_session(engine):
+    sessions = session_factory(engine)
+    async with transaction(sessions) as session:
+        unit = Unit(party_org="甲", recommending_unit="甲单位")
+        await update_row(session, unit, {"party_org": "乙"})  # not stored yet: by its INSERT
+    async with transaction(sessions) as session:
+        unit = await session.get(Unit, unit.id)
+        assert unit.party_org == "乙" and not wrote(session)
+        await update_row(session, unit, {"party_org": "丙"})
+        assert wrote(session)  # so the update being handled is marked applied with it
+        assert unit.party_org == "丙" and not session.dirty  # as if loaded so
+        unit.recommending_unit = "丙单位"  # a later flush writes what else changed
+    async with sessions() as session:
+        stored = await session.get(Unit, unit.id)
+    assert (stored.party_org, stored.recommending_unit) == ("丙", "丙单位")
