@@ -619,11 +619,15 @@ def respell(text: str, contest: Contest | None = None) -> str:
     heard = _loose_sounds(text)
     asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
     words, own, by_sound = _respelling_words(contest)
+    rank = _respelling_rank(contest)
     sounding = _sounding(heard, by_sound)
-    for word, wanted, _ in words:
-        if word not in sounding or word in text:
+    done = -1  # the words are tried in their order (longest first), each once, as they sound
+    while later := [w for w in sounding if rank[w] > done]:
+        word = min(later, key=rank.__getitem__)
+        done = rank[word]
+        if word in text:
             continue
-        size = len(word)
+        wanted, size = words[done][1], len(word)
         for at in range(len(text) - size + 1):
             span = text[at : at + size]
             if (
@@ -641,6 +645,20 @@ def respell(text: str, contest: Contest | None = None) -> str:
                 sounding = _sounding(heard, by_sound)
                 break
     return text
+
+
+def _respelling_rank(contest: Contest | None) -> dict[str, int]:
+    """Return each respelling word's place in :func:`_respelling_words` (longest first)."""
+    words = _respelling_words(contest)[0]
+    kept = _RANK.get(id(contest))
+    if kept is not None and kept[0] is words:
+        return kept[1]
+    rank = {word: at for at, (word, _, _) in enumerate(words)}
+    _RANK[id(contest)] = (words, rank)
+    return rank
+
+
+_RANK: dict[int, tuple[tuple[tuple[str, tuple[str, ...], str], ...], dict[str, int]]] = {}
 
 
 def _sounding(heard: tuple[str, ...], by_sound: _BySound) -> set[str]:
@@ -740,6 +758,7 @@ def segment(text: str) -> list[str]:
     return list(_tokenizer().lcut(text))
 
 
+@lru_cache(maxsize=1024)  # _mentions, _match and the examples' index segment the same text
 def _tokens(text: str) -> tuple[str, ...]:
     stopwords = vocabulary().stopwords
     return tuple(t for t in _tokenizer().lcut(text) if t.strip() and t not in stopwords)
@@ -778,6 +797,18 @@ class _Hits:
         if found is None:
             found = self.found[term] = self._weigh(term)
         return found
+
+    def said(self, term: str) -> bool:
+        """Tell whether the question says ``term`` as written (it weighs 1, no typo in it)."""
+        if "+" in term:
+            return all(self.said(part) for part in term.split("+"))
+        if term.startswith("@"):
+            return any(self.said(w) for w in vocabulary().groups[term[1:]])
+        if term.startswith("#"):
+            return self.mentions.has(term[1:])
+        if len(term) == 1:
+            return term in self.singles
+        return term in self.text
 
     def possible(self) -> frozenset[str]:
         """Return the keyword terms that may count here: each part shares a character with it.
@@ -930,7 +961,7 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     )
     hit = _Hits(text, _tokens(text), mentions)
     subject = next(
-        (u for u in vocab.subjects if any(hit(w) >= 1.0 or w in plain for w in u.words)),
+        (u for u in vocab.subjects if any(hit.said(w) or w in plain for w in u.words)),
         None,
     )
     project = None
