@@ -1027,8 +1027,17 @@ def named_fields(
     return None, found
 
 
-def _stage_candidates(contest: Contest) -> list[tuple[str, tuple[StageKind, Stage | None]]]:
-    """Return the words that name a stage of this contest (or a kind it lacks), with it."""
+_StageWords = tuple[tuple[str, tuple[StageKind, Stage | None]], ...]
+
+
+def _stage_candidates(contest: Contest) -> _StageWords:
+    """Return the words that name a stage of this contest (or a kind it lacks), with it.
+
+    Built once per contest (every question looks for a stage), not once per question.
+    """
+    kept = _STAGE_WORDS.get(id(contest))
+    if kept is not None and kept[0] is contest:
+        return kept[1]
     candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
         (_normalise(s.name), (s.kind, s)) for s in contest.stages
     ]
@@ -1039,7 +1048,12 @@ def _stage_candidates(contest: Contest) -> list[tuple[str, tuple[StageKind, Stag
             stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
             kind = stage.kind
         candidates += [(_normalise(w), (kind, stage)) for w in words]
-    return candidates
+    found = tuple(candidates)
+    _STAGE_WORDS[id(contest)] = (contest, found)
+    return found
+
+
+_STAGE_WORDS: dict[int, tuple[Contest, _StageWords]] = {}
 
 
 def named_stage(question: str, contest: Contest) -> Stage | None:
