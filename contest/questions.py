@@ -840,7 +840,7 @@ class _Hits:
             return 1.0
         if self.chars.isdisjoint(term):  # a typo keeps one of the word's characters
             return 0.0
-        if _close_enough(term, text):
+        if len(term) >= FUZZY_MIN_LENGTH and _close_enough(term, text):  # most terms are short
             return FUZZY_CREDIT
         return PINYIN_CREDIT if _sounds_in(term, text) else 0.0
 
