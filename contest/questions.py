@@ -39,7 +39,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from contest.advice import Suggestion, pairs, suggest
 from contest.definition import Category, Contest, FieldKind, Form, FormField, Stage, StageKind
@@ -507,11 +507,19 @@ def _loose_sounds(text: str) -> tuple[str, ...]:
     return tuple(_loose(s) for s in _sounds(text))
 
 
-def _respelling_words(contest: Contest | None) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+# the words by their length, then by their loose syllables
+_BySound = Mapping[int, Mapping[tuple[str, ...], frozenset[str]]]
+# each word with its loose syllables and them framed by spaces; the words as a set; by sound
+_Respellings = tuple[tuple[tuple[str, tuple[str, ...], str], ...], frozenset[str], _BySound]
+
+
+def _respelling_words(contest: Contest | None) -> _Respellings:
     """Return the words a same-sound typo is respelled to, longest first, with how they sound.
 
     The vocabulary's words and the contest's (its terms, stage and category names, forms of
-    show), each with its loose syllables and those syllables framed by spaces.
+    show), each with its loose syllables and those syllables framed by spaces; the set of
+    those words (kept whole by a respelling) and the words by their syllables (a question
+    looks up its own runs of syllables), built once per contest, not once per question.
 
     The aliases' variants count only when they are words of jieba's dictionary (成员), not the
     typos listed there (牵投人).
@@ -534,11 +542,16 @@ def _respelling_words(contest: Contest | None) -> tuple[tuple[str, tuple[str, ..
     found = tuple(
         (w, _loose_sounds(w), " " + " ".join(_loose_sounds(w)) + " ") for w in reversed(chosen)
     )
-    _RESPELL[id(contest)] = (contest, found)
-    return found
+    by_sound: dict[int, dict[tuple[str, ...], frozenset[str]]] = {}
+    for word, sounds, _ in found:
+        same = by_sound.setdefault(len(sounds), {})
+        same[sounds] = same.get(sounds, frozenset()) | {word}
+    respellings = (found, frozenset(w for w, _, _ in found), by_sound)
+    _RESPELL[id(contest)] = (contest, respellings)
+    return respellings
 
 
-_RESPELL: dict[int, tuple[Contest | None, tuple[tuple[str, tuple[str, ...], str], ...]]] = {}
+_RESPELL: dict[int, tuple[Contest | None, _Respellings]] = {}
 
 
 def _is_word(text: str) -> bool:
@@ -604,14 +617,17 @@ def respell(text: str, contest: Contest | None = None) -> str:
     if not _CHINESE.search(text):
         return text
     heard = _loose_sounds(text)
-    spoken = " " + " ".join(heard) + " "
     asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
-    words = _respelling_words(contest)
-    own = frozenset(w for w, _, _ in words)
-    for word, wanted, said in words:
-        if said not in spoken or word in text:
+    words, own, by_sound = _respelling_words(contest)
+    rank = _respelling_rank(contest)
+    sounding = _sounding(heard, by_sound)
+    done = -1  # the words are tried in their order (longest first), each once, as they sound
+    while later := [w for w in sounding if rank[w] > done]:
+        word = min(later, key=rank.__getitem__)
+        done = rank[word]
+        if word in text:
             continue
-        size = len(word)
+        wanted, size = words[done][1], len(word)
         for at in range(len(text) - size + 1):
             span = text[at : at + size]
             if (
@@ -626,9 +642,33 @@ def respell(text: str, contest: Contest | None = None) -> str:
             ):
                 text = text[:at] + word + text[at + size :]
                 heard = _loose_sounds(text)
-                spoken = " " + " ".join(heard) + " "
+                sounding = _sounding(heard, by_sound)
                 break
     return text
+
+
+def _respelling_rank(contest: Contest | None) -> dict[str, int]:
+    """Return each respelling word's place in :func:`_respelling_words` (longest first)."""
+    words = _respelling_words(contest)[0]
+    kept = _RANK.get(id(contest))
+    if kept is not None and kept[0] is words:
+        return kept[1]
+    rank = {word: at for at, (word, _, _) in enumerate(words)}
+    _RANK[id(contest)] = (words, rank)
+    return rank
+
+
+_RANK: dict[int, tuple[tuple[tuple[str, tuple[str, ...], str], ...], dict[str, int]]] = {}
+
+
+def _sounding(heard: tuple[str, ...], by_sound: _BySound) -> set[str]:
+    """Return the respelling words that sound like a run of the text's characters (loosely)."""
+    return {
+        word
+        for size, words in by_sound.items()
+        for at in range(len(heard) - size + 1)
+        for word in words.get(heard[at : at + size], ())
+    }
 
 
 def _find_all(word: str, text: str) -> list[int]:
@@ -643,9 +683,18 @@ def _bm25_terms(text: str) -> tuple[str, ...]:
     return (*_tokens(text), *(f"{a}~{b}" for a, b in zip(sounds, sounds[1:], strict=False)))
 
 
+# per term: its weight and, for each phrasing that has it, the phrasing's number and its part
+_Postings = dict[str, tuple[float, tuple[tuple[int, float], ...]]]
+
+
 @cache
-def _bm25() -> tuple[Any, tuple[str, ...]]:
-    """Return a BM25 index over every topic's example phrasings, and each phrasing's topic."""
+def _bm25() -> tuple[_Postings, tuple[str, ...]]:
+    """Return a BM25 index over every topic's example phrasings, and each phrasing's topic.
+
+    rank_bm25's BM25Okapi (its idf, with its floor) turned into an inverted list per term, so
+    a question visits only the phrasings that share a term with it; each part is the same
+    arithmetic, in the same order, as ``BM25Okapi.get_scores``, so the scores are the same.
+    """
     from rank_bm25 import BM25Okapi
 
     documents: list[list[str]] = []
@@ -654,7 +703,15 @@ def _bm25() -> tuple[Any, tuple[str, ...]]:
         for example in topic.examples:
             documents.append(list(_bm25_terms(_canonical(_normalise(example)))) or ["∅"])
             owners.append(topic.key)
-    return BM25Okapi(documents), tuple(owners)
+    index = BM25Okapi(documents)
+    k1, b, average = index.k1, index.b, index.avgdl
+    hits: dict[str, list[tuple[int, float]]] = {}
+    for at, (frequencies, length) in enumerate(zip(index.doc_freqs, index.doc_len, strict=True)):
+        for term, f in frequencies.items():
+            part = f * (k1 + 1) / (f + k1 * (1 - b + b * length / average))
+            hits.setdefault(term, []).append((at, part))
+    postings = {term: (weight, tuple(hits[term])) for term, weight in index.idf.items() if weight}
+    return postings, tuple(owners)
 
 
 def _bm25_scores(text: str) -> dict[str, float]:
@@ -662,11 +719,19 @@ def _bm25_scores(text: str) -> dict[str, float]:
     terms = _bm25_terms(text)
     if not terms:
         return {}
-    index, owners = _bm25()
+    postings, owners = _bm25()
+    scores: dict[int, float] = {}
+    for term in terms:  # a term said twice counts twice, as in BM25Okapi.get_scores
+        found = postings.get(term)
+        if found is not None:
+            weight, hits = found
+            for at, part in hits:
+                scores[at] = scores.get(at, 0.0) + weight * part
     best: dict[str, float] = {}
-    for owner, score in zip(owners, index.get_scores(terms), strict=True):
+    for at in sorted(scores):
+        owner, score = owners[at], scores[at]
         if score > best.get(owner, 0.0):
-            best[owner] = float(score)
+            best[owner] = score
     return {key: score / (score + BM25_HALF) for key, score in best.items()}
 
 
@@ -693,6 +758,7 @@ def segment(text: str) -> list[str]:
     return list(_tokenizer().lcut(text))
 
 
+@lru_cache(maxsize=1024)  # _mentions, _match and the examples' index segment the same text
 def _tokens(text: str) -> tuple[str, ...]:
     stopwords = vocabulary().stopwords
     return tuple(t for t in _tokenizer().lcut(text) if t.strip() and t not in stopwords)
@@ -713,22 +779,101 @@ def _close_enough(word: str, text: str, min_length: int = FUZZY_MIN_LENGTH) -> b
     return fuzz.partial_ratio(word, text, score_cutoff=cutoff) > 0
 
 
-def _hit(term: str, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> float:
-    """Return how well the question contains ``term``: 1, FUZZY_CREDIT or 0."""
-    if "+" in term:
-        return min(_hit(part, text, tokens, mentions) for part in term.split("+"))
-    if term.startswith("@"):
-        words = vocabulary().groups[term[1:]]
-        return max(_hit(word, text, tokens, mentions) for word in words)
-    if term.startswith("#"):
-        return 1.0 if mentions.has(term[1:]) else 0.0
-    if len(term) == 1:
-        return 1.0 if term in tokens or term in _modal_tails(tokens) else 0.0
-    if term in text:
-        return 1.0
-    if _close_enough(term, text):
-        return FUZZY_CREDIT
-    return PINYIN_CREDIT if _sounds_in(term, text) else 0.0
+class _Hits:
+    """How well one question contains each keyword term, each term weighed once.
+
+    The topics share terms and groups (@deadline_words in many), so the fuzzy and same-sound
+    checks run once per term and question, not once per topic that names the term.
+    """
+
+    def __init__(self, text: str, tokens: tuple[str, ...], mentions: _Mentions) -> None:
+        self.text, self.mentions, self.chars = text, mentions, frozenset(text)
+        self.singles = frozenset(tokens) | frozenset(_modal_tails(tokens))
+        self.found: dict[str, float] = {}
+
+    def __call__(self, term: str) -> float:
+        """Return how well the question contains ``term``: 1, FUZZY_CREDIT or 0."""
+        found = self.found.get(term)
+        if found is None:
+            found = self.found[term] = self._weigh(term)
+        return found
+
+    def said(self, term: str) -> bool:
+        """Tell whether the question says ``term`` as written (it weighs 1, no typo in it)."""
+        if "+" in term:
+            return all(self.said(part) for part in term.split("+"))
+        if term.startswith("@"):
+            return any(self.said(w) for w in vocabulary().groups[term[1:]])
+        if term.startswith("#"):
+            return self.mentions.has(term[1:])
+        if len(term) == 1:
+            return term in self.singles
+        return term in self.text
+
+    def possible(self) -> frozenset[str]:
+        """Return the keyword terms that may count here: each part shares a character with it.
+
+        A word counts only with one of its characters as written (exactly, with one wrong
+        character, or as a same-sound typo): a term with a part sharing none weighs 0.
+        """
+        chars = self.chars
+        always, by_char = _term_needs()
+        return always.union(
+            term
+            for char in chars
+            for term, others in by_char.get(char, ())
+            if all(not n.isdisjoint(chars) for n in others)
+        )
+
+    def _weigh(self, term: str) -> float:
+        text = self.text
+        if "+" in term:
+            return min(self(part) for part in term.split("+"))
+        if term.startswith("@"):  # a word sharing no character with the text weighs 0
+            words = vocabulary().groups[term[1:]]
+            return max((self(w) for w in words if not self.chars.isdisjoint(w)), default=0.0)
+        if term.startswith("#"):
+            return 1.0 if self.mentions.has(term[1:]) else 0.0
+        if len(term) == 1:
+            return 1.0 if term in self.singles else 0.0
+        if term in text:
+            return 1.0
+        if self.chars.isdisjoint(term):  # a typo keeps one of the word's characters
+            return 0.0
+        if len(term) >= FUZZY_MIN_LENGTH and _close_enough(term, text):  # most terms are short
+            return FUZZY_CREDIT
+        return PINYIN_CREDIT if _sounds_in(term, text) else 0.0
+
+
+_Needs = tuple[frozenset[str], dict[str, tuple[tuple[str, tuple[frozenset[str], ...]], ...]]]
+
+
+@cache
+def _term_needs() -> _Needs:
+    """Return the topic keyword terms that need no character, and the others by character.
+
+    Each part of a term needs one of its characters in the question: an entity (#stage)
+    none, a group (@deadline_words) one of any of its words'. A term is listed under each
+    character of its most demanding part, with what its other parts need.
+    """
+    groups = vocabulary().groups
+    always: set[str] = set()
+    by_char: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+    for term in dict.fromkeys(t for topic in vocabulary().topics for t, _ in topic.keywords):
+        needs = sorted(
+            (
+                frozenset("".join(groups[part[1:]]) if part.startswith("@") else part)
+                for part in term.split("+")
+                if not part.startswith("#")
+            ),
+            key=len,
+        )
+        if not needs:
+            always.add(term)
+            continue
+        for char in needs[0]:
+            by_char.setdefault(char, []).append((term, tuple(needs[1:])))
+    return frozenset(always), {char: tuple(rows) for char, rows in by_char.items()}
 
 
 def _modal_tails(tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -814,13 +959,9 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         category=category,
         district=bool(_first_mention(texts, district_candidates)),
     )
-    tokens = _tokens(text)
+    hit = _Hits(text, _tokens(text), mentions)
     subject = next(
-        (
-            u
-            for u in vocab.subjects
-            if any(_hit(w, text, tokens, mentions) >= 1.0 or w in plain for w in u.words)
-        ),
+        (u for u in vocab.subjects if any(hit.said(w) or w in plain for w in u.words)),
         None,
     )
     project = None
@@ -886,8 +1027,17 @@ def named_fields(
     return None, found
 
 
-def _stage_candidates(contest: Contest) -> list[tuple[str, tuple[StageKind, Stage | None]]]:
-    """Return the words that name a stage of this contest (or a kind it lacks), with it."""
+_StageWords = tuple[tuple[str, tuple[StageKind, Stage | None]], ...]
+
+
+def _stage_candidates(contest: Contest) -> _StageWords:
+    """Return the words that name a stage of this contest (or a kind it lacks), with it.
+
+    Built once per contest (every question looks for a stage), not once per question.
+    """
+    kept = _STAGE_WORDS.get(id(contest))
+    if kept is not None and kept[0] is contest:
+        return kept[1]
     candidates: list[tuple[str, tuple[StageKind, Stage | None]]] = [
         (_normalise(s.name), (s.kind, s)) for s in contest.stages
     ]
@@ -898,7 +1048,12 @@ def _stage_candidates(contest: Contest) -> list[tuple[str, tuple[StageKind, Stag
             stage = contest.submission_stage  # "申报期" names the stage entries are handed in by
             kind = stage.kind
         candidates += [(_normalise(w), (kind, stage)) for w in words]
-    return candidates
+    found = tuple(candidates)
+    _STAGE_WORDS[id(contest)] = (contest, found)
+    return found
+
+
+_STAGE_WORDS: dict[int, tuple[Contest, _StageWords]] = {}
 
 
 def named_stage(question: str, contest: Contest) -> Stage | None:
@@ -1003,19 +1158,25 @@ def _score(
     tokens: tuple[str, ...],
     mentions: _Mentions,
     bm25: Mapping[str, float],
+    hit: _Hits,
+    possible: frozenset[str],
 ) -> float:
     named = mentions.has(topic.entity)
     if topic.needs_entity and not named:
         return 0.0
-    score = sum(weight * _hit(term, text, tokens, mentions) for term, weight in topic.keywords)
+    # a term that cannot count adds 0 (skipped: the sum is the same)
+    score = sum(weight * hit(term) for term, weight in topic.keywords if term in possible)
     if named:
         score += topic.entity_weight
     if tokens:
-        asked = " ".join(tokens)
-        closest = max(
-            (fuzz.token_sort_ratio(asked, example) for example in _example_tokens(topic.key)),
-            default=0.0,
+        # the closest example, if it is above the floor (below, it adds nothing)
+        found = process.extractOne(
+            " ".join(tokens),
+            _example_tokens(topic.key),
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=EXAMPLE_FLOOR,
         )
+        closest = found[1] if found else 0.0
         score += EXAMPLE_WEIGHT * max(0.0, closest - EXAMPLE_FLOOR) / (100.0 - EXAMPLE_FLOOR)
     score += BM25_WEIGHT * bm25.get(topic.key, 0.0)
     return max(score, 0.0)
@@ -1114,8 +1275,13 @@ def _match(question: str, contest: Contest, *, nearest: bool) -> Answer:
     tokens = _tokens(text) if text else ()
     mentions = _mentions(plain, text, contest)
     bm25 = _bm25_scores(text) if text else {}
+    hit = _Hits(text, tokens, mentions)
+    possible = hit.possible()
     scored = sorted(
-        ((topic, _score(topic, text, tokens, mentions, bm25)) for topic in vocab.topics),
+        (
+            (topic, _score(topic, text, tokens, mentions, bm25, hit, possible))
+            for topic in vocab.topics
+        ),
         key=lambda pair: -pair[1],
     )
     (best, best_score), (_, second_score) = scored[0], scored[1]
