@@ -538,7 +538,11 @@ def _respelling_words(contest: Contest | None) -> _Respellings:
         words.update(part for s in contest.stages for part in _name_parts(s))  # 比拼
         words.update(_normalise(c.name) for c in contest.categories)
         words.update(_show_forms(contest))
-    chosen = sorted((w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)), key=len)
+    # longest first, then in one fixed order: a set's order changes from process to process
+    chosen = sorted(
+        (w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)),
+        key=lambda w: (len(w), w),
+    )
     found = tuple(
         (w, _loose_sounds(w), " " + " ".join(_loose_sounds(w)) + " ") for w in reversed(chosen)
     )
