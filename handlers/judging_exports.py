@@ -18,7 +18,7 @@ from typing import Any
 
 from contest.definition import Contest, Criterion, Stage
 from contest.judging import Ranked, criteria_for, points, total
-from handlers.exports import XLSX, ExportFile
+from handlers.exports import XLSX, ExportFile, load_openpyxl
 from handlers.judging import judged_stage, rules_of
 from handlers.judging_stage import ranking_data
 from storage.audit import record_event
@@ -75,6 +75,7 @@ def _result(data: SheetData, case_id: int) -> str:
 
 
 def _bold(sheet: Any, head: list[str]) -> list[Any]:
+    load_openpyxl()
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
@@ -88,6 +89,7 @@ def _bold(sheet: Any, head: list[str]) -> list[Any]:
 
 def score_sheet_workbook(contest: Contest, data: SheetData) -> bytes:
     """Build the score sheet of a stage: a sheet per category, a row per case."""
+    load_openpyxl()
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -129,6 +131,7 @@ def score_sheet_workbook(contest: Contest, data: SheetData) -> bytes:
 
 def results_workbook(contest: Contest, data: SheetData) -> bytes:
     """Build the results list of a stage: rank order per category."""
+    load_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from openpyxl import load_workbook
@@ -12,7 +14,7 @@ from handlers.exports import cases_workbook, units_workbook
 from storage.case_table import CaseRow
 from storage.models import Case, Person, TeamMember, Unit
 from storage.unit_table import UnitRow
-from tests.conftest import CONTESTS
+from tests.conftest import CONTESTS, ROOT
 
 OTHER_CITY = load_contest(CONTESTS / "donghu-2026.toml")
 
@@ -82,3 +84,36 @@ def test_where_the_bot_only_drafts_the_cases_workbook_has_the_official_mark():
     data = cases_workbook(OTHER_CITY, [], now)
     head = [c.value for c in load_workbook(io.BytesIO(data))["服务民生"][1]]
     assert [h for h in head if "提交" in str(h)] == ["提交时间"]
+
+
+def _run(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter (nothing imported yet) and return its words."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return result.stdout.split()
+
+
+def test_a_workbook_is_written_without_loading_numpy_or_pillow():
+    code = (
+        "import sys, io; from handlers.exports import units_workbook; "
+        "from contest.definition import load_contest; from tests.conftest import CONTESTS; "
+        "units_workbook(load_contest(CONTESTS / 'donghu-2026.toml'), []); "
+        "print('numpy' in sys.modules, 'PIL' in sys.modules); "
+        "import numpy, PIL; print('importable')"  # refused to openpyxl only
+    )
+    assert _run(code) == ["False", "False", "importable"]
+
+
+def test_the_export_libraries_are_out_of_the_collectors_sight_once_imported():
+    code = (
+        "import gc, sys; from datetime import UTC, datetime; "
+        "from handlers.exports import Paper, documents_zip, units_workbook; "
+        "from contest.definition import load_contest; from tests.conftest import CONTESTS; "
+        "contest = load_contest(CONTESTS / 'donghu-2026.toml'); units_workbook(contest, []); "
+        "documents_zip(contest, [Paper('a', 'b', 'c', {})], None, now=datetime.now(UTC)); "
+        "watched = {id(o) for o in gc.get_objects()}; "
+        "print(*(id(vars(sys.modules[m])) in watched "
+        "for m in ('openpyxl.workbook.workbook', 'docx.document')))"
+    )
+    assert _run(code) == ["False", "False"]
