@@ -92,33 +92,7 @@ class ExportFile:
             self.data.close()
 
 
-# openpyxl imports numpy and Pillow when they are installed (numpy's number types as cell
-# values, images), though no export writes either: numpy is 15 MiB of resident memory. Refused
-# to openpyxl's own imports only, so another thread importing numpy meanwhile still gets it.
-# Footprint, 10,000 units and cases, /export (load 0.2–0.9): VmHWM 147 → 129 MiB at 40 s. A
-# bot that has matched a question (rank-bm25) or drawn /stats' chart (matplotlib) holds numpy
-# already, and then this saves nothing.
-OPENPYXL_SPARES = ("numpy", "PIL")
 _IMPORTING = threading.Lock()
-
-
-def _importer() -> str:
-    """Return the name of the module whose import statement is being run (outside importlib)."""
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(
-        ("importlib", "_frozen_importlib")
-    ):
-        frame = frame.f_back
-    return "" if frame is None else str(frame.f_globals.get("__name__", ""))
-
-
-class _SpareOpenpyxl(importlib.abc.MetaPathFinder):
-    """Refuse numpy and Pillow to openpyxl's optional imports (it works without them)."""
-
-    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
-        if name.split(".")[0] in OPENPYXL_SPARES and _importer().startswith("openpyxl"):
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
 
 
 # What the export libraries import lives as long as the process, as what the start made
@@ -129,16 +103,11 @@ DOCX_MODULES = ("docx", "docx.oxml.ns", "docx.text.paragraph")
 
 
 def load_openpyxl() -> ModuleType:
-    """Import openpyxl (once) without the optional numpy and Pillow, and return it."""
+    """Import openpyxl (once), out of the collector's sight, and return it."""
     with _IMPORTING:
         if "openpyxl" not in sys.modules:
-            finder = _SpareOpenpyxl()
-            sys.meta_path.insert(0, finder)
-            try:
-                for name in ("openpyxl", "openpyxl.cell", "openpyxl.styles", "openpyxl.utils"):
-                    importlib.import_module(name)
-            finally:
-                sys.meta_path.remove(finder)
+            for name in ("openpyxl", "openpyxl.cell", "openpyxl.styles", "openpyxl.utils"):
+                importlib.import_module(name)
             gc.freeze()
     return sys.modules["openpyxl"]
 

@@ -94,17 +94,6 @@ def _run(code: str) -> list[str]:
     return result.stdout.split()
 
 
-def test_a_workbook_is_written_without_loading_numpy_or_pillow():
-    code = (
-        "import sys, io; from handlers.exports import units_workbook; "
-        "from contest.definition import load_contest; from tests.conftest import CONTESTS; "
-        "units_workbook(load_contest(CONTESTS / 'donghu-2026.toml'), []); "
-        "print('numpy' in sys.modules, 'PIL' in sys.modules); "
-        "import numpy, PIL; print('importable')"  # refused to openpyxl only
-    )
-    assert _run(code) == ["False", "False", "importable"]
-
-
 def test_the_export_libraries_are_out_of_the_collectors_sight_once_imported():
     code = (
         "import gc, sys; from datetime import UTC, datetime; "
