@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib.abc
+import importlib
 import io
 import re
 import sys
