@@ -28,7 +28,7 @@ _CLAUSE = re.compile(r"[，,；;。！？\s]+")
 # who acts, not what the project is about
 _ACTOR = re.compile(
     r"^(我们|咱们?)?(是)?[\u4e00-\u9fff]{0,6}?(党支部|党总支|党委|党工委|支部)"
-    r"(?=[带搞组织开建打推牵发联设办给为把在])"
+    r"(?=[带领搞组织开建打推牵发联设办给为把在])"
 )
 
 

@@ -95,7 +95,9 @@ BM25_HALF = 6.0
 
 _PUNCTUATION = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
-_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周])")
+_CHINESE_NUMBER = re.compile(
+    r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周类组])"
+)
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _NOW = re.compile(r"现在|目前|当前|眼下|此刻|当下|这会儿?|今天|这几天")
 _ASKS_YES_NO = re.compile(r"[吗么嘛]|[没不]$|没有$|是不是|有没有")

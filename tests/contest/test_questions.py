@@ -906,3 +906,30 @@ def test_an_opening_verb_does_not_word_a_modals_verdict() -> None:
     (answer,) = ask("还没开始做的活动能报吗", contest, now=moment)
     context = answer_context(answer, contest, moment, None)
     assert (answer.verdict, context["verdict_words"]) == ("no", "不能")
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "topic", "verdict"),
+    [
+        # 了吧 asks whether it has closed, like 了吗 (was read as "can I still hand in")
+        ("报名结束了吧", "2026-05-03T09:00:00+08:00", "deadline", "yes"),
+        ("申报截止了吧", "2026-04-20T09:00:00+08:00", "deadline", "no"),
+        ("机器人里交的组织部认不认", None, "official_system", "yes"),  # 认: counted
+        ("类别是分五类吗", None, "categories", "no"),  # a Chinese count before 类
+        ("我们单位有没有报过项目", None, "my_cases", None),  # the unit's own cases
+    ],
+)
+def test_kinds_of_the_fifteenth_sets_misses(
+    question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the fifteenth donghu set missed."""
+    assert _topic_and_verdict("donghu-2026", question, now) == (topic, verdict)
+
+
+def test_a_body_leading_the_work_is_not_what_the_project_is_about() -> None:
+    """ "村支部领着村民…" (领着, as 带着) says who does the work: 产业 decides the category."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(
+        "村党支部领着大家种茶叶 发展产业 报哪个组", contest, now=contest.submission_stage.start
+    )
+    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "growth"})
