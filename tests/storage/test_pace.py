@@ -46,4 +46,4 @@ async def test_a_chat_waits_after_a_send_and_the_others_do_not(sessions):
         await spend_chat(session, account_id=1)  # spent again: the wait starts over
         again = await chat_waits(session, account_ids=[1], rate=0.001)
     assert list(waits) == [1] and 999 < waits[1] <= 1000
-    assert again[1] >= waits[1]
+    assert 999 < again[1] <= 1000  # the whole interval again (by the server's clock on PostgreSQL)
