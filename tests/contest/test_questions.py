@@ -492,6 +492,13 @@ def _topic_and_verdict(stem: str, question: str, now: str | None) -> tuple[str, 
     return answer.topic, answer.verdict
 
 
+def _topic_and_params(question: str) -> tuple[str, dict[str, str]]:
+    """Ask one question of donghu-2026 at its submission stage's start: topic and params."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    (answer,) = ask(question, contest, now=contest.submission_stage.start)
+    return answer.topic, dict(answer.params)
+
+
 @pytest.mark.parametrize(
     ("stem", "question", "now", "topic", "verdict"),
     [
@@ -590,18 +597,15 @@ def test_selling_a_villages_produce_is_recommended_the_development_category(
     question: str,
 ) -> None:
     """Selling produce (网上卖, 销路, 水果) is 产业发展, the development category, not 支部建设."""
-    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
-    (answer,) = ask(question, contest, now=contest.submission_stage.start)
-    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "growth"})
+    assert _topic_and_params(question) == ("recommend", {"category": "growth"})
 
 
 def test_a_project_about_childrens_care_is_recommended_the_livelihood_category() -> None:
     """Everyday words for a family's need (放学, 孩子, 托管) read as the category's 急难愁盼."""
-    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
-    (answer,) = ask(
-        "社区给放学没人接的孩子搞托管 报哪个类别", contest, now=contest.submission_stage.start
+    assert _topic_and_params("社区给放学没人接的孩子搞托管 报哪个类别") == (
+        "recommend",
+        {"category": "livelihood"},
     )
-    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "livelihood"})
 
 
 @pytest.mark.parametrize(
@@ -733,9 +737,7 @@ def test_arrangements_the_notice_does_not_say_are_said_to_be_unstated(
     question: str, subject: str
 ) -> None:
     """Travel and meals, rehearsals, trophies, fees, how many judges: the file does not say."""
-    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
-    (answer,) = ask(question, contest, now=contest.submission_stage.start)
-    assert (answer.topic, dict(answer.params)) == ("not_said", {"subject": subject})
+    assert _topic_and_params(question) == ("not_said", {"subject": subject})
 
 
 @pytest.mark.parametrize(
@@ -768,9 +770,7 @@ def test_a_fields_choices_and_its_aliases_name_the_field_and_its_form(
     question: str, params: dict[str, str]
 ) -> None:
     """Choosing (怎么选, 选项) asks about a field; a field of one form only names that form."""
-    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
-    (answer,) = ask(question, contest, now=contest.submission_stage.start)
-    assert (answer.topic, dict(answer.params)) == ("fields", params)
+    assert _topic_and_params(question) == ("fields", params)
 
 
 @pytest.mark.parametrize(
@@ -861,9 +861,7 @@ def test_the_acting_body_of_a_described_project_does_not_decide_its_category(
     question: str, category: str
 ) -> None:
     """ "村党支部…" says who does the work; the work itself (网店, 送餐, 驿站) is compared."""
-    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
-    (answer,) = ask(question, contest, now=contest.submission_stage.start)
-    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": category})
+    assert _topic_and_params(question) == ("recommend", {"category": category})
 
 
 def test_a_described_projects_live_broadcast_is_its_work_not_an_unstated_arrangement() -> None:
@@ -928,8 +926,7 @@ def test_kinds_of_the_fifteenth_sets_misses(
 
 def test_a_body_leading_the_work_is_not_what_the_project_is_about() -> None:
     """ "村支部领着村民…" (领着, as 带着) says who does the work: 产业 decides the category."""
-    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
-    (answer,) = ask(
-        "村党支部领着大家种茶叶 发展产业 报哪个组", contest, now=contest.submission_stage.start
+    assert _topic_and_params("村党支部领着大家种茶叶 发展产业 报哪个组") == (
+        "recommend",
+        {"category": "growth"},
     )
-    assert (answer.topic, dict(answer.params)) == ("recommend", {"category": "growth"})
