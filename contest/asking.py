@@ -104,14 +104,14 @@ def ask(
         groups = glued  # "几号截止最多几个人": two questions typed without a break
     answers: list[Answer] = []
     if len(groups) > 1:
+        matched = [match(group, contest) for group in groups]  # each piece matched once
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-        for group in groups:
-            answer = match(group, contest)
+        for answer in matched:
             key = (answer.topic, tuple(sorted(answer.params.items())))
             if answer.confident and answer.topic not in SMALL_TALK and key not in seen:
                 seen.add(key)
                 answers.append(answer)
-        if len(answers) < 2 or any(not match(g, contest).confident for g in groups):
+        if len(answers) < 2 or not all(a.confident for a in matched):
             answers = []
     if not answers:
         answers = [whole]
