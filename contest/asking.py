@@ -47,8 +47,8 @@ _YES_NO = re.compile(
     r"[吗嘛]|(?<![怎什那这多要])么|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|"
     r"算不算|来[得的]及|赶[得的]?[上及]|赶趟|"
     r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
-    r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定).*吧$|"
-    r"是[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
+    r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定|有资格).*吧$|"
+    r"是[^，,。？?]*吧$|(不用|不需要|无需|不必)[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
 )
 # "是23号吗" after "比拼几号结束": a value offered to confirm the question before it, nothing more
 _ONLY_A_VALUE = re.compile(
@@ -60,9 +60,16 @@ _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|�
 _OFFICIAL = re.compile(
     r"算|认不认|认吗|认可|承认|正式|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到"
 )
+_NO_NEED = re.compile(r"(不用|不需要|不需|无需|不必|用不着|没必要)[^，,。？?\s]{0,3}$")
+# "有官方申报网站吗", "有没有专门的申报系统": whether a site of the organizer's own exists
+_SITE = r"[^，,。？?\s]{0,8}(网站|网页|平台|系统|官网)"
+_HAS_SITE = re.compile(rf"有{_SITE}(吗|么|没|不)|有没有{_SITE}")
+_ENOUGH = re.compile(r"就(行|可以|够|好|完事|算完)")
 _SELF = re.compile(r"自己|直接|单独|自行")
 _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐|快板|相声|朗诵|三句半")
+# "有字数限制吗", "zs有要求不": whether there is a limit, not whether a length keeps to it
+_LIMIT_SET = re.compile(r"[限线]制|限定|上限|要求|规定")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _NOT_MORE = re.compile(r"不(能|得|可|可以|会|要)?(超过|超出|多于|多过)")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
@@ -76,6 +83,13 @@ _CLOSED = re.compile(
 _THEN_HAND_IN = re.compile(r"能|可以|让|允许|补|收|交|报")
 # "还没截止吧", "没过截止时间吧": whether it is still open, the other way round
 _STILL_OPEN = re.compile(r"(还没|没有?|未)(过|到|超过)?(截止|结束|关闭|过期|期限|ddl)")
+# "申报截止4月25号对吗", "4.25截止没错吧": a day said as the deadline, then asked to confirm
+_DAY = r"(\d{1,2}月(\d{1,2}[日号]?|底|初)|\d{1,2}[.\-/]\d{1,2}|\d{1,2}[日号])"
+_SAID_AS_DEADLINE = re.compile(
+    rf"(截止|截至|ddl)(日期|时间)?(到|在|于|为)?{_DAY}(?![^，,。？?]*[交报传])"
+    rf"|{_DAY}(截止|截至|结束)(?!前|之前|以前)"
+)
+_CONFIRMING = re.compile(r"(对[吗么吧]|对不对|是吗|是吧|没错|没记错|吧)[？?。！!\s]*$")
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
 _NOT_DONE = re.compile(
@@ -100,6 +114,10 @@ def ask(
         # ask and reads well whole stays whole: "我们是街道的 申报书交给谁" asks one thing.
         if not whole.confident or not _CUE.search(message):
             groups = _parts(message)
+            asking = [p for p in groups if not (_TELLS.match(p) and not _CUE.search(p))]
+            if not whole.confident and len(asking) == 1 < len(groups):
+                # "我们草稿写了一半 还有几天能交": what they tell of themselves asks nothing
+                whole, groups = match(asking[0], contest), asking
     if len(groups) == 1 and (glued := _glued(message, contest)) is not None:
         groups = glued  # "几号截止最多几个人": two questions typed without a break
     answers: list[Answer] = []
@@ -206,7 +224,9 @@ def _only_a_value(piece: str) -> bool:
     ).strip(" ？?。！!，,")
 
 
+_TELLS = re.compile(r"(我们|我|咱们|咱|俺们|俺|本单位|我单位|我们单位)")
 _OFFERED = re.compile(r"吧[？?。！!\s]*$")
+_ASKED_MIDWAY = re.compile(r"(就行|就可以|就好|就够|对|是|没错)了?吧[？?，,。！!\s]+\S")
 
 
 def is_yes_no(question: str) -> bool:
@@ -216,7 +236,8 @@ def is_yes_no(question: str) -> bool:
 
 def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
     """Return "yes" or "no" when the answer's yes/no question is decided here, else None."""
-    asked = is_yes_no(answer.question)
+    # "在这报就行了吧 不用再上别的系统": a clause asked with 吧, then said again another way
+    asked = is_yes_no(answer.question) or bool(_ASKED_MIDWAY.search(answer.question))
     # "初选进30个吧": a value offered with 吧 asks to confirm it, though 吧 alone asks nothing
     if answer.topic == UNSURE or not (asked or _OFFERED.search(answer.question)):
         return None
@@ -241,7 +262,9 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
     closed = _CLOSED.search(lowered)
     if closed and not _THEN_HAND_IN.search(lowered[closed.end() :]):
         return now > stage.end  # "截止了没", "是不是已经过了截止时间" ask whether it has closed
-    if _IS_IT.search(lowered):
+    if _IS_IT.search(lowered) or (
+        _SAID_AS_DEADLINE.search(with_digits(lowered)) and _CONFIRMING.search(lowered)
+    ):
         return _is_the_deadline(question, day, stage.end.astimezone(contest.zone))
     if now > stage.end or _LATE.search(question):
         return False  # nothing is accepted after the deadline; the file gives no extension
@@ -289,6 +312,8 @@ def _word_limit(
 ) -> bool | None:
     limit = contest.rules.word_limit
     asked = [n for n in numbers(question) if n >= 100]
+    if not asked and _LIMIT_SET.search(question):
+        return limit is not None  # "字数有限制吗": whether the notice sets any limit at all
     return max(asked) <= limit if asked and limit is not None else None
 
 
@@ -366,8 +391,13 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
     system = contest.official_system
     if system is None:
         return None
-    if _AGAIN.search(question):
+    again = _AGAIN.search(question)
+    if again and not _NO_NEED.search(question[: again.start()]):
         return not system.bot_is_official
+    if again or _ENOUGH.search(question):
+        return system.bot_is_official  # "不用再上别的系统", "在这报就行了吧": here is enough
+    if _HAS_SITE.search(question):
+        return not system.bot_is_official  # "有官方申报网站吗": none where this bot takes them
     if _OFFICIAL.search(question) or "渠道" in question:
         return system.bot_is_official
     return None
@@ -478,8 +508,25 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
     return True
 
 
+# "所有项目都能进现场比拼吗": whether every entry goes on, not how many
+_EVERY_ENTRY = re.compile(
+    r"(所有|全部|全都|每个|每一个|个个)[^，,。？?\s]{0,6}都|都(能|可以|会)(进|晋级|入围)"
+)
+
+
+def _advance(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    if not _EVERY_ENTRY.search(question):
+        return None
+    advancing = [s for s in contest.stages if s.advances]
+    if len(advancing) != 1:
+        return None
+    stage = advancing[0]
+    return None if stage.advance_total is None and stage.advance_per_category is None else False
+
+
 _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | None]] = {
     "stage": _stage_says,
+    "advance": _advance,
     "deadline": _deadline,
     "team": _team,
     "word_limit": _word_limit,

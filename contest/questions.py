@@ -540,6 +540,10 @@ def _respelling_words(contest: Contest | None) -> _Respellings:
         words.update(part for s in contest.stages for part in _name_parts(s))  # 比拼
         words.update(_normalise(c.name) for c in contest.categories)
         words.update(_show_forms(contest))
+        # the organizer as people call it (区委组织部, 组织部): "找组织部交" keeps its 部交
+        short = _normalise(contest.organizer_short)
+        words.update(_normalise(n) for n in contest.organizers)
+        words.update(short[i:] for i in range(len(short) - 2))
     # longest first, then in one fixed order: a set's order changes from process to process
     chosen = sorted(
         (w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)),

@@ -930,3 +930,64 @@ def test_a_body_leading_the_work_is_not_what_the_project_is_about() -> None:
         "recommend",
         {"category": "growth"},
     )
+
+
+@pytest.mark.parametrize(
+    ("stem", "question", "now", "topic", "verdict"),
+    [
+        # a day said as the deadline, asked to confirm without 是 (截止4月20号对吗)
+        ("donghu-2026", "报名截止4月20号对吧", None, "deadline", "no"),
+        ("donghu-2026", "截止四月二十号对不对", None, "deadline", "no"),
+        # whether the notice sets a limit at all, asked without a number
+        ("donghu-2026", "字数有没有要求", None, "word_limit", "no"),
+        ("jianbing-2024", "说明书字数有限制吗", None, "word_limit", "yes"),
+        # pinyin initials of the lead (qtr, fzr), read as the word
+        ("donghu-2026", "xmfzr能换吗", None, "lead", "yes"),
+        # here is enough, said with 不用再…: the bot is the official channel
+        ("donghu-2026", "交到这就可以了吧 不需要另外发邮件", None, "official_system", "yes"),
+        # a site of the organizer's own to hand in on: none, where the bot takes the entries
+        ("donghu-2026", "有没有专门的申报系统", None, "official_system", "no"),
+        # every entry going on, where a number goes on
+        ("donghu-2026", "报上去的项目都能进比拼吗", None, "advance", "no"),
+        # a field left empty (空着, 留空) asks whether it must be filled
+        ("donghu-2026", "联络人的企业微信号能留空吗", None, "fields", "yes"),
+        # a stage's criteria asked as 评分…方面
+        ("donghu-2026", "初选打分看哪几个方面", None, "stage", None),
+        # a stage under way asked with 正在进行; a submitted entry's 改改
+        ("donghu-2026", "初选是不是正在进行", "2026-04-10T10:00:00+08:00", "current", "yes"),
+        ("donghu-2026", "都交上去了 还可以改一改不", None, "submit", "yes"),
+    ],
+)
+def test_kinds_of_the_sixteenth_sets_misses(
+    stem: str, question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the sixteenth donghu set missed."""
+    assert _topic_and_verdict(stem, question, now) == (topic, verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        ("社区组织党员医生开展义诊 报哪个组", "livelihood"),  # health care brought to people
+        ("我们支部把发展党员的台账理清楚了 该报哪个组", "foundation"),  # the party's own work
+    ],
+)
+def test_health_care_and_member_records_are_read_as_their_categories(
+    question: str, category: str
+) -> None:
+    """义诊, 送药 are a need of the people served; 发展党员, 台账 build the organisation."""
+    assert _topic_and_params(question) == ("recommend", {"category": category})
+
+
+def test_what_the_asker_tells_of_themselves_asks_nothing() -> None:
+    """ "我们草稿写了一半 还有几天能交" is one question, about the deadline."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    moment = datetime.fromisoformat("2026-04-27T10:00:00+08:00")
+    answers = ask("我们申报书刚开了个头 还剩几天能交", contest, now=moment)
+    assert [a.topic for a in answers] == ["deadline"]
+
+
+def test_the_organizer_named_is_not_respelled() -> None:
+    """找组织部交 keeps the organizer's 部: it is no 补交 (a late hand-in)."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    assert respell("要不要再找组织部交一份", contest) == "要不要再找组织部交一份"
