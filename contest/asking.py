@@ -24,6 +24,7 @@ from contest.questions import (
     UNSURE,
     Answer,
     Asker,
+    in_common_words,
     match,
     named_fields,
     named_stage,
@@ -48,7 +49,7 @@ _YES_NO = re.compile(
     r"算不算|来[得的]及|赶[得的]?[上及]|赶趟|"
     r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
     r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定|有资格).*吧$|"
-    r"是[^，,。？?]*吧$|(不用|不需要|无需|不必)[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
+    r"是[^，,。？?]*吧$|还在[^，,。？?]*吧$|(不用|不需要|无需|不必)[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
 )
 # "是23号吗" after "比拼几号结束": a value offered to confirm the question before it, nothing more
 _ONLY_A_VALUE = re.compile(
@@ -60,6 +61,9 @@ _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|�
 _OFFICIAL = re.compile(
     r"算|认不认|认吗|认可|承认|正式|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到"
 )
+_ONLY_HERE = re.compile(r"只(能|在|用|有)[^，,。？?\s]{0,4}(这|此|机器人|bot|小助手|本)")
+# "申报书直接微信发给组织科行不行", "要不要打印纸质的": a way of handing in beside the bot
+_ELSEWHERE = re.compile(r"邮件|邮箱|微信发|发微信|纸质|打印|邮寄|u盘|当面交|送过去|送到")
 _NO_NEED = re.compile(r"(不用|不需要|不需|无需|不必|用不着|没必要)[^，,。？?\s]{0,3}$")
 # "有官方申报网站吗", "有没有专门的申报系统": whether a site of the organizer's own exists
 _SITE = r"[^，,。？?\s]{0,8}(网站|网页|平台|系统|官网)"
@@ -69,7 +73,7 @@ _SELF = re.compile(r"自己|直接|单独|自行")
 _CONTRACT = re.compile(r"聘|合同|编外|临时|派遣|借调")
 _FREE_FORM = re.compile(r"视频|ppt|表演|唱|演|小品|情景剧|道具|音乐|快板|相声|朗诵|三句半")
 # "有字数限制吗", "zs有要求不": whether there is a limit, not whether a length keeps to it
-_LIMIT_SET = re.compile(r"[限线]制|限定|上限|要求|规定")
+_LIMIT_SET = re.compile(r"[限线]制|限定|上[限线]|要求|规定")
 _MORE_THAN = re.compile(r"超过|超出|多于|多过|以上")
 _NOT_MORE = re.compile(r"不(能|得|可|可以|会|要)?(超过|超出|多于|多过)")
 _HEADS = re.compile(r"(\d+)\s*个(?![案项月字])")
@@ -107,7 +111,14 @@ def ask(
     message: str, contest: Contest, *, now: datetime, asker: Asker | None = None
 ) -> list[Answer]:
     """Return the answers to every question in the message, in order, with their verdicts."""
+    message = in_common_words(message)
     whole = match(message, contest)
+    if whole.topic not in WHOLE_MESSAGE and (
+        (asked := _without_introduction(message, contest)) is not None
+    ):
+        # "您好 我是柳湾街道党工委的 申报书截止到几点": who they are asks nothing
+        message, whole = asked
+
     groups = [message] if whole.topic in WHOLE_MESSAGE else _questions(message)
     if len(groups) == 1 and whole.topic not in WHOLE_MESSAGE:
         # "截止时间 还有字数要求": no piece asks, yet each is a question. A message that does
@@ -134,6 +145,36 @@ def ask(
     if not answers:
         answers = [whole]
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+# "我是柳湾街道的联络员", "我们是桃源街道党工委的", "想咨询两个事": who asks, and that they will
+_INTRODUCTION = re.compile(
+    r"(我|我们|咱|咱们|俺|俺们)(这边|这里)?(是|在)[^，,。？?！!\s]{1,24}|"
+    r"(想|我想|我们想|请|麻烦)?(咨询|问|请教|了解)(一?下)?[一两二三几]个(事|问题|事情|情况)"
+)
+
+
+_ABOUT_THE_ASKER = ("participants", "district", "my_cases")
+_MAY_ENTER = re.compile(r"(能|可以|可不可以|能不能)(报|参加|参赛|申报)|有资格|够资格")
+
+
+def _without_introduction(message: str, contest: Contest) -> tuple[str, Answer] | None:
+    """Return the message without the parts that only say who is asking, if it asks more.
+
+    Kept only when what is left is a confident answer on its own: "我们是街道的 申报书交给谁"
+    stays whole when the rest alone is unsure. A message that only introduces the asker beside a
+    greeting ("您好 我是柳湾街道的联络员") is the greeting.
+    """
+    parts = _parts(message)
+    told = [p for p in parts if _INTRODUCTION.fullmatch(p)]
+    if not told or len(told) == len(parts):
+        return None
+    rest = [p for p in parts if p not in told]
+    left = " ".join(rest)
+    answer = match(left, contest)
+    if not answer.confident or answer.topic in _ABOUT_THE_ASKER or _MAY_ENTER.search(left):
+        return None  # "俺们是镇上的党委 能参加不": who they are is what it asks about
+    return left, answer
 
 
 # What asks in a question typed without a break: a question word, or a yes/no ending
@@ -225,13 +266,16 @@ def _only_a_value(piece: str) -> bool:
 
 
 _TELLS = re.compile(r"(我们|我|咱们|咱|俺们|俺|本单位|我单位|我们单位)")
+_TRAILING = re.compile(r"[咯啊呀哦啦哈噻撒嘞呗]+[？?。！!\s]*$")  # "还能交不咯": 不 still ends it
 _OFFERED = re.compile(r"吧[？?。！!\s]*$")
-_ASKED_MIDWAY = re.compile(r"(就行|就可以|就好|就够|对|是|没错)了?吧[？?，,。！!\s]+\S")
+_ASKED_MIDWAY = re.compile(
+    r"((就行|就可以|就好|就够|对|是|没错)了?吧|了没有?|了吗)[？?，,。！!\s]+\S"
+)
 
 
 def is_yes_no(question: str) -> bool:
     """Tell whether the question wants a yes or a no ("能不能…", "可以…吗", "来得及吗")."""
-    return bool(_YES_NO.search(question.strip(" ？?。！!")))
+    return bool(_YES_NO.search(_TRAILING.sub("", question.strip(" ？?。！!"))))
 
 
 def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
@@ -391,7 +435,9 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
     system = contest.official_system
     if system is None:
         return None
-    again = _AGAIN.search(question)
+    if _ONLY_HERE.search(question):
+        return system.bot_is_official  # "是不是只能在这里报 别的渠道不收"
+    again = _AGAIN.search(question) or _ELSEWHERE.search(question)
     if again and not _NO_NEED.search(question[: again.start()]):
         return not system.bot_is_official
     if again or _ENOUGH.search(question):
@@ -403,10 +449,12 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
     return None
 
 
-_STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了")
+_STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了")
 # "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
 _OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
-_OPENED = re.compile(rf"{_OPENING}(报名|申报|提交|填报|报|交)?(了|没|啦)|已经{_OPENING}")
+_OPENED = re.compile(
+    rf"{_OPENING}(报名|申报|提交|填报|报|交|收[^，,。？?\s]{{0,3}})?(了|没|啦)|已经{_OPENING}"
+)
 _NOT_OPEN = re.compile(rf"(还没|没有?|未){_OPENING}")
 # "开没开", "开始没开始", "有没有开放" ask plainly, whatever 没 stands beside
 _EITHER_WAY = re.compile(rf"有没有|{_OPENING}了?没有?\1")
@@ -467,12 +515,21 @@ def _submit(question: str, contest: Contest, now: datetime, _asker: Asker | None
     return True if stage.editing is Editing.ALL else None
 
 
+_DRAFT = re.compile(r"草稿|存着|存了|保存")
+_SUBMITTED_ASKED = re.compile(r"提交了|交了|交上|报上|提交成功|交成功")
+
+
 def _my_cases(
     _question: str, _contest: Contest, _now: datetime, asker: Asker | None
 ) -> bool | None:
     if asker is None:
         return None
+    if _DRAFT.search(_question) and not _SUBMITTED_ASKED.search(_question):
+        return bool(asker.cases)  # "有没有存着的草稿": a case begun, handed in or not
     return bool(asker.submitted)
+
+
+_BLIND = re.compile(r"匿名|盲评|盲审|背靠背")
 
 
 def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None) -> bool | None:
@@ -494,6 +551,8 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
     if stretch is not None:  # "下周pk了吧": some day named is one of the stage's days
         first, last = stage.start.astimezone(zone).date(), stage.end.astimezone(zone).date()
         return stretch[0] <= last and first <= stretch[1]
+    if stage.judging is not None and _BLIND.search(question):
+        return stage.judging.blind  # "初选是不是盲评": the file says whether judging is blind
     said = " ".join(filter(None, (stage.description, stage.judging and stage.judging.text)))
     for other in contest.stages:  # "进入现场选拔比拼" says nothing of 现场 in this stage
         said = said.replace(other.name, " ")

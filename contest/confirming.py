@@ -224,9 +224,10 @@ def _advance(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str])
     stage = advancing[0]
     per = stage.advance_per_category
     total = stage.advance_total or (per * len(contest.categories) if per else None)
+    text = _POOL.sub("", text)  # "从47个里选26个": 47 is how many enter, not how many go on
     counts, ranks = _counts(text), _ranks(text)
     if counts and ranks or len(set(counts)) > 1:
-        return Check.UNCLEAR  # "47个里选26个": more than one number to confirm
+        return Check.UNCLEAR  # "26个还是30个": more than one number to confirm
     if (count := _one(counts)) is not None:
         if per and _EACH.search(text):
             return _same(count == per)
@@ -245,6 +246,9 @@ def _advance(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str])
             return Check.MATCHES  # "第20名能进吗", "前20名能进吗": they do go on
         return Check.UNCLEAR  # "是前20名进吗" where 26 go on: not the number that goes on
     return None
+
+
+_POOL = re.compile(r"从?\d+个?(项目|案例)?(里|中|当中|之中)(面)?(?=选|挑|评|取|出)")
 
 
 # A rank stated as who goes on ("去的是前10名", "前10名进市里对吧"), not asked ("前10名能去吗")
@@ -357,9 +361,21 @@ def _digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
+# "联系人是王明吗": a person's name offered to confirm (a common surname and one or two more)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_A_NAME = re.compile(
+    rf"是([{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?)(吗|吧|么|不|对吗|对吧|对不对|没错|$)"
+)
+
+
 def _contacts(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) -> Check | None:
     named_people = [c for c in contest.contacts if c.name and c.name in text]
     numbers = [_digits(n) for n in _PHONE.findall(text) if len(_digits(n)) >= 7]
+    if not numbers and not named_people and contest.contacts and _A_NAME.search(text):
+        return Check.DIFFERS  # a name, not any contact's
     if not numbers:
         return Check.MATCHES if named_people and _asks_is(text) else None
     if not contest.contacts:

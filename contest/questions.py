@@ -216,6 +216,7 @@ class Vocabulary:
     verdict_words: tuple[tuple[str, str, str], ...] = ()
     advice_synonyms: Mapping[str, str] = field(default_factory=dict)
     split: tuple[str, ...] = ()  # jieba words a question glues by chance (交会 in 交会不会)
+    regional: Mapping[str, str] = field(default_factory=dict)  # 冇得: 没有
 
     def topic(self, key: str) -> Topic | None:
         """Return the topic with this key, if any."""
@@ -347,6 +348,7 @@ def vocabulary() -> Vocabulary:
         verdict_words=tuple(tuple(row) for row in raw.get("verdicts", {}).get("words", [])),
         advice_synonyms=dict(raw.get("advice_synonyms", {})),
         split=tuple(raw.get("segmentation", {}).get("split", [])),
+        regional=dict(raw.get("regional", {})),
     )
     _check(vocab)
     return vocab
@@ -401,6 +403,30 @@ def _normalise(text: str) -> str:
 def _alias_pattern() -> re.Pattern[str]:
     variants = sorted(vocabulary().aliases, key=len, reverse=True)
     return re.compile("|".join(re.escape(v) for v in variants))
+
+
+@cache
+def _regional_pattern() -> re.Pattern[str] | None:
+    """Match the regional words, longest first; 么时候 not inside 什么时候, which it ends."""
+    regional = vocabulary().regional
+    pieces = []
+    for word in sorted(regional, key=len, reverse=True):
+        common = regional[word]
+        before = common[: -len(word)] if common.endswith(word) and common != word else ""
+        pieces.append((f"(?<!{re.escape(before)})" if before else "") + re.escape(word))
+    return re.compile("|".join(pieces)) if pieces else None
+
+
+def in_common_words(text: str) -> str:
+    """Write regional words in the common language ("有冇得" 有没有, "么时候" 什么时候).
+
+    Applied to the message before anything reads it, so the yes/no rules hear 没 in 冇 too.
+    """
+    pattern = _regional_pattern()
+    if pattern is None:
+        return text
+    regional = vocabulary().regional
+    return pattern.sub(lambda m: regional[m.group(0)], text)
 
 
 def _numbers_as_ji(text: str) -> str:
@@ -1258,7 +1284,7 @@ def _ref(topic: str, params: Mapping[str, str]) -> str:
 
 def match(question: str, contest: Contest) -> Answer:
     """Return the topic a contact person's free-text question asks about, for this contest."""
-    return _match(question, contest, nearest=True)
+    return _match(in_common_words(question), contest, nearest=True)
 
 
 def _asks_several(question: str, contest: Contest) -> bool:

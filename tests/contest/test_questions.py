@@ -24,6 +24,8 @@ from contest.definition import Contest, load_contest, parse_contest
 from contest.questions import (
     UNSURE,
     Answer,
+    Asker,
+    CaseBrief,
     answer_context,
     answer_for,
     match,
@@ -991,3 +993,70 @@ def test_the_organizer_named_is_not_respelled() -> None:
     """找组织部交 keeps the organizer's 部: it is no 补交 (a late hand-in)."""
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     assert respell("要不要再找组织部交一份", contest) == "要不要再找组织部交一份"
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "topic", "verdict"),
+    [
+        # regional words (冇, 么时候) read in the common language, 什么时候 left as it is
+        ("我们的申报书交了冇", None, "my_cases", "no"),
+        ("申报么时候截止", None, "deadline", None),
+        ("比拼什么时候", None, "stage", None),
+        # a trailing particle (咯, 撒) does not hide the yes/no ending
+        ("现在还能交不咯", "2026-04-30T19:00:00+08:00", "deadline", "no"),
+        # whether a stage is under way, asked with 在搞, 开打, 比完
+        ("比拼是不是还在搞", "2026-05-21T10:00:00+08:00", "current", "yes"),
+        ("比拼开打没", "2026-05-12T10:00:00+08:00", "current", "no"),
+        # blind judging is the file's own fact (stages.judging.blind)
+        ("初选是背靠背评审吗", None, "stage", "yes"),
+        # a person's name offered as the contact, not the file's
+        ("联系人是不是李强", None, "contacts", "no"),
+        # "从47个里选26个": how many enter is not how many go on
+        ("从47个项目中选26个进比拼对吧", None, "advance", "yes"),
+        ("初选是从47个里面选30个吗", None, "advance", "no"),
+        # handing in another way beside the bot (微信, 纸质): no, the bot is the channel
+        ("申报书用微信发给组织科可以吗", None, "official_system", "no"),
+        # a page to hand in on (申报网址, 申报入口) is the official channel
+        ("申报入口在哪里", None, "official_system", None),
+        # whether the unit has a draft, not whether it handed one in
+        ("帮我看看我们单位有没有存着的草稿", None, "my_cases", "yes"),
+        # a body's new kinds of work described, and the field's choices named (勾哪个, 下拉框)
+        ("报送单位下拉框都有哪些", None, "fields", None),
+    ],
+)
+def test_kinds_of_the_seventeenth_probes_misses(
+    question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the four seventeenth development probes missed."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
+    asker = Asker(registered=True, cases=(CaseBrief(title="x", submitted=False),))
+    (answer,) = ask(question, contest, now=moment, asker=asker)
+    assert (answer.topic, answer.verdict) == (topic, verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        ("您好 我是青石镇党委的联络员", ["greeting"]),
+        (
+            "老师好 我们是柳湾街道党工委的 想问两个问题 截止是几号 一个队几个人",
+            ["deadline", "team"],
+        ),
+        ("我们是桃源街道的 能报名吗", ["participants"]),  # who they are is what it asks
+    ],
+)
+def test_who_is_asking_is_no_question(question: str, topics: list[str]) -> None:
+    """An introduction ("我是…的联络员") asks nothing, unless the question is about the asker."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    answers = ask(question, contest, now=contest.submission_stage.start)
+    assert [a.topic for a in answers] == topics
+
+
+def test_a_fields_answer_lists_the_submitters_to_choose_from() -> None:
+    """ "报送单位有哪些可选": the choices come from the file's submitters, named one by one."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    moment = contest.submission_stage.start
+    (answer,) = ask("报送单位那一栏选项有哪些", contest, now=moment)
+    text = render(f"answers/{answer.topic}.html", **answer_context(answer, contest, moment, None))
+    assert all(s.name in text for s in contest.registration.submitters)
