@@ -97,7 +97,8 @@ _CONFIRMING = re.compile(r"(对[吗么吧]|对不对|是吗|是吧|没错|没记
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
 _NOT_DONE = re.compile(
-    r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞)|计划|打算|准备做|明年|才搞|下半年"
+    r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞|启动)|计划|打算|准备做|明年|才搞|才启动|"
+    r"下半年|策划"
 )
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
@@ -453,7 +454,7 @@ _STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动
 # "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
 _OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
 _OPENED = re.compile(
-    rf"{_OPENING}(报名|申报|提交|填报|报|交|收[^，,。？?\s]{{0,3}})?(了|没|啦)|已经{_OPENING}"
+    rf"{_OPENING}(报名|申报|提交|填报|报|交|[收填][^，,。？?\s]{{0,3}})?(了|没|啦)|已经{_OPENING}"
 )
 _NOT_OPEN = re.compile(rf"(还没|没有?|未){_OPENING}")
 # "开没开", "开始没开始", "有没有开放" ask plainly, whatever 没 stands beside

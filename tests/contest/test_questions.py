@@ -1060,3 +1060,33 @@ def test_a_fields_answer_lists_the_submitters_to_choose_from() -> None:
     (answer,) = ask("报送单位那一栏选项有哪些", contest, now=moment)
     text = render(f"answers/{answer.topic}.html", **answer_context(answer, contest, moment, None))
     assert all(s.name in text for s in contest.registration.submitters)
+
+
+def test_the_nearest_phrasings_outweigh_keywords_that_point_elsewhere() -> None:
+    """Labelled phrasings like it say "the unit's cases" where 支部 made the keywords say who
+    may enter; a confident answer no keyword of theirs supports stays (前20名能进比拼吗)."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    moment = contest.submission_stage.start
+    (answer,) = ask("麻烦帮查一下俺们支部申报书的状态", contest, now=moment)
+    assert answer.topic == "my_cases"
+    (answer,) = ask("前20名能进比拼吗", contest, now=moment)
+    assert answer.topic == "advance"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "verdict"),
+    [
+        ("比拼之前要不要走个台", "not_said", None),  # 走个台: a rehearsal
+        ("项目申报书需不需要盖公章", "not_said", None),  # a seal: the notice does not say
+        ("刚开始策划的项目能报吗", "originality", "no"),  # work only planned
+        ("申报系统开通了没得", "opening", "yes"),  # 没得: 没有
+    ],
+)
+def test_kinds_of_the_seventeenth_sets_misses(
+    question: str, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the seventeenth donghu set missed."""
+    assert _topic_and_verdict("donghu-2026", question, "2026-04-10T10:00:00+08:00") == (
+        topic,
+        verdict,
+    )
