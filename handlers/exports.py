@@ -113,14 +113,39 @@ _IMPORTING = threading.Lock()
 # openpyxl's and python-docx's ≈21,000 objects cost every full collection ≈6 ms of CPU here
 # (in whichever thread trips it, the event loop's included), ≈38 ms under the stall benchmark.
 DOCX_MODULES = ("docx", "docx.oxml.ns", "docx.text.paragraph")
+OPENPYXL_MODULES = ("openpyxl", "openpyxl.cell", "openpyxl.styles", "openpyxl.utils")
+
+# openpyxl imports numpy (to take numpy's numbers as numbers) and Pillow (to embed images)
+# whenever they are installed, as they are for matplotlib; no export puts either in a
+# workbook. Hidden from the thread that imports openpyxl, they stay unloaded: the import
+# holds 8 MiB instead of 21. Other threads import them as usual meanwhile, and once they
+# are loaded (the question matcher's rank_bm25 loads numpy) openpyxl is given them.
+OPENPYXL_UNNEEDED = ("numpy", "PIL")
+
+
+class _HiddenFrom:
+    """A meta path finder that says a package is not installed, to one thread only."""
+
+    def __init__(self, packages: Sequence[str], thread: int) -> None:
+        self.packages, self.thread = frozenset(packages), thread
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        """Refuse the hidden packages in the hiding thread; leave every other import be."""
+        if name.partition(".")[0] in self.packages and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError(f"{name} is not loaded for openpyxl", name=name)
 
 
 def load_openpyxl() -> ModuleType:
-    """Import openpyxl (once), out of the collector's sight, and return it."""
+    """Import openpyxl (once), without numpy and Pillow, out of the collector's sight."""
     with _IMPORTING:
         if "openpyxl" not in sys.modules:
-            for name in ("openpyxl", "openpyxl.cell", "openpyxl.styles", "openpyxl.utils"):
-                importlib.import_module(name)
+            hidden = _HiddenFrom(OPENPYXL_UNNEEDED, threading.get_ident())
+            sys.meta_path.insert(0, hidden)
+            try:
+                for name in OPENPYXL_MODULES:
+                    importlib.import_module(name)
+            finally:
+                sys.meta_path.remove(hidden)
             gc.freeze()
     return sys.modules["openpyxl"]
 
