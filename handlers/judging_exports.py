@@ -8,7 +8,6 @@ rank order per category. Built off the event loop; each export is in the audit l
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 from contest.definition import Contest, Criterion, Stage
 from contest.judging import Ranked, criteria_for, points, total
-from handlers.exports import XLSX, ExportFile, load_openpyxl
+from handlers.exports import XLSX, ExportFile, in_export_thread, load_openpyxl
 from handlers.judging import judged_stage, rules_of
 from handlers.judging_stage import ranking_data
 from storage.audit import record_event
@@ -176,7 +175,7 @@ async def export_score_sheet(
             detail={"kind": "results" if results else "scores", "stage": stage_key},
         )  # fmt: skip
     build = results_workbook if results else score_sheet_workbook
-    body = await asyncio.to_thread(build, contest, data)
+    body = await in_export_thread(build, contest, data)
     what = "结果名单" if results else "评分表"
     name = f"{data.stage.name}{what}-{_stamp(contest, now)}.xlsx"
     return ExportFile(name, body, XLSX, len(data.rows))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from contest.definition import load_contest
+from handlers import exports
 from handlers.exports import cases_workbook, units_workbook
 from storage.case_table import CaseRow
 from storage.models import Case, Person, TeamMember, Unit
@@ -106,3 +109,26 @@ def test_the_export_libraries_are_out_of_the_collectors_sight_once_imported():
         "for m in ('openpyxl.workbook.workbook', 'docx.document')))"
     )
     assert _run(code) == ["False", "False"]
+
+
+def test_openpyxl_is_imported_without_numpy_and_pillow_which_load_later_as_usual():
+    code = (
+        "import sys; from handlers.exports import load_openpyxl, units_workbook; "
+        "from contest.definition import load_contest; from tests.conftest import CONTESTS; "
+        "units_workbook(load_contest(CONTESTS / 'donghu-2026.toml'), []); "
+        "print(*(name in sys.modules for name in ('openpyxl', 'numpy', 'PIL'))); "
+        "import numpy, PIL.Image; print('later')"
+    )
+    assert _run(code) == ["True", "False", "False", "later"]
+
+
+def test_numpy_and_pillow_are_hidden_from_the_importing_thread_only():
+    hidden = exports._HiddenFrom(exports.OPENPYXL_UNNEEDED, threading.get_ident())
+    with pytest.raises(ModuleNotFoundError):
+        hidden.find_spec("numpy.core")
+    assert hidden.find_spec("lxml") is None
+    elsewhere: list[object] = []
+    other = threading.Thread(target=lambda: elsewhere.append(hidden.find_spec("PIL")))
+    other.start()
+    other.join()
+    assert elsewhere == [None]  # another thread's import goes on to the real finders

@@ -7,6 +7,7 @@ must come out once, in order, with its unit and team, and the counts must add up
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from datetime import UTC, datetime
 
@@ -128,3 +129,22 @@ async def test_the_stage_copies_zip_holds_every_copy_once(sessions, contest):
     names = zipfile.ZipFile(io.BytesIO(file.read())).namelist()
     file.close()
     assert sorted(n.split("-")[-1] for n in names) == [f"第{n}号案例.docx" for n in (0, 2, 4, 6)]
+
+
+async def test_every_batch_is_written_in_the_one_export_thread(sessions, contest, monkeypatch):
+    await _seed(sessions, contest)
+    threads: list[str] = []
+
+    def noting(add):
+        def add_noted(self, rows):
+            threads.append(threading.current_thread().name)
+            return add(self, rows)
+
+        return add_noted
+
+    for book in (exports.UnitsBook, exports.CasesBook, exports.DocumentsZip):
+        monkeypatch.setattr(book, "add", noting(book.add))
+    for export in (exports.export_units, exports.export_cases, exports.export_documents):
+        (await export(sessions=sessions, contest=contest, now=NOW, who=None)).close()
+    assert len(threads) == 3 + 4 + 2  # batches of two: 5 units, 7 cases, 4 submitted
+    assert len(set(threads)) == 1 and threads[0].startswith("export")
