@@ -1152,6 +1152,7 @@ def _level_words(name: str) -> tuple[str, ...]:
 
 
 @cache
+@cache
 def _question_pairs() -> frozenset[str]:
     """Return the character pairs of how a category is asked for: no clue to the project."""
     words = vocabulary().groups.get("which_category", ())
@@ -1533,10 +1534,13 @@ def answer_context(
     stages = contest.stages
     day = named_day(answer.question, now, contest.zone) if answer.question else None
     last_day = contest.submission_stage.end.astimezone(contest.zone).date()
-    synonyms = vocabulary().advice_synonyms
-    suggestions = suggest(answer.question, contest, ignore=_question_pairs(), synonyms=synonyms)
-    if not suggestions and (chosen := contest.category(answer.params.get("category", ""))):
-        suggestions = (Suggestion(category=chosen, score=0.0, shared=(), reason=chosen.summary),)
+    suggestions: tuple[Suggestion, ...] = ()
+    if answer.topic == "recommend":  # only its template shows them (a search over categories)
+        synonyms = vocabulary().advice_synonyms
+        suggestions = suggest(answer.question, contest, ignore=_question_pairs(), synonyms=synonyms)
+        if not suggestions and (chosen := contest.category(answer.params.get("category", ""))):
+            chosen_one = Suggestion(category=chosen, score=0.0, shared=(), reason=chosen.summary)
+            suggestions = (chosen_one,)
     stage = contest.stage(answer.params.get("stage", ""))
     finished = [s for s in stages if s.end < now]
     return {
@@ -1568,7 +1572,7 @@ def answer_context(
         "asked_day": day,
         "asked_day_text": format_date(day) if day else "",
         "asked_day_vs_deadline": _compared(day, last_day),
-        "suggestions": suggestions if answer.topic == "recommend" else (),
+        "suggestions": suggestions,
         "subject": vocabulary().subject(answer.params.get("subject", "")),
         "named_fields": _fields_named(answer, contest),
         "shown_forms": _shown_forms(answer, contest),
