@@ -13,8 +13,8 @@ import gc
 import threading
 
 from contest.questions import Asker, CaseBrief, prepare
-from storage.cases import advancing_ids, list_cases
-from storage.db import SessionFactory, transaction
+from storage.cases import case_briefs
+from storage.db import SessionFactory, reading
 from storage.models import CaseStatus, Person
 
 _LOADING = threading.Lock()
@@ -40,17 +40,16 @@ async def asker_for(sessions: SessionFactory, *, person: Person) -> Asker:
     await matcher_ready()  # the matcher is loaded on the first question
     if person.unit_id is None:
         return Asker()
-    async with transaction(sessions) as session:
-        cases = await list_cases(session, unit_id=person.unit_id)
-        advancing = await advancing_ids(session, case_ids=[c.id for c in cases if c.id is not None])
+    async with reading(sessions) as connection:
+        briefs = await case_briefs(connection, unit_id=person.unit_id)
     return Asker(
         registered=True,
         cases=tuple(
             CaseBrief(
-                title=str(case.values.get("title") or ""),
-                submitted=case.status == CaseStatus.SUBMITTED,
-                advancing=case.id in advancing,
+                title=str(title or ""),
+                submitted=status == CaseStatus.SUBMITTED,
+                advancing=advancing,
             )
-            for case in cases
+            for title, status, advancing in briefs
         ),
     )

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func
+from sqlalchemy import Table, bindparam, exists, func
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -83,6 +84,29 @@ async def unit_case_advancing(
     ids = {"case_id": case_id, "unit_id": unit_id}
     found = (await session.exec(_CASE_ADVANCING, params=ids)).first()  # type: ignore[call-overload]
     return (found[0], bool(found[1])) if found is not None else None
+
+
+_CASE_TABLE: Table = Case.__table__  # type: ignore[attr-defined]
+# What an answer about "our cases" reads of a unit's cases, on every question: each one's
+# title, whether it is submitted and whether it is marked as advancing, in one statement
+# built once, read without an ORM session (loading whole Case rows and a second statement
+# for their marks cost ≈0.3 ms of CPU a question).
+_BRIEFS = (
+    select(  # type: ignore[call-overload]
+        _CASE_TABLE.c["values"]["title"],
+        _CASE_TABLE.c.status,
+        exists().where(col(Advancement.case_id) == _CASE_TABLE.c.id),
+    )
+    .where(_CASE_TABLE.c.unit_id == bindparam("unit_id"))
+    .order_by(_CASE_TABLE.c.id)
+)
+
+
+async def case_briefs(connection: AsyncConnection, *, unit_id: int) -> list[tuple[Any, str, bool]]:
+    """Return a unit's cases, oldest first, as (title, status, advancing); the title as
+    stored in the values (None if missing)."""
+    rows = await connection.execute(_BRIEFS, {"unit_id": unit_id})
+    return [(title, status, bool(advancing)) for title, status, advancing in rows]
 
 
 async def list_cases(session: AsyncSession, *, unit_id: int) -> list[Case]:

@@ -16,7 +16,12 @@ from typing import IO, Any
 
 from sqlalchemy import Table, bindparam, event, inspect, text, update
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -155,6 +160,18 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
         hook = EFFECT_HOOK.get()
         if hook is not None and wrote(session):
             await hook(session)
+
+
+@asynccontextmanager
+async def reading(sessions: SessionFactory) -> AsyncIterator[AsyncConnection]:
+    """Open a connection for a few reads, without an ORM session (nothing is written).
+
+    A session's unit of work, begun and committed around one Core statement, cost ≈0.1 ms
+    of CPU: reads on every update that need no ORM objects run here instead.
+    """
+    engine: AsyncEngine = sessions.kw["bind"]
+    async with engine.connect() as connection:
+        yield connection
 
 
 class AnotherInstance(RuntimeError):

@@ -35,7 +35,7 @@ from telegram.error import Conflict, NetworkError, TimedOut
 from telegram.ext import CallbackContext
 
 from channels.telegram.codec import CHANNEL
-from channels.telegram.common import send_replies, visit
+from channels.telegram.common import bot_of, send_replies, visit
 from channels.telegram.start import start
 from config.services import services_of
 from handlers import forms
@@ -60,9 +60,11 @@ def sender_key(update: Update) -> str:
     return f"update:{update.update_id}"
 
 
-def incoming(update: Update) -> Incoming:
-    """Return the storable form of an update."""
-    return Incoming(CHANNEL, update.update_id, sender_key(update), update.to_dict())
+def incoming(update: Update, payload: dict[str, Any] | None = None) -> Incoming:
+    """Return the storable form of an update: ``payload``, the update as Telegram sent it,
+    if given (else the parsed update serialized again)."""
+    stored = payload if payload is not None else update.to_dict()
+    return Incoming(CHANNEL, update.update_id, sender_key(update), stored)
 
 
 def _text_of(payload: dict[str, Any] | None) -> str | None:
@@ -130,9 +132,16 @@ class TelegramInbox:
 
     # -- in -----------------------------------------------------------------------------
 
-    async def receive(self, updates: Sequence[Update]) -> int:
-        """Store these updates, then hand the new ones to their lanes; return how many."""
-        fresh = await inbox_cases.receive(self.services, [incoming(u) for u in updates])
+    async def receive(
+        self, updates: Sequence[Update], payloads: Sequence[dict[str, Any]] = ()
+    ) -> int:
+        """Store these updates, then hand the new ones to their lanes; return how many.
+
+        ``payloads``: the same updates as Telegram sent them, in order (stored as they are).
+        """
+        raw = {p.get("update_id"): p for p in payloads}
+        stored = [incoming(u, raw.get(u.update_id)) for u in updates]
+        fresh = await inbox_cases.receive(self.services, stored)
         new_ids = {u.update_id for u in fresh}
         count = 0
         for update in updates:
@@ -144,16 +153,16 @@ class TelegramInbox:
 
     async def poll(self) -> None:
         """Fetch updates until stopped; confirm each batch only after it is stored."""
-        bot = self.application.bot
+        bot = bot_of(self.application)
         offset: int | None = None
         pause = POLL_PAUSE[0]
         while not self._stopping:
             try:
-                updates = await bot.get_updates(
+                updates, payloads = await bot.get_updates_with_payloads(
                     offset=offset, timeout=LONG_POLL, allowed_updates=Update.ALL_TYPES
                 )
                 if updates:
-                    await self.receive(updates)
+                    await self.receive(updates, payloads)
                     offset = updates[-1].update_id + 1
                 pause = POLL_PAUSE[0]
             except asyncio.CancelledError:

@@ -41,24 +41,26 @@ async def _receive(request: web.Request) -> web.Response:
     except web.HTTPRequestEntityTooLarge:
         log.warning("webhook: body over %d bytes refused", limit)
         return web.Response(status=413, text="request body too large")
-    update = _parse_update(body, application)
-    if update is None:
+    parsed = _parse_update(body, application)
+    if parsed is None:
         return web.Response(status=400, text="bad request")
+    update, payload = parsed
     try:
-        await inbox_of(application).receive([update])  # stored before the 200
+        await inbox_of(application).receive([update], [payload])  # stored before the 200
     except Exception:  # noqa: BLE001 - not stored: Telegram must send it again
         log.exception("webhook: update %s could not be stored", update.update_id)
         return web.Response(status=503, text="try again")
     return web.Response(text="ok")
 
 
-def _parse_update(body: bytes, application: Any) -> Update | None:
-    """Return the update in a webhook body; None (and one log line) if it is not one."""
+def _parse_update(body: bytes, application: Any) -> tuple[Update, dict[str, Any]] | None:
+    """Return the update in a webhook body with its JSON object; None (and one log line)
+    if it is not one."""
     try:
         payload = json.loads(body)
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             raise ValueError("not an update object")
-        return Update.de_json(payload, application.bot)
+        return Update.de_json(payload, application.bot), payload
     except Exception as error:  # noqa: BLE001 - whatever the body is, the answer is 400
         reason = type(error).__name__
         log.warning("webhook: malformed body of %d bytes refused (%s)", len(body), reason)

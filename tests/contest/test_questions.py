@@ -1090,3 +1090,17 @@ def test_kinds_of_the_seventeenth_sets_misses(
         topic,
         verdict,
     )
+
+
+def test_the_segmenter_loads_without_setuptools_pkg_resources():
+    """jieba opens its files without pkg_resources (≈0.1 s of CPU at the first question)."""
+    script = (
+        "import sys; import contest.questions as q; q._tokenizer(); "
+        "print('pkg_resources' in sys.modules, q._tokenizer().lcut('材料什么时候交'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded, _, words = done.stdout.strip().partition(" ")
+    assert loaded == "False"
+    assert "材料" in words

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 
 from sqlmodel import select
+from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from channels.telegram.inbox import inbox_of
 from config.services import services_of
 from storage import inbox as stored
-from storage.models import FormProgress
+from storage.models import FormProgress, InboxUpdate
 from tests.db import telegram_person
 from tests.flows.test_registration import make_invite
 
@@ -108,3 +109,28 @@ async def test_a_direct_reply_is_sent_again_after_a_bad_gateway(harness, sandbox
     await user.send("/start")
     assert not sandbox_server.config.failures  # both 502s were met …
     assert "大赛报名助手" in user.last_reply.text  # … and the third attempt went out
+
+
+async def test_a_polled_update_is_stored_as_telegram_sent_it(harness):
+    """The inbox keeps getUpdates' own JSON of each update (not the parsed one re-serialized)."""
+    stored_payloads = []
+
+    async def look(update, context):
+        async with services_of(harness.app).sessions() as session:
+            row = await session.get(InboxUpdate, ("telegram", update.update_id))
+            stored_payloads.append(row.payload)
+
+    harness.app.add_handler(MessageHandler(filters.TEXT, look), group=-60)
+    user = harness.user(2001)
+    user.pump = None  # sent, not handled: the test polls
+    await user.send("ddl是几号")
+    updates, payloads = await harness.app.bot.get_updates_with_payloads(
+        offset=None, timeout=0, allowed_updates=[]
+    )
+    assert [p["update_id"] for p in payloads] == [u.update_id for u in updates]
+    assert payloads[0]["message"]["text"] == "ddl是几号"
+    inbox = inbox_of(harness.app)
+    assert await inbox.receive(updates, payloads) == 1
+    await inbox.idle()
+    assert stored_payloads == payloads
+    assert Update.de_json(stored_payloads[0], harness.app.bot) == updates[0]

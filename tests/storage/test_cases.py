@@ -9,6 +9,7 @@ import pytest
 from storage.cases import (
     add_revision,
     advancing_ids,
+    case_briefs,
     create_case,
     forget_case_forms,
     freeze_stage,
@@ -24,7 +25,7 @@ from storage.cases import (
     unit_case_advancing,
     withdraw_case,
 )
-from storage.db import create_engine, migrate, session_factory, transaction
+from storage.db import create_engine, migrate, reading, session_factory, transaction
 from storage.forms import save_form
 from storage.models import Advancement, Person, Unit
 from tests.conftest import BEIJING
@@ -193,6 +194,22 @@ async def test_a_units_case_is_read_with_its_advancement_mark_in_one_go(sessions
         assert await unit_case_advancing(session, case_id=plain, unit_id=other) is None
         assert await unit_case_advancing(session, case_id=plain, unit_id=None) is None
         assert await unit_case_advancing(session, case_id=9999, unit_id=mine) is None
+
+
+async def test_a_units_case_briefs_are_read_without_a_session(sessions):
+    mine, other = await units(sessions, 2)
+    draft = await new_case(sessions, mine, "草稿")
+    sent = await new_case(sessions, mine, "已交")
+    await new_case(sessions, other, "别人的")
+    await submit(sessions, sent, mine, NOW, title="已交")
+    async with transaction(sessions) as session:
+        untitled = await create_case(session, unit_id=mine, created_by=None, values={}, now=NOW)
+        session.add(Advancement(case_id=sent, stage_key="review"))
+        session.add(Advancement(case_id=sent, stage_key="coaching"))
+    async with reading(sessions) as connection:
+        briefs = await case_briefs(connection, unit_id=mine)
+    assert draft < sent < (untitled.id or 0)
+    assert briefs == [("草稿", "draft", False), ("已交", "submitted", True), (None, "draft", False)]
 
 
 async def test_form_progress_about_a_case_can_be_forgotten(sessions):
