@@ -145,7 +145,20 @@ def ask(
             answers = []
     if not answers:
         answers = [whole]
+    answers = [_before_the_opening(a, contest, now) for a in answers]
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+def _before_the_opening(answer: Answer, contest: Contest, now: datetime) -> Answer:
+    """Answer "能先报上去吗", asked before handing in opens, with the opening, not the deadline."""
+    if answer.topic != "deadline" or now >= contest.submission_stage.start:
+        return answer
+    question = answer.question
+    if named_day(question, now, contest.zone) is not None or _CLOSED.search(question.lower()):
+        return answer  # "4月30号能交吗" asks of a day; "截止了吗" of the close
+    if not _HAND_IN_NOW.search(question):
+        return answer
+    return replace(answer, topic="opening", params={})
 
 
 # "我是柳湾街道的联络员", "我们是桃源街道党工委的", "想咨询两个事": who asks, and that they will
@@ -180,7 +193,7 @@ def _without_introduction(message: str, contest: Contest) -> tuple[str, Answer] 
 
 # What asks in a question typed without a break: a question word, or a yes/no ending
 _ASKS = re.compile(
-    r"几[号个人天点位名项次]?|多少[个人天字]?|什么|啥|怎么|咋|哪|谁|(.)不\1|[吗么不没]$"
+    r"(?<![那这])几[号个人天点位名项次]?|多少[个人天字]?|什么|啥|怎么|咋|哪|谁|(.)不\1|[吗么不没]$"
 )
 _GLUED_MAX = 30  # a longer message without a break is one question told at length
 
@@ -230,16 +243,24 @@ def _parts(message: str) -> list[str]:
     return [p for p in _BREAK.split(message) if p and not _BREAK.fullmatch(p)]
 
 
+_ANOTHER = re.compile(r"[\s，,。；;]*(顺便|再问|还想问)")
+
+
 def _questions(message: str) -> list[str]:
     """Split a message into its questions; a piece that asks nothing joins the next one."""
     parts = _parts(message)
     ends = _BREAK.findall(message)
     groups: list[str] = []
     pending = ""
+    at = 0
     for index, part in enumerate(parts):
         pending += part
-        asked = bool(_CUE.search(part)) or (
-            index < len(ends) and bool(re.search(r"[？?]", ends[index]))
+        at = message.index(part, at) + len(part)
+        # "留个联系人电话 顺便问下…": a word that opens another question closes this one
+        asked = (
+            bool(_CUE.search(part))
+            or (index < len(ends) and bool(re.search(r"[？?]", ends[index])))
+            or bool(_ANOTHER.match(message, at))
         )
         if asked:
             groups.append(pending)
@@ -288,7 +309,9 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
         return None
     question = respell(answer.question, contest)  # 视屏: 视频
     # "初选选30个对吗": a value named to confirm is compared with the file's before any rule
-    check = confirm(answer.topic, question, contest, now, answer.params)
+    handing_in_now = answer.topic == "opening" and _HAND_IN_NOW.search(question)
+    # "还没到4月 这会儿能先报吗" asks about handing in now, not whether it opens in April
+    check = None if handing_in_now else confirm(answer.topic, question, contest, now, answer.params)
     if check is not None:
         return None if check is Check.UNCLEAR else ("yes" if check is Check.MATCHES else "no")
     decide = _DECIDERS.get(answer.topic) if asked else None
@@ -450,6 +473,8 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
     return None
 
 
+# "这会儿能先把项目报上去吗", "现在可以交了吗": handing in now
+_HAND_IN_NOW = re.compile(r"(现在|这会儿?|目前|先)[^，,。？?\s]{0,8}(报|交|提交|申报|上传)")
 _STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了")
 # "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
 _OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
@@ -464,6 +489,8 @@ _EITHER_WAY = re.compile(rf"有没有|{_OPENING}了?没有?\1")
 def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
     """Tell whether handing in has opened ("申报开始了没": yes from the stage's start)."""
     opened = now >= contest.submission_stage.start
+    if _HAND_IN_NOW.search(question):
+        return opened  # "这会儿能先把项目报上去吗"
     if _EITHER_WAY.search(question):
         return opened
     if _NOT_OPEN.search(question):
@@ -473,12 +500,15 @@ def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | Non
     return opened
 
 
+_HANDING_IN = re.compile(r"(收|交|报|提交|申报)[^，,。？?\s]{0,4}(阶段|期间)|申报期|申报阶段|提交阶段")
 _ENDED = re.compile(r"结束了|结束没|完了|比完了|评完了")
 
 
 def _current(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
     """Tell whether the stage the question names is under way ("现在是不是在比拼阶段")."""
     stage = named_stage(question, contest)
+    if stage is None and _HANDING_IN.search(question):
+        stage = contest.submission_stage  # "这会儿是在收申报书的阶段吗"
     if stage is None:
         return None  # a kind of stage this contest lacks, or none named
     if _STARTED.search(question):

@@ -1104,3 +1104,28 @@ def test_the_segmenter_loads_without_setuptools_pkg_resources():
     loaded, _, words = done.stdout.strip().partition(" ")
     assert loaded == "False"
     assert "材料" in words
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "topics", "verdict"),
+    [
+        # a stage named by handing in: the submission stage under way
+        ("现在是交申报书的阶段吧", "2026-04-15T10:00:00+08:00", ["current"], "yes"),
+        # handing in now, asked before the opening: the opening, not the deadline
+        ("四月还没到 现在能先交吗", "2026-03-28T15:00:00+08:00", ["opening"], "no"),
+        # 顺便问下 opens another question after a request
+        ("给个组织科电话 顺便问下奖项有哪些", None, ["contacts", "awards"], None),
+        # Cantonese 系唔系: 是不是
+        ("截止系唔系4月30号", None, ["deadline"], "yes"),
+        # 那几天 names the days, it asks nothing
+        ("比拼那几天有没有统一安排吃住", None, ["not_said"], None),
+    ],
+)
+def test_kinds_of_the_eighteenth_sets_misses(
+    question: str, now: str | None, topics: list[str], verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the eighteenth donghu set missed."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
+    answers = ask(question, contest, now=moment)
+    assert ([a.topic for a in answers], answers[0].verdict) == (topics, verdict)
