@@ -500,7 +500,9 @@ def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | Non
     return opened
 
 
-_HANDING_IN = re.compile(r"(收|交|报|提交|申报)[^，,。？?\s]{0,4}(阶段|期间)|申报期|申报阶段|提交阶段")
+_HANDING_IN = re.compile(
+    r"(收|交|报|提交|申报)[^，,。？?\s]{0,4}(阶段|期间)|申报期|申报阶段|提交阶段"
+)
 _ENDED = re.compile(r"结束了|结束没|完了|比完了|评完了")
 
 
