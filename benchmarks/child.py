@@ -331,7 +331,16 @@ async def run(args: argparse.Namespace) -> None:
     if args.kind == "bot":
         loop.add_signal_handler(signal.SIGUSR1, start_planning)
     loop.add_signal_handler(signal.SIGUSR2, dump_tasks)
+    profiler = None
+    if os.environ.get("BENCH_CPROFILE") and args.kind == "bot":
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     await stop.wait()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(os.environ["BENCH_CPROFILE"])
     watcher.cancel()
     if args.kind == "bot":
         from channels.telegram.inbox import inbox_of

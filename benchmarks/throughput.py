@@ -147,6 +147,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=20, help="messages per user per round")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of each bot")
     parser.add_argument("--mix", choices=["mixed", "forms"], default="mixed")
+    warm = "untimed steps per user before each timed round (both bots): the steady state"
+    parser.add_argument("--warm", type=int, default=0, help=warm)
     limits = "Telegram's flood limits: 30 messages/s, 1/s per chat, burst 5"
     parser.add_argument("--limits", action="store_true", help=limits)
     return parser.parse_args(argv)
@@ -175,12 +177,15 @@ async def into_the_form(person: Person) -> None:
         raise RuntimeError(f"walked to {(prompt.text or '')[:40]!r}, not to {FIELD}")
 
 
-async def one_round(people: list[Person], args: argparse.Namespace) -> tuple[float, list[float]]:
-    """Run every user's closed loop once; return the elapsed time and the latencies."""
+async def one_round(
+    people: list[Person], args: argparse.Namespace, steps: int = 0
+) -> tuple[float, list[float]]:
+    """Run every user's closed loop once (``steps`` messages each, ``--steps`` by default);
+    return the elapsed time and the latencies."""
     latencies: list[float] = []
 
     async def walk(index: int, person: Person) -> None:
-        for step in range(args.steps):
+        for step in range(steps or args.steps):
             if is_drafter(index, args.mix):
                 text = PIECES[(index + step) % len(PIECES)]
             elif step % 2 == 0:
@@ -230,6 +235,8 @@ async def run(args: argparse.Namespace) -> None:
                             print(f"(walked {len(drafters)} drafters into the form in "
                                   f"{time.perf_counter() - begin:.0f} s, untimed)")  # fmt: skip
                             prepared = True
+                        if args.warm:
+                            await one_round(people, args, steps=args.warm)
                         cpu = child.cpu_seconds()
                         since, round_start = state.next_update_id, time.time()
                         elapsed, latencies = await one_round(people, args)
