@@ -54,6 +54,10 @@ _PERMISSION = re.compile(r"可以|可不可以|能|行|允许|够")
 _MAY = re.compile(r"能|可以|会|有机会")
 _TWO = re.compile(r"两(?=[次个名人位天类项组])")
 _MINUTES = re.compile(r"(\d+)\s*分钟")
+# Asking whether there is such an award: "有没有…奖", "设不设…", "分不分一二三等奖"
+_ASKS_HAS = re.compile(r"有没有|有无|有冇|设没设|设不设|分不分|有.{1,10}吗")
+_RANKED = re.compile(r"[一二三]等")
+_POINTS = re.compile(r"(\d+)\s*分(?!钟)")
 _WORDS = re.compile(r"(\d+)\s*(?:个)?字")
 _CATEGORY_COUNT = re.compile(r"(\d+)\s*(?:个|种)?(?:大类|类别|类|组|方向|赛道)")
 _DAYS_VALID = re.compile(r"(\d+)\s*(?:天|日)")
@@ -197,10 +201,24 @@ def _against_stage(
 # --- per topic -------------------------------------------------------------------------------
 
 
+def _criterion(text: str, stage: Stage) -> Check | None:
+    """Compare the points named beside one of the stage's criteria ("答辩占40分吗") with its max."""
+    if stage.judging is None:
+        return None
+    named = [c for c in stage.judging.criteria if c.name in text]
+    points = _one([int(n) for n in _POINTS.findall(text)])
+    if len(named) != 1 or points is None:
+        return None if points is None else Check.UNCLEAR
+    return _same(points == named[0].max)
+
+
 def _stage(text: str, contest: Contest, now: datetime, params: Mapping[str, str]) -> Check | None:
     stage = contest.stage(params.get("stage", ""))
     if stage is None:
         return None
+    points = _criterion(text, stage)
+    if points is not None:
+        return points
     check = _against_stage(text, stage, contest, now)
     if check is not None and len(stages_named(text, contest)) > 1:
         return Check.UNCLEAR  # "初选结束后5月20号比拼对吧": whose days are named is not sure
@@ -327,6 +345,11 @@ def _awards(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) 
     plain = text.replace("1等", "一等").replace("2等", "二等").replace("3等", "三等")
     tiers = [t for t in contest.awards.tiers if t.name and t.name in plain]
     count = _one(_counts(plain))
+    if count is None and _ASKS_HAS.search(plain):  # "有没有最佳创意奖", "分不分一二三等奖"
+        ranked = _RANKED.findall(plain)
+        if ranked and not any(r in t.name for t in contest.awards.tiers for r in ranked):
+            return Check.DIFFERS  # ranks the file's awards do not have
+        return Check.MATCHES if tiers else None
     if len(tiers) != 1 or count is None:
         return None if count is None else Check.UNCLEAR
     tier = tiers[0]

@@ -84,6 +84,7 @@ _ENTITIES = (
     "now",
     "organizer",
     "event",
+    "criterion",
     "field",
 )
 PINYIN_CREDIT = 0.8
@@ -199,6 +200,23 @@ class Subject:
     key: str
     label: str
     words: tuple[str, ...]
+    # What a contest file holds when it does state this (then the topic that answers it
+    # does): ``stage:KIND.attr`` a stage's attribute, ``text:WORD`` a word in any of its texts.
+    stated_by: tuple[str, ...] = ()
+
+    def stated_in(self, contest: Contest) -> bool:
+        """Tell whether this contest's file does state the subject after all."""
+        for expression in self.stated_by:
+            kind, _, what = expression.partition(":")
+            if kind == "stage":
+                stage_kind, _, attr = what.partition(".")
+                if any(
+                    getattr(s, attr, None) for s in contest.stages if s.kind.value == stage_kind
+                ):
+                    return True
+            elif kind == "text" and what in contest.model_dump_json():
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -261,6 +279,7 @@ class _Mentions:
     now: bool = False
     organizer: bool = False
     event: bool = False
+    criterion: bool = False  # a stage's judging criterion named with points ("答辩占40分吗")
     field_form: str | None = None  # the registration form a question names (contact, member …)
     fields: tuple[str, ...] = ()  # the keys of that form's fields (or any form's) it names
 
@@ -289,6 +308,8 @@ class _Mentions:
             return self.organizer
         if entity == "event":
             return self.event
+        if entity == "criterion":
+            return self.criterion
         if entity == "field":
             return bool(self.fields)
         return False
@@ -333,7 +354,12 @@ def vocabulary() -> Vocabulary:
         for t in raw["topic"]
     )
     subjects = tuple(
-        Subject(key=u["key"], label=u["label"], words=tuple(u["words"]))
+        Subject(
+            key=u["key"],
+            label=u["label"],
+            words=tuple(u["words"]),
+            stated_by=tuple(u.get("stated_by", [])),
+        )
         for u in raw.get("unstated", [])
     )
     vocab = Vocabulary(
@@ -984,6 +1010,9 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     vocab = vocabulary()
     texts = (plain, text)
     found_stage = _first_mention(texts, _stage_candidates(contest), fuzzy=True)
+    criterion = named_criterion(plain, contest)
+    if criterion is not None and found_stage is None:
+        found_stage = (criterion.kind, criterion)  # "创新程度满分30分吗": the review's points
     category_candidates: list[tuple[str, Category]] = []
     for c in contest.categories:
         name = _normalise(c.name)
@@ -1018,12 +1047,17 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         stage=found_stage[1] if found_stage else None,
         # a stage held somewhere (比拼, 决赛), not the one entries are handed in by
         event=bool(found_stage) and found_stage[1] not in (None, contest.submission_stage),
+        criterion=criterion is not None,
         category=category,
         district=bool(_first_mention(texts, district_candidates)),
     )
     hit = _Hits(text, _tokens(text), mentions)
     subject = next(
-        (u for u in vocab.subjects if any(hit.said(w) or w in plain for w in u.words)),
+        (
+            u
+            for u in vocab.subjects
+            if any(hit.said(w) or w in plain for w in u.words) and not u.stated_in(contest)
+        ),
         None,
     )
     project = None
@@ -1090,6 +1124,22 @@ def named_fields(
 
 
 _StageWords = tuple[tuple[str, tuple[StageKind, Stage | None]], ...]
+
+
+def named_criterion(plain: str, contest: Contest) -> Stage | None:
+    """Return the stage whose judging criterion the question names with its points, if any.
+
+    "答辩占40分吗", "创新程度满分多少分": a criterion's name beside 分 (the first stage's, in
+    the file's order).
+    """
+    if "分" not in plain:
+        return None
+    for stage in contest.stages:
+        if stage.judging is None:
+            continue
+        if any(_normalise(c.name) in plain for c in stage.judging.criteria):
+            return stage
+    return None
 
 
 def _stage_candidates(contest: Contest) -> _StageWords:
