@@ -18,7 +18,7 @@ from datetime import date, datetime
 from itertools import accumulate
 
 from contest.confirming import MONTH_PART, PARTS, Check, confirm
-from contest.definition import Contest, Editing
+from contest.definition import Contest, Editing, Submitter
 from contest.phrases import named_day, named_days, named_time, numbers, people, with_digits
 from contest.questions import (
     UNSURE,
@@ -32,13 +32,16 @@ from contest.questions import (
     respell,
     says,
     segment,
+    topic_texts,
+    vocabulary,
 )
 from contest.schedule import position
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
 _BREAK = re.compile(
-    r"([？?。！!；;\n，,、\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没])|以及|和)"
+    r"([？?。！!；;\n，,、\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没])|以及|和|"
+    r"然后(?=[^，,。？?\s]{4}))"
 )
 _CUE = re.compile(
     r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
@@ -49,7 +52,7 @@ _YES_NO = re.compile(
     r"算不算|来[得的]及|赶[得的]?[上及]|赶趟|"
     r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
     r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定|有资格).*吧$|"
-    r"是[^，,。？?]*吧$|还在[^，,。？?]*吧$|(不用|不需要|无需|不必)[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
+    r"是[^，,。？?]*吧$|还在[^，,。？?]*吧$|正在[^，,。？?]*吧$|已经[^，,。？?]*吧$|(不用|不需要|无需|不必)[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
 )
 # "是23号吗" after "比拼几号结束": a value offered to confirm the question before it, nothing more
 _ONLY_A_VALUE = re.compile(
@@ -97,7 +100,7 @@ _CONFIRMING = re.compile(r"(对[吗么吧]|对不对|是吗|是吧|没错|没记
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
 _NOT_DONE = re.compile(
-    r"(没|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞|启动)|计划|打算|准备做|明年|才搞|才启动|"
+    r"(没有?|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞|启动)|计划|打算|准备做|明年|才搞|才启动|"
     r"下半年|策划"
 )
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
@@ -150,8 +153,9 @@ def ask(
 
 
 def _before_the_opening(answer: Answer, contest: Contest, now: datetime) -> Answer:
-    """Answer "能先报上去吗", asked before handing in opens, with the opening, not the deadline."""
-    if answer.topic != "deadline" or now >= contest.submission_stage.start:
+    """Answer "能先报上去吗", asked before handing in opens, with the opening, not the deadline
+    (nor the way of handing in: "现在可以在这里提交了吗")."""
+    if answer.topic not in _HANDED_IN_NOW or now >= contest.submission_stage.start:
         return answer
     question = answer.question
     if named_day(question, now, contest.zone) is not None or _CLOSED.search(question.lower()):
@@ -159,6 +163,9 @@ def _before_the_opening(answer: Answer, contest: Contest, now: datetime) -> Answ
     if not _HAND_IN_NOW.search(question):
         return answer
     return replace(answer, topic="opening", params={})
+
+
+_HANDED_IN_NOW = ("deadline", "official_system", "submit")
 
 
 # "我是柳湾街道的联络员", "我们是桃源街道党工委的", "想咨询两个事": who asks, and that they will
@@ -289,6 +296,14 @@ def _only_a_value(piece: str) -> bool:
 
 _TELLS = re.compile(r"(我们|我|咱们|咱|俺们|俺|本单位|我单位|我们单位)")
 _TRAILING = re.compile(r"[咯啊呀哦啦哈噻撒嘞呗]+[？?。！!\s]*$")  # "还能交不咯": 不 still ends it
+# Words said after the question ("还能交不 求求了", "开了没啊老铁"): they ask nothing
+_TAGGED = re.compile(
+    r"[\s，,]*(求求了|求求你了|求求|拜托了?|谢谢了?|谢啦|多谢|老铁|亲|急急急|急|在线等|哈哈)[？?。！!\s]*$"
+)
+# A statement asked by its tone: "就算正式报上了？" (a question mark, and no question word)
+_WH = re.compile(r"几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|为何|为什么")
+# Particles of other regions that ask yes or no: 伐 (吴语), 噻 after 了 (西南官话: "…了噻")
+_REGIONAL_YES_NO = re.compile(r"伐$|[了的]噻$|撒$|咩$|啵$|了哇$|㗎$")
 _OFFERED = re.compile(r"吧[？?。！!\s]*$")
 _ASKED_MIDWAY = re.compile(
     r"((就行|就可以|就好|就够|对|是|没错)了?吧|了没有?|了吗)[？?，,。！!\s]+\S"
@@ -297,7 +312,15 @@ _ASKED_MIDWAY = re.compile(
 
 def is_yes_no(question: str) -> bool:
     """Tell whether the question wants a yes or a no ("能不能…", "可以…吗", "来得及吗")."""
-    return bool(_YES_NO.search(_TRAILING.sub("", question.strip(" ？?。！!"))))
+    untagged = question.strip()
+    while (shorter := _TAGGED.sub("", untagged)) != untagged:
+        untagged = shorter
+    bare = untagged.strip(" ？?。！!")
+    if _REGIONAL_YES_NO.search(bare):
+        return True
+    if _YES_NO.search(_TRAILING.sub("", bare)):
+        return True
+    return untagged.endswith(("？", "?")) and not _WH.search(untagged) and len(bare) >= 4
 
 
 def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
@@ -315,10 +338,55 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     if check is not None:
         return None if check is Check.UNCLEAR else ("yes" if check is Check.MATCHES else "no")
     decide = _DECIDERS.get(answer.topic) if asked else None
-    if decide is None:
-        return None
-    result = decide(question, contest, now, asker)
+    result = decide(question, contest, now, asker) if decide is not None else None
+    if result is None and _CONFIRMING.search(question):
+        result = _restated(question, answer, contest)
     return None if result is None else ("yes" if result else "no")
+
+
+# What a restatement is made of besides the file's words ("…对吧", "我理解得对吧", "是吗")
+_RESTATING = re.compile(
+    r"(我|我们)?(理解|记|听|看)[得的]?(对|没错)|对[吗么吧伐]|对不对|是[吗吧伐]|没错|请问|"
+    r"麻烦|问一?下|是不是|是否|就是|的话|[了的吧吗呢啊呀]"
+)
+
+
+_NEGATION = re.compile(r"[不没非无未别]")
+
+
+def _restated(question: str, answer: Answer, contest: Contest) -> bool | None:
+    """Say yes when a confirmation restates the file's own words ("大赛主题是…对吧").
+
+    Every word of two characters or more the question says must be in one of the texts the
+    answer's topic is made of, in the question's order (the words that ask of the topic set
+    aside): "区直单位由镇街党委报送" says words of the file, not what it says. A negation
+    (不, 没, 非 …) leaves no verdict, and so does anything else: a word the file does not
+    say is no proof of a no.
+    """
+    texts = topic_texts(answer.topic, contest, answer.params)
+    if not texts:
+        return None
+    topic = vocabulary().topic(answer.topic)
+    # the words that ask of the topic ("大赛主题是…": 大赛, 主题) are not restated facts
+    asking = " ".join((topic.label, *topic.examples)) if topic else ""
+    plain = _RESTATING.sub(" ", question)
+    if _NEGATION.search(plain):
+        return None  # "区直单位不由…报送对吧": one character turns the file's words round
+    words = [w for w in segment(plain) if len(w.strip()) >= 2 and w not in asking]
+    if len(words) < 2 or len("".join(words)) < 6:
+        return None
+    return True if any(_in_order(words, text) for text in texts) else None
+
+
+def _in_order(words: list[str], text: str) -> bool:
+    """Tell whether one text says every word, in the question's order."""
+    at = 0
+    for word in words:
+        at = text.find(word, at)
+        if at < 0:
+            return False
+        at += len(word)
+    return True
 
 
 def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
@@ -363,13 +431,18 @@ def _is_the_deadline(question: str, day: date | None, end: datetime) -> bool | N
     return None  # nothing to compare: the answer gives the moment, without a verdict
 
 
+_OVER = re.compile(r"超没超|超不超|超了[吗么没吧]|超过了[吗么没吧]|超标|超员|多了[吗么没吧]")
+
+
 def _team(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     heads = people(question) or [int(n) for n in _HEADS.findall(with_digits(question))]
     limit = contest.rules.team.max_members
     if heads and limit is not None:
         # "能超过6个吗" asks about 7; "不超过6人就行吧" about 6
         more = 1 if _MORE_THAN.search(_NOT_MORE.sub("", question)) else 0
-        return max(heads) + more <= limit
+        fits = max(heads) + more <= limit
+        # "我们6个人 超没超": whether it is over, the other way round
+        return not fits if _OVER.search(question) else fits
     if _CONTRACT.search(question):
         return True  # with the condition the answer states (聘用期一年以上)
     return None
@@ -382,18 +455,52 @@ def _word_limit(
     asked = [n for n in numbers(question) if n >= 100]
     if not asked and _LIMIT_SET.search(question):
         return limit is not None  # "字数有限制吗": whether the notice sets any limit at all
+    if not asked and limit is None and _OVER_LIMIT.search(question):
+        return False  # "写长了会不会超字数": with no limit, nothing is over it
     return max(asked) <= limit if asked and limit is not None else None
+
+
+def _wording(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    """Where the file restricts no words: whether there are any (no), whether one may be
+    written (yes). Where it does, the answer lists them and says no verdict."""
+    if contest.rules.wording.words:
+        return None
+    if _ASKS_RESTRICTED.search(question):
+        return False  # "有没有规定哪些词不能写", "模式 经验 这类词需要回避伐"
+    if _MAY_WRITE.search(question):
+        return True  # "首创能写吗"
+    return None
+
+
+def _awards(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
+    """Say yes when the question asks for what the awards' announcement says is done
+    ("评上优秀的会不会发文通报": the file says 予以通报)."""
+    said = contest.awards.announcement
+    asked = [w for w in _HONOURED.findall(question) if w in said]
+    return True if said and asked else None
+
+
+_HONOURED = re.compile(r"通报|表彰|公布|公示|颁发|表扬|发文")
+_ASKS_RESTRICTED = re.compile(
+    r"禁用|不能用|不能写|不让用|不让写|不准|回避|避开|敏感词|忌讳|规定|限制"
+)
+_MAY_WRITE = re.compile(r"能写|能用|可以写|可以用|让写|让用|写得|用得")
 
 
 def _lead(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
     team = contest.rules.team
     if _BECOME.search(question):
         return None  # "支部书记能当负责人吗" asks who may lead, which the change rule does not say
+    # "负责人定了就不能再改了是吧": the rule said the other way round, to confirm
+    turned = bool(_CANNOT.search(question) and _CONFIRMING.search(question))
     if says("牵头人", question) or says(contest.terms.lead, question):
-        return team.lead_changeable
+        return team.lead_changeable != turned
     if team.member_replacements is None:
         return None
-    return team.member_replacements > 0
+    return (team.member_replacements > 0) != turned
+
+
+_CANNOT = re.compile(r"不能|不可以|不可|不许|不准|不让|不得|没法|换不了|改不了")
 
 
 def _originality(
@@ -422,7 +529,13 @@ def _presentation(
         return True
     if re.search(r"不得|不能|不可|禁止|不允许|不宜", allowed):
         return None  # a form named to be refused: leave it to the answer's own words
+    if _ONLY.search(question) and len(re.split(r"[、，,和或及/]|均可", allowed)) > 2:
+        return False  # "只能用PPT展示吗": several forms are allowed, not that one alone
     return any(form in allowed for form in asked) or None
+
+
+_ONLY = re.compile(r"只(能|准|许|可以|让|用)")
+_OVER_LIMIT = re.compile(r"超字数|超过字数|超出字数|字数超|超字")
 
 
 def _next_round(
@@ -438,13 +551,48 @@ def _next_round(
     ranks = [int(a or b) for a, b in _RANK.findall(with_digits(question))]
     if ranks and following.quota is not None:
         return max(ranks) <= following.quota
+    if following.quota is not None and _EVERY_ENTRY.search(question):
+        return False  # "进了比拼的项目是不是都能推荐到市里": only the first few go on
     return True
 
 
 def _district(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
-    if not _SELF.search(question):
+    if _SELF.search(question):
+        return not any(not s.city_level for s in contest.registration.submitters)
+    return _routed_by(question, contest)
+
+
+def _routed_by(question: str, contest: Contest) -> bool | None:
+    """Tell whether the body the question names hands in for the unit it describes.
+
+    "区直单位是不是交给区直机关党工委": the 区直 group's body, yes; "青石镇的村支部可以让
+    区直机关党工委帮着报送吗": a town's unit goes through its town, no. A body is named by its
+    name or by its name without its group ("机关党工委"); the unit by a town's own name or by
+    a group word.
+    """
+    submitters = contest.registration.submitters
+
+    def said(s: Submitter) -> str | None:
+        names = [s.name, s.name.removeprefix(s.group)] if s.group else [s.name]
+        return next((n for n in names if len(n) >= 4 and n in question), None)
+
+    named = [(s, n) for s in submitters if (n := said(s)) is not None]
+    if len(named) != 1:
         return None
-    return not any(not s.city_level for s in contest.registration.submitters)
+    body, name = named[0]
+    unit = question.replace(name, "|")
+    for other in submitters:  # "桃源街道下头的社区": the unit is in 桃源街道
+        place = _PLACE_SUFFIX.sub("", other.name)
+        if len(place) >= 2 and place in unit:
+            return other is body
+    groups = {s.group for s in submitters if s.group}
+    said_groups = {g for g in groups if g in unit}
+    if len(said_groups) == 1:
+        return said_groups == {body.group}
+    return None
+
+
+_PLACE_SUFFIX = re.compile(r"(镇|街道|乡)?(党工委|党委|工委)$")
 
 
 def _participants(
@@ -452,7 +600,15 @@ def _participants(
 ) -> bool | None:
     if "个人" in question and "党组织" in contest.rules.enter_as:
         return False
-    return True if names_participant(question, contest) else None
+    if not names_participant(question, contest):
+        return None
+    # "是不是只有区直单位能报": where the file lets in more than one kind of body, no
+    if _ONLY_THESE.search(question) and re.search(r"和|、|均可|都可", contest.participants):
+        return False
+    return True
+
+
+_ONLY_THESE = re.compile(r"只有|只限|仅限|仅有|只能是|只让")
 
 
 def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
@@ -475,7 +631,9 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
 
 # "这会儿能先把项目报上去吗", "现在可以交了吗": handing in now
 _HAND_IN_NOW = re.compile(r"(现在|这会儿?|目前|先)[^，,。？?\s]{0,8}(报|交|提交|申报|上传)")
-_STARTED = re.compile(r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了")
+_STARTED = re.compile(
+    r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了|开场了|开场没|开始咗"
+)
 # "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
 _OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
 _OPENED = re.compile(
@@ -503,7 +661,7 @@ def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | Non
 _HANDING_IN = re.compile(
     r"(收|交|报|提交|申报)[^，,。？?\s]{0,4}(阶段|期间)|申报期|申报阶段|提交阶段"
 )
-_ENDED = re.compile(r"结束了|结束没|完了|比完了|评完了")
+_ENDED = re.compile(r"结束了|结束没|结没结束|完了|完没完|比完了|评完了|完事|收官|落幕")
 
 
 def _current(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:
@@ -602,7 +760,7 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
 
 # "所有项目都能进现场比拼吗": whether every entry goes on, not how many
 _EVERY_ENTRY = re.compile(
-    r"(所有|全部|全都|每个|每一个|个个)[^，,。？?\s]{0,6}都|都(能|可以|会)(进|晋级|入围)"
+    r"(所有|全部|全都|每个|每一个|个个)[^，,。？?\s]{0,6}都|都(能|可以|会)被?(进|晋级|入围|推荐|推|去)"
 )
 
 
@@ -634,6 +792,8 @@ _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | Non
     "opening": _opening,
     "submit": _submit,
     "fields": _fields,
+    "wording": _wording,
+    "awards": _awards,
 }
 
 

@@ -59,7 +59,10 @@ _ASKS_HAS = re.compile(r"有没有|有无|有冇|设没设|设不设|分不分|�
 _RANKED = re.compile(r"[一二三]等")
 _POINTS = re.compile(r"(\d+)\s*分(?!钟)")
 _WORDS = re.compile(r"(\d+)\s*(?:个)?字")
-_CATEGORY_COUNT = re.compile(r"(\d+)\s*(?:个|种)?(?:大类|类别|类|组|方向|赛道)")
+# (not "其中一类", "哪一类", "这1类": one of them, not how many)
+_CATEGORY_COUNT = re.compile(
+    r"(?<![中哪这那同每])(\d+)\s*(?:个|种)?(?:大类|类别|类|组|方向|赛道)"
+)
 _DAYS_VALID = re.compile(r"(\d+)\s*(?:天|日)")
 _PHONE = re.compile(r"\d[\d\- ]{5,}\d")
 # A day: "5月20号", "5月20"; "22号" alone takes the month said before it ("5月20到22号")
@@ -488,6 +491,27 @@ def _in_order(short: str, name: str) -> bool:
     return all(char in rest for char in short)
 
 
+def _facts(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) -> Check | None:
+    """Compare a count named with the figure of the fact the question names ("申报项目47个吗").
+
+    The fact is named by its label, or by the entry word ("报了47个项目吗") when one label
+    alone has it; "五十多个" (about, not a count) leaves no verdict.
+    """
+    count = _one(_counts(text))
+    if count is None:
+        return None
+    if re.search(r"\d+\s*多|多\s*个|左右|上下|大概|约", text):
+        return Check.UNCLEAR
+    named = [label for label in contest.facts if label in text]
+    if not named:
+        entry = [label for label in contest.facts if contest.terms.entry in label]
+        named = entry if len(entry) == 1 and contest.terms.entry in text else []
+    if len(named) != 1:
+        return None
+    figures = [int(n) for n in re.findall(r"\d+", contest.facts[named[0]])]
+    return _same(count == figures[0]) if figures else None
+
+
 _COMPARERS: dict[str, Callable[[str, Contest, datetime, Mapping[str, str]], Check | None]] = {
     "stage": _stage,
     "opening": _opening,
@@ -502,6 +526,7 @@ _COMPARERS: dict[str, Callable[[str, Contest, datetime, Mapping[str, str]], Chec
     "register": _register,
     "contacts": _contacts,
     "organizer": _organizer,
+    "facts": _facts,
 }
 
 

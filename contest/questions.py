@@ -85,6 +85,8 @@ _ENTITIES = (
     "organizer",
     "event",
     "criterion",
+    "case_field",
+    "fact",
     "field",
 )
 PINYIN_CREDIT = 0.8
@@ -280,6 +282,8 @@ class _Mentions:
     organizer: bool = False
     event: bool = False
     criterion: bool = False  # a stage's judging criterion named with points ("答辩占40分吗")
+    case_field: bool = False  # a field of the case form named ("项目名称最多几个字")
+    fact: bool = False  # a figure the file gives named by its label ("申报项目一共47个吗")
     field_form: str | None = None  # the registration form a question names (contact, member …)
     fields: tuple[str, ...] = ()  # the keys of that form's fields (or any form's) it names
 
@@ -310,6 +314,10 @@ class _Mentions:
             return self.event
         if entity == "criterion":
             return self.criterion
+        if entity == "case_field":
+            return self.case_field
+        if entity == "fact":
+            return self.fact
         if entity == "field":
             return bool(self.fields)
         return False
@@ -1009,7 +1017,9 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     """Find the stage, category and district body of this contest that the question names."""
     vocab = vocabulary()
     texts = (plain, text)
-    found_stage = _first_mention(texts, _stage_candidates(contest), fuzzy=True)
+    # "评分标准是什么" names no stage (评分 is the review's word only outside these)
+    stage_texts = tuple(_NO_STAGE.sub("|", t) for t in texts)
+    found_stage = _first_mention(stage_texts, _stage_candidates(contest), fuzzy=True)
     criterion = named_criterion(plain, contest)
     if criterion is not None and found_stage is None:
         found_stage = (criterion.kind, criterion)  # "创新程度满分30分吗": the review's points
@@ -1048,18 +1058,26 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         # a stage held somewhere (比拼, 决赛), not the one entries are handed in by
         event=bool(found_stage) and found_stage[1] not in (None, contest.submission_stage),
         criterion=criterion is not None,
+        case_field=any(
+            len(name) >= 4 and name in plain
+            for name in (_normalise(f.label) for f in contest.forms.case.fields)
+        ),
+        fact=any(len(label) >= 3 and _normalise(label) in plain for label in contest.facts),
         category=category,
         district=bool(_first_mention(texts, district_candidates)),
     )
     hit = _Hits(text, _tokens(text), mentions)
-    subject = next(
+    # the subject most of whose words are said ("提前到场地去彩排走一下台": rehearsal, not venue)
+    said = [(sum(hit.said(w) or w in plain for w in u.words), u) for u in vocab.subjects]
+    subject = max(
         (
-            u
-            for u in vocab.subjects
-            if any(hit.said(w) or w in plain for w in u.words) and not u.stated_in(contest)
+            (count, -index, u)
+            for index, (count, u) in enumerate(said)
+            if count and not u.stated_in(contest)
         ),
-        None,
-    )
+        default=(0, 0, None),
+        key=lambda found: found[:2],
+    )[2]
     project = None
     if category is None:
         synonyms = vocab.advice_synonyms
@@ -1166,6 +1184,7 @@ def _stage_candidates(contest: Contest) -> _StageWords:
 
 
 _STAGE_WORDS: dict[int, tuple[Contest, _StageWords]] = {}
+_NO_STAGE = re.compile("评分标准|评分细则|打分标准|评分规则|评分办法")
 
 
 def named_stage(question: str, contest: Contest) -> Stage | None:
@@ -1597,6 +1616,52 @@ def _unconfirmed(answer: Answer, contest: Contest) -> bool:
         except KeyError:
             continue  # names a stage this contest does not have
     return any(_overlaps(dep, key) for dep in resolved for key in contest.unconfirmed)
+
+
+def topic_texts(topic_key: str, contest: Contest, params: Mapping[str, str]) -> list[str]:
+    """Return every text of the contest file that a topic's answer is made of (its depends).
+
+    "rules.district_text", "stages.{stage}" (the answer's stage, or the stage of each kind):
+    each path's strings, nested ones included.
+    """
+    topic = vocabulary().topic(topic_key)
+    if topic is None:
+        return []
+    known = {stage.kind.value: stage.key for stage in reversed(contest.stages)}
+    if "stage" in params:
+        known["stage"] = params["stage"]
+    found: list[str] = []
+    for dep in topic.depends:
+        try:
+            path = dep.format_map(known)
+        except KeyError:
+            continue
+        value: Any = contest
+        for part in path.split("."):
+            if isinstance(value, list):
+                value = next((v for v in value if getattr(v, "key", None) == part), None)
+            elif isinstance(value, Mapping):
+                value = value.get(part)
+            else:
+                value = getattr(value, part, None)
+            if value is None:
+                break
+        found.extend(_strings(value))
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [str(int(value)) if float(value).is_integer() else str(value)]
+    if hasattr(value, "model_dump"):
+        return _strings(value.model_dump())
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def verdict_words(answer: Answer) -> str:
