@@ -6,30 +6,25 @@ characters, which needs no word list and survives jieba splitting a phrase anoth
 closest category comes first; a second one is suggested too when it is nearly as close. The
 reason given is the clause of the category's own text that shares most with the description.
 
-The scoring is rank_bm25's ``BM25Okapi`` (k1 1.5, b 0.75, an idf floor of 0.25 × the average
-idf for pairs in more than half of the categories) in plain Python, the same arithmetic in the
-same order, so the scores are the same floats, without loading numpy (≈11 MiB) for a handful
-of categories.
+The scoring is rank_bm25's ``BM25Okapi`` in plain Python (:mod:`contest.bm25`), so the
+scores are the same floats, without loading numpy (≈11 MiB) for a handful of categories.
 
 Pure: no I/O; the index of a contest is built on first use and kept for that contest object.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contest.bm25 import Okapi
 from contest.definition import Category, Contest
 
 SECOND_WITHIN = 0.8  # a second category is suggested when it scores this close to the first
 MIN_SCORE = 0.5  # below this nothing is close enough to suggest
 MIN_SHARED = 2  # a suggestion needs this many character pairs in common
-K1 = 1.5  # BM25Okapi's defaults: how fast a pair said again stops counting,
-B = 0.75  # how much a long category text is discounted,
-EPSILON = 0.25  # and the idf floor, as a share of the average idf
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CLAUSE = re.compile(r"[，,；;。！？\s]+")
 # The body that does the work, first in a description ("社区党支部搞…", "村里党支部带着大伙…"):
@@ -60,61 +55,15 @@ def _category_text(category: Category) -> str:
     return "，".join([category.name, category.summary, category.description, *category.emphasis])
 
 
-@dataclass(frozen=True)
-class _Index:
-    """BM25 (Okapi) over the categories' texts: for each pair, its idf and its part per text."""
-
-    size: int
-    postings: dict[str, tuple[float, tuple[tuple[int, float], ...]]]
-
-    @classmethod
-    def of(cls, documents: Sequence[Sequence[str]]) -> _Index:
-        """Index these documents (a list of pairs each) as ``BM25Okapi(documents)`` does."""
-        counts = [_counted(d) for d in documents]
-        average = sum(len(d) for d in documents) / len(documents)
-        holding: dict[str, int] = {}  # how many documents hold each pair, in first-seen order
-        for frequencies in counts:
-            for pair in frequencies:
-                holding[pair] = holding.get(pair, 0) + 1
-        total = len(documents)
-        idf = {p: math.log(total - n + 0.5) - math.log(n + 0.5) for p, n in holding.items()}
-        floor = EPSILON * (sum(idf.values()) / len(idf))  # summed in first-seen order too
-        idf = {p: floor if weight < 0 else weight for p, weight in idf.items()}
-        parts: dict[str, list[tuple[int, float]]] = {}
-        for at, (document, frequencies) in enumerate(zip(documents, counts, strict=True)):
-            norm = K1 * (1 - B + B * len(document) / average)
-            for pair, f in frequencies.items():
-                parts.setdefault(pair, []).append((at, f * (K1 + 1) / (f + norm)))
-        postings = {p: (idf[p], tuple(hits)) for p, hits in parts.items()}
-        return cls(total, postings)
-
-    def scores(self, query: Sequence[str]) -> list[float]:
-        """Return each document's score, as ``BM25Okapi.get_scores(query)`` gives it."""
-        scores = [0.0] * self.size
-        for pair in query:  # a pair said twice counts twice; a text without it adds 0
-            weight, hits = self.postings.get(pair, (0.0, ()))
-            for at, part in hits:
-                scores[at] += weight * part
-        return scores
+_INDEXES: dict[int, tuple[Contest, Okapi]] = {}
 
 
-def _counted(document: Sequence[str]) -> dict[str, int]:
-    """Return how often each pair occurs in the document, in first-seen order."""
-    frequencies: dict[str, int] = {}
-    for pair in document:
-        frequencies[pair] = frequencies.get(pair, 0) + 1
-    return frequencies
-
-
-_INDEXES: dict[int, tuple[Contest, _Index]] = {}
-
-
-def _index(contest: Contest) -> _Index:
+def _index(contest: Contest) -> Okapi:
     """Return the BM25 index of this contest's categories (built once per contest object)."""
     kept = _INDEXES.get(id(contest))
     if kept is not None and kept[0] is contest:
         return kept[1]
-    index = _Index.of([pairs(_category_text(c)) for c in contest.categories])
+    index = Okapi.of([pairs(_category_text(c)) for c in contest.categories])
     _INDEXES[id(contest)] = (contest, index)
     return index
 

@@ -119,7 +119,7 @@ OPENPYXL_MODULES = ("openpyxl", "openpyxl.cell", "openpyxl.styles", "openpyxl.ut
 # whenever they are installed, as they are for matplotlib; no export puts either in a
 # workbook. Hidden from the thread that imports openpyxl, they stay unloaded: the import
 # holds 8 MiB instead of 21. Other threads import them as usual meanwhile, and once they
-# are loaded (the question matcher's rank_bm25 loads numpy) openpyxl is given them.
+# are loaded (matplotlib loads numpy) openpyxl is given them.
 OPENPYXL_UNNEEDED = ("numpy", "PIL")
 
 

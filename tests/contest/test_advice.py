@@ -20,7 +20,7 @@ WORDS = "优化审批流程服务群众党建引领社区基层治理创新数�
 
 
 def _okapi_scores(contest: Contest, asked: list[str]) -> list[float]:
-    from rank_bm25 import BM25Okapi  # the matcher's index still uses it: the oracle here
+    from rank_bm25 import BM25Okapi  # the oracle, a test dependency only
 
     index = BM25Okapi([pairs(_category_text(c)) for c in contest.categories])
     return [float(s) for s in index.get_scores(asked)]

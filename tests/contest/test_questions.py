@@ -1129,3 +1129,11 @@ def test_kinds_of_the_eighteenth_sets_misses(
     moment = datetime.fromisoformat(now) if now else contest.submission_stage.start
     answers = ask(question, contest, now=moment)
     assert ([a.topic for a in answers], answers[0].verdict) == (topics, verdict)
+
+
+def test_the_examples_file_is_built_from_the_sets_and_the_matcher_as_they_are() -> None:
+    """``contest/examples.json`` (the phrasings and their BM25 terms) is current: rebuild it
+    with ``python -m contest.build_examples`` after changing a set or the segmentation."""
+    from contest import build_examples
+
+    assert build_examples.current(), "run: .venv/bin/python -m contest.build_examples"
