@@ -62,7 +62,7 @@ _ONLY_A_VALUE = re.compile(
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外|别的|其他|其它")
 _OFFICIAL = re.compile(
-    r"算|认不认|认吗|认可|承认|正式|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到"
+    r"算|认不认|认吗|认可|承认|正式|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到|作数|作不作数"
 )
 _ONLY_HERE = re.compile(r"只(能|在|用|有)[^，,。？?\s]{0,4}(这|此|机器人|bot|小助手|本)")
 # "申报书直接微信发给组织科行不行", "要不要打印纸质的": a way of handing in beside the bot
@@ -105,7 +105,8 @@ _NOT_DONE = re.compile(
 )
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
-    r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)"
+    r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)|"
+    r"(别的|其他|其它|人家)(街道|镇|社区|村|支部|地方|区)"
 )
 _ADVANCE = re.compile(r"推|进|晋级|参加|去|上|送|入选|选送")
 _RANK = re.compile(r"前(\d+)|第(\d+)名")
@@ -116,6 +117,9 @@ def ask(
 ) -> list[Answer]:
     """Return the answers to every question in the message, in order, with their verdicts."""
     message = in_common_words(message)
+    if _only_introduces(message):
+        # "您好，我是区直机关党工委的联络员，有几个问题想向您咨询。": asks nothing yet
+        return [replace(match("您好", contest), question=message)]
     whole = match(message, contest)
     if whole.topic not in WHOLE_MESSAGE and (
         (asked := _without_introduction(message, contest)) is not None
@@ -123,7 +127,11 @@ def ask(
         # "您好 我是柳湾街道党工委的 申报书截止到几点": who they are asks nothing
         message, whole = asked
 
-    groups = [message] if whole.topic in WHOLE_MESSAGE else _questions(message)
+    groups = (
+        [message]
+        if whole.topic in WHOLE_MESSAGE or _chooses_between(whole, message, contest)
+        else _questions(message)
+    )
     if len(groups) == 1 and whole.topic not in WHOLE_MESSAGE:
         # "截止时间 还有字数要求": no piece asks, yet each is a question. A message that does
         # ask and reads well whole stays whole: "我们是街道的 申报书交给谁" asks one thing.
@@ -152,13 +160,26 @@ def ask(
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
 
 
+def _chooses_between(whole: Answer, message: str, contest: Contest) -> bool:
+    """Tell whether the message asks which of two named categories fits its project, as one
+    question ("看病难问题，请问属于服务民生类还是赋能发展类？"): its pieces are not two."""
+    if whole.topic != "recommend" or not whole.confident or not _OR.search(message):
+        return False
+    return sum(c.name in message for c in contest.categories) >= 2
+
+
+_OR = re.compile(r"还是|或者|或是|定系")
+
+
 def _before_the_opening(answer: Answer, contest: Contest, now: datetime) -> Answer:
     """Answer "能先报上去吗", asked before handing in opens, with the opening, not the deadline
     (nor the way of handing in: "现在可以在这里提交了吗")."""
     if answer.topic not in _HANDED_IN_NOW or now >= contest.submission_stage.start:
         return answer
     question = answer.question
-    if named_day(question, now, contest.zone) is not None or _CLOSED.search(question.lower()):
+    day = named_day(question, now, contest.zone)
+    opening_day = contest.submission_stage.start.astimezone(contest.zone).date()
+    if (day is not None and day >= opening_day) or _CLOSED.search(question.lower()):
         return answer  # "4月30号能交吗" asks of a day; "截止了吗" of the close
     if not _HAND_IN_NOW.search(question):
         return answer
@@ -173,6 +194,27 @@ _INTRODUCTION = re.compile(
     r"(我|我们|咱|咱们|俺|俺们)(这边|这里)?(是|在)[^，,。？?！!\s]{1,24}|"
     r"(想|我想|我们想|请|麻烦)?(咨询|问|请教|了解)(一?下)?[一两二三几]个(事|问题|事情|情况)"
 )
+
+
+# "有几个问题想向您咨询", "想咨询下擂台赛的事", "后面有几个事要麻烦你", "今年由我负责对接":
+# that they will ask, not what
+_WILL_ASK = re.compile(
+    r"(还|后面|等下|待会儿?)?有[一两二三几]个(事|问题|事情|情况)[^，,。？?]{0,10}|"
+    r"想(向您|跟您|跟你)?(咨询|请教|问问|了解)(一?下)?[^，,。？?]{0,10}(的事|的问题|的情况|的事情)|"
+    r"(要|得)?麻烦(你|您)(一下)?|[^，,。？?]{0,12}由我(来)?负责(对接|联系)[^，,。？?]{0,4}|报到"
+)
+_GREETING_WORDS = re.compile(r"您好|你好|老师好|领导好|大家好|打扰了?|在吗|哈喽|嗨|hi|hello", re.I)
+
+
+def _only_introduces(message: str) -> bool:
+    """Tell whether a message only says who is asking and that they will ask (no question)."""
+    if re.search(r"[？?]", message):
+        return False
+    said = bool(_INTRODUCTION.search(message)) or bool(_WILL_ASK.search(message))
+    if not said or _CUE.search(_WILL_ASK.sub(" ", message)):
+        return False  # "我们是街道的能参加吗" asks
+    rest = _GREETING_WORDS.sub(" ", _INTRODUCTION.sub(" ", _WILL_ASK.sub(" ", message)))
+    return not _CUE.search(rest) and len(re.sub(r"[\s，,。！!、]", "", rest)) <= 6
 
 
 _ABOUT_THE_ASKER = ("participants", "district", "my_cases")
@@ -279,11 +321,17 @@ def _questions(message: str) -> list[str]:
             groups.append(pending)
     joined: list[str] = []
     for group in groups:
-        if joined and _only_a_value(group):
-            joined[-1] += group  # "比拼几号结束 是23号吗" asks one thing
+        if joined and (_only_a_value(group) or _FOLLOW_UP.fullmatch(group.strip())):
+            joined[-1] += group  # "比拼几号结束 是23号吗", "…怎么写 有样例没" ask one thing
         else:
             joined.append(group)
     return joined or [message]
+
+
+# Asking after the question before for an example of it ("申报党组织名称怎么写 有样例没")
+_FOLLOW_UP = re.compile(
+    r"(是否有|有没有|有)(个)?(参考)?(样例|范例|例子|模板|参考|示例|样板)(吗|没|没有|不|么|嘛)?"
+)
 
 
 def _only_a_value(piece: str) -> bool:
@@ -630,9 +678,10 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
 
 
 # "这会儿能先把项目报上去吗", "现在可以交了吗": handing in now
-_HAND_IN_NOW = re.compile(r"(现在|这会儿?|目前|先)[^，,。？?\s]{0,8}(报|交|提交|申报|上传)")
+_HAND_IN_NOW = re.compile(r"(现在|这会儿?|目前|先|提前)[^，,。？?\s]{0,8}(报|交|提交|申报|上传)")
 _STARTED = re.compile(
-    r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了|开场了|开场没|开始咗"
+    r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了|开场了|开场没|开始咗|"
+    r"(已|已经)开始|开始冇|开始(吗|否)"
 )
 # "申报开始了没", "通道这会开了没有", "已经开放了吧": whether the submission stage has opened
 _OPENING = r"(开始|开放|开通|开启|启动|上线|开)"
@@ -661,7 +710,10 @@ def _opening(question: str, contest: Contest, now: datetime, _asker: Asker | Non
 _HANDING_IN = re.compile(
     r"(收|交|报|提交|申报)[^，,。？?\s]{0,4}(阶段|期间)|申报期|申报阶段|提交阶段"
 )
-_ENDED = re.compile(r"结束了|结束没|结没结束|完了|完没完|比完了|评完了|完事|收官|落幕")
+_ENDED = re.compile(
+    r"结束了|结束没|结没结束|完了|完没完|比完了|评完了|完事|收官|落幕|(已|已经|全部|都)结束|"
+    r"是否[^，,。？?]{0,4}结束|结束(吗|否|冇)|完哒"
+)
 
 
 def _current(question: str, contest: Contest, now: datetime, _asker: Asker | None) -> bool | None:

@@ -60,9 +60,7 @@ _RANKED = re.compile(r"[一二三]等")
 _POINTS = re.compile(r"(\d+)\s*分(?!钟)")
 _WORDS = re.compile(r"(\d+)\s*(?:个)?字")
 # (not "其中一类", "哪一类", "这1类": one of them, not how many)
-_CATEGORY_COUNT = re.compile(
-    r"(?<![中哪这那同每])(\d+)\s*(?:个|种)?(?:大类|类别|类|组|方向|赛道)"
-)
+_CATEGORY_COUNT = re.compile(r"(?<![中哪这那同每])(\d+)\s*(?:个|种)?(?:大类|类别|类|组|方向|赛道)")
 _DAYS_VALID = re.compile(r"(\d+)\s*(?:天|日)")
 _PHONE = re.compile(r"\d[\d\- ]{5,}\d")
 # A day: "5月20号", "5月20"; "22号" alone takes the month said before it ("5月20到22号")
@@ -320,7 +318,10 @@ def _team(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) ->
 
 def _word_limit(text: str, contest: Contest, _now: datetime, _p: Mapping[str, str]) -> Check | None:
     named = [int(n) for n in _WORDS.findall(text) if int(n) >= 100]
-    return _stated_limit(text, named, contest.rules.word_limit)
+    check = _stated_limit(text, named, contest.rules.word_limit)
+    if check is Check.UNCLEAR and contest.rules.word_limit is None and _one(named) is not None:
+        return Check.DIFFERS  # "是不是不能超过3000字": the file counts 字数 and sets no limit
+    return check
 
 
 def _presentation(

@@ -1026,6 +1026,10 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         if len(name) >= 4:
             category_candidates += [(name[:2] + suffix, c) for suffix in ("类", "组")]
     category = _first_mention(texts, category_candidates, fuzzy=True)
+    named = [c for c in contest.categories if _normalise(c.name) in plain]
+    choosing = len(named) >= 2 and bool(_CHOOSING.search(plain))
+    if choosing:  # "加装电梯 是服务民生类还是赋能发展类": which of the two fits the project
+        category = None
     district_names = [
         _normalise(s.name) for s in contest.registration.submitters if not s.city_level
     ]
@@ -1063,11 +1067,12 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         district=bool(_first_mention(texts, district_candidates)),
     )
     hit = _Hits(text, _tokens(text), mentions)
-    # the subject most of whose words are said ("提前到场地去彩排走一下台": rehearsal, not venue)
+    # the subject most of whose words are said ("提前到场地去彩排走一下台": rehearsal, not venue);
+    # of two as often said, the later one (venue, the most general, comes first in the file)
     said = [(_said_of(u, hit, plain), u) for u in vocab.subjects]
     subject = max(
         (
-            (count, -index, u)
+            (count, index, u)
             for index, (count, u) in enumerate(said)
             if count and not u.stated_in(contest)
         ),
@@ -1077,8 +1082,14 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
     project = None
     if category is None:
         synonyms = vocab.advice_synonyms
-        suggestions = suggest(plain, contest, ignore=_question_pairs(), synonyms=synonyms)
+        described = plain
+        if choosing:  # the names offered describe no project
+            for c in named:
+                described = described.replace(_normalise(c.name), " ")
+        suggestions = suggest(described, contest, ignore=_question_pairs(), synonyms=synonyms)
         project = suggestions[0].category if suggestions else None
+        if choosing and project not in named:
+            project = None  # neither of the two offered: no advice between them
     form, fields = named_fields(question=plain, contest=contest)
     return replace(
         mentions,
@@ -1195,6 +1206,7 @@ def _stage_candidates(contest: Contest) -> _StageWords:
 
 
 _STAGE_WORDS: dict[int, tuple[Contest, _StageWords]] = {}
+_CHOOSING = re.compile(r"还是|或者|或是|定系|抑或|or")
 _NO_STAGE = re.compile("评分标准|评分细则|打分标准|评分规则|评分办法")
 
 
