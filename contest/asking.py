@@ -96,17 +96,18 @@ _SAID_AS_DEADLINE = re.compile(
     rf"(截止|截至|ddl)(日期|时间)?(到|在|于|为)?{_DAY}(?![^，,。？?]*[交报传])"
     rf"|{_DAY}(截止|截至|结束)(?!前|之前|以前)"
 )
-_CONFIRMING = re.compile(r"(对[吗么吧]|对不对|是吗|是吧|没错|没记错|吧)[？?。！!\s]*$")
+_CONFIRMING = re.compile(r"(对[吗么吧]|对不对|是吗|是吧|没错|没记错|吧|哈)[？?。！!\s]*$")
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
 _IS_IT = re.compile(r"(截止|截至|结束|最后一天|ddl)[^，,。？?；;]{0,6}?(是不是|是否|就是|是)")
 _NOT_DONE = re.compile(
-    r"(没有?|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞|启动)|计划|打算|准备做|明年|才搞|才启动|"
+    r"(没有?|未|尚未|还没有?)(开始|正式)?(实施|落地|开展|做|搞|启动|干)|计划|打算|准备做|明年|才搞|才启动|"
+    r"(光|只)有(个)?想法|只是(个)?想法|"
     r"下半年|策划"
 )
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
     r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)|"
-    r"(别的|其他|其它|人家)(街道|镇|社区|村|支部|地方|区)"
+    r"(别的|别个|其他|其它|人家)(街道|镇|社区|村|支部|地方|区|单位)|拿过来"
 )
 _ADVANCE = re.compile(r"推|进|晋级|参加|去|上|送|入选|选送")
 _RANK = re.compile(r"前(\d+)|第(\d+)名")
@@ -203,7 +204,9 @@ _WILL_ASK = re.compile(
     r"想(向您|跟您|跟你)?(咨询|请教|问问|了解)(一?下)?[^，,。？?]{0,10}(的事|的问题|的情况|的事情)|"
     r"(要|得)?麻烦(你|您)(一下)?|[^，,。？?]{0,12}由我(来)?负责(对接|联系)[^，,。？?]{0,4}|报到"
 )
-_GREETING_WORDS = re.compile(r"您好|你好|老师好|领导好|大家好|打扰了?|在吗|哈喽|嗨|hi|hello", re.I)
+_GREETING_WORDS = re.compile(
+    r"(您好|你好|老师好|领导好|大家好)[嘛呀啊哈]?|打扰了?|在吗|哈喽|嗨|喂|hi|hello", re.I
+)
 
 
 def _only_introduces(message: str) -> bool:
@@ -211,7 +214,7 @@ def _only_introduces(message: str) -> bool:
     if re.search(r"[？?]", message):
         return False
     said = bool(_INTRODUCTION.search(message)) or bool(_WILL_ASK.search(message))
-    if not said or _CUE.search(_WILL_ASK.sub(" ", message)):
+    if not said or _CUE.search(_GREETING_WORDS.sub(" ", _WILL_ASK.sub(" ", message))):
         return False  # "我们是街道的能参加吗" asks
     rest = _GREETING_WORDS.sub(" ", _INTRODUCTION.sub(" ", _WILL_ASK.sub(" ", message)))
     return not _CUE.search(rest) and len(re.sub(r"[\s，,。！!、]", "", rest)) <= 6
@@ -346,13 +349,14 @@ _TELLS = re.compile(r"(我们|我|咱们|咱|俺们|俺|本单位|我单位|我�
 _TRAILING = re.compile(r"[咯啊呀哦啦哈噻撒嘞呗]+[？?。！!\s]*$")  # "还能交不咯": 不 still ends it
 # Words said after the question ("还能交不 求求了", "开了没啊老铁"): they ask nothing
 _TAGGED = re.compile(
-    r"[\s，,]*(求求了|求求你了|求求|拜托了?|谢谢了?|谢啦|多谢|老铁|亲|急急急|急|在线等|哈哈)[？?。！!\s]*$"
+    r"[\s，,]*(求求了|求求你了|求求|拜托了?|谢谢了?|谢啦|多谢|老铁|亲|急急急|急|在线等|哈哈|"
+    r"plz|pls|please|thx|thanks)[？?。！!\s]*$"
 )
 # A statement asked by its tone: "就算正式报上了？" (a question mark, and no question word)
 _WH = re.compile(r"几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|为何|为什么")
 # Particles of other regions that ask yes or no: 伐 (吴语), 噻 after 了 (西南官话: "…了噻")
-_REGIONAL_YES_NO = re.compile(r"伐$|[了的]噻$|撒$|咩$|啵$|了哇$|㗎$")
-_OFFERED = re.compile(r"吧[？?。！!\s]*$")
+_REGIONAL_YES_NO = re.compile(r"伐$|噻$|撒$|咩$|啵$|了哇$|㗎$|[了求]木$")
+_OFFERED = re.compile(r"[吧哈][？?。！!\s]*$")
 _ASKED_MIDWAY = re.compile(
     r"((就行|就可以|就好|就够|对|是|没错)了?吧|了没有?|了吗)[？?，,。！!\s]+\S"
 )
@@ -385,7 +389,11 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     check = None if handing_in_now else confirm(answer.topic, question, contest, now, answer.params)
     if check is not None:
         return None if check is Check.UNCLEAR else ("yes" if check is Check.MATCHES else "no")
-    decide = _DECIDERS.get(answer.topic) if asked else None
+    # "申报截止是4月30号下午5点哈": a deadline said to confirm, with no question word
+    said = answer.topic == "deadline" and bool(
+        _SAID_AS_DEADLINE.search(with_digits(question.lower())) or _IS_IT.search(question.lower())
+    )
+    decide = _DECIDERS.get(answer.topic) if asked or said else None
     result = decide(question, contest, now, asker) if decide is not None else None
     if result is None and _CONFIRMING.search(question):
         result = _restated(question, answer, contest)
@@ -460,12 +468,20 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
         last_day = stage.end.astimezone(contest.zone).date()
         first_day = stage.start.astimezone(contest.zone).date()
         return first_day <= day <= last_day
+    month = _MONTH_ONLY.search(with_digits(question))
+    if month is not None:  # "5月份还能交吗": some day of that month is still open, or none
+        asked = int(month.group(1))
+        start, end = stage.start.astimezone(contest.zone), stage.end.astimezone(contest.zone)
+        return start.month <= asked <= end.month
     if (stretch := named_days(question, now, contest.zone)) is not None:
         first, last = stretch  # "下周还能交吗": some day of the week is still open, or none
         return first <= stage.end.astimezone(contest.zone).date() and (
             stage.start.astimezone(contest.zone).date() <= last
         )
     return stage.start <= now
+
+
+_MONTH_ONLY = re.compile(r"(?<!\d)(\d{1,2})\s*月份?(?![\d上中下初底])(?!\s*\d)")
 
 
 def _is_the_deadline(question: str, day: date | None, end: datetime) -> bool | None:
@@ -758,7 +774,9 @@ def _submit(question: str, contest: Contest, now: datetime, _asker: Asker | None
     return True if stage.editing is Editing.ALL else None
 
 
-_DRAFT = re.compile(r"草稿|存着|存了|保存")
+_DRAFT = re.compile(
+    r"草稿|存着|存了|保存|还在不|还在吗|还在不在|丢了|没丢|填了一半|写了一半|整一半"
+)
 _SUBMITTED_ASKED = re.compile(r"提交了|交了|交上|报上|提交成功|交成功")
 
 
@@ -817,13 +835,22 @@ _EVERY_ENTRY = re.compile(
 
 
 def _advance(question: str, contest: Contest, _now: datetime, _asker: Asker | None) -> bool | None:
-    if not _EVERY_ENTRY.search(question):
-        return None
     advancing = [s for s in contest.stages if s.advances]
     if len(advancing) != 1:
         return None
     stage = advancing[0]
+    if _BY_CATEGORY.search(question):  # "入围名额是每个类别分开算的不"
+        if stage.advance_per_category is not None:
+            return True
+        return False if stage.advance_total is not None else None
+    if not _EVERY_ENTRY.search(question):
+        return None
     return None if stage.advance_total is None and stage.advance_per_category is None else False
+
+
+_BY_CATEGORY = re.compile(
+    r"(每个|各个?|按|分)(类别|类|组|组别)[^，,。？?]{0,4}(分开|分别|单独|各自|算|排|分配)"
+)
 
 
 _DECIDERS: dict[str, Callable[[str, Contest, datetime, Asker | None], bool | None]] = {
