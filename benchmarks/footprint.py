@@ -10,8 +10,10 @@ machine pays), not tracemalloc. In order:
 1. the bare PTB echo bot: start-up to its first getUpdates, and its memory;
 2. the bot on an empty database: start-up and memory idle;
 3. the bot with the seeded units and cases, its clock where no reminder is due: start-up,
-   memory idle (after ``--settle`` seconds), then the peak while the organizer's /export
-   runs (cut at ``--wait`` seconds if unfinished);
+   memory idle (after ``--settle`` seconds); with ``--asked``, again after a contact person
+   asked one question (the question matcher is then loaded, as in any bot that has answered
+   someone); then the peak while the organizer's /export runs (cut at ``--wait`` seconds if
+   unfinished);
 4. the same data, its clock a minute after a deadline reminder's moment: start-up to the
    first getUpdates, and the peak until the reminder rows are written (planning for every
    unit; cut at ``--wait``);
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from benchmarks.common import (
     DUE,
+    FIRST_USER,
     ORGANIZER,
     QUIET,
     Child,
@@ -47,6 +50,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--settle", type=float, default=3.0, help="seconds before 'idle'")
+    asked = "a contact person asks one question before the export (the matcher loaded)"
+    parser.add_argument("--asked", action="store_true", help=asked)
     parser.add_argument("--wait", type=float, default=40.0, help="longest wait for a piece")
     return parser.parse_args(argv)
 
@@ -105,6 +110,11 @@ async def run(args: argparse.Namespace) -> None:
             took = await started(server, quiet)
             await asyncio.sleep(args.settle)
             line("bot, seeded, no reminder due, idle", took, quiet.memory())
+            if args.asked:  # a running bot has answered someone: the matcher is loaded
+                asker = Person(server.state, FIRST_USER + 1)
+                await asker.send("截止是几号", timeout=args.wait)
+                await asyncio.sleep(args.settle)
+                line("bot, seeded, idle after one question", None, quiet.memory())
             organizer = Person(server.state, ORGANIZER)
             begin = time.perf_counter()
             await organizer.send("/export", timeout=args.wait)

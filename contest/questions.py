@@ -218,9 +218,22 @@ class Subject:
                     getattr(s, attr, None) for s in contest.stages if s.kind.value == stage_kind
                 ):
                     return True
-            elif kind == "text" and what in contest.model_dump_json():
+            elif kind == "text" and what in _contest_text(contest):
                 return True
         return False
+
+
+def _contest_text(contest: Contest) -> str:
+    """Return every text of the contest file as one string (built once per contest object)."""
+    kept = _CONTEST_TEXTS.get(id(contest))
+    if kept is not None and kept[0] is contest:
+        return kept[1]
+    text = contest.model_dump_json()
+    _CONTEST_TEXTS[id(contest)] = (contest, text)
+    return text
+
+
+_CONTEST_TEXTS: dict[int, tuple[Contest, str]] = {}
 
 
 @dataclass(frozen=True)
