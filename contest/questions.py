@@ -34,6 +34,7 @@ import sys
 import tomllib
 import unicodedata
 import warnings
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -63,6 +64,9 @@ _PIECE_BREAK = re.compile(r"[？?。！!；;\n，,、\s]+|另外|顺便问一?�
 # The most frequent words of jieba's own dictionary (see build_segmentation()): segmenting a
 # short question needs them, not all 349,000, and it saves about 60 MB of memory.
 SEGMENTATION_FILE = Path(__file__).with_name("segmentation.txt")
+# Each character's toneless pinyin, as pypinyin reads it alone (see build_sounds())
+SOUNDS_FILE = Path(__file__).with_name("sounds.txt")
+_FIRST_HAN, _LAST_HAN = 0x4E00, 0x9FFF
 SEGMENTATION_WORDS = 20_000
 LIGHT = True  # the small dictionary, and pypinyin without its phrase table (benchmarks flip it)
 UNSURE = "unsure"
@@ -543,10 +547,46 @@ def _pinyin() -> Any:
     return lazy_pinyin
 
 
+def build_sounds() -> str:
+    """Return each toneless syllable with the characters (U+4E00–U+9FFF) pypinyin reads so.
+
+    The first reading of each character, as ``lazy_pinyin`` gives it for the character alone:
+    what ``contest/sounds.txt`` holds, so that hearing a same-sound typo needs neither
+    pypinyin's dictionary (≈12 MiB in the process) nor its import.
+    """
+    lazy = _pinyin()
+    readings: dict[str, list[str]] = {}
+    for code in range(_FIRST_HAN, _LAST_HAN + 1):
+        char = chr(code)
+        sound = str(lazy(char)[0])
+        if sound != char:
+            readings.setdefault(sound, []).append(char)
+    return "".join(f"{sound} {''.join(chars)}\n" for sound, chars in sorted(readings.items()))
+
+
+@cache
+def _sound_table() -> tuple[array[int], tuple[str, ...]]:
+    """Return each character's syllable number (0: none) and the syllables, from sounds.txt."""
+    table = array("H", bytes(2 * (_LAST_HAN - _FIRST_HAN + 1)))
+    names = [""]
+    for line in SOUNDS_FILE.read_text(encoding="utf-8").splitlines():
+        sound, chars = line.split(" ", 1)
+        names.append(sound)
+        for char in chars:
+            table[ord(char) - _FIRST_HAN] = len(names) - 1
+    return table, tuple(names)
+
+
 @lru_cache(maxsize=8192)
 def _char_sound(char: str) -> str:
     """Return the toneless pinyin of one character (itself if it is not Chinese)."""
-    return str(_pinyin()(char)[0]) if _CHINESE.match(char) else char
+    if not _CHINESE.match(char):
+        return char
+    if LIGHT and SOUNDS_FILE.is_file():
+        table, names = _sound_table()
+        found = table[ord(char) - _FIRST_HAN]
+        return names[found] if found else char
+    return str(_pinyin()(char)[0])
 
 
 @lru_cache(maxsize=8192)
@@ -835,7 +875,9 @@ def _nearest() -> NearestIndex:
     rows = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
     # the terms as the file holds them (built with the matcher: ≈0.35 s of segmenting saved)
     terms = [r["terms"].split() if "terms" in r else _bm25_terms(r["text"]) for r in rows]
-    return NearestIndex([t or ["∅"] for t in terms], [r["topic"] for r in rows])
+    topics = [r["topic"] for r in rows]
+    del rows  # the texts are not kept: the index holds only its postings
+    return NearestIndex([t or ["∅"] for t in terms], topics)
 
 
 def bm25_terms(text: str) -> tuple[str, ...]:

@@ -1137,3 +1137,28 @@ def test_the_examples_file_is_built_from_the_sets_and_the_matcher_as_they_are() 
     from contest import build_examples
 
     assert build_examples.current(), "run: .venv/bin/python -m contest.build_examples"
+
+
+def test_the_sound_table_is_pypinyins_reading_of_every_character() -> None:
+    """contest/sounds.txt is what build_sounds() makes from pypinyin. After an upgrade of
+    pypinyin: ``.venv/bin/python -c "from contest.questions import SOUNDS_FILE, build_sounds;
+    SOUNDS_FILE.write_text(build_sounds(), encoding='utf-8')"``."""
+    from contest.questions import SOUNDS_FILE, build_sounds
+
+    assert SOUNDS_FILE.read_text(encoding="utf-8") == build_sounds()
+
+
+def test_hearing_a_typo_loads_no_pypinyin() -> None:
+    """The matcher reads each character's sound from sounds.txt: pypinyin is never imported."""
+    script = (
+        "import sys\n"
+        "from contest.questions import prepare, _syllables\n"
+        "prepare()\n"
+        "assert _syllables('截止') == ' jie zhi '\n"
+        "print('pypinyin' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
