@@ -68,7 +68,7 @@ SEGMENTATION_FILE = Path(__file__).with_name("segmentation.txt")
 SOUNDS_FILE = Path(__file__).with_name("sounds.txt")
 _FIRST_HAN, _LAST_HAN = 0x4E00, 0x9FFF
 SEGMENTATION_WORDS = 20_000
-LIGHT = True  # the small dictionary, and pypinyin without its phrase table (benchmarks flip it)
+LIGHT = True  # the small dictionary, and sounds.txt instead of pypinyin (benchmarks flip it)
 UNSURE = "unsure"
 ALTERNATIVES = 3
 FUZZY_MIN_LENGTH = 5
@@ -343,7 +343,7 @@ class _Mentions:
 
 
 def prepare() -> None:
-    """Load the topic data, jieba's and pypinyin's dictionaries, the BM25 index and cn2an now."""
+    """Load the topic data, jieba's dictionary, the sound table, the BM25 indexes and cn2an now."""
     _tokenizer()
     _alias_pattern()
     _bm25()

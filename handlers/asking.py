@@ -2,7 +2,7 @@
 
 Channel-neutral (no messenger here): the question handlers of every channel call
 :func:`asker_for` and pass the result to :func:`contest.asking.ask`. The first call loads
-the question matcher's dictionaries (``contest.questions.prepare``, ≈35 MiB and ≈2 s of
+the question matcher's dictionaries (``contest.questions.prepare``, ≈18 MiB and ≈0.25 s of
 CPU) in a thread, so a bot nobody asks anything never holds them and its start is shorter.
 """
 
