@@ -24,6 +24,7 @@ from contest.questions import (
     UNSURE,
     Answer,
     Asker,
+    chosen_between,
     in_common_words,
     match,
     named_fields,
@@ -164,12 +165,7 @@ def ask(
 def _chooses_between(whole: Answer, message: str, contest: Contest) -> bool:
     """Tell whether the message asks which of two named categories fits its project, as one
     question ("看病难问题，请问属于服务民生类还是赋能发展类？"): its pieces are not two."""
-    if whole.topic != "recommend" or not whole.confident or not _OR.search(message):
-        return False
-    return sum(c.name in message for c in contest.categories) >= 2
-
-
-_OR = re.compile(r"还是|或者|或是|定系")
+    return whole.topic == "recommend" and whole.confident and bool(chosen_between(message, contest))
 
 
 def _before_the_opening(answer: Answer, contest: Contest, now: datetime) -> Answer:

@@ -1081,8 +1081,8 @@ def _mentions(plain: str, text: str, contest: Contest) -> _Mentions:
         if len(name) >= 4:
             category_candidates += [(name[:2] + suffix, c) for suffix in ("类", "组")]
     category = _first_mention(texts, category_candidates, fuzzy=True)
-    named = [c for c in contest.categories if _normalise(c.name) in plain]
-    choosing = len(named) >= 2 and bool(_CHOOSING.search(plain))
+    named = chosen_between(plain, contest)
+    choosing = bool(named)
     if choosing:  # "加装电梯 是服务民生类还是赋能发展类": which of the two fits the project
         category = None
     district_names = [
@@ -1262,6 +1262,16 @@ def _stage_candidates(contest: Contest) -> _StageWords:
 
 _STAGE_WORDS: dict[int, tuple[Contest, _StageWords]] = {}
 _CHOOSING = re.compile(r"还是|或者|或是|定系|抑或|or")
+
+
+def chosen_between(question: str, contest: Contest) -> list[Category]:
+    """Return the categories a question offers to choose between ("…服务民生类还是赋能发展类"):
+    two or more named with 还是/或者, else none."""
+    plain = _normalise(question)
+    named = [c for c in contest.categories if _normalise(c.name) in plain]
+    return named if len(named) >= 2 and _CHOOSING.search(plain) else []
+
+
 _NO_STAGE = re.compile("评分标准|评分细则|打分标准|评分规则|评分办法")
 
 

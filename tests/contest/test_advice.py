@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from hypothesis import strategies as st
 
 from contest.advice import _category_text, _index, pairs
 from contest.definition import Contest, load_contest
+from tests.pyrun import printed
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(p for p in (ROOT / "contests").glob("*.toml") if p.stem != "TEMPLATE")
@@ -54,7 +53,4 @@ def test_advice_imports_no_numpy() -> None:
         "assert suggest('我们的项目是优化审批流程 该报哪个组', contest)\n"
         "print(sorted({'numpy', 'rank_bm25'} & set(sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert printed(script) == "[]"

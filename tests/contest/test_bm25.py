@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.bm25 import Okapi
 from contest.questions import _bm25, _bm25_terms, _canonical, _normalise, vocabulary
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pyrun import printed
 
 
 def _topic_documents() -> list[list[str]]:
@@ -65,7 +60,4 @@ def test_answering_a_question_imports_no_numpy() -> None:
         "assert ask('截止是几号', contest, now=datetime.fromisoformat('2026-04-03T10:00+08:00'))\n"
         "print(sorted({'numpy', 'rank_bm25'} & set(sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert printed(script) == "[]"
