@@ -208,8 +208,9 @@ async def bot_application(args: argparse.Namespace) -> Any:
     """Return the bot, built and started as ``python -m bot`` does."""
     from datetime import datetime
 
-    from bot.runtime import tune_runtime
+    from bot.runtime import import_telegram, tune_runtime
 
+    import_telegram()  # as ``python -m bot`` does before it imports the bot
     tune_runtime()  # as ``python -m bot`` does before its loop (the GIL's switch interval)
 
     from bot.app import build_application, start_services

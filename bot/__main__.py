@@ -20,6 +20,10 @@ from typing import Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta, no warnings
 
+from bot.runtime import import_telegram, tune_runtime  # noqa: E402
+
+import_telegram()  # bot/runtime.py: without Telegram Passport's cryptography (8 MiB)
+
 from aiohttp import web  # noqa: E402
 
 from bot.app import (  # noqa: E402
@@ -32,7 +36,6 @@ from bot.app import (  # noqa: E402
 )
 from bot.console import CONSOLE_PATH, bind_console, serve_console  # noqa: E402
 from bot.demo import demo_lines, demo_settings, forget_demo, prepare_demo, sandbox_lines  # noqa: E402
-from bot.runtime import tune_runtime  # noqa: E402
 from channels.console.app import ConsoleSite, create_console_app, mount  # noqa: E402
 from channels.telegram.inbox import inbox_of  # noqa: E402
 from channels.telegram.webhook import create_webhook_app, register_webhook  # noqa: E402

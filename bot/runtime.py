@@ -1,8 +1,10 @@
-"""How the interpreter runs the bot: how soon a worker thread hands the GIL back, and how
-many malloc arenas its threads share.
+"""How the interpreter runs the bot: how soon a worker thread hands the GIL back, how many
+malloc arenas its threads share, and python-telegram-bot imported without what only Telegram
+Passport uses.
 
-One function, called once by ``python -m bot`` (and the load benchmarks' child, which starts
-the bot as it does) before the event loop starts.
+Called once by ``python -m bot`` (and the load benchmarks' child, which starts the bot as it
+does): ``import_telegram`` before anything imports PTB, ``tune_runtime`` before the event
+loop starts.
 """
 
 from __future__ import annotations
@@ -26,6 +28,31 @@ SWITCH_INTERVAL = 0.001
 # loop's and one for the workers. MALLOC_ARENA_MAX in the environment, if set, wins.
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+# python-telegram-bot imports the cryptography package, when it is installed, for Telegram
+# Passport alone (decrypting passport data, a bot's private key): 8 MiB resident of its Rust
+# bindings in every bot process, 7 % of the bot idle. The bot asks for no passport data; only
+# 企业微信's message encryption (channels/wecom/crypto.py) needs cryptography, and imports
+# it when that channel starts. A module that is None in sys.modules cannot be imported: PTB
+# then takes its own "cryptography not installed" path (passport decryption unavailable).
+PASSPORT_ONLY = ("cryptography",)
+
+
+def import_telegram() -> None:
+    """Import python-telegram-bot without the modules it imports for Telegram Passport only.
+
+    Does nothing where PTB or cryptography is imported already (the test process, say).
+    """
+    if "telegram" in sys.modules or any(name in sys.modules for name in PASSPORT_ONLY):
+        return
+    for name in PASSPORT_ONLY:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import telegram.ext  # noqa: F401  (imports telegram, its Bot and passport types)
+    finally:
+        for name in PASSPORT_ONLY:
+            del sys.modules[name]
 
 
 def _libc() -> Any | None:

@@ -6,6 +6,7 @@ import sys
 
 from bot import runtime
 from bot.runtime import SWITCH_INTERVAL, tune_runtime
+from tests.pyrun import printed
 
 
 def test_worker_threads_hand_the_gil_back_within_a_millisecond():
@@ -40,3 +41,17 @@ def test_worker_threads_share_two_malloc_arenas_unless_the_environment_says(monk
         assert len(libc.calls) == 1
     finally:
         sys.setswitchinterval(before)
+
+
+def test_the_bot_runs_without_passports_cryptography_and_wecom_still_encrypts():
+    # What ``python -m bot`` imports, in a fresh interpreter: PTB without the cryptography
+    # package (Telegram Passport only, 8 MiB), which 企业微信's channel still imports later.
+    script = (
+        "import sys, bot.__main__\n"
+        "before = 'cryptography' in sys.modules\n"
+        "import telegram._passport.credentials as passport\n"
+        "from channels.wecom.crypto import WecomCrypto\n"
+        "box = WecomCrypto('token', 'a' * 43, 'corp')\n"
+        "print(before, passport.CRYPTO_INSTALLED, box.decrypt(box.encrypt('你好')))\n"
+    )
+    assert printed(script) == "False False 你好"
