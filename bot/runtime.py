@@ -33,26 +33,24 @@ M_ARENA_MAX = -8  # glibc's mallopt parameter
 # python-telegram-bot imports the cryptography package, when it is installed, for Telegram
 # Passport alone (decrypting passport data, a bot's private key): 8 MiB resident of its Rust
 # bindings in every bot process, 7 % of the bot idle. The bot asks for no passport data; only
-# 企业微信's message encryption (channels/wecom/crypto.py) needs cryptography, and imports
-# it when that channel starts. A module that is None in sys.modules cannot be imported: PTB
-# then takes its own "cryptography not installed" path (passport decryption unavailable).
-PASSPORT_ONLY = ("cryptography",)
+# WeCom's message encryption (channels/wecom/crypto.py) needs cryptography, and imports it
+# when that channel starts. A module that is None in sys.modules cannot be imported: PTB then
+# takes its own "cryptography not installed" path (passport decryption unavailable).
+PASSPORT_ONLY = "cryptography"
 
 
 def import_telegram() -> None:
-    """Import python-telegram-bot without the modules it imports for Telegram Passport only.
+    """Import python-telegram-bot without the package it imports for Telegram Passport only.
 
     Does nothing where PTB or cryptography is imported already (the test process, say).
     """
-    if "telegram" in sys.modules or any(name in sys.modules for name in PASSPORT_ONLY):
+    if "telegram" in sys.modules or PASSPORT_ONLY in sys.modules:
         return
-    for name in PASSPORT_ONLY:
-        sys.modules[name] = None  # type: ignore[assignment]
+    sys.modules[PASSPORT_ONLY] = None  # type: ignore[assignment]
     try:
         import telegram.ext  # noqa: F401  (imports telegram, its Bot and passport types)
     finally:
-        for name in PASSPORT_ONLY:
-            del sys.modules[name]
+        sys.modules.pop(PASSPORT_ONLY, None)
 
 
 def _libc() -> Any | None:

@@ -45,7 +45,7 @@ def test_worker_threads_share_two_malloc_arenas_unless_the_environment_says(monk
 
 def test_the_bot_runs_without_passports_cryptography_and_wecom_still_encrypts():
     # What ``python -m bot`` imports, in a fresh interpreter: PTB without the cryptography
-    # package (Telegram Passport only, 8 MiB), which 企业微信's channel still imports later.
+    # package (Telegram Passport only, 8 MiB), which the WeCom channel still imports later.
     script = (
         "import sys, bot.__main__\n"
         "before = 'cryptography' in sys.modules\n"
