@@ -111,3 +111,32 @@ async def test_a_value_named_to_confirm_is_answered_yes_or_no_with_the_files_val
     assert "10 个" in text
     await user.send("联系电话是0755-88134324吧")
     assert user.last_reply.text.startswith("是。"), user.last_reply.text
+
+
+async def test_a_short_question_is_matched_in_the_loop_and_a_long_message_in_a_thread(
+    harness, monkeypatch
+):
+    import asyncio
+
+    from handlers import browse
+
+    in_threads: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(function, /, *args, **kwargs):
+        if function is browse.ask:
+            in_threads.append(args[0])
+        return await to_thread(function, *args, **kwargs)
+
+    monkeypatch.setattr(browse.asyncio, "to_thread", counted)
+    user = harness.user()
+    await user.send("ddl是几号")  # short: in the event loop
+    assert "2024年7月15日（周一）23:59" in user.last_reply.text
+    long = "老师您好，我们是区里的单位，想问一下截止是哪天，还有字数有没有要求"
+    assert len("ddl是几号") <= browse.INLINE_QUESTION < len(long)
+    mark = user.mark()
+    await user.send(long)
+    replies = user.replies_since(mark)
+    assert any("2024年7月15日（周一）23:59" in r.text for r in replies)
+    assert any("3000 字" in r.text for r in replies)
+    assert in_threads == [long]
