@@ -40,8 +40,10 @@ from contest.schedule import position
 
 SMALL_TALK = ("greeting", "thanks")
 WHOLE_MESSAGE = ("recommend",)  # a described project is one question, however it is split
+# A numbered item ("请问：1.申报截止时间 2.团队人数上限") breaks too; "5.1交" is a day
+_NUMBERED = r"(?<![\d.])\d{1,2}[.、．)）](?!\d)"
 _BREAK = re.compile(
-    r"([？?。！!；;\n，,、\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没])|以及|和|"
+    rf"({_NUMBERED}|[？?。！!；;\n，,、：:\s]+|另外|顺便问一?下|再问一?下|还想问一?下?|还有(?![几多什么啥哪没])|以及|和|"
     r"然后(?=[^，,。？?\s]{4}))"
 )
 _CUE = re.compile(
@@ -146,6 +148,8 @@ def ask(
     if len(groups) == 1 and (glued := _glued(message, contest)) is not None:
         groups = glued  # "几号截止最多几个人": two questions typed without a break
     answers: list[Answer] = []
+    if whole.topic in WHOLE_MESSAGE:
+        answers = _project_then_questions(message, contest)
     if len(groups) > 1:
         matched = [match(group, contest) for group in groups]  # each piece matched once
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -156,10 +160,58 @@ def ask(
                 answers.append(answer)
         if len(answers) < 2 or not all(a.confident for a in matched):
             answers = []
+        answers = _unstated_with_its_words(
+            answers, lambda a: verdict(a, contest, now, asker) is not None
+        )
     if not answers:
         answers = [whole]
     answers = [_before_the_opening(a, contest, now) for a in answers]
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+UNSTATED = "not_said"
+_WEAK = 4.0  # a piece sure of a topic by one or two weak words ("离青石镇远不远")
+
+
+def _unstated_with_its_words(
+    answers: list[Answer], decided: Callable[[Answer], bool]
+) -> list[Answer]:
+    """Keep a subject the file does not state as the one question, without the weak pieces
+    around it: "比拼的场地定下来没有 离青石镇远不远" asks of the venue only. A weak piece the
+    file answers yes or no to ("评审专家都是谁，初选是匿名评的吗") is a question of its own."""
+    unstated = [a for a in answers if a.topic == UNSTATED]
+    if not unstated or len(unstated) == len(answers):
+        return answers
+    kept = [a for a in answers if a.topic == UNSTATED or a.score >= _WEAK or decided(a)]
+    return kept if len(kept) > 1 else unstated[:1]
+
+
+_WHICH_CATEGORY = re.compile(r"类")
+
+
+def _project_then_questions(message: str, contest: Contest) -> list[Answer]:
+    """Answer a described project's category and the questions asked after it, if any.
+
+    "我们社区给老人开了个助浴点，报哪类好，成员最多几个": the project and its category are one
+    question, however split; a confident question of another topic at the end is another.
+    Empty when nothing else is asked.
+    """
+    groups = _questions(message)
+    for cut in range(len(groups) - 1, 0, -1):
+        if not _WHICH_CATEGORY.search(groups[cut - 1]):
+            continue  # "…建章立制 这种项目归哪类啊": the category is what the end asks
+        project = match("".join(groups[:cut]), contest)
+        if project.topic not in WHOLE_MESSAGE or not project.confident:
+            continue
+        after = [match(group, contest) for group in groups[cut:]]
+        if all(
+            a.confident
+            and a.topic not in (*SMALL_TALK, *WHOLE_MESSAGE)
+            and (a.topic == "categories" or not _WHICH_CATEGORY.search(a.question))
+            for a in after
+        ):
+            return [project, *after]  # "…报哪类 总共有几类啊" asks the list too
+    return []
 
 
 def _chooses_between(whole: Answer, message: str, contest: Contest) -> bool:
@@ -241,7 +293,7 @@ def _without_introduction(message: str, contest: Contest) -> tuple[str, Answer] 
 
 # What asks in a question typed without a break: a question word, or a yes/no ending
 _ASKS = re.compile(
-    r"(?<![那这])几[号个人天点位名项次]?|多少[个人天字]?|什么|啥|怎么|咋|哪|谁|(.)不\1|[吗么不没]$"
+    r"(?<![那这])几[号个人天点位名项次]?|多少[个人天字]?|什么|啥|怎么|咋|哪|谁|(.)[不没]\1|吗|[么不没]$"
 )
 _GLUED_MAX = 30  # a longer message without a break is one question told at length
 
@@ -291,7 +343,10 @@ def _parts(message: str) -> list[str]:
     return [p for p in _BREAK.split(message) if p and not _BREAK.fullmatch(p)]
 
 
-_ANOTHER = re.compile(r"[\s，,。；;]*(顺便|再问|还想问)")
+# A word that opens another question, or the next number of a list ("…时间 2.团队人数上限")
+_ANOTHER = re.compile(
+    rf"[\s，,。；;：:]*(顺便|再问|还想问|{_NUMBERED})|[\s，,。；;：:]+(另外|以及)"
+)
 
 
 def _questions(message: str) -> list[str]:
@@ -301,7 +356,10 @@ def _questions(message: str) -> list[str]:
     groups: list[str] = []
     pending = ""
     at = 0
+    opened = False  # the pending piece follows a word that opens another question
     for index, part in enumerate(parts):
+        if not pending:
+            opened = bool(_ANOTHER.match(message, at)) and bool(groups)
         pending += part
         at = message.index(part, at) + len(part)
         # "留个联系人电话 顺便问下…": a word that opens another question closes this one
@@ -314,7 +372,7 @@ def _questions(message: str) -> list[str]:
             groups.append(pending)
             pending = ""
     if pending:
-        if groups:
+        if groups and not opened:  # "…怎么提交 顺便问下联系人电话" asks a second thing
             groups[-1] += pending
         else:
             groups.append(pending)
@@ -810,7 +868,13 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
         return stretch[0] <= last and first <= stretch[1]
     if stage.judging is not None and _BLIND.search(question):
         return stage.judging.blind  # "初选是不是盲评": the file says whether judging is blind
-    said = " ".join(filter(None, (stage.description, stage.judging and stage.judging.text)))
+    criteria = stage.judging.criteria if stage.judging is not None else ()
+    said = " ".join(
+        filter(
+            None,
+            (stage.description, stage.judging and stage.judging.text, *(c.name for c in criteria)),
+        )
+    )
     for other in contest.stages:  # "进入现场选拔比拼" says nothing of 现场 in this stage
         said = said.replace(other.name, " ")
     own = {*segment(stage.name), stage.name}
@@ -819,9 +883,29 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
         for w in segment(question)
         if len(w) >= 2 and w not in own and not _YES_NO.search(w) and not _CUE.search(w)
     ]
-    if not asked or not all(w in said for w in asked):
+    if not asked or not all(_said_loosely(w, said) for w in asked):
         return None
     return True
+
+
+# How a description's words are asked back: "当场打分" (现场打分), "再取平均" (后取平均),
+# "按得分高低来选" (选出), "除了展示还要答辩" (both criteria); a digit is never loose
+_LOOSE_HEAD = "再来后先就都也还按当占要"
+_LOOSE_TAIL = "的了着过算"
+_ASIDE = frozenset(
+    ("除了", "以外", "之外", "时候", "的时候", "还要", "还得", "也要", "那个", "这个", "一下",
+     "问一下", "我想", "想问", "确认", "确认一下")
+)  # fmt: skip
+
+
+def _said_loosely(word: str, said: str) -> bool:
+    """Tell whether a description says the word, its light first or last characters aside."""
+    if word in said or word in _ASIDE:
+        return True
+    if re.search(r"\d", word):
+        return False
+    core = word.lstrip(_LOOSE_HEAD).rstrip(_LOOSE_TAIL)
+    return not core or core in said
 
 
 # "所有项目都能进现场比拼吗": whether every entry goes on, not how many

@@ -1159,3 +1159,57 @@ def test_hearing_a_typo_loads_no_pypinyin() -> None:
         "print('pypinyin' in sys.modules)\n"
     )
     assert printed(script) == "False"
+
+
+DONGHU = ROOT / "contests" / "donghu-2026.toml"
+
+
+def _topics(message: str) -> list[str]:
+    contest = load_contest(DONGHU)
+    now = contest.submission_stage.start + timedelta(days=2)
+    return [a.topic for a in ask(message, contest, now=now)]
+
+
+@pytest.mark.parametrize(
+    ("message", "topics"),
+    [
+        # a numbered list, one question per number
+        ("1.截止日期 2.团队人数上限", ["deadline", "team"]),
+        # a piece after 顺便问下 asks a second thing, though it asks with no question word
+        ("评审怎么打分 顺便问下主办单位", ["stage", "organizer"]),
+        # two questions typed without a break, the first ending in 吗 or asking 有没有
+        ("能不能换负责人有没有字数限制", ["lead", "word_limit"]),
+        # a described project's category, then a question of another topic
+        ("我们村建了个党员先锋岗帮老人代办事 报哪类好 团队最多几个人", ["recommend", "team"]),
+    ],
+)
+def test_a_message_of_several_questions_is_answered_in_full(
+    message: str, topics: list[str]
+) -> None:
+    """A numbered list, a piece after 顺便, glued questions, a project then another question."""
+    assert _topics(message) == topics
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "比拼时评委是当场打分的吗",  # 当场 for the file's 现场
+        "比拼是不是要先展示再答辩",  # two criteria named, light words around them
+        "比拼是不是评委当场打分再取平均",  # 再取 for the file's 后取
+    ],
+)
+def test_a_stage_question_restating_its_description_loosely_is_yes(message: str) -> None:
+    """The stage's description and criteria said back with light words around them: yes."""
+    contest = load_contest(DONGHU)
+    now = contest.submission_stage.start + timedelta(days=2)
+    (answer,) = ask(message, contest, now=now)
+    assert (answer.topic, answer.verdict) == ("stage", "yes")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["现场比拼有没有直播 在哪能看", "得奖有奖金吗 大概多少"],
+)
+def test_an_unstated_subject_is_one_question_with_its_weak_pieces(message: str) -> None:
+    """A subject the file does not state, asked about again in a weak piece: one answer."""
+    assert _topics(message) == ["not_said"]
