@@ -1213,3 +1213,20 @@ def test_a_stage_question_restating_its_description_loosely_is_yes(message: str)
 def test_an_unstated_subject_is_one_question_with_its_weak_pieces(message: str) -> None:
     """A subject the file does not state, asked about again in a weak piece: one answer."""
     assert _topics(message) == ["not_said"]
+
+
+@pytest.mark.parametrize(
+    ("message", "topic", "verdict"),
+    [
+        ("而家可唔可以交申报书", "deadline", "yes"),  # 粤语: 而家 现在, 可唔可以 可不可以
+        ("报名要唔要交钞票", "not_said", None),  # 粤语 要唔要, 吴语 钞票: a fee, not said
+    ],
+)
+def test_cantonese_and_wu_words_are_read_in_the_common_language(
+    message: str, topic: str, verdict: str | None
+) -> None:
+    """Regional words written in the common language before anything reads the message."""
+    contest = load_contest(DONGHU)
+    now = contest.submission_stage.start + timedelta(days=2)
+    (answer,) = ask(message, contest, now=now)
+    assert (answer.topic, answer.verdict) == (topic, verdict)
