@@ -186,7 +186,7 @@ def _unstated_with_its_words(
     return kept if len(kept) > 1 else unstated[:1]
 
 
-_WHICH_CATEGORY = re.compile(r"类")
+_WHICH_CATEGORY = "类"  # the word a which-category question asks with (报哪类)
 
 
 def _project_then_questions(message: str, contest: Contest) -> list[Answer]:
@@ -198,7 +198,7 @@ def _project_then_questions(message: str, contest: Contest) -> list[Answer]:
     """
     groups = _questions(message)
     for cut in range(len(groups) - 1, 0, -1):
-        if not _WHICH_CATEGORY.search(groups[cut - 1]):
+        if _WHICH_CATEGORY not in groups[cut - 1]:
             continue  # "…建章立制 这种项目归哪类啊": the category is what the end asks
         project = match("".join(groups[:cut]), contest)
         if project.topic not in WHOLE_MESSAGE or not project.confident:
@@ -207,7 +207,7 @@ def _project_then_questions(message: str, contest: Contest) -> list[Answer]:
         if all(
             a.confident
             and a.topic not in (*SMALL_TALK, *WHOLE_MESSAGE)
-            and (a.topic == "categories" or not _WHICH_CATEGORY.search(a.question))
+            and (a.topic == "categories" or _WHICH_CATEGORY not in a.question)
             for a in after
         ):
             return [project, *after]  # "…报哪类 总共有几类啊" asks the list too
