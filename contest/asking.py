@@ -47,14 +47,14 @@ _BREAK = re.compile(
     r"然后(?=[^，,。？?\s]{4}))"
 )
 _CUE = re.compile(
-    r"[吗呢么嘛]|几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
+    r"[吗呢么嘛]|(?<![十百千万\d])几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
     r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$"
 )
 _YES_NO = re.compile(
     r"[吗嘛]|(?<![怎什那这多要])么|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|"
     r"算不算|来[得的]及|赶[得的]?[上及]|赶趟|"
     r"能否|是否|可否|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$|行不|会不会|对不对|好不好|成不成|"
-    r"有问题|没问题吧|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定|有资格).*吧$|"
+    r"有问题|没问题吧|(算数|作数|有效|管用)吧$|[行对好成是算]吧$|[了的]吧$|(能|可以|会|肯定|应该|一定|有资格).*吧$|"
     r"是[^，,。？?]*吧$|还在[^，,。？?]*吧$|正在[^，,。？?]*吧$|已经[^，,。？?]*吧$|(不用|不需要|无需|不必)[^，,。？?]*吧$|没错[吧吗]?$|没记错|对[吗么]|(还没|没有?|未)[^，,。？?]{1,6}吧$"
 )
 # "是23号吗" after "比拼几号结束": a value offered to confirm the question before it, nothing more
@@ -130,6 +130,11 @@ def ask(
     ):
         # "您好 我是柳湾街道党工委的 申报书截止到几点": who they are asks nothing
         message, whole = asked
+    if whole.topic not in WHOLE_MESSAGE and (now_asked := without_the_past(message)) != message:
+        # "之前听说只有区直单位能报 今年街道也能报了嘛": how it was before asks nothing
+        rest = match(now_asked, contest)
+        if rest.confident and rest.score >= vocabulary().min_score:
+            message, whole = now_asked, rest
 
     groups = (
         [message]
@@ -429,6 +434,42 @@ def is_yes_no(question: str) -> bool:
     return untagged.endswith(("？", "?")) and not _WH.search(untagged) and len(bare) >= 4
 
 
+# "以前都是打印好送到组织部", "往年好像不行", "之前听说只有区直单位能报": how things were
+# done before, told as background; "去年报过的项目" (a project, not a practice) is no such thing
+_PAST = r"(以前|之前|原来|以往|过去|往年|去年|历年|前几年|上一?届|早先|从前)"
+_PAST_PRACTICE = re.compile(
+    rf"{_PAST}(都|一般|通常|一直|总|向来|是|的时候|听说|好像|据说|只)|(听说|说){_PAST}"
+)
+_PRESENT = re.compile(r"今年|现在|这次|这回|本次|本届|这届|如今|目前")
+_PIECES = re.compile(r"([\s，,。；;！!？?]+)")
+
+
+def without_the_past(question: str) -> str:
+    """Return the question without what it tells of how things were done before.
+
+    "前任说以前都是打印好送到组织部 今年在这里交完就算报上了吧" asks of this year's channel:
+    the paper of the past is no way of handing in asked about. A piece that tells of the past
+    and asks nothing is left out, and so is a piece's past up to the present it turns to
+    ("以前都是纸质的今年还要吗"); a question about the past itself stays. The question as it
+    was when nothing else is left.
+    """
+    kept: list[str] = []
+    for piece in _PIECES.split(question):
+        past = _PAST_PRACTICE.search(piece)
+        if past is not None:
+            present = _PRESENT.search(piece, past.end())
+            if present is not None:
+                piece = piece[present.start() :]
+            elif not (_YES_NO.search(piece) or _CUE.search(piece)):
+                piece = " "
+        kept.append(piece)
+    rest = "".join(kept).strip()
+    return rest if _CHINESE_CHARACTER.search(rest) else question
+
+
+_CHINESE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+
+
 def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
     """Return "yes" or "no" when the answer's yes/no question is decided here, else None."""
     # "在这报就行了吧 不用再上别的系统": a clause asked with 吧, then said again another way
@@ -436,7 +477,8 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     # "初选进30个吧": a value offered with 吧 asks to confirm it, though 吧 alone asks nothing
     if answer.topic == UNSURE or not (asked or _OFFERED.search(answer.question)):
         return None
-    question = respell(answer.question, contest)  # 视屏: 视频
+    # what was done before decides nothing of now ("以前都是打印好送到…")
+    question = respell(without_the_past(answer.question), contest)  # 视屏: 视频
     # "初选选30个对吗": a value named to confirm is compared with the file's before any rule
     handing_in_now = answer.topic == "opening" and _HAND_IN_NOW.search(question)
     # "还没到4月 这会儿能先报吗" asks about handing in now, not whether it opens in April

@@ -259,6 +259,8 @@ class Vocabulary:
     advice_synonyms: Mapping[str, str] = field(default_factory=dict)
     split: tuple[str, ...] = ()  # jieba words a question glues by chance (交会 in 交会不会)
     regional: Mapping[str, str] = field(default_factory=dict)  # 冇得: 没有
+    # words read so only where they stand ("^额(?=是)": 我, never the 额 of 名额), in file order
+    regional_in_place: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     def topic(self, key: str) -> Topic | None:
         """Return the topic with this key, if any."""
@@ -405,6 +407,10 @@ def vocabulary() -> Vocabulary:
         advice_synonyms=dict(raw.get("advice_synonyms", {})),
         split=tuple(raw.get("segmentation", {}).get("split", [])),
         regional=dict(raw.get("regional", {})),
+        regional_in_place=tuple(
+            (re.compile(where), common)
+            for where, common in raw.get("regional_in_place", {}).items()
+        ),
     )
     _check(vocab)
     return vocab
@@ -496,12 +502,16 @@ def in_common_words(text: str) -> str:
     """Write regional words in the common language ("有冇得" 有没有, "么时候" 什么时候).
 
     Applied to the message before anything reads it, so the yes/no rules hear 没 in 冇 too.
+    A word that is also a word of the common language (额 of 名额, 介 of 简介, 无 of 有无) is
+    read so only where it stands as the region's word (``[regional_in_place]``).
     """
     pattern = _regional_pattern()
-    if pattern is None:
-        return text
-    regional = vocabulary().regional
-    return pattern.sub(lambda m: regional[m.group(0)], text)
+    if pattern is not None:
+        regional = vocabulary().regional
+        text = pattern.sub(lambda m: regional[m.group(0)], text)
+    for where, common in vocabulary().regional_in_place:
+        text = where.sub(common, text)
+    return text
 
 
 def _numbers_as_ji(text: str) -> str:

@@ -28,6 +28,7 @@ from contest.questions import (
     CaseBrief,
     answer_context,
     answer_for,
+    in_common_words,
     match,
     respell,
     topic_keys,
@@ -1230,3 +1231,57 @@ def test_cantonese_and_wu_words_are_read_in_the_common_language(
     now = contest.submission_stage.start + timedelta(days=2)
     (answer,) = ask(message, contest, now=now)
     assert (answer.topic, answer.verdict) == (topic, verdict)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        # 客家, 闽南, 天津, 陕西 and 山西 words, read as the common language
+        ("𠊎兜今晡日做得报么", "我们今天可以报么"),
+        ("汝看阮个材料有交出去无", "你看我们个材料有交出去吗"),
+        ("敢要盖章 即马按怎弄", "是否要盖章 现在怎么弄"),
+        ("介比赛几号开始", "这比赛几号开始"),
+        ("您了帮眊一哈", "您帮看一下"),
+        ("初选评结了没", "初选评完了没"),
+        ("额想报个项目 额们村个", "我想报个项目 我们村个"),
+        ("截止是甚时候 有甚要求", "截止是什么时候 有什么要求"),
+        ("申报书是毋是写啥物都做得", "申报书是不是写什么都做得"),
+        # the same characters as words of the common language stay as they are
+        ("入围名额有几个", "入围名额有几个"),
+        ("项目简介写多少字", "项目简介写多少字"),
+        ("中介机构能报吗", "中介机构能报吗"),
+        ("有无盖章要求", "有无盖章要求"),
+        ("无需盖章吧", "无需盖章吧"),
+        ("甚至没写完能交吗", "甚至没写完能交吗"),
+        ("总结了经验做法", "总结了经验做法"),
+        ("敢问一下截止时间", "敢问一下截止时间"),
+        ("谢谢您了", "谢谢您了"),
+        ("阮老师在吗", "阮老师在吗"),
+        ("项目做得好有奖吗", "项目做得好有奖吗"),
+        ("金额多少 额度够不够", "金额多少 额度够不够"),
+    ],
+)
+def test_regional_words_are_read_where_they_stand_as_the_regions(typed: str, read: str) -> None:
+    """额, 介, 敢, 无, 甚 are the region's words only where they stand so (额是, 介么, 敢 opening
+    a question, 无 ending one); in 名额, 简介, 敢问, 有无, 甚至 they are the common words."""
+    assert in_common_words(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "topic", "verdict"),
+    [
+        # how things were handed in before is background, not the channel asked about
+        ("听同事讲往年都是发邮件报的 今年在这边提交了就算数吧", None, "official_system", "yes"),
+        ("之前听说只有区直机关能报 今年镇街党委也能报了吧", None, "participants", "yes"),
+        # 十几分钟 tells how long is left: it asks nothing of a presentation's minutes
+        ("还剩十几分钟 现在提交还赶得上吗", "2026-04-30T17:45:00+08:00", "deadline", "yes"),
+        # a video's file format is the unstated file format, not the forms of show
+        ("视频做成mov可以吗", None, "not_said", None),
+        ("现场放的视频要做成啥格式", None, "not_said", None),
+    ],
+)
+def test_kinds_of_the_twenty_fourth_sets_misses(
+    question: str, now: str | None, topic: str, verdict: str | None
+) -> None:
+    """Other phrasings of the kinds the twenty-fourth donghu set missed."""
+    assert _topic_and_verdict("donghu-2026", question, now) == (topic, verdict)
