@@ -40,6 +40,7 @@ from contest.fields import Reading, field_type, options_for
 from contest.lifecycle import word_count
 from contest.timefmt import format_moment
 from handlers.console import case_line, overview
+from handlers.heavy import one_at_a_time
 from messages import render
 from messages.markup import plain_text
 from storage.audit import record_event
@@ -328,6 +329,7 @@ def _extra(form_field: FormField, extra: Mapping[str, Any] | None) -> object:
     return _cell(shown_value(form_field, (extra or {}).get(form_field.key)))
 
 
+@one_at_a_time
 async def export_units(
     *, sessions: SessionFactory, contest: Contest, now: datetime, who: int | None
 ) -> ExportFile:
@@ -467,6 +469,7 @@ def cases_workbook(contest: Contest, rows: Sequence[CaseRow], now: datetime) -> 
     return buffer.getvalue()
 
 
+@one_at_a_time
 async def export_cases(
     *, sessions: SessionFactory, contest: Contest, now: datetime, who: int | None
 ) -> ExportFile:
@@ -602,6 +605,7 @@ async def _zip_papers(archive: DocumentsZip, batches: AsyncIterator[list[Paper]]
         raise
 
 
+@one_at_a_time
 async def export_documents(
     *,
     sessions: SessionFactory,
@@ -632,6 +636,7 @@ async def export_documents(
     return _finished(name, archive.target, ZIP, archive.done)
 
 
+@one_at_a_time
 async def export_stage_documents(
     *,
     sessions: SessionFactory,

@@ -35,6 +35,7 @@ from contest.reminders import (
 )
 from delivery import wake
 from handlers import actions as ids
+from handlers.heavy import one_at_a_time
 from handlers.replies import Actions, actions, stored
 from handlers.visits import Visit
 from messages import render
@@ -241,6 +242,7 @@ async def _unplanned(
     return [unit_id for unit_id in unit_ids if not due[unit_id] <= written]
 
 
+@one_at_a_time
 async def _write_batches(services: Services, run: ReminderRun, now: datetime) -> int:
     """Plan every unit, ``BATCH`` units per transaction; return how many rows were written."""
     contest, written = services.contest, 0
