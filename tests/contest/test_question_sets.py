@@ -157,7 +157,13 @@ def _has_own_sets(contest_file: Path) -> bool:
 
 # A test set evaluated below the bar stays as it is (never tuned on) until it is retired and a
 # fresh one is written; the failure is expected, strictly, so it cannot pass unnoticed.
-BELOW_BAR: dict[tuple[str, str], str] = {}
+BELOW_BAR: dict[tuple[str, str], str] = {
+    ("donghu-2026", "test"): (
+        "twenty-fifth donghu test set, two parts evaluated once at 17:39 UTC 2026-12-06: "
+        "73.5 % (36/49) and 69.4 % (34/49), 71.4 % (70/98) together; see "
+        "tests/contest/questions/README.md, section 38"
+    ),
+}
 
 
 def _params() -> list[Any]:
