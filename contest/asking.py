@@ -48,7 +48,7 @@ _BREAK = re.compile(
 )
 _CUE = re.compile(
     r"[吗呢么嘛]|(?<![十百千万\d])几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
-    r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|(..)没\4|不$|没有?$"
+    r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|(..)没\4|(不|没有?)[呀啊哦咧哈啦]?$"
 )
 _YES_NO = re.compile(
     r"[吗嘛]|(?<![怎什那这多要])么|能不能|可不可以|是不是|行不行|要不要|用不用|有没有|够不够|"
@@ -157,6 +157,14 @@ def ask(
         answers = _project_then_questions(message, contest)
     if len(groups) > 1:
         matched = [match(group, contest) for group in groups]  # each piece matched once
+        # "刚抢完群里红包哈哈 顺便问下…": what the message opens with, asking nothing and sure
+        # of nothing, is small talk before the questions
+        told = next(
+            (at for at, (g, a) in enumerate(zip(groups, matched, strict=True)) if not _tells(g, a)),
+            len(groups),
+        )
+        if told < len(groups):
+            matched = matched[told:]
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         for answer in matched:
             key = (answer.topic, tuple(sorted(answer.params.items())))
@@ -172,6 +180,15 @@ def ask(
         answers = [whole]
     answers = [_before_the_opening(a, contest, now) for a in answers]
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+def _tells(piece: str, answer: Answer) -> bool:
+    """Tell whether a piece of a message only tells (刚抢完群里红包): no question, no topic."""
+    return (
+        not answer.confident
+        and not _CUE.search(piece)
+        and len(_CHINESE_CHARACTER.findall(piece)) >= 4
+    )
 
 
 UNSTATED = "not_said"
@@ -470,10 +487,25 @@ def without_the_past(question: str) -> str:
 _CHINESE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _yes_no_before_an_aside(question: str) -> bool:
+    """Tell whether a yes/no question is followed only by what asks nothing: "这算数不
+    别到时候白弄了" (a worry said after it)."""
+    pieces = [p for p in _PIECES.split(question) if p.strip() and not _PIECES.fullmatch(p)]
+    asides = 0
+    while len(pieces) > 1 and not _CUE.search(pieces[-1]) and not is_yes_no(pieces[-1]):
+        pieces.pop()
+        asides += 1
+    return asides > 0 and is_yes_no(pieces[-1])
+
+
 def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None) -> str | None:
     """Return "yes" or "no" when the answer's yes/no question is decided here, else None."""
     # "在这报就行了吧 不用再上别的系统": a clause asked with 吧, then said again another way
-    asked = is_yes_no(answer.question) or bool(_ASKED_MIDWAY.search(answer.question))
+    asked = (
+        is_yes_no(answer.question)
+        or bool(_ASKED_MIDWAY.search(answer.question))
+        or _yes_no_before_an_aside(answer.question)
+    )
     # "初选进30个吧": a value offered with 吧 asks to confirm it, though 吧 alone asks nothing
     if answer.topic == UNSURE or not (asked or _OFFERED.search(answer.question)):
         return None
@@ -873,6 +905,10 @@ def _submit(question: str, contest: Contest, now: datetime, _asker: Asker | None
 _DRAFT = re.compile(
     r"草稿|存着|存了|保存|还在不|还在吗|还在不在|丢了|没丢|填了一半|写了一半|整一半"
 )
+# "我们应该还没报过项目吧", "是不是还没交上去吧": the other way round, to confirm
+_NOT_HANDED_IN = re.compile(
+    r"(还没有?|没有?|未|尚未)[^，,。？?\s]{0,4}(报|交|提交|申报)[^，,。？?\s]{0,6}吧"
+)
 _SUBMITTED_ASKED = re.compile(r"提交了|交了|交上|报上|提交成功|交成功")
 
 
@@ -881,6 +917,8 @@ def _my_cases(
 ) -> bool | None:
     if asker is None:
         return None
+    if _NOT_HANDED_IN.search(_question):
+        return not asker.submitted  # "应该还没报过项目吧": yes when nothing is handed in
     if _DRAFT.search(_question) and not _SUBMITTED_ASKED.search(_question):
         return bool(asker.cases)  # "有没有存着的草稿": a case begun, handed in or not
     return bool(asker.submitted)

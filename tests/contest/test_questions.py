@@ -1285,3 +1285,23 @@ def test_kinds_of_the_twenty_fourth_sets_misses(
 ) -> None:
     """Other phrasings of the kinds the twenty-fourth donghu set missed."""
     assert _topic_and_verdict("donghu-2026", question, now) == (topic, verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "topics", "verdict"),
+    [
+        # chat before the questions asks nothing: the two questions after it are answered
+        ("刚开完会回来累死了 顺便问下 截止是几号 队伍最多几个人", ["deadline", "team"], None),
+        # a worry said after the yes/no question leaves it a yes/no question
+        ("在这上面提交的作数不 免得白忙", ["official_system"], "yes"),
+        # whether nothing is handed in yet, asked to confirm
+        ("我们单位应该还没交过项目吧", ["my_cases"], "yes"),
+    ],
+)
+def test_questions_after_a_story_or_small_talk(
+    question: str, topics: list[str], verdict: str | None
+) -> None:
+    """What is told before or after a question asks nothing of its own (the twenty-fourth set)."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    answers = ask(question, contest, now=contest.submission_stage.start, asker=Asker(True, ()))
+    assert ([a.topic for a in answers], answers[0].verdict) == (topics, verdict)
