@@ -21,6 +21,7 @@ from contest.confirming import MONTH_PART, PARTS, Check, confirm
 from contest.definition import Contest, Editing, Submitter
 from contest.phrases import named_day, named_days, named_time, numbers, people, with_digits
 from contest.questions import (
+    CHINESE_CHARACTER,
     UNSURE,
     Answer,
     Asker,
@@ -187,7 +188,7 @@ def _tells(piece: str, answer: Answer) -> bool:
     return (
         not answer.confident
         and not _CUE.search(piece)
-        and len(_CHINESE_CHARACTER.findall(piece)) >= 4
+        and len(CHINESE_CHARACTER.findall(piece)) >= 4
     )
 
 
@@ -481,10 +482,7 @@ def without_the_past(question: str) -> str:
                 piece = " "
         kept.append(piece)
     rest = "".join(kept).strip()
-    return rest if _CHINESE_CHARACTER.search(rest) else question
-
-
-_CHINESE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+    return rest if CHINESE_CHARACTER.search(rest) else question
 
 
 def _yes_no_before_an_aside(question: str) -> bool:

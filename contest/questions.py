@@ -110,7 +110,7 @@ _DIGITS = re.compile(r"\d+")
 _CHINESE_NUMBER = re.compile(
     r"[零〇一二两三四五六七八九十百千万]+(?=[月号日个人字分天位条项名周类组])"
 )
-_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+CHINESE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 _NOW = re.compile(r"现在|目前|当前|眼下|此刻|当下|这会儿?|今天|这几天")
 _ASKS_YES_NO = re.compile(r"[吗么嘛]|[没不]$|没有$|是不是|有没有")
 _LATE_WORDS = re.compile(r"晚|迟|过期|超时|来不及|赶不上|错过")
@@ -590,7 +590,7 @@ def _sound_table() -> tuple[array[int], tuple[str, ...]]:
 @lru_cache(maxsize=8192)
 def _char_sound(char: str) -> str:
     """Return the toneless pinyin of one character (itself if it is not Chinese)."""
-    if not _CHINESE.match(char):
+    if not CHINESE_CHARACTER.match(char):
         return char
     if LIGHT and SOUNDS_FILE.is_file():
         table, names = _sound_table()
@@ -614,7 +614,7 @@ def _syllables(text: str) -> str:
 @cache
 def _word_sound(word: str) -> str:
     """Return how a word of the vocabulary sounds, or "" if it has under two characters."""
-    return _syllables(word) if len(word) > 1 and _CHINESE.search(word) else ""
+    return _syllables(word) if len(word) > 1 and CHINESE_CHARACTER.search(word) else ""
 
 
 def _sounds_in(word: str, text: str) -> bool:
@@ -693,7 +693,7 @@ def _respelling_words(contest: Contest | None) -> _Respellings:
         words.update(short[i:] for i in range(len(short) - 2))
     # longest first, then in one fixed order: a set's order changes from process to process
     chosen = sorted(
-        (w for w in words if len(w) > 1 and all(_CHINESE.match(c) for c in w)),
+        (w for w in words if len(w) > 1 and all(CHINESE_CHARACTER.match(c) for c in w)),
         key=lambda w: (len(w), w),
     )
     found = tuple(
@@ -771,7 +771,7 @@ def respell(text: str, contest: Contest | None = None) -> str:
     织部); a question word is never respelled. Numbers, spaces and punctuation are kept, so the
     yes/no rules read the result too.
     """
-    if not _CHINESE.search(text):
+    if not CHINESE_CHARACTER.search(text):
         return text
     heard = _loose_sounds(text)
     asked = {at + i for w in _NEVER_TYPOS for at in _find_all(w, text) for i in range(len(w))}
