@@ -19,7 +19,15 @@ from itertools import accumulate
 
 from contest.confirming import MONTH_PART, PARTS, Check, confirm
 from contest.definition import Contest, Editing, Submitter
-from contest.phrases import named_day, named_days, named_time, numbers, people, with_digits
+from contest.phrases import (
+    clock_readings,
+    named_day,
+    named_days,
+    named_time,
+    numbers,
+    people,
+    with_digits,
+)
 from contest.questions import (
     CHINESE_CHARACTER,
     UNSURE,
@@ -98,7 +106,7 @@ _STILL_OPEN = re.compile(r"(还没|没有?|未)(过|到|超过)?(截止|结束|�
 _DAY = r"(\d{1,2}月(\d{1,2}[日号]?|底|初)|\d{1,2}[.\-/]\d{1,2}|\d{1,2}[日号])"
 _SAID_AS_DEADLINE = re.compile(
     rf"(截止|截至|ddl)(日期|时间)?(到|在|于|为)?{_DAY}(?![^，,。？?]*[交报传])"
-    rf"|{_DAY}(截止|截至|结束)(?!前|之前|以前)"
+    rf"|{_DAY}(就|便|才)?(截止|截至|结束)(?!前|之前|以前)"
 )
 _CONFIRMING = re.compile(r"(对[吗么吧]|对不对|是吗|是吧|没错|没记错|吧|哈)[？?。！!\s]*$")
 # "截止是不是5月底", "截止时间是4月30号吗": the question names the deadline's value to confirm
@@ -122,7 +130,10 @@ def ask(
 ) -> list[Answer]:
     """Return the answers to every question in the message, in order, with their verdicts."""
     message = in_common_words(message)
-    if _only_introduces(message):
+    if _only_introduces(message) and (
+        # "我们是柳湾街道的 截止时间": a topic named after who they are is asked
+        _WILL_ASK.search(message) or _without_introduction(message, contest) is None
+    ):
         # "您好，我是区直机关党工委的联络员，有几个问题想向您咨询。": asks nothing yet
         return [replace(match("您好", contest), question=message)]
     whole = match(message, contest)
@@ -145,8 +156,14 @@ def ask(
     if len(groups) == 1 and whole.topic not in WHOLE_MESSAGE:
         # "截止时间 还有字数要求": no piece asks, yet each is a question. A message that does
         # ask and reads well whole stays whole: "我们是街道的 申报书交给谁" asks one thing.
-        if not whole.confident or not _CUE.search(message):
-            groups = _parts(message)
+        pieces = _parts(message)
+        about_them = (
+            whole.confident
+            and whole.topic in _ABOUT_THE_ASKER
+            and any(_INTRODUCTION.fullmatch(p) for p in pieces)
+        )  # "我们是区直单位的支部 也能报吧": who they are is what the question asks about
+        if not about_them and (not whole.confident or not _CUE.search(message)):
+            groups = pieces
             asking = [p for p in groups if not (_TELLS.match(p) and not _CUE.search(p))]
             if not whole.confident and len(asking) == 1 < len(groups):
                 # "我们草稿写了一半 还有几天能交": what they tell of themselves asks nothing
@@ -161,7 +178,11 @@ def ask(
         # "刚抢完群里红包哈哈 顺便问下…": what the message opens with, asking nothing and sure
         # of nothing, is small talk before the questions
         told = next(
-            (at for at, (g, a) in enumerate(zip(groups, matched, strict=True)) if not _tells(g, a)),
+            (
+                at
+                for at, (g, a) in enumerate(zip(groups, matched, strict=True))
+                if not (_tells(g, a) or _WILL_ASK.fullmatch(g.strip()))
+            ),
             len(groups),
         )
         if told < len(groups):
@@ -172,11 +193,15 @@ def ask(
             if answer.confident and answer.topic not in SMALL_TALK and key not in seen:
                 seen.add(key)
                 answers.append(answer)
-        if len(answers) < 2 or not all(a.confident for a in matched):
+        # "领导让我对接擂台赛的事 截止是几号": one question after what is told is that question
+        one_after_told = told > 0 and len(answers) == 1
+        if (len(answers) < 2 and not one_after_told) or not all(a.confident for a in matched):
             answers = []
-        answers = _unstated_with_its_words(
-            answers, lambda a: verdict(a, contest, now, asker) is not None
-        )
+
+        def decided(answer: Answer) -> bool:
+            return verdict(answer, contest, now, asker) is not None
+
+        answers = _without_weak_pieces(_unstated_with_its_words(answers, decided), decided)
     if not answers:
         answers = [whole]
     answers = [_before_the_opening(a, contest, now) for a in answers]
@@ -207,6 +232,20 @@ def _unstated_with_its_words(
         return answers
     kept = [a for a in answers if a.topic == UNSTATED or a.score >= _WEAK or decided(a)]
     return kept if len(kept) > 1 else unstated[:1]
+
+
+_STRONG = 6.0  # a piece sure of its topic by its own words
+_FAINT = 2.0  # a piece beside it that hardly names a topic of its own ("咋填")
+
+
+def _without_weak_pieces(answers: list[Answer], decided: Callable[[Answer], bool]) -> list[Answer]:
+    """Drop the weak pieces beside a question sure of its topic: "联络员办公电话要带区号不 咋填"
+    asks of the office phone only, "咋填" follows it. A weak piece the file answers yes or no
+    to stays a question of its own."""
+    if len(answers) < 2 or max(a.score for a in answers) < _STRONG:
+        return answers
+    kept = [a for a in answers if a.score >= _FAINT or decided(a)]
+    return kept or answers
 
 
 _WHICH_CATEGORY = "类"  # the word a which-category question asks with (报哪类)
@@ -273,7 +312,9 @@ _INTRODUCTION = re.compile(
 _WILL_ASK = re.compile(
     r"(还|后面|等下|待会儿?)?有[一两二三几]个(事|问题|事情|情况)[^，,。？?]{0,10}|"
     r"想(向您|跟您|跟你)?(咨询|请教|问问|了解)(一?下)?[^，,。？?]{0,10}(的事|的问题|的情况|的事情)|"
-    r"(要|得)?麻烦(你|您)(一下)?|[^，,。？?]{0,12}由我(来)?负责(对接|联系)[^，,。？?]{0,4}|报到"
+    r"想(向您|跟您|跟你)?(咨询|请教|问问|了解)(一?下)?(点|些|一些|几个)(事|问题|事情|情况)|"
+    r"(要|得)?麻烦(你|您)(一下)?|[^，,。？?]{0,12}由我(来)?负责(对接|联系)[^，,。？?]{0,4}|报到|"
+    r"[^，,。？?\s]{0,8}(让|派|安排)我(来)?(负责)?(对接|联系)[^，,。？?\s]{0,8}的事"
 )
 _GREETING_WORDS = re.compile(
     r"(您好|你好|老师好|领导好|大家好)[嘛呀啊哈]?|打扰了?|在吗|哈喽|嗨|喂|hi|hello", re.I
@@ -288,6 +329,8 @@ def _only_introduces(message: str) -> bool:
     if not said or _CUE.search(_GREETING_WORDS.sub(" ", _WILL_ASK.sub(" ", message))):
         return False  # "我们是街道的能参加吗" asks
     rest = _GREETING_WORDS.sub(" ", _INTRODUCTION.sub(" ", _WILL_ASK.sub(" ", message)))
+    if _MAY_ENTER.search(rest) or is_yes_no(rest.strip()):
+        return False  # "我们是区直单位的支部 也能报吧": a short question after who they are
     return not _CUE.search(rest) and len(re.sub(r"[\s，,。！!、]", "", rest)) <= 6
 
 
@@ -577,12 +620,16 @@ def _deadline(question: str, contest: Contest, now: datetime, _asker: Asker | No
     lowered = question.lower()
     if _STILL_OPEN.search(lowered):
         return now <= stage.end  # "还没截止吧" asks whether it is still open
+    said = _IS_IT.search(lowered) or (
+        _SAID_AS_DEADLINE.search(with_digits(lowered)) and _CONFIRMING.search(lowered)
+    )
+    if said and day is not None:
+        # "听说4月25号就截止了 对吧": the day said is confirmed, not whether it has closed
+        return _is_the_deadline(question, day, stage.end.astimezone(contest.zone))
     closed = _CLOSED.search(lowered)
     if closed and not _THEN_HAND_IN.search(lowered[closed.end() :]):
         return now > stage.end  # "截止了没", "是不是已经过了截止时间" ask whether it has closed
-    if _IS_IT.search(lowered) or (
-        _SAID_AS_DEADLINE.search(with_digits(lowered)) and _CONFIRMING.search(lowered)
-    ):
+    if said:
         return _is_the_deadline(question, day, stage.end.astimezone(contest.zone))
     if now > stage.end or _LATE.search(question):
         return False  # nothing is accepted after the deadline; the file gives no extension
@@ -613,8 +660,8 @@ _MONTH_ONLY = re.compile(r"(?<!\d)(\d{1,2})\s*月份?(?![\d上中下初底])(?!\
 def _is_the_deadline(question: str, day: date | None, end: datetime) -> bool | None:
     """Tell whether the day, or part of a month, that the question names is the deadline's."""
     if day is not None:
-        clock = named_time(question)
-        return day == end.date() and (clock is None or clock == end.time().replace(second=0))
+        clocks = clock_readings(question)  # "今天六点吧": 18:00 is one of its readings
+        return day == end.date() and (not clocks or end.time().replace(second=0) in clocks)
     if (m := MONTH_PART.search(with_digits(question))) is not None:
         first, last = PARTS[m.group(2)]
         return int(m.group(1)) == end.month and first <= end.day <= last

@@ -147,6 +147,21 @@ def named_time(text: str) -> time | None:
     return time(hour, minutes) if hour < 24 and minutes < 60 else None
 
 
+def clock_readings(text: str) -> tuple[time, ...]:
+    """Return the times of day the question's clock can mean: "六点" is 6:00 or 18:00.
+
+    A clock said with its part of the day ("下午五点半", "早上8点") or past 12 has one reading;
+    none, no reading.
+    """
+    clock = named_time(text)
+    if clock is None:
+        return ()
+    m = _CLOCK.search(with_digits(text))
+    if m is not None and m.group(1) is None and 1 <= clock.hour < 12:
+        return clock, clock.replace(hour=clock.hour + 12)
+    return (clock,)
+
+
 def _nearest(today: date, month: int, day: int) -> date | None:
     """Return the month and day in the year that puts it closest to today."""
     candidates = []

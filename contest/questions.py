@@ -66,6 +66,7 @@ _PIECE_BREAK = re.compile(r"[？?。！!；;\n，,、\s]+|另外|顺便问一?�
 SEGMENTATION_FILE = Path(__file__).with_name("segmentation.txt")
 # Each character's toneless pinyin, as pypinyin reads it alone (see build_sounds())
 SOUNDS_FILE = Path(__file__).with_name("sounds.txt")
+SIMPLIFIED_FILE = Path(__file__).with_name("simplified.txt")  # see contest/build_simplified.py
 _FIRST_HAN, _LAST_HAN = 0x4E00, 0x9FFF
 SEGMENTATION_WORDS = 20_000
 LIGHT = True  # the small dictionary, and sounds.txt instead of pypinyin (benchmarks flip it)
@@ -498,13 +499,31 @@ def _regional_pattern() -> re.Pattern[str] | None:
     return re.compile("|".join(pieces)) if pieces else None
 
 
-def in_common_words(text: str) -> str:
-    """Write regional words in the common language ("有冇得" 有没有, "么时候" 什么时候).
+@cache
+def _simplified() -> dict[int, str]:
+    """Return the traditional characters' simplified ones, as a table for ``str.translate``.
 
-    Applied to the message before anything reads it, so the yes/no rules hear 没 in 冇 too.
+    A character of a regional word ("係" of 粤语, 是) is left to the regional table, which reads
+    it better than its simplified form would (系 of 系统).
+    """
+    traditional, simplified = SIMPLIFIED_FILE.read_text(encoding="utf-8").split("\n")[:2]
+    regional = "".join(vocabulary().regional)
+    return {
+        ord(old): new
+        for old, new in zip(traditional, simplified, strict=True)
+        if old not in regional
+    }
+
+
+def in_common_words(text: str) -> str:
+    """Write the message in simplified characters and regional words in the common language.
+
+    "申報截止時間" is 申报截止时间, "有冇得" 有没有, "么时候" 什么时候. Applied to the message
+    before anything reads it, so the yes/no rules hear 没 in 冇 too and the clock reads 五點半.
     A word that is also a word of the common language (额 of 名额, 介 of 简介, 无 of 有无) is
     read so only where it stands as the region's word (``[regional_in_place]``).
     """
+    text = text.translate(_simplified())
     pattern = _regional_pattern()
     if pattern is not None:
         regional = vocabulary().regional

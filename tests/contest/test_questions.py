@@ -1305,3 +1305,75 @@ def test_questions_after_a_story_or_small_talk(
     contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
     answers = ask(question, contest, now=contest.submission_stage.start, asker=Asker(True, ()))
     assert ([a.topic for a in answers], answers[0].verdict) == (topics, verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "verdict"),
+    [
+        # traditional characters are read in simplified ones, the clock too: 五點半 is 17:30
+        ("截止時間是四月三十號下午五點半嗎", None, "no"),
+        ("截止時間是4月30號下午六點 對嗎", None, "yes"),
+        # a day said before 截止了 is the day confirmed, not a question whether it has closed
+        ("我記得4月20號就截止了 是吧", "2026-04-10T10:00:00+08:00", "no"),
+        ("同事说4月30号才截止 对吧", "2026-04-10T10:00:00+08:00", "yes"),
+        # a clock without its part of the day has both readings: 六点 may be 18:00
+        ("截止是30号六点吧", "2026-04-10T10:00:00+08:00", "yes"),
+        ("截止是30号早上六点吧", "2026-04-10T10:00:00+08:00", "no"),
+        # no day said: whether it has closed, as before
+        ("文本申报已经截止了是吧", "2026-05-02T10:00:00+08:00", "yes"),
+    ],
+)
+def test_a_deadline_said_to_confirm_is_compared_with_the_files(
+    question: str, now: str | None, verdict: str
+) -> None:
+    """A moment said to confirm that differs from the file's is never confirmed (the 25th set)."""
+    assert _topic_and_verdict("donghu-2026", question, now) == ("deadline", verdict)
+
+
+def test_the_traditional_table_is_the_one_built_from_zhconv() -> None:
+    """contest/simplified.txt is what ``python -m contest.build_simplified`` writes."""
+    from contest import build_simplified
+
+    assert build_simplified.TABLE_FILE.read_text(encoding="utf-8") == build_simplified.text()
+    assert in_common_words("報名時間 係唔係") == "报名时间 是不是"  # 係 is left to 粤语's table
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("申報書給是要蓋章", "申报书是不是要盖章"),  # traditional characters, then 云南 给是
+        ("现在给能交", "现在能不能交"),
+        ("资料交给是谁收", "资料交给是谁收"),  # 交给 stays
+        ("入口开了木", "入口开了没"),
+        ("一直木有通知", "一直没有通知"),
+        ("树木有几棵", "树木有几棵"),  # a wood, not 没: 木有 only where it stands alone
+    ],
+)
+def test_words_of_the_twenty_fifth_sets_regions(typed: str, read: str) -> None:
+    """云南 给是/给能 and 了木/木有 are read in the common language where they ask."""
+    assert in_common_words(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        # a short question after who they are asks about them
+        ("我们是镇上的村支部 也能参加吧", ["participants"]),
+        # a topic named after who they are is asked, not a greeting
+        ("我们是桃源街道的 字数要求", ["word_limit"]),
+        # who sent them asks nothing: the question after it is answered alone
+        ("书记安排我对接擂台赛的事 队伍最多几个人", ["team"]),
+        ("您好 我是区卫健局的小王 领导派我来对接这次比赛的事", ["greeting"]),
+        # a faint piece beside a question sure of its topic follows it
+        ("负责人手机号要填本人的吗 怎么弄", ["fields"]),
+        ("在?", ["greeting"]),
+        ("申报书用不用盖章", ["not_said"]),
+    ],
+)
+def test_what_is_told_around_a_question_of_the_twenty_fifth_set(
+    question: str, topics: list[str]
+) -> None:
+    """Other phrasings of the kinds the twenty-fifth donghu set missed."""
+    contest = load_contest(ROOT / "contests" / "donghu-2026.toml")
+    answers = ask(question, contest, now=contest.submission_stage.start, asker=Asker(True, ()))
+    assert [a.topic for a in answers] == topics
