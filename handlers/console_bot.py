@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from handlers import actions as ids
-from handlers import cases, documents, exports
+from handlers import cases, documents, exports, heavy
 from handlers.console import issue_login_link, unit_table, unit_view
 from handlers.organizing import Answer, organizers_only
 from handlers.replies import Attachment, Reply, actions
@@ -63,6 +63,16 @@ async def stats(v: Visit) -> Answer:
             Reply("console_bot/stats.html", summary),
             Reply("console_bot/chart_caption.html", attachment=chart),
         ]
+    )
+
+
+def export_waits_for() -> str | None:
+    """Return the label of the heavy job an /export started now waits behind, or None."""
+    job = heavy.running()
+    if job is None:
+        return None
+    return label(
+        "console.behind_export" if job.startswith("export") else "console.behind_reminders"
     )
 
 

@@ -21,6 +21,7 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 _LANES: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = WeakKeyDictionary()
+_RUNNING: WeakKeyDictionary[asyncio.AbstractEventLoop, str] = WeakKeyDictionary()
 
 
 def heavy_lane() -> asyncio.Lock:
@@ -40,6 +41,19 @@ def one_at_a_time(
     @functools.wraps(job)
     async def in_lane(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         async with heavy_lane():
-            return await job(*args, **kwargs)
+            loop = asyncio.get_running_loop()
+            _RUNNING[loop] = job.__name__
+            try:
+                return await job(*args, **kwargs)
+            finally:
+                _RUNNING.pop(loop, None)
 
     return in_lane
+
+
+def running() -> str | None:
+    """Return the name of the heavy job in the lane now (``remind_due`` …), or None.
+
+    A job about to start behind it waits: /export says so rather than standing at 0/3.
+    """
+    return _RUNNING.get(asyncio.get_running_loop())

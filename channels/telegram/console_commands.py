@@ -57,7 +57,10 @@ async def export(update: Update, context: Context, v: Visit) -> None:
     chat = update.effective_chat
     assert chat is not None
     total = console_bot.EXPORTS
-    progress = await reply(update, context, PROGRESS, done=0, total=total, current="")
+    queued = console_bot.export_waits_for()  # "排在提醒生成之后", not a silent 0/3
+    progress = await reply(
+        update, context, PROGRESS, done=0, total=total, current="", queued=queued or ""
+    )
     counted = {"done": 0, "total": 0}
 
     def count(documents: int, of: int) -> None:  # called from the worker thread

@@ -56,3 +56,29 @@ def test_every_export_and_the_planning_go_through_the_lane():
     ]  # fmt: skip
     assert all(inspect.unwrap(job) is not job for job in jobs)
     assert all(inspect.iscoroutinefunction(inspect.unwrap(job)) for job in jobs)
+
+
+async def test_an_export_started_behind_the_planning_says_what_it_waits_for():
+    """/export's first progress message names the job before it, not a silent 0/3."""
+    from handlers import console_bot
+    from messages import render
+
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    @heavy.one_at_a_time
+    async def _write_batches() -> None:  # the reminder planning's name in the lane
+        inside.set()
+        await release.wait()
+
+    assert heavy.running() is None and console_bot.export_waits_for() is None
+    planning = asyncio.create_task(_write_batches())
+    await inside.wait()
+    assert heavy.running() == "_write_batches"
+    behind = console_bot.export_waits_for()
+    text = render("console_bot/export_progress.html", done=0, total=3, current="", queued=behind)
+    assert "排在提醒生成之后" in text and "0/3" in text
+    release.set()
+    await planning
+    assert heavy.running() is None
+    quiet = render("console_bot/export_progress.html", done=0, total=3, current="", queued="")
+    assert "排在" not in quiet
