@@ -130,16 +130,13 @@ def ask(
 ) -> list[Answer]:
     """Return the answers to every question in the message, in order, with their verdicts."""
     message = in_common_words(message)
-    if _only_introduces(message) and (
-        # "我们是柳湾街道的 截止时间": a topic named after who they are is asked
-        _WILL_ASK.search(message) or _without_introduction(message, contest) is None
-    ):
+    introduced = _without_introduction(message, contest)
+    # "我们是柳湾街道的 截止时间": a topic named after who they are is asked
+    if _only_introduces(message) and (_WILL_ASK.search(message) or introduced is None):
         # "您好，我是区直机关党工委的联络员，有几个问题想向您咨询。": asks nothing yet
         return [replace(match("您好", contest), question=message)]
     whole = match(message, contest)
-    if whole.topic not in WHOLE_MESSAGE and (
-        (asked := _without_introduction(message, contest)) is not None
-    ):
+    if whole.topic not in WHOLE_MESSAGE and (asked := introduced) is not None:
         # "您好 我是柳湾街道党工委的 申报书截止到几点": who they are asks nothing
         message, whole = asked
     if whole.topic not in WHOLE_MESSAGE and (now_asked := without_the_past(message)) != message:

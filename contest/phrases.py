@@ -134,17 +134,8 @@ _CLOCK = re.compile(
 
 def named_time(text: str) -> time | None:
     """Return the time of day the question names ("晚上8点", "17:30", "下午五点半"), or None."""
-    m = _CLOCK.search(with_digits(text))
-    if m is None:
-        return None
-    part, hour, minute = m.group(1), int(m.group(2)), m.group(3)
-    minutes = 30 if minute == "半" else int(minute or 0)
-    night = part in ("晚上", "夜里", "今晚", "明晚", "晚")
-    if night and hour == 12 and not minutes:
-        return time(23, 59)  # "今晚12点": the day's last minute, not noon
-    if (night or part in ("下午", "傍晚")) and hour < 12:
-        hour += 12
-    return time(hour, minutes) if hour < 24 and minutes < 60 else None
+    clock = _clock(text)
+    return clock[0] if clock is not None else None
 
 
 def clock_readings(text: str) -> tuple[time, ...]:
@@ -153,13 +144,28 @@ def clock_readings(text: str) -> tuple[time, ...]:
     A clock said with its part of the day ("下午五点半", "早上8点") or past 12 has one reading;
     none, no reading.
     """
-    clock = named_time(text)
+    clock = _clock(text)
     if clock is None:
         return ()
+    moment, part_said = clock
+    if not part_said and 1 <= moment.hour < 12:
+        return moment, moment.replace(hour=moment.hour + 12)
+    return (moment,)
+
+
+def _clock(text: str) -> tuple[time, bool] | None:
+    """Return the clock the text names and whether its part of the day was said, or None."""
     m = _CLOCK.search(with_digits(text))
-    if m is not None and m.group(1) is None and 1 <= clock.hour < 12:
-        return clock, clock.replace(hour=clock.hour + 12)
-    return (clock,)
+    if m is None:
+        return None
+    part, hour, minute = m.group(1), int(m.group(2)), m.group(3)
+    minutes = 30 if minute == "半" else int(minute or 0)
+    night = part in ("晚上", "夜里", "今晚", "明晚", "晚")
+    if night and hour == 12 and not minutes:
+        return time(23, 59), True  # "今晚12点": the day's last minute, not noon
+    if (night or part in ("下午", "傍晚")) and hour < 12:
+        hour += 12
+    return (time(hour, minutes), part is not None) if hour < 24 and minutes < 60 else None
 
 
 def _nearest(today: date, month: int, day: int) -> date | None:

@@ -66,14 +66,20 @@ async def stats(v: Visit) -> Answer:
     )
 
 
+# The heavy jobs an /export can wait behind (handlers/heavy.py), by name, with their labels
+_BEHIND = {
+    "_write_batches": "console.behind_reminders",
+    "export_units": "console.behind_export",
+    "export_cases": "console.behind_export",
+    "export_documents": "console.behind_export",
+    "export_stage_documents": "console.behind_export",
+}
+
+
 def export_waits_for() -> str | None:
     """Return the label of the heavy job an /export started now waits behind, or None."""
     job = heavy.running()
-    if job is None:
-        return None
-    return label(
-        "console.behind_export" if job.startswith("export") else "console.behind_reminders"
-    )
+    return None if job is None else label(_BEHIND.get(job, "console.behind_other"))
 
 
 async def export_all(

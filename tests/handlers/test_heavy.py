@@ -82,3 +82,14 @@ async def test_an_export_started_behind_the_planning_says_what_it_waits_for():
     assert heavy.running() is None
     quiet = render("console_bot/export_progress.html", done=0, total=3, current="", queued="")
     assert "排在" not in quiet
+
+
+def test_every_heavy_job_has_its_own_words_while_an_export_waits():
+    """Each job in the lane is named to an organizer whose /export waits behind it."""
+    from handlers import console_bot
+
+    jobs = [
+        exports.export_units, exports.export_cases, exports.export_documents,
+        exports.export_stage_documents, reminders._write_batches,
+    ]  # fmt: skip
+    assert {inspect.unwrap(job).__name__ for job in jobs} == set(console_bot._BEHIND)
