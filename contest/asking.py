@@ -18,7 +18,7 @@ from datetime import date, datetime
 from itertools import accumulate
 
 from contest.confirming import MONTH_PART, PARTS, Check, confirm
-from contest.definition import Contest, Editing, Submitter
+from contest.definition import Contest, Editing, Stage, Submitter
 from contest.phrases import (
     clock_readings,
     named_day,
@@ -44,6 +44,7 @@ from contest.questions import (
     segment,
     topic_texts,
     vocabulary,
+    with_aliases,
 )
 from contest.schedule import position
 
@@ -56,7 +57,7 @@ _BREAK = re.compile(
     r"然后(?=[^，,。？?\s]{4}))"
 )
 _CUE = re.compile(
-    r"[吗呢么嘛]|(?<![十百千万\d])几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
+    r"[吗呢么嘛]|伐(?=[\s？?。！!~～]|$)|(?<![十百千万\d])几|多少|多久|多长|什么|啥|怎么|怎样|如何|咋|哪|谁|能否|是否|可否|可以|"
     r"能不能|有没有|来得及|(.)不\1|(..)不\2|(.)没\3|(..)没\4|(不|没有?)[呀啊哦咧哈啦]?$"
 )
 _YES_NO = re.compile(
@@ -74,11 +75,11 @@ _ONLY_A_VALUE = re.compile(
 )
 _AGAIN = re.compile(r"还要|还得|还需|还用|再[去到报交传]|也要|也得|重新|另外|别的|其他|其它")
 _OFFICIAL = re.compile(
-    r"算|认不认|认吗|认可|承认|正式|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到|作数|作不作数"
+    r"算|认不认|认吗|认可|承认|正式|正规|官方|有效|只能|只在|只用|看到|看得到|看得见|收到|收得到|作数|作不作数"
 )
 _ONLY_HERE = re.compile(r"只(能|在|用|有)[^，,。？?\s]{0,4}(这|此|机器人|bot|小助手|本)")
 # "申报书直接微信发给组织科行不行", "要不要打印纸质的": a way of handing in beside the bot
-_ELSEWHERE = re.compile(r"邮件|邮箱|微信发|发微信|纸质|打印|邮寄|u盘|当面交|送过去|送到")
+_ELSEWHERE = re.compile(r"邮件|邮箱|微信发|发微信|纸质|打印|邮寄|u盘|当面交|送过去|送到|送去")
 _NO_NEED = re.compile(r"(不用|不需要|不需|无需|不必|用不着|没必要)[^，,。？?\s]{0,3}$")
 # "有官方申报网站吗", "有没有专门的申报系统": whether a site of the organizer's own exists
 _SITE = r"[^，,。？?\s]{0,8}(网站|网页|平台|系统|官网)"
@@ -119,7 +120,8 @@ _NOT_DONE = re.compile(
 _BECOME = re.compile(r"(当|做|担任|作为)(项目|团队)?(负责人|牵头人|组长|队长)")
 _COPIED = re.compile(
     r"抄|照搬|别的单位|其他单位|别人|拿来|借用|借鉴|兄弟|模仿|仿照|效仿|复刻|搬过来|(参考|学习)(了)?(外地|别|其他|人家)|"
-    r"(别的|别个|其他|其它|人家)(街道|镇|社区|村|支部|地方|区|单位)|拿过来"
+    r"(别的|别个|其他|其它|人家|隔壁)(的)?(街道|镇|社区|村|支部|地方|区|单位|医院|学校)|拿过来|"
+    r"照着(别人|人家|他们|她们|它们|别的|隔壁)?(的)?(写|抄|做|弄|整|来)|套用|照葫芦画瓢"
 )
 _ADVANCE = re.compile(r"推|进|晋级|参加|去|上|送|入选|选送")
 _RANK = re.compile(r"前(\d+)|第(\d+)名")
@@ -129,7 +131,7 @@ def ask(
     message: str, contest: Contest, *, now: datetime, asker: Asker | None = None
 ) -> list[Answer]:
     """Return the answers to every question in the message, in order, with their verdicts."""
-    message = in_common_words(message)
+    message = _without_apology(in_common_words(message))
     introduced = _without_introduction(message, contest)
     # "我们是柳湾街道的 截止时间": a topic named after who they are is asked
     if _only_introduces(message) and (_WILL_ASK.search(message) or introduced is None):
@@ -171,6 +173,8 @@ def ask(
     if whole.topic in WHOLE_MESSAGE:
         answers = _project_then_questions(message, contest)
     if len(groups) > 1:
+        # "组织科电话多少 pls 顺便问下…": a plea between the questions asks nothing
+        groups = [g for g in groups if not _PLEA.fullmatch(g.strip().lower())] or groups
         matched = [match(group, contest) for group in groups]  # each piece matched once
         # "刚抢完群里红包哈哈 顺便问下…": what the message opens with, asking nothing and sure
         # of nothing, is small talk before the questions
@@ -203,6 +207,26 @@ def ask(
         answers = [whole]
     answers = [_before_the_opening(a, contest, now) for a in answers]
     return [replace(a, verdict=verdict(a, contest, now, asker)) for a in answers]
+
+
+_PLEA = re.compile(
+    r"(pls|plz|please|求求你?了?|球球了?|拜托了?|麻烦了?|麻烦您了?|急+|在线等|蹲一?个?|救命|"
+    r"家人们|宝子们?|挺急的|谢谢|[!！?？~～。.…\s])+"
+)
+
+
+# "我不太会用手机 打字慢 多包涵。。。": an apology before the question asks nothing
+_APOLOGY = re.compile(
+    r"(我|俺)?(年纪大了|岁数大了|眼神不好|眼睛不好|老花眼?)|"
+    r"(我|俺)?(不太|不大|不怎么|不咋|不)会(用|玩|弄)(手机|电脑|智能手机|微信|这个|这些)|"
+    r"打字(太|比较|很|有点)?慢|(请|还请)?(多多|多)?(包涵|见谅|担待)|不好意思"
+)
+
+
+def _without_apology(message: str) -> str:
+    """Return the message without the apologies around its question, if it asks more."""
+    rest = _APOLOGY.sub(" ", message)
+    return rest if len(CHINESE_CHARACTER.findall(rest)) >= 2 else message
 
 
 def _tells(piece: str, answer: Answer) -> bool:
@@ -403,7 +427,23 @@ def _glued(message: str, contest: Contest) -> list[str] | None:
 
 
 def _parts(message: str) -> list[str]:
-    return [p for p in _BREAK.split(message) if p and not _BREAK.fullmatch(p)]
+    """Return the message's pieces; a when-clause goes with what follows it ("比拼的时候 评委会
+    当场提问伐" is one question)."""
+    parts: list[str] = []
+    at = 0
+    for piece in _BREAK.split(message):
+        if not piece or _BREAK.fullmatch(piece):
+            continue
+        start = message.index(piece, at)
+        if parts and _WHEN_CLAUSE.search(parts[-1]) and message[at:start].strip(" ，,") == "":
+            parts[-1] += message[at:start] + piece  # as typed, so it is found in the message
+        else:
+            parts.append(piece)
+        at = start + len(piece)
+    return parts
+
+
+_WHEN_CLAUSE = re.compile(r"(的时候|之时|之后|以后|期间)$")
 
 
 # A word that opens another question, or the next number of a list ("…时间 2.团队人数上限")
@@ -550,7 +590,12 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     # what was done before decides nothing of now ("以前都是打印好送到…")
     question = respell(without_the_past(answer.question), contest)  # 视屏: 视频
     # "初选选30个对吗": a value named to confirm is compared with the file's before any rule
-    handing_in_now = answer.topic == "opening" and _HAND_IN_NOW.search(question)
+    # "今天的申报入口开放了没有" asks whether it is open now, not whether today is the day
+    today = now.astimezone(contest.zone).date()
+    handing_in_now = answer.topic == "opening" and (
+        _HAND_IN_NOW.search(question)
+        or (_OPENED.search(question) and named_day(question, now, contest.zone) in (None, today))
+    )
     # "还没到4月 这会儿能先报吗" asks about handing in now, not whether it opens in April
     check = None if handing_in_now else confirm(answer.topic, question, contest, now, answer.params)
     if check is not None:
@@ -864,7 +909,9 @@ def _official(question: str, contest: Contest, _now: datetime, _asker: Asker | N
 
 
 # "这会儿能先把项目报上去吗", "现在可以交了吗": handing in now
-_HAND_IN_NOW = re.compile(r"(现在|这会儿?|目前|先|提前)[^，,。？?\s]{0,8}(报|交|提交|申报|上传)")
+_HAND_IN_NOW = re.compile(
+    r"(现在|这会儿?|目前|先|提前)[^，,。？?\s]{0,8}(报|交|提交|申报|上传|submit|递交)"
+)
 _STARTED = re.compile(
     r"开始了|开始没|开始啦|开赛了|开赛没|启动了|开打了|开打没|开比了|开评了|开场了|开场没|开始咗|"
     r"(已|已经)开始|开始冇|开始(吗|否)"
@@ -979,17 +1026,38 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
     say ("初选是不是现场评审": 现场) leaves no verdict: a description is not a list of all that
     does not happen.
     """
-    stage = named_stage(question, contest)
-    if stage is None:
-        return None
-    zone = contest.zone
-    day = named_day(question, now, zone)
-    stretch = (day, day) if day is not None else named_days(question, now, zone)
-    if stretch is not None:  # "下周pk了吧": some day named is one of the stage's days
-        first, last = stage.start.astimezone(zone).date(), stage.end.astimezone(zone).date()
-        return stretch[0] <= last and first <= stretch[1]
-    if stage.judging is not None and _BLIND.search(question):
-        return stage.judging.blind  # "初选是不是盲评": the file says whether judging is blind
+    named = named_stage(question, contest)
+    if named is not None:
+        zone = contest.zone
+        day = named_day(question, now, zone)
+        stretch = (day, day) if day is not None else named_days(question, now, zone)
+        if stretch is not None:  # "下周pk了吧": some day named is one of the stage's days
+            first, last = named.start.astimezone(zone).date(), named.end.astimezone(zone).date()
+            return stretch[0] <= last and first <= stretch[1]
+        if named.judging is not None and _BLIND.search(question):
+            return named.judging.blind  # "初选是不是盲评": the file says whether judging is blind
+    # "申报书写得好不好也算分吗": a criterion's own word asked with 分 (申报书质量) is scored
+    if named is not None and named.judging is not None and "分" in question:
+        for criterion in named.judging.criteria:
+            own = [w for w in segment(criterion.name) if len(w) >= 2 and w not in _PLAIN_PART]
+            if any(w in question for w in own):
+                return True
+    # "现场打分是不是去掉最高分和最低分": no stage named, the one whose judging says it all
+    saying = [
+        stage
+        for stage in ([named] if named is not None else contest.stages)
+        if any(_stage_says_all(question, stage, contest, aliased=a) for a in (False, True))
+    ]
+    return True if len(saying) == 1 else None
+
+
+# the words of a criterion's name that name no part of the work ("申报书质量": 申报书 does)
+_PLAIN_PART = frozenset(("质量", "程度", "价值", "工作", "现场", "水平", "情况", "效果"))
+
+
+def _stage_says_all(question: str, stage: Stage, contest: Contest, *, aliased: bool) -> bool:
+    """Tell whether a stage's description, judging and criteria say every word asked, as
+    written or (``aliased``) both in the vocabulary's words ("当场提问" is 答辩)."""
     criteria = stage.judging.criteria if stage.judging is not None else ()
     said = " ".join(
         filter(
@@ -999,24 +1067,24 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
     )
     for other in contest.stages:  # "进入现场选拔比拼" says nothing of 现场 in this stage
         said = said.replace(other.name, " ")
+    if aliased:
+        question, said = with_aliases(question), with_aliases(said)
     own = {*segment(stage.name), stage.name}
     asked = [
         w
         for w in segment(question)
         if len(w) >= 2 and w not in own and not _YES_NO.search(w) and not _CUE.search(w)
     ]
-    if not asked or not all(_said_loosely(w, said) for w in asked):
-        return None
-    return True
+    return bool(asked) and all(_said_loosely(w, said) for w in asked)
 
 
 # How a description's words are asked back: "当场打分" (现场打分), "再取平均" (后取平均),
 # "按得分高低来选" (选出), "除了展示还要答辩" (both criteria); a digit is never loose
 _LOOSE_HEAD = "再来后先就都也还按当占要"
-_LOOSE_TAIL = "的了着过算"
+_LOOSE_TAIL = "的了着过算再会"  # "分再平均", "评委会当场提问" (评委 会)
 _ASIDE = frozenset(
     ("除了", "以外", "之外", "时候", "的时候", "还要", "还得", "也要", "那个", "这个", "一下",
-     "问一下", "我想", "想问", "确认", "确认一下")
+     "问一下", "我想", "想问", "确认", "确认一下", "环节")
 )  # fmt: skip
 
 

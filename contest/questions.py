@@ -523,14 +523,36 @@ def in_common_words(text: str) -> str:
     A word that is also a word of the common language (额 of 名额, 介 of 简介, 无 of 有无) is
     read so only where it stands as the region's word (``[regional_in_place]``).
     """
-    text = text.translate(_simplified())
+    text = _without_emoji(text.translate(_simplified()))
     pattern = _regional_pattern()
     if pattern is not None:
         regional = vocabulary().regional
         text = pattern.sub(lambda m: regional[m.group(0)], text)
     for where, common in vocabulary().regional_in_place:
         text = where.sub(common, text)
-    return text
+    return _corrected(text)
+
+
+def _without_emoji(text: str) -> str:
+    """Set emoji aside ("前20名吧🤔" ends with 吧), unless the message is nothing else (👍)."""
+    kept = "".join(
+        " " if unicodedata.category(c) in ("So", "Cs") or c in "\ufe0f\u200d" else c
+        for c in text
+    )
+    return kept.rstrip() if kept.strip() else text
+
+
+_AMOUNT = r"[\d一二三四五六七八九十〇零两]+"
+_CORRECTED = re.compile(
+    rf"(?P<month>{_AMOUNT}月)?{_AMOUNT}[号日点个名字位]?\s*"
+    r"(?:哦不对|哦不|噢不|喔不|啊不|呃不|额不|不对不对|不对|不不|说错了|打错了|写错了|错了)"
+    rf"[,，、。\s]*(?:应该是|是)?(?=(?P<again>{_AMOUNT}月)?{_AMOUNT})"
+)
+
+
+def _corrected(text: str) -> str:
+    """Keep the number a person corrected themselves to: "4月20 哦不 30号" is 4月30号."""
+    return _CORRECTED.sub(lambda m: "" if m.group("again") else m.group("month") or "", text)
 
 
 def _numbers_as_ji(text: str) -> str:
@@ -542,13 +564,19 @@ def _numbers_as_ji(text: str) -> str:
     return _DIGITS.sub("几", text)
 
 
+def with_aliases(text: str) -> str:
+    """Rewrite synonyms and common typos to their canonical word ("当场提问" is 答辩), numbers
+    kept as they are."""
+    aliases = vocabulary().aliases
+    return _alias_pattern().sub(lambda m: aliases[m.group(0)], text)
+
+
 def _canonical(text: str) -> str:
     """Rewrite synonyms and common typos to their canonical word, longest variant first.
 
     Numbers are read as 几: "6个人" asks what "几个人" asks, "七月十五号" is a "几月几号".
     """
-    aliases = vocabulary().aliases
-    return _alias_pattern().sub(lambda m: aliases[m.group(0)], _numbers_as_ji(text))
+    return with_aliases(_numbers_as_ji(text))
 
 
 def build_segmentation(size: int = SEGMENTATION_WORDS) -> str:
@@ -1518,6 +1546,7 @@ def _match(question: str, contest: Contest, *, nearest: bool) -> Answer:
     typed = _normalise(dotted_days(question))
     plain = respell(typed, contest)  # "5.1交": 5月1号交
     chat = _small_talk(typed) or _small_talk(plain)  # "嗨" is no typo of 还
+    chat = chat or (_small_talk(question.replace(" ", "")) if not typed else None)  # 👍
     if chat is not None:
         return Answer(topic=chat, params={}, confident=True, score=0.0, question=question)
     text = _read(plain, contest)
