@@ -44,4 +44,5 @@ def resolve(expression: str, contest: Contest) -> list[str]:
     if how == "day":
         return [format_day(v, contest.zone) for v in values]
     assert not how, f"unknown filter {how!r} in {expression!r}"
-    return [str(v) for v in values]
+    # points are floats in the file (40.0) and said as the answer says them (40)
+    return [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values]
