@@ -389,6 +389,7 @@ async def run(args: argparse.Namespace) -> None:
         sql["updates"] = inbox_of(application).handled
         sql["lock_waits"] = inline_sqlite.lock_waits
     report = {
+        "helpers": helper_memory(),
         "lags": watch.lags,
         "ticks": watch.ticks,
         "plans": plans,
@@ -408,6 +409,22 @@ async def run(args: argparse.Namespace) -> None:
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+
+
+def helper_memory() -> dict[str, int]:
+    """Return the peak RSS (KiB) of the bot's export processes: running ones and ended ones."""
+    from handlers import export_process
+
+    running = 0
+    for pid in list(export_process.running):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                running = max(running, int(line.split()[1]))
+    return {"running": running, "ended": max(export_process.peaks, default=0)}
 
 
 async def traced_growth(stop: asyncio.Event) -> None:

@@ -154,6 +154,10 @@ async def run(args: argparse.Namespace) -> None:
     else:
         print("export (3 files)          not finished in the window")
     print(f"bot VmHWM                 {mib(memory.get('VmHWM'))}")
+    helpers = report.get("helpers", {})
+    peak = max(helpers.get("running", 0), helpers.get("ended", 0))
+    if peak:
+        print(f"export process VmHWM      {mib(peak)}  (its own process, while an export runs)")
     print_causes(report.get("stalls", {}), window_start, window_end, inside)
     print(load_average())
 

@@ -34,6 +34,7 @@ from config.settings import Settings
 from contest.definition import Contest, load_contest
 from contest.document import DocumentError, check_template
 from delivery.worker import start_worker, stop_worker
+from handlers import export_process
 from handlers.broadcasts import progress
 from handlers.cases import freeze_closed_stages
 from messages import use_contest
@@ -126,6 +127,7 @@ def build_application(
         case_template=read_case_template(settings),
     )
     use_contest(contest)
+    export_process.IN_PROCESS = settings.export_in_process
     telegram_channel.register_all(application)
     return application
 

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Seconds an instance holds what it claimed (inbox updates, outbox rows, the leader
     # lock's heartbeat) before a survivor may take it over.
     lease_seconds: float = Field(default=30.0, gt=0)
+    # Exports built in a process of their own while they run (False: in a thread of this one).
+    export_in_process: bool = True
     # Attempts of a direct reply on a 5xx or a timeout (1: no retry).
     reply_attempts: int = Field(default=3, ge=1, le=10)
     # 企业微信 self-built app (自建应用); the channel is off while these are unset.

@@ -3,9 +3,11 @@
 
 An export is streamed, so its memory does not grow with the contest: the rows are read
 ``BATCH`` at a time (keyset pages, a read transaction each; on SQLite its statements run in
-a worker thread, SQLAlchemy builds the rows in the event loop), and each batch is written in
-the export thread (:func:`in_export_thread`, so the bot keeps answering) into an unnamed
-temporary file: openpyxl's write-only workbooks, and a zip that takes one .docx at a time.
+a worker thread, SQLAlchemy builds the rows in the event loop), and each batch goes to its
+builder, driven from the export thread (:func:`in_export_thread`, so the bot keeps
+answering): openpyxl's write-only workbooks, and a zip that takes one .docx at a time. The
+builder lives in a process of its own while the export runs (:mod:`handlers.export_process`;
+``EXPORT_IN_PROCESS=0``: in the export thread) and writes into an unnamed temporary file.
 The file goes back as :class:`ExportFile`, whose ``data`` the sender streams from disk and
 closes. Every export writes an audit event. The builders are plain functions of plain data,
 also used by the benchmarks and tests. ``progress(done, total)`` is called from the export
@@ -20,7 +22,6 @@ import importlib
 import io
 import re
 import sys
-import tempfile
 import threading
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -39,7 +40,9 @@ from contest.extras import extra_fields, shown_value
 from contest.fields import Reading, field_type, options_for
 from contest.lifecycle import word_count
 from contest.timefmt import format_moment
+from handlers import export_process
 from handlers.console import case_line, overview
+from handlers.export_process import Builder, Make
 from handlers.heavy import one_at_a_time
 from messages import render
 from messages.markup import plain_text
@@ -160,11 +163,6 @@ def load_docx() -> None:
             gc.freeze()
 
 
-def _spool() -> IO[bytes]:
-    """Return an unnamed temporary file to write an export into (never all in memory)."""
-    return tempfile.TemporaryFile(prefix="export-")
-
-
 def _finished(name: str, target: IO[bytes], mime: str, count: int) -> ExportFile:
     target.flush()
     target.seek(0)
@@ -191,25 +189,38 @@ async def _batches(
         after = key(rows[-1])
 
 
-async def _stream_book(
+async def _built(
     sessions: SessionFactory,
-    make: Callable[[], Any],
+    make: Make,
+    progress: Progress | None,
     read: Callable[[AsyncSession, Any], Awaitable[list[Row]]],
     key: Callable[[Row], Any],
-    target: IO[bytes],
-) -> int:
-    """Write a workbook a batch of rows at a time (off the loop); return how many rows."""
+    first: Any,
+    feed: Callable[[list[Row]], list[Any]] = list,
+    *,
+    finish: str,
+) -> tuple[IO[bytes], int]:
+    """Build an export a batch of rows at a time; return its file and how many rows went in.
+
+    The builder ``make`` makes (a workbook, a zip) lives in the export process, or in the
+    export thread (:mod:`handlers.export_process`); ``feed`` turns a batch of rows into what
+    its ``add`` takes, and ``finish`` names the method that completes the file.
+    """
+    builder = await in_export_thread(
+        partial(Builder, make, progress, in_process=export_process.IN_PROCESS)
+    )
     try:
-        book = await in_export_thread(make)
         count = 0
-        async for rows in _batches(sessions, read, key, 0):
-            await in_export_thread(book.add, rows)
+        async for rows in _batches(sessions, read, key, first):
+            await in_export_thread(builder.call, "add", feed(rows))
             count += len(rows)
-        await in_export_thread(book.save)
+        await in_export_thread(builder.call, finish)
     except BaseException:
-        target.close()
+        builder.target.close()
         raise
-    return count
+    finally:
+        _EXPORT_THREAD.submit(builder.stop)  # after the call under way, if cancelled in it
+    return builder.target, count
 
 
 def _official_cell(case: Any) -> object:
@@ -344,11 +355,15 @@ async def export_units(
     async def read(session: AsyncSession, after: int) -> list[UnitRow]:
         return await unit_rows_after(session, after=after, limit=BATCH)
 
-    target = _spool()
-    count = await _stream_book(
-        sessions, lambda: UnitsBook(contest, target), read, lambda r: r.unit.id, target
+    make = partial(_units_book, contest)
+    target, count = await _built(
+        sessions, make, None, read, lambda r: r.unit.id, 0, finish="save"
     )
     return _finished(f"单位与联系人-{_stamp(contest, now)}.xlsx", target, XLSX, count)
+
+
+def _units_book(contest: Contest, target: IO[bytes], _progress: Progress | None) -> UnitsBook:
+    return UnitsBook(contest, target)
 
 
 # ------------------------------------------------------------------------------- cases
@@ -484,11 +499,17 @@ async def export_cases(
     async def read(session: AsyncSession, after: int) -> list[CaseRow]:
         return await cases_after(session, after=after, limit=BATCH)
 
-    target = _spool()
-    count = await _stream_book(
-        sessions, lambda: CasesBook(contest, now, target), read, lambda r: r.case.id, target
+    make = partial(_cases_book, contest, now)
+    target, count = await _built(
+        sessions, make, None, read, lambda r: r.case.id, 0, finish="save"
     )
     return _finished(f"案例汇总-{_stamp(contest, now)}.xlsx", target, XLSX, count)
+
+
+def _cases_book(
+    contest: Contest, now: datetime, target: IO[bytes], _progress: Progress | None
+) -> CasesBook:
+    return CasesBook(contest, now, target)
 
 
 # --------------------------------------------------------------------------- documents
@@ -594,15 +615,15 @@ def _paper(contest: Contest, values: Mapping[str, Any], unit: Any) -> Paper:
     )
 
 
-async def _zip_papers(archive: DocumentsZip, batches: AsyncIterator[list[Paper]]) -> None:
-    """Add every batch's documents in the export thread, then finish the zip."""
-    try:
-        async for papers in batches:
-            await in_export_thread(archive.add, papers)
-        await in_export_thread(archive.close)
-    except BaseException:
-        archive.target.close()
-        raise
+def _documents_zip(
+    contest: Contest,
+    template: bytes | None,
+    now: datetime,
+    total: int,
+    target: IO[bytes],
+    progress: Progress | None,
+) -> DocumentsZip:
+    return DocumentsZip(contest, target, template, now, progress, total=total)
 
 
 @one_at_a_time
@@ -626,14 +647,15 @@ async def export_documents(
     async def read(session: AsyncSession, after: int) -> list[CaseRow]:
         return await cases_after(session, after=after, limit=BATCH, submitted_only=True)
 
-    async def papers() -> AsyncIterator[list[Paper]]:
-        async for rows in _batches(sessions, read, lambda r: r.case.id, 0):
-            yield [_paper(contest, r.case.values, r.unit) for r in rows]
+    def papers(rows: list[CaseRow]) -> list[Paper]:
+        return [_paper(contest, r.case.values, r.unit) for r in rows]
 
-    archive = DocumentsZip(contest, _spool(), template, now, progress, total=total)
-    await _zip_papers(archive, papers())
+    make = partial(_documents_zip, contest, template, now, total)
+    target, count = await _built(
+        sessions, make, progress, read, lambda r: r.case.id, 0, papers, finish="close"
+    )
     name = f"{contest.forms.case.title}-已提交-{_stamp(contest, now)}.zip"
-    return _finished(name, archive.target, ZIP, archive.done)
+    return _finished(name, target, ZIP, count)
 
 
 @one_at_a_time
@@ -664,14 +686,15 @@ async def export_stage_documents(
     def key(copy: StageCopy) -> tuple[int, int]:
         return (copy.revision.case_id, copy.revision.number)
 
-    async def papers() -> AsyncIterator[list[Paper]]:
-        async for copies in _batches(sessions, read, key, (0, 0)):
-            yield [_paper(contest, c.revision.values, c.unit) for c in copies]
+    def papers(copies: list[StageCopy]) -> list[Paper]:
+        return [_paper(contest, c.revision.values, c.unit) for c in copies]
 
-    archive = DocumentsZip(contest, _spool(), template, now, progress, total=total)
-    await _zip_papers(archive, papers())
+    make = partial(_documents_zip, contest, template, now, total)
+    target, count = await _built(
+        sessions, make, progress, read, key, (0, 0), papers, finish="close"
+    )
     name = f"{contest.forms.case.title}-{stage.name}截止时-{_stamp(contest, now)}.zip"
-    return _finished(name, archive.target, ZIP, archive.done)
+    return _finished(name, target, ZIP, count)
 
 
 # ------------------------------------------------------------------------------- chart

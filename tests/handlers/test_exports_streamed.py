@@ -132,6 +132,8 @@ async def test_the_stage_copies_zip_holds_every_copy_once(sessions, contest):
 
 
 async def test_every_batch_is_written_in_the_one_export_thread(sessions, contest, monkeypatch):
+    """Without the export process (EXPORT_IN_PROCESS=0), every batch goes to one thread."""
+    monkeypatch.setattr(exports.export_process, "IN_PROCESS", False)
     await _seed(sessions, contest)
     threads: list[str] = []
 
@@ -148,3 +150,32 @@ async def test_every_batch_is_written_in_the_one_export_thread(sessions, contest
         (await export(sessions=sessions, contest=contest, now=NOW, who=None)).close()
     assert len(threads) == 3 + 4 + 2  # batches of two: 5 units, 7 cases, 4 submitted
     assert len(set(threads)) == 1 and threads[0].startswith("export")
+
+
+async def test_the_export_process_and_the_export_thread_write_the_same_files(
+    sessions, contest, monkeypatch
+):
+    """The builders in the export process write what they write in the export thread."""
+    await _seed(sessions, contest)
+
+    async def everything() -> list[object]:
+        files = [
+            await export(sessions=sessions, contest=contest, now=NOW, who=None)
+            for export in (exports.export_units, exports.export_cases, exports.export_documents)
+        ]
+        units, cases, documents = (f.read() for f in files)
+        for f in files:
+            f.close()
+        books = [
+            [[c.value for c in row] for sheet in load_workbook(io.BytesIO(b)) for row in sheet]
+            for b in (units, cases)
+        ]
+        archive = zipfile.ZipFile(io.BytesIO(documents))
+        texts = {n: len(archive.read(n)) > 0 for n in archive.namelist()}
+        return [*books, texts, [f.count for f in files]]
+
+    monkeypatch.setattr(exports.export_process, "IN_PROCESS", True)
+    in_process = await everything()
+    monkeypatch.setattr(exports.export_process, "IN_PROCESS", False)
+    assert in_process == await everything()
+    assert in_process[-1] == [5, 7, 4]
