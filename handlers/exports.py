@@ -42,7 +42,7 @@ from contest.lifecycle import word_count
 from contest.timefmt import format_moment
 from handlers import export_process
 from handlers.console import case_line, overview
-from handlers.export_process import Builder, Make
+from handlers.export_process import Builder, Make, Progress
 from handlers.heavy import one_at_a_time
 from messages import render
 from messages.markup import plain_text
@@ -67,7 +67,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 NAME_MAX = 60
 BATCH = 50  # rows per read transaction (loaded in the loop: ≈0.2 ms of CPU a case)
-Progress = Callable[[int, int], None]
 Row = TypeVar("Row")
 Result = TypeVar("Result")
 
@@ -206,21 +205,30 @@ async def _built(
     export thread (:mod:`handlers.export_process`); ``feed`` turns a batch of rows into what
     its ``add`` takes, and ``finish`` names the method that completes the file.
     """
-    builder = await in_export_thread(
-        partial(Builder, make, progress, in_process=export_process.IN_PROCESS)
-    )
+    builder = Builder(make, progress, in_process=export_process.IN_PROCESS)
     try:
+        await in_export_thread(builder.start)
         count = 0
         async for rows in _batches(sessions, read, key, first):
             await in_export_thread(builder.call, "add", feed(rows))
             count += len(rows)
         await in_export_thread(builder.call, finish)
+        await in_export_thread(builder.stop)
     except BaseException:
-        builder.target.close()
+        # after the call under way, if cancelled in it; then the file goes
+        _EXPORT_THREAD.submit(_abandon, builder)
         raise
-    finally:
-        _EXPORT_THREAD.submit(builder.stop)  # after the call under way, if cancelled in it
+    assert builder.target is not None
     return builder.target, count
+
+
+def _abandon(builder: Builder) -> None:
+    """Stop an export's builder and close its file (an export that failed or was cancelled)."""
+    try:
+        builder.stop()
+    finally:
+        if builder.target is not None:
+            builder.target.close()
 
 
 def _official_cell(case: Any) -> object:
@@ -369,6 +377,12 @@ def _units_book(contest: Contest, target: IO[bytes], _progress: Progress | None)
 # ------------------------------------------------------------------------------- cases
 
 
+def _gaps(contest: Contest, gaps: Sequence[Any]) -> str:
+    """Return what a case still lacks, in the contest's own words (also in the export process,
+    where the bot's ``use_contest`` never ran)."""
+    return plain_text(render("cases/gaps.html", contest=contest, gaps=gaps)) if gaps else ""
+
+
 def _member_text(contest: Contest, member: Any) -> str:
     """Return one member as the team column shows them: role, employment, the added fields.
 
@@ -452,7 +466,7 @@ class CasesBook:
             cells = [
                 row.case.id, row.unit.recommending_unit or row.unit.party_org,
                 "已提交" if submitted else "草稿", x.words,
-                plain_text(render("cases/gaps.html", gaps=x.gaps)) if x.gaps else "",
+                _gaps(contest, x.gaps),
                 "、".join(h.phrase for h in x.open_hits), len(row.members), team,
                 _cell(row.case.submitted_at),
                 *([_official_cell(row.case)] if self.aid else []), row.revisions,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import partial
 from typing import IO
 
@@ -44,9 +43,10 @@ def make_lines(target: IO[bytes], progress: Progress | None, fail_on: str = "") 
 @pytest.mark.parametrize("in_process", [True, False])
 def test_a_builder_is_fed_and_finished_and_reports_its_progress(in_process):
     seen: list[tuple[int, int]] = []
-    before = set(os.listdir(tempfile.gettempdir()))
     builder = Builder(make_lines, lambda d, t: seen.append((d, t)), in_process=in_process)
     try:
+        builder.start()
+        assert os.fstat(builder.target.fileno()).st_nlink == 0  # no name left behind
         builder.call("add", ["甲", "乙"])
         builder.call("add", ["丙", "丁"])
         builder.call("close")
@@ -60,14 +60,13 @@ def test_a_builder_is_fed_and_finished_and_reports_its_progress(in_process):
     builder.target.seek(0)
     assert builder.target.read().decode() == "甲\n乙\n丙\n丁\n"
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    # the file has no name left behind once the child has opened it
-    assert not {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("export-")} - before
     builder.target.close()
 
 
 def test_an_error_in_the_process_is_raised_here_without_its_message():
     builder = Builder(partial(make_lines, fail_on="乙"), None, in_process=True)
     try:
+        builder.start()
         with pytest.raises(ExportProcessError) as raised:
             builder.call("add", ["甲", "乙"])
         assert "ValueError" in str(raised.value) and "乙乙" not in str(raised.value)
@@ -82,8 +81,33 @@ def test_an_error_in_the_process_is_raised_here_without_its_message():
 def test_a_process_that_dies_is_an_error_not_a_hang():
     builder = Builder(make_lines, None, in_process=True)
     try:
+        builder.start()
         with pytest.raises(ExportProcessError, match="ended"):
             builder.call("add", ["甲", "die"])
+        with pytest.raises(ExportProcessError, match="ended"):
+            builder.call("add", ["乙"])
     finally:
         builder.stop()
         builder.target.close()
+
+
+def test_a_builder_that_cannot_be_sent_fails_at_once_and_leaves_nothing_open():
+    builder = Builder(lambda target, progress: Lines(target, progress), None, in_process=True)
+    with pytest.raises(Exception, match="pickle"):
+        builder.start()
+    assert builder.target.closed is False  # the caller closes the file (exports._abandon)
+    builder.stop()  # nothing started: nothing to stop
+    builder.target.close()
+
+
+def test_a_failing_make_in_the_process_is_an_error_here():
+    builder = Builder(partial(make_lines, fail_on="x"), None, in_process=True)
+    builder.make = fail_to_make
+    with pytest.raises(ExportProcessError, match="RuntimeError"):
+        builder.start()
+    builder.stop()
+    builder.target.close()
+
+
+def fail_to_make(target: IO[bytes], progress: Progress | None) -> Lines:
+    raise RuntimeError("no builder")

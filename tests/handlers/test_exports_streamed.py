@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
+from contest.definition import load_contest
 from handlers import exports
 from storage.cases import STAGE_CLOSE
 from storage.db import create_engine, migrate, session_factory, transaction
 from storage.models import Case, CaseRevision, CaseStatus, Person, TeamMember, Unit
+from tests.conftest import CONTESTS
 from tests.db import database_url, wipe
 
 pytestmark = pytest.mark.database
@@ -152,11 +154,20 @@ async def test_every_batch_is_written_in_the_one_export_thread(sessions, contest
     assert len(set(threads)) == 1 and threads[0].startswith("export")
 
 
+@pytest.mark.parametrize("contest_file", ["jianbing-2024.toml", "donghu-2026.toml"])
 async def test_the_export_process_and_the_export_thread_write_the_same_files(
-    sessions, contest, monkeypatch
+    sessions, contest_file, monkeypatch
 ):
-    """The builders in the export process write what they write in the export thread."""
+    """The builders in the export process write what they write in the export thread, in
+    the contest's own words (donghu's 负责人 where the default says 牵头人)."""
+    contest = load_contest(CONTESTS / contest_file)
     await _seed(sessions, contest)
+    async with transaction(sessions) as session:  # a draft whose team has no lead yet
+        values = {"category": contest.categories[0].key, "title": "无人牵头"}
+        case = Case(unit_id=1, status=CaseStatus.DRAFT, values=values)
+        session.add(case)
+        await session.flush()
+        session.add(TeamMember(case_id=case.id or 0, slot=1, name="成员", is_lead=False))
 
     async def everything() -> list[object]:
         files = [
@@ -178,4 +189,5 @@ async def test_the_export_process_and_the_export_thread_write_the_same_files(
     in_process = await everything()
     monkeypatch.setattr(exports.export_process, "IN_PROCESS", False)
     assert in_process == await everything()
-    assert in_process[-1] == [5, 7, 4]
+    assert in_process[-1] == [5, 8, 4]
+    assert f"还没有指定{contest.words.lead}" in repr(in_process[1])
