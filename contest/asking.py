@@ -591,10 +591,8 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     question = respell(without_the_past(answer.question), contest)  # 视屏: 视频
     # "初选选30个对吗": a value named to confirm is compared with the file's before any rule
     # "今天的申报入口开放了没有" asks whether it is open now, not whether today is the day
-    today = now.astimezone(contest.zone).date()
     handing_in_now = answer.topic == "opening" and (
-        _HAND_IN_NOW.search(question)
-        or (_OPENED.search(question) and named_day(question, now, contest.zone) in (None, today))
+        _HAND_IN_NOW.search(question) or _asks_open_now(question, contest, now)
     )
     # "还没到4月 这会儿能先报吗" asks about handing in now, not whether it opens in April
     check = None if handing_in_now else confirm(answer.topic, question, contest, now, answer.params)
@@ -609,6 +607,14 @@ def verdict(answer: Answer, contest: Contest, now: datetime, asker: Asker | None
     if result is None and _CONFIRMING.search(question):
         result = _restated(question, answer, contest)
     return None if result is None else ("yes" if result else "no")
+
+
+def _asks_open_now(question: str, contest: Contest, now: datetime) -> bool:
+    """Tell whether the question asks if handing in is open now ("今天的申报入口开放了没有"),
+    not whether a day it names is the opening day."""
+    if not _OPENED.search(question):
+        return False
+    return named_day(question, now, contest.zone) in (None, now.astimezone(contest.zone).date())
 
 
 # What a restatement is made of besides the file's words ("…对吧", "我理解得对吧", "是吗")
@@ -1036,12 +1042,8 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
             return stretch[0] <= last and first <= stretch[1]
         if named.judging is not None and _BLIND.search(question):
             return named.judging.blind  # "初选是不是盲评": the file says whether judging is blind
-    # "申报书写得好不好也算分吗": a criterion's own word asked with 分 (申报书质量) is scored
-    if named is not None and named.judging is not None and "分" in question:
-        for criterion in named.judging.criteria:
-            own = [w for w in segment(criterion.name) if len(w) >= 2 and w not in _PLAIN_PART]
-            if any(w in question for w in own):
-                return True
+        if named.judging is not None and "分" in question and _scores_its_part(question, named):
+            return True  # "申报书写得好不好也算分吗": 申报书质量 is a criterion
     # "现场打分是不是去掉最高分和最低分": no stage named, the one whose judging says it all
     saying = [
         stage
@@ -1053,6 +1055,18 @@ def _stage_says(question: str, contest: Contest, now: datetime, _a: Asker | None
 
 # the words of a criterion's name that name no part of the work ("申报书质量": 申报书 does)
 _PLAIN_PART = frozenset(("质量", "程度", "价值", "工作", "现场", "水平", "情况", "效果"))
+
+
+def _scores_its_part(question: str, stage: Stage) -> bool:
+    """Tell whether the question names the part of the work one of the stage's criteria
+    scores (申报书 of 申报书质量)."""
+    criteria = stage.judging.criteria if stage.judging is not None else ()
+    return any(
+        w in question
+        for criterion in criteria
+        for w in segment(criterion.name)
+        if len(w) >= 2 and w not in _PLAIN_PART
+    )
 
 
 def _stage_says_all(question: str, stage: Stage, contest: Contest, *, aliased: bool) -> bool:
